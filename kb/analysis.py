@@ -1,0 +1,377 @@
+"""Text analysis: the one pipeline used at index time and at query time.
+
+Stage 2 of the pipeline. Every step is a small function; :func:`analyze` composes them:
+
+    text --normalize--> normalized text (with a map back to original offsets)
+         --find_identifiers--> identifiers (model numbers, KB ids, hex codes, files ...)
+         --split_runs--> Latin runs and CJK runs (identifier spans are cut out)
+              Latin: latin_words -> stop words -> stem            => "words"
+              CJK:   MeCab (fugashi + unidic-lite) lemmas         => "words"
+              CJK:   character bigrams                             => "grams"
+
+Each token carries ``start``/``end`` offsets into the *original* text, so highlighting works on
+Japanese and on full-width input. The browser mirrors normalize / identifiers / Latin words / CJK
+bigrams in ``kb/static/kbsearch.js``; ``kb/static/vectors.json`` holds test vectors for both.
+
+No Whoosh here: ``kb.index`` wraps these functions in a Whoosh analyzer.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- normalization -------------------------------------------------------------------------
+
+_FOLD = str.maketrans(
+    {
+        "¥": "\\",  # Japanese fonts show the path separator as a yen sign
+        "￥": "\\",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "‘": "'",
+        "’": "'",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "〜": "~",
+        "～": "~",
+    }
+)
+_KATA = "ァ-ヺ"
+LONG_VOWEL_RE = re.compile(f"(?<![{_KATA}ー])([{_KATA}][{_KATA}ー]{{2,}})ー(?![{_KATA}ー])")
+"""A katakana word of 4+ characters ending in ー (the ー is dropped, as kuromoji's stemmer does)."""
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def _nfkc_char_groups(text: str) -> list[tuple[int, str]]:
+    """Split text into (offset, chunk) groups that NFKC can normalize independently.
+
+    A base character absorbs the combining marks and half-width (semi-)voiced sound marks after it,
+    so ``ｶﾞ`` becomes one group that normalizes to ``ガ``.
+    """
+    groups: list[tuple[int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f\u3099\u309a"):
+            j += 1
+        groups.append((i, text[i:j]))
+        i = j
+    return groups
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """NFKC, lowercase, symbol folding and long-vowel folding, with a map back to the original.
+
+    Returns ``(normalized, origin)`` where ``origin[i]`` is the offset in ``text`` of the character
+    that produced ``normalized[i]``; ``origin`` has one extra entry, ``len(text)``.
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    for pos, chunk in _nfkc_char_groups(text):
+        norm = unicodedata.normalize("NFKC", chunk).translate(_FOLD).lower()
+        norm = _CONTROL_RE.sub(" ", norm)
+        for ch in norm:
+            out.append(ch)
+            origin.append(pos)
+    s = "".join(out)
+    # Long-vowel folding removes characters: rebuild the map alongside.
+    if "ー" in s:
+        keep = [True] * len(s)
+        for m in LONG_VOWEL_RE.finditer(s):
+            keep[m.end() - 1] = False
+        s = "".join(ch for ch, k in zip(s, keep) if k)
+        origin = [o for o, k in zip(origin, keep) if k]
+    origin.append(len(text))
+    return s, origin
+
+
+def normalize(text: str) -> str:
+    """The normalized form used everywhere: ``ＰＧＴ２０１４６Ｆ２`` -> ``pgt20146f2``, ``ｻｰﾊﾞｰ`` -> ``サーバ``."""
+    return normalize_with_map(text)[0]
+
+
+def collapse_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_japanese(text: str) -> bool:
+    """True when the text has any kana or kanji (used to pick the answer language)."""
+    return bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text))
+
+
+# --- identifiers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A whole identifier found in text. ``value`` and ``aliases`` are canonical index terms."""
+
+    kind: str
+    value: str
+    start: int  # offsets into the *normalized* text
+    end: int
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.value,) + self.aliases
+
+
+def _hex(h: str) -> str:
+    digits = h[2:].lstrip("0") or "0"
+    return "0x" + digits
+
+
+_FILE_EXT = "exe|dll|sys|cpp|cc|c|h|hpp|cs|java|py|js|ini|cfg|conf|log|msi|msp|msu|bat|cmd|ps1|xml|inf|cab|ocx|drv|vbs|jar|so"
+# (kind, pattern, canonical(match) -> (value, aliases)); order is priority for overlapping spans.
+_B = r"(?<![0-9a-z_])"  # ASCII word boundaries: Japanese text often touches an identifier directly
+_E = r"(?![0-9a-z_])"
+_ID_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("guid", re.compile(r"\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?")),
+    ("bulletin", re.compile(_B + r"ms ?-?(\d{2}) ?-?(\d{3})(?![0-9])")),
+    ("kb", re.compile(_B + r"(?:kb|q) ?-?(\d{5,7})(?![0-9])")),
+    ("cve", re.compile(_B + r"cve-(\d{4})-(\d{4,7})(?![0-9])")),
+    ("event", re.compile(r"(?:イベント ?id|event ?id|eventid)\s*[:=#]?\s*(\d{1,5})(?![0-9])")),
+    ("fileline", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT}))\s?[|:(]\s?(\d+)\)?(?![0-9])")),
+    ("file", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT})){_E}")),
+    ("keyvalue", re.compile(_B + r"([a-z][a-z_]{2,24})\s?=\s?(-?\d+|0x[0-9a-f]+)" + _E)),
+    ("hex", re.compile(_B + r"0x[0-9a-f]{1,16}" + _E)),
+    ("version", re.compile(r"(?<![0-9a-z_.])(?:v(\d+(?:\.\d+)+[a-z]\d+)|(\d+\.\d+\.\d+(?:\.\d+)?))(?![0-9a-z_]|\.\d)")),
+    ("kbnum", re.compile(r"(?<![0-9a-z_.-])(\d{6,7})(?![0-9a-z_]|\.\d)")),
+    ("model", re.compile(_B + r"(?:[a-z]{1,6}\d[a-z0-9]*(?:[- ][a-z]{0,2}\d{1,2}(?![0-9a-z_.]))?|\d{2,}[a-z][a-z0-9]*)" + _E)),
+]
+
+
+def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | None:
+    g = m.groups()
+    if kind == "guid":
+        return g[0], ()
+    if kind == "bulletin":
+        return f"ms{g[0]}-{g[1]}", ()
+    if kind in ("kb", "kbnum"):
+        return f"kb{g[0]}", ()
+    if kind == "cve":
+        return f"cve-{g[0]}-{g[1]}", ()
+    if kind == "event":
+        return f"event:{int(g[0])}", ()
+    if kind == "fileline":
+        return f"{g[0]}|{int(g[1])}", (g[0],)
+    if kind == "file":
+        return g[0], ()
+    if kind == "keyvalue":
+        val = _hex(g[1]) if g[1].startswith("0x") else str(int(g[1]))
+        return f"{g[0]}={val}", ()
+    if kind == "hex":
+        return _hex(m.group(0)), ()
+    if kind == "version":
+        return (f"v{g[0]}" if g[0] else g[1]), ()
+    if kind == "model":
+        value = model_key(m.group(0))
+        if len(value) < 4 or not re.search(r"[a-z]", value) or not re.search(r"\d", value):
+            return None
+        return value, ()
+    return None
+
+
+def model_key(text: str) -> str:
+    """Canonical model number: normalized, without spaces and hyphens (``TX150FT S2`` -> ``tx150fts2``)."""
+    return re.sub(r"[\s\-_/.]", "", normalize(text))
+
+
+def find_identifiers(norm: str) -> list[Identifier]:
+    """Identifiers in normalized text, longest and highest-priority first where spans overlap."""
+    found: list[Identifier] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _ID_PATTERNS:
+        for m in rx.finditer(norm):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            canon = _canonical(kind, m)
+            if canon is None:
+                continue
+            found.append(Identifier(kind, canon[0], s, e, canon[1]))
+            taken.append((s, e))
+    found.sort(key=lambda i: i.start)
+    return found
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int  # offsets into the original text
+    end: int
+    kind: str = "word"  # word | gram | id
+
+
+STOP_WORDS = frozenset(
+    """a an and are as at be been but by can could did do does for from had has have how i if in into is it its
+    may might must no not of on or our please should so than that the their then there these this those to
+    was we were what when where which while who will with would you your""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A small, predictable English stemmer (mirrored in kbsearch.js): plurals, -ed, -ing."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    for suf in ("ing", "ed"):
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            base = word[: -len(suf)]
+            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    return word
+
+
+_LATIN_WORD_RE = re.compile(r"[a-z0-9\u00c0-\u024f]+")
+_CJK_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+")
+_SPLIT_ALNUM_RE = re.compile(r"[a-z\u00c0-\u024f]+|\d+")
+
+
+def latin_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
+    """Latin words with letter/digit runs split (``coserver1`` -> ``coserver``, ``1``), stemmed, stop words dropped."""
+    out = []
+    for m in _LATIN_WORD_RE.finditer(norm):
+        for part in _SPLIT_ALNUM_RE.finditer(m.group(0)):
+            w = part.group(0)
+            if w in STOP_WORDS:
+                continue
+            s = base + m.start() + part.start()
+            out.append((stem(w), s, s + len(w)))
+    return out
+
+
+def cjk_bigrams(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
+    """Overlapping character bigrams over each CJK run; a one-character run gives a unigram."""
+    out = []
+    for m in _CJK_RUN_RE.finditer(norm):
+        run, s = m.group(0), base + m.start()
+        if len(run) == 1:
+            out.append((run, s, s + 1))
+        for i in range(len(run) - 1):
+            out.append((run[i : i + 2], s + i, s + i + 2))
+    return out
+
+
+_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+_local = threading.local()
+
+
+def _tagger():
+    """One MeCab tagger per thread (fugashi taggers are not shareable and not picklable)."""
+    t = getattr(_local, "tagger", None)
+    if t is None:
+        import fugashi
+
+        t = fugashi.Tagger()
+        _local.tagger = t
+    return t
+
+
+def mecab_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
+    """Japanese content words: UniDic lemma without its English gloss, or the surface for unknown words."""
+    out = []
+    pos = 0
+    for node in _tagger()(norm):
+        surface = node.surface
+        pos += len(node.white_space)
+        start = pos
+        pos += len(surface)
+        feat = node.feature
+        if feat.pos1 in _SKIP_POS:
+            continue
+        lemma = feat.lemma
+        word = lemma.split("-", 1)[0] if lemma and lemma != "*" else surface
+        word = LONG_VOWEL_RE.sub(r"\1", word.lower())
+        if not word.strip():
+            continue
+        out.append((word, base + start, base + start + len(surface)))
+    return out
+
+
+# --- the pipeline --------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    """Everything the index and the query need from one text."""
+
+    original: str
+    normalized: str
+    origin: list[int] = field(repr=False)
+    identifiers: list[Identifier]
+    words: list[Token]
+    grams: list[Token]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized span to the original text."""
+        s = self.origin[start]
+        e = self.origin[end] if end < len(self.origin) else len(self.original)
+        if e <= s:  # several normalized chars from one original char
+            e = s + 1
+        return s, e
+
+    def id_terms(self) -> list[str]:
+        return [t for i in self.identifiers for t in i.terms]
+
+
+def _segments(norm: str, ids: list[Identifier]) -> list[tuple[int, int]]:
+    """The spans of ``norm`` between identifiers."""
+    out, pos = [], 0
+    for i in ids:
+        if i.start > pos:
+            out.append((pos, i.start))
+        pos = max(pos, i.end)
+    if pos < len(norm):
+        out.append((pos, len(norm)))
+    return out
+
+
+def analyze(text: str, *, japanese: bool = True) -> Analysis:
+    """Run the whole pipeline. ``japanese=False`` skips MeCab (used where the browser must agree)."""
+    norm, origin = normalize_with_map(text)
+    ids = find_identifiers(norm)
+    a = Analysis(text, norm, origin, ids, [], [])
+    for s, e in _segments(norm, ids):
+        chunk = norm[s:e]
+        for w, ws, we in latin_words(chunk, s):
+            a.words.append(Token(w, *a.span(ws, we)))
+        for m in _CJK_RUN_RE.finditer(chunk):
+            if japanese:
+                for w, ws, we in mecab_words(m.group(0), s + m.start()):
+                    a.words.append(Token(w, *a.span(ws, we)))
+            for g, gs, ge in cjk_bigrams(m.group(0), s + m.start()):
+                a.grams.append(Token(g, *a.span(gs, ge), kind="gram"))
+    a.words.sort(key=lambda t: t.start)
+    return a
+
+
+def word_terms(text: str) -> list[str]:
+    return [t.text for t in analyze(text).words]
+
+
+def gram_terms(text: str) -> list[str]:
+    norm = normalize(text)
+    ids = find_identifiers(norm)
+    return [g for s, e in _segments(norm, ids) for g, _, _ in cjk_bigrams(norm[s:e], s)]

@@ -1,0 +1,143 @@
+"""From advisories to searchable documents: one document per advisory, case and language.
+
+Stage 2 (analysis). Runs the analysis pipeline over every field and returns plain data
+(:class:`SearchDoc`, :class:`~kb.messages.TemplateEntry`) that the index stage stores. The static
+site's search index is built from the same documents, so the browser sees the same terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analysis import analyze, find_identifiers, model_key, normalize
+from .model import LANGS, Advisory, Case, Procedure, Step
+from .messages import TemplateEntry
+
+
+@dataclass
+class SearchDoc:
+    """A document of the index; ``fields`` hold display text, ``terms`` the analyzed terms."""
+
+    advisory: str
+    case: str
+    lang: str
+    title: str
+    texts: dict[str, str]  # field -> text (for evidence)
+    terms: dict[str, list[str]] = field(default_factory=dict)  # field -> index terms
+
+    @property
+    def key(self) -> str:
+        return f"{self.advisory}#{self.case}@{self.lang}"
+
+
+TEXT_FIELDS = ("title", "messages", "body", "products")
+"""Fields analyzed into words and CJK bigrams; ``ids`` and the model fields hold identifiers."""
+
+ID_KINDS_REFERENCE = ("bulletin", "kb", "kbnum", "cve")
+
+
+def steps_text(procs: tuple[Procedure, ...]) -> str:
+    lines: list[str] = []
+
+    def walk(steps: tuple[Step, ...], depth: int) -> None:
+        for s in steps:
+            lines.append("  " * depth + s.text)
+            lines.extend("  " * depth + n for n in s.notes)
+            walk(s.substeps, depth + 1)
+
+    for p in procs:
+        if p.condition:
+            lines.append(p.condition)
+        walk(p.steps, 0)
+    return "\n".join(lines)
+
+
+def reference_terms(adv: Advisory) -> list[str]:
+    """Canonical forms of every reference id and alias (``MS05-018`` -> ``ms05-018``, ``KB890859`` -> ``kb890859``)."""
+    out: list[str] = []
+    for r in adv.references:
+        for name in (r.id,) + r.aliases:
+            ids = find_identifiers(normalize(name))
+            out.extend(t for i in ids for t in i.terms) if ids else out.append(normalize(name).replace(" ", ""))
+    return list(dict.fromkeys(out))
+
+
+def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
+    """The display text of each field of one case in one language."""
+    ct = case.text[lang]
+    messages = "\n".join(m.text[lang].render() for m in case.messages if lang in m.text)
+    applies = []
+    for a in case.applies_to:
+        bits = list(a.models) + ([a.product] if a.product else []) + list(a.versions)
+        applies.append(" ".join(bits) + (f" ({a.condition[lang]})" if a.condition else ""))
+    not_aff = [f"{n.model or n.product}: {n.reason.get(lang, '')}" for n in case.not_affected]
+    files = []
+    for f in case.files:
+        files.append(" ".join(f.names) + " " + " -> ".join(v for v in (f.from_version, f.to_version) if v))
+        files.extend(f"{loc.path} {loc.when.get(lang, '')}" for loc in f.locations)
+    body = [
+        adv.summary.get(lang, ""),
+        ct.conditions,
+        ct.symptoms,
+        ct.cause,
+        ct.resolution,
+        case.fix.name.get(lang, "") if case.fix else "",
+        steps_text(ct.workaround),
+        ct.notes,
+        "\n".join(applies),
+        "\n".join(not_aff),
+        "\n".join(files),
+    ]
+    products = [adv.vendor] + [n for p in adv.products for n in (p.name, *p.aliases, *((p.successor,) if p.successor else ()))]
+    first = ct.workaround[0].steps if ct.workaround else ()
+    model_lines = [f"{model_key(m)}\t{m}\t{a.condition.get(lang, '')}" for a in case.applies_to for m in a.models]
+    not_aff_lines = [f"{model_key(n.model)}\t{n.model}\t{n.reason.get(lang, '')}" for n in case.not_affected if n.model]
+    return {
+        "model_table": "\n".join(model_lines),
+        "not_affected_table": "\n".join(not_aff_lines),
+        "steps": "\n".join(s.text for s in first),
+        "title": f"{adv.title.get(lang, '')}\n{ct.title}",
+        "messages": messages,
+        "body": "\n".join(b for b in body if b),
+        "products": "\n".join(products),
+    }
+
+
+def documents(adv: Advisory) -> list[SearchDoc]:
+    docs = []
+    refs = reference_terms(adv)
+    for case in adv.cases:
+        primary = [model_key(m) for m, p in case.models() if p]
+        conditional = [model_key(m) for m, p in case.models() if not p]
+        not_affected = [model_key(n.model) for n in case.not_affected if n.model]
+        for lang in LANGS:
+            texts = case_texts(adv, case, lang)
+            terms: dict[str, list[str]] = {}
+            ids: list[str] = list(refs)
+            grams: list[str] = []
+            for name in TEXT_FIELDS:
+                a = analyze(texts[name])
+                terms[name] = [t.text for t in a.words]
+                grams.extend(t.text for t in a.grams)
+                ids.extend(a.id_terms())
+            terms["grams"] = grams
+            terms["ids"] = ids + primary + conditional + not_affected
+            terms["refs"] = refs
+            terms["models"] = primary
+            terms["models_cond"] = conditional
+            terms["not_affected"] = not_affected
+            docs.append(SearchDoc(adv.id, case.id, lang, f"{adv.title.get(lang, '')} — {case.text[lang].title}", texts, terms))
+    return docs
+
+
+def template_entries(adv: Advisory) -> list[TemplateEntry]:
+    """Every message wording; one entry when all languages share the same wording."""
+    out = []
+    for case in adv.cases:
+        for m in case.messages:
+            seen: set[str] = set()
+            for lang, t in m.text.items():
+                if t.source not in seen:
+                    seen.add(t.source)
+                    out.append(TemplateEntry(adv.id, case.id, m.id, lang, m.kind, t.source))
+    return out

@@ -1,0 +1,202 @@
+"""The on-disk index: Whoosh, and the only module that imports it.
+
+Stage 3. Documents arrive already analyzed (``kb.corpus``), so every Whoosh field uses a plain
+space tokenizer over our own terms: the same pipeline runs at index and at query time, and the
+pickled schema holds nothing but Whoosh's own classes.
+
+Layout of an index folder (``index/`` by default)::
+
+    index/current -> build-20261122T040000-ab12    (symlink, swapped atomically)
+    index/build-.../whoosh/                         (Whoosh segment files)
+    index/build-.../templates.json                  (message templates and their keys)
+    index/build-.../manifest.json                   (what was built from which content files)
+
+A build writes a new ``build-*`` folder and then replaces the ``current`` symlink with one
+``os.replace``: searches running meanwhile keep their open build; a failed build leaves
+``current`` untouched. The previous build is kept, older ones are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import scoring
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.query import Or, Term
+
+from .corpus import SearchDoc
+from .messages import TemplateEntry, choose_keys
+
+FORMAT = "kb-index/1"
+MANIFEST = "manifest.json"
+
+FIELD_BOOSTS: dict[str, float] = {
+    # BM25F field weights: where a term matches says how much it means.
+    "title": 3.0,
+    "messages": 2.0,
+    "body": 1.0,
+    "products": 2.0,
+    "grams": 0.6,
+    "ids": 4.0,
+}
+LOOKUP_FIELDS = ("refs", "models", "models_cond", "not_affected")
+
+
+def _schema() -> Schema:
+    terms = SpaceSeparatedTokenizer()
+    fields = {name: TEXT(analyzer=terms, field_boost=boost, phrase=False) for name, boost in FIELD_BOOSTS.items()}
+    fields.update({name: TEXT(analyzer=terms, phrase=False) for name in LOOKUP_FIELDS})
+    return Schema(key=ID(stored=True, unique=True), advisory=ID(stored=True), case=ID(stored=True), lang=ID(stored=True), title_text=STORED, texts=STORED, **fields)
+
+
+class IndexUnavailable(RuntimeError):
+    """The index folder is missing, foreign, or from another format."""
+
+
+@dataclass
+class Posting:
+    key: str
+    advisory: str
+    case: str
+    lang: str
+    score: float
+    matched: dict[str, set[str]]  # field -> matched terms
+
+
+def build(docs: Iterable[SearchDoc], templates: list[TemplateEntry], root: Path, manifest: dict, progress: Callable[[int], None] | None = None) -> Path:
+    """Write a complete new build under ``root`` and make it current. Returns the build folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    build_dir = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    try:
+        (build_dir / "whoosh").mkdir(parents=True)
+        ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
+        writer = ix.writer(limitmb=256)
+        count = 0
+        try:
+            for d in docs:
+                fields = {name: " ".join(d.terms.get(name, ())) for name in (*FIELD_BOOSTS, *LOOKUP_FIELDS)}
+                writer.add_document(key=d.key, advisory=d.advisory, case=d.case, lang=d.lang, title_text=d.title, texts=d.texts, **fields)
+                count += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        keys = choose_keys(templates)
+        (build_dir / "templates.json").write_text(
+            json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8"
+        )
+        (build_dir / MANIFEST).write_text(json.dumps({"format": FORMAT, "documents": count, **manifest}, ensure_ascii=False, indent=1), "utf-8")
+        _swap(root, build_dir)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    _prune(root, keep={build_dir.name, _previous_name(root)})
+    return build_dir
+
+
+def _swap(root: Path, build_dir: Path) -> None:
+    current = root / "current"
+    previous = os.readlink(current) if current.is_symlink() else None
+    tmp = root / f".current-{uuid.uuid4().hex[:6]}"
+    os.symlink(build_dir.name, tmp)
+    os.replace(tmp, current)
+    if previous:
+        (root / "previous").unlink(missing_ok=True)
+        os.symlink(previous, root / "previous")
+
+
+def _previous_name(root: Path) -> str:
+    prev = root / "previous"
+    return os.readlink(prev) if prev.is_symlink() else ""
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    for p in root.glob("build-*"):
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def current_build(root: Path) -> Path | None:
+    """The folder the ``current`` symlink points at, if it is one of ours."""
+    cur = root / "current"
+    if not cur.is_symlink():
+        return None
+    target = (root / os.readlink(cur)).resolve()
+    return target if read_manifest(target) is not None else None
+
+
+def read_manifest(build_dir: Path) -> dict | None:
+    try:
+        data = json.loads((build_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+class Index:
+    """A read-only view of one build: BM25F search, exact lookups, stored documents, templates."""
+
+    def __init__(self, build_dir: Path):
+        self.dir = build_dir
+        self.manifest = read_manifest(build_dir)
+        if self.manifest is None:
+            # Never hand Whoosh (which unpickles its schema) a folder this program did not write.
+            raise IndexUnavailable(f"{build_dir} is not an index built by kb (no {MANIFEST} of format {FORMAT})")
+        self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        self._reader = self._searcher.reader()
+        self.doc_count = self._reader.doc_count()
+        data = json.loads((build_dir / "templates.json").read_text("utf-8"))
+        self.templates = [TemplateEntry(**e) for e in data["entries"]]
+        self.template_keys = data["keys"]
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def idf(self, field: str, term: str) -> float:
+        df = self._reader.doc_frequency(field, term)
+        n = max(self.doc_count, 1)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def exists(self, field: str, term: str) -> bool:
+        return self._reader.doc_frequency(field, term) > 0
+
+    def search(self, terms: dict[str, list[str]], limit: int = 50) -> list[Posting]:
+        """BM25F over the given field -> terms (an OR of all of them)."""
+        clauses = [Term(f, t) for f, ts in terms.items() for t in dict.fromkeys(ts)]
+        if not clauses:
+            return []
+        results = self._searcher.search(Or(clauses), limit=limit, terms=True)
+        out = []
+        for hit in results:
+            matched: dict[str, set[str]] = {}
+            for f, t in hit.matched_terms():
+                matched.setdefault(f, set()).add(t.decode("utf-8") if isinstance(t, bytes) else t)
+            out.append(Posting(hit["key"], hit["advisory"], hit["case"], hit["lang"], float(hit.score), matched))
+        return out
+
+    def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
+        """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly."""
+        if not self.exists(field, term):
+            return []
+        out = []
+        for docnum in self._searcher.docs_for_query(Term(field, term)):
+            f = self._reader.stored_fields(docnum)
+            out.append((f["advisory"], f["case"], f["lang"]))
+        return out
+
+    def stored(self, advisory: str, case: str, lang: str) -> dict | None:
+        docnum = self._searcher.document_number(key=f"{advisory}#{case}@{lang}")
+        return None if docnum is None else self._reader.stored_fields(docnum)

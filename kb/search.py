@@ -1,0 +1,321 @@
+"""Ranking: from a pasted text to advisory cases, each with a confidence and the evidence why.
+
+Stage 3 (search). Uses ``kb.index.Index`` (BM25F, exact lookups) and ``kb.messages`` (templates);
+knows nothing about Whoosh. Signals, strongest first:
+
+1. a message template the paste contains in full (every message found counts);
+2. a model number or reference (bulletin / KB id) declared by a case; a model listed as not
+   affected comes back marked, with the reason;
+3. BM25F over words (MeCab lemmas, English stems), CJK bigrams and identifiers.
+
+Exact signals add fixed amounts that word overlap (scaled to at most ``BM25_SCALE``) cannot reach,
+so they always outrank it. The browser search (``kb/static/kbsearch.js``) mirrors these rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
+from .index import Index
+from .messages import TemplateMatch, TemplateMatcher
+
+MAX_QUERY_CHARS = 256_000  # of unique lines; the rest of a huge paste is dropped
+MAX_ANALYZED_CHARS = 4_000  # words and bigrams come from this much of the paste
+MAX_TERMS = 96
+
+W_TEMPLATE_FULL = 40.0
+W_TEMPLATE_PARTIAL = 20.0
+W_MODEL = 30.0
+W_MODEL_CONDITIONAL = 22.0
+W_NOT_AFFECTED = 30.0
+W_REFERENCE = 25.0
+BM25_SCALE = 15.0
+
+SPECIFIC_ID_KINDS = frozenset({"guid", "bulletin", "kb", "kbnum", "cve", "keyvalue", "fileline", "hex"})
+CONFIDENCES = ("exact", "strong", "weak")
+COMMON_CONDITION_WORDS = frozenset({"windows", "server", "os", "場合", "為る", "機種", "when", "upgrade"})
+
+
+@dataclass
+class Evidence:
+    field: str  # message | model | not_affected | reference | identifier | title | messages | body | products
+    text: str  # the matched text, matches marked with « »
+    detail: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "text": self.text, **({"detail": self.detail} if self.detail else {})}
+
+
+@dataclass
+class Hit:
+    id: str
+    case: str
+    title: str
+    lang: str
+    score: float
+    confidence: str
+    evidence: list[Evidence]
+    url: str
+    not_affected: bool = False
+    steps: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "case": self.case,
+            "title": self.title,
+            "lang": self.lang,
+            "score": round(self.score, 3),
+            "confidence": self.confidence,
+            "not_affected": self.not_affected,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "url": self.url,
+        }
+
+
+def case_url(advisory: str, case: str, lang: str) -> str:
+    """Where a case lives on the static site, relative to the site root."""
+    return f"{lang}/{advisory}/#{case}"
+
+
+@dataclass
+class _Agg:
+    score: float = 0.0
+    exact: bool = False
+    strong: bool = False
+    not_affected: bool = False
+    bm25: float = 0.0
+    bm25_lang: str = ""
+    coverage: float = 0.0
+    matched: dict[str, set[str]] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    messages: set[str] = field(default_factory=set)
+
+
+def prepare_query(text: str) -> str:
+    """Bound a paste: drop repeated lines and keep at most ``MAX_QUERY_CHARS`` characters."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    seen: set[str] = set()
+    out: list[str] = []
+    size = 0
+    for line in text.splitlines():
+        key = line.strip()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        out.append(line)
+        size += len(line) + 1
+        if size >= MAX_QUERY_CHARS:
+            break
+    return "\n".join(out)[:MAX_QUERY_CHARS]
+
+
+def _mark(text: str, spans: list[tuple[int, int]], width: int = 180) -> str:
+    """Mark spans with « » in the line that holds most of them, trimmed to about ``width`` characters."""
+    if not spans:
+        return text[:width]
+    lines, best, best_n = [], (0, len(text)), -1
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    for a, b in lines:
+        n = sum(1 for s, e in spans if a <= s and e <= b)
+        if n > best_n:
+            best, best_n = (a, b), n
+    a, b = best
+    inside = sorted((s, e) for s, e in spans if a <= s and e <= b)
+    if inside and b - a > width:
+        a = max(a, inside[0][0] - 40)
+        b = min(b, a + width)
+    out, pos = [], a
+    for s, e in inside:
+        if s < pos or e > b:
+            continue
+        out.append(text[pos:s] + "«" + text[s:e] + "»")
+        pos = e
+    out.append(text[pos:b])
+    return ("…" if a > 0 and text[a - 1] != "\n" else "") + "".join(out).strip()
+
+
+def highlight(text: str, terms: set[str]) -> str:
+    """Mark the words and bigrams of ``text`` that are in ``terms`` (offsets come from the analysis)."""
+    a = analyze(text)
+    spans = [(t.start, t.end) for t in a.words + a.grams if t.text in terms]
+    spans += [a.span(i.start, i.end) for i in a.identifiers if set(i.terms) & terms]
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return _mark(text, merged)
+
+
+class Searcher:
+    def __init__(self, index: Index):
+        self.index = index
+        self.matcher = TemplateMatcher(index.templates, index.template_keys)
+
+    def search(self, text: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
+        text = prepare_query(text)
+        if not text.strip():
+            return []
+        lang = lang or ("ja" if is_japanese(text[:MAX_ANALYZED_CHARS]) else "en")
+        aggs: dict[tuple[str, str], _Agg] = {}
+
+        def agg(adv: str, case: str) -> _Agg:
+            return aggs.setdefault((adv, case), _Agg())
+
+        head = analyze(text[:MAX_ANALYZED_CHARS])
+        ids = find_identifiers(normalize(text)) if len(text) > MAX_ANALYZED_CHARS else head.identifiers
+        self._templates(text, agg)
+        self._identifiers(ids, head, agg)
+        self._bm25(head, ids, agg)
+
+        hits = []
+        for (adv, case), a in aggs.items():
+            confidence = "exact" if a.exact else "strong" if a.strong or a.coverage >= 0.6 else "weak"
+            hits.append((adv, case, a, confidence))
+        hits.sort(key=lambda h: (CONFIDENCES.index(h[3]), -h[2].score, h[0], h[1]))
+        return [self._hit(adv, case, a, conf, lang) for adv, case, a, conf in hits[:limit]]
+
+    # --- signals ---------------------------------------------------------------------------
+
+    def _templates(self, text: str, agg) -> None:
+        for m in self.matcher.match(text):
+            e = m.entry
+            a = agg(e.advisory, e.case)
+            if e.message in a.messages:
+                continue
+            a.messages.add(e.message)
+            if m.full:
+                literal = len(re.sub(r"\{\{.*?\}\}", "", e.text))
+                a.score += W_TEMPLATE_FULL + min(literal, 90) / 3
+                a.exact = True
+                a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
+            else:
+                a.score += W_TEMPLATE_PARTIAL * m.coverage
+                a.strong = a.strong or m.coverage >= 0.5
+                a.evidence.append(Evidence("message", e.text, {"message": e.message, "kind": e.kind, "coverage": round(m.coverage, 2)}))
+
+    def _identifiers(self, ids, head: Analysis, agg) -> None:
+        query_words = {w.text for w in head.words}
+        for ident in ids:
+            for term in ident.terms:
+                if ident.kind == "model":
+                    for adv, case, lang in self.index.lookup("models", term):
+                        self._model_hit(agg(adv, case), term, W_MODEL)
+                    conditional: dict[tuple[str, str], bool] = {}
+                    for adv, case, lang in self.index.lookup("models_cond", term):
+                        row = self._table(adv, case, lang, "model_table").get(term, ("", ""))
+                        conditional[(adv, case)] = conditional.get((adv, case), False) or self._condition_fits(row, query_words)
+                    for (adv, case), fits in conditional.items():
+                        self._model_hit(agg(adv, case), term, W_MODEL + 5 if fits else W_MODEL_CONDITIONAL, conditional=True)
+                    for adv, case, lang in self.index.lookup("not_affected", term):
+                        a = agg(adv, case)
+                        if "not_affected:" + term not in a.messages:
+                            a.messages.add("not_affected:" + term)
+                            a.score += W_NOT_AFFECTED
+                            a.exact = a.not_affected = True
+                            shown, reason = self._table(adv, case, lang, "not_affected_table").get(term, (term, ""))
+                            a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
+                elif ident.kind in ("bulletin", "kb", "kbnum", "cve"):
+                    for adv, case, lang in self.index.lookup("refs", term):
+                        a = agg(adv, case)
+                        if "ref:" + term not in a.messages:
+                            a.messages.add("ref:" + term)
+                            a.score += W_REFERENCE
+                            a.exact = True
+                            a.evidence.append(Evidence("reference", f"«{term.upper()}»", {"reference": term}))
+
+    def _table(self, adv: str, case: str, lang: str, name: str) -> dict[str, tuple[str, str]]:
+        """A stored ``key<TAB>shown<TAB>note`` table of a case (model conditions, not-affected reasons)."""
+        stored = self.index.stored(adv, case, lang) or {}
+        rows = (line.split("\t") for line in stored.get("texts", {}).get(name, "").split("\n") if line)
+        return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
+
+    @staticmethod
+    def _condition_fits(row: tuple[str, str], query_words: set[str]) -> bool:
+        """Does the query say what the condition of a conditional model entry says (e.g. 'Windows Server 2003')?"""
+        condition = row[1]
+        if not condition:
+            return False
+        cond_words = {t.text for t in analyze(condition).words} - COMMON_CONDITION_WORDS
+        return bool(cond_words & query_words)
+
+    def _model_hit(self, a: _Agg, term: str, weight: float, conditional: bool = False) -> None:
+        if "model:" + term in a.messages:
+            return
+        a.messages.add("model:" + term)
+        a.score += weight
+        a.exact = True
+        a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
+
+    def _bm25(self, head: Analysis, ids, agg) -> None:
+        words = list(dict.fromkeys(t.text for t in head.words))[:MAX_TERMS]
+        grams = list(dict.fromkeys(t.text for t in head.grams))[:MAX_TERMS]
+        id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:MAX_TERMS]
+        terms = {f: words for f in ("title", "messages", "body", "products")}
+        terms["grams"] = grams
+        terms["ids"] = id_terms
+        postings = self.index.search(terms, limit=60)
+        if not postings:
+            return
+        top = max(p.score for p in postings) or 1.0
+        weights = {w: self.index.idf("body", w) for w in words}
+        weights.update({t: self.index.idf("ids", t) * 2 for t in id_terms})
+        total = sum(weights.values()) or 1.0
+        specific = {t for i in ids if i.kind in SPECIFIC_ID_KINDS for t in i.terms}
+        for p in postings:
+            a = agg(p.advisory, p.case)
+            matched_words = set().union(*(p.matched.get(f, set()) for f in ("title", "messages", "body", "products")))
+            matched_ids = p.matched.get("ids", set())
+            coverage = sum(w for t, w in weights.items() if t in matched_words or t in matched_ids) / total
+            scaled = BM25_SCALE * p.score / top
+            if scaled > a.bm25:
+                a.score += scaled - a.bm25
+                a.bm25, a.bm25_lang = scaled, p.lang
+                a.matched = {**p.matched}
+            a.coverage = max(a.coverage, coverage)
+            if matched_ids & specific:
+                a.exact = True
+            elif matched_ids:
+                a.strong = True
+
+    # --- presenting ------------------------------------------------------------------------
+
+    def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str) -> Hit:
+        stored = self.index.stored(adv, case, lang) or self.index.stored(adv, case, a.bm25_lang or "ja") or {}
+        texts = stored.get("texts", {})
+        evidence = list(a.evidence)
+        if a.matched:
+            src = self.index.stored(adv, case, a.bm25_lang) or stored
+            terms = set().union(*a.matched.values())
+            best = max(("title", "messages", "body", "products"), key=lambda f: len(a.matched.get(f, ())) + len(a.matched.get("grams", ())) * 0.1 * (f == "body"))
+            if a.matched.get(best) or a.matched.get("grams"):
+                evidence.append(Evidence(best, highlight(src.get("texts", {}).get(best, ""), terms)))
+        return Hit(
+            id=adv,
+            case=case,
+            title=stored.get("title_text", f"{adv}#{case}"),
+            lang=lang if self.index.stored(adv, case, lang) else (a.bm25_lang or lang),
+            score=a.score,
+            confidence=confidence,
+            evidence=evidence,
+            url=case_url(adv, case, lang),
+            not_affected=a.not_affected,
+            steps=[s for s in texts.get("steps", "").split("\n") if s][:3],
+        )
+
+
+def _render_match(m: TemplateMatch) -> str:
+    from .model import Template
+
+    t = Template.parse(m.entry.text)
+    return t.render("«{example}»") if not m.slots else "".join(
+        p if isinstance(p, str) else f"«{m.slots.get(p.name, p.name)}»" for p in t.parts
+    )
