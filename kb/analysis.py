@@ -189,6 +189,20 @@ def model_key(text: str) -> str:
     return re.sub(r"[\s\-_/.]", "", normalize(text))
 
 
+def model_keys(text: str) -> list[str]:
+    """Index keys of a declared model: the whole name, and from its first letters-and-digits word on
+    (``PRIMERGY TX150FT S2`` -> ``primergytx150fts2``, ``tx150fts2``), so people can omit the family name."""
+    keys = [model_key(text)]
+    parts = normalize(text).split()
+    for i, p in enumerate(parts):
+        if re.search(r"\d", p) and re.search(r"[a-z]", p):
+            key = model_key(" ".join(parts[i:]))
+            if key not in keys:
+                keys.append(key)
+            break
+    return keys
+
+
 def find_identifiers(norm: str) -> list[Identifier]:
     """Identifiers in normalized text, longest and highest-priority first where spans overlap."""
     found: list[Identifier] = []
@@ -263,11 +277,12 @@ def latin_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
 
 
 def cjk_bigrams(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
-    """Overlapping character bigrams over each CJK run; a one-character run gives a unigram."""
+    """Overlapping character bigrams over each CJK run; a one-character run gives a unigram,
+    unless it is a lone hiragana (a particle such as に or を)."""
     out = []
     for m in _CJK_RUN_RE.finditer(norm):
         run, s = m.group(0), base + m.start()
-        if len(run) == 1:
+        if len(run) == 1 and not ("\u3040" <= run <= "\u309f"):
             out.append((run, s, s + 1))
         for i in range(len(run) - 1):
             out.append((run[i : i + 2], s + i, s + i + 2))

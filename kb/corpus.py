@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .analysis import analyze, find_identifiers, model_key, normalize
+from .analysis import analyze, find_identifiers, model_keys, normalize
 from .model import LANGS, Advisory, Case, Procedure, Step
 from .messages import TemplateEntry
 
@@ -90,8 +90,8 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
     ]
     products = [adv.vendor] + [n for p in adv.products for n in (p.name, *p.aliases, *((p.successor,) if p.successor else ()))]
     first = ct.workaround[0].steps if ct.workaround else ()
-    model_lines = [f"{model_key(m)}\t{m}\t{a.condition.get(lang, '')}" for a in case.applies_to for m in a.models]
-    not_aff_lines = [f"{model_key(n.model)}\t{n.model}\t{n.reason.get(lang, '')}" for n in case.not_affected if n.model]
+    model_lines = [f"{k}\t{m}\t{a.condition.get(lang, '')}" for a in case.applies_to for m in a.models for k in model_keys(m)]
+    not_aff_lines = [f"{k}\t{n.model}\t{n.reason.get(lang, '')}" for n in case.not_affected if n.model for k in model_keys(n.model)]
     return {
         "model_table": "\n".join(model_lines),
         "not_affected_table": "\n".join(not_aff_lines),
@@ -107,9 +107,9 @@ def documents(adv: Advisory) -> list[SearchDoc]:
     docs = []
     refs = reference_terms(adv)
     for case in adv.cases:
-        primary = [model_key(m) for m, p in case.models() if p]
-        conditional = [model_key(m) for m, p in case.models() if not p]
-        not_affected = [model_key(n.model) for n in case.not_affected if n.model]
+        primary = [k for m, p in case.models() if p for k in model_keys(m)]
+        conditional = [k for m, p in case.models() if not p for k in model_keys(m)]
+        not_affected = [k for n in case.not_affected if n.model for k in model_keys(n.model)]
         for lang in LANGS:
             texts = case_texts(adv, case, lang)
             terms: dict[str, list[str]] = {}

@@ -173,7 +173,7 @@ class Searcher:
         head = analyze(text[:MAX_ANALYZED_CHARS])
         ids = find_identifiers(normalize(text)) if len(text) > MAX_ANALYZED_CHARS else head.identifiers
         self._templates(text, agg)
-        self._identifiers(ids, head, agg)
+        self._identifiers(ids, head, agg, lang)
         self._bm25(head, ids, agg)
 
         hits = []
@@ -186,23 +186,33 @@ class Searcher:
     # --- signals ---------------------------------------------------------------------------
 
     def _templates(self, text: str, agg) -> None:
+        """Every message found in full adds to its case; a partly found one adds once, its best coverage."""
+        partial: dict[tuple[str, str], TemplateMatch] = {}
         for m in self.matcher.match(text):
             e = m.entry
             a = agg(e.advisory, e.case)
+            if not m.full:
+                best = partial.get((e.advisory, e.case))
+                if best is None or m.coverage > best.coverage:
+                    partial[(e.advisory, e.case)] = m
+                continue
             if e.message in a.messages:
                 continue
             a.messages.add(e.message)
-            if m.full:
-                literal = len(re.sub(r"\{\{.*?\}\}", "", e.text))
-                a.score += W_TEMPLATE_FULL + min(literal, 90) / 3
-                a.exact = True
-                a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
-            else:
-                a.score += W_TEMPLATE_PARTIAL * m.coverage
-                a.strong = a.strong or m.coverage >= 0.5
-                a.evidence.append(Evidence("message", e.text, {"message": e.message, "kind": e.kind, "coverage": round(m.coverage, 2)}))
+            literal = len(re.sub(r"\{\{.*?\}\}", "", e.text))
+            a.score += W_TEMPLATE_FULL + min(literal, 90) / 3
+            a.exact = True
+            a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
+        for (adv, case), m in partial.items():
+            a = agg(adv, case)
+            if a.exact:
+                continue
+            a.score += W_TEMPLATE_PARTIAL * m.coverage
+            if m.coverage >= 0.5:
+                a.strong = True
+                a.evidence.append(Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)}))
 
-    def _identifiers(self, ids, head: Analysis, agg) -> None:
+    def _identifiers(self, ids, head: Analysis, agg, answer_lang: str) -> None:
         query_words = {w.text for w in head.words}
         for ident in ids:
             for term in ident.terms:
@@ -215,13 +225,13 @@ class Searcher:
                         conditional[(adv, case)] = conditional.get((adv, case), False) or self._condition_fits(row, query_words)
                     for (adv, case), fits in conditional.items():
                         self._model_hit(agg(adv, case), term, W_MODEL + 5 if fits else W_MODEL_CONDITIONAL, conditional=True)
-                    for adv, case, lang in self.index.lookup("not_affected", term):
+                    for adv, case, _lang in self.index.lookup("not_affected", term):
                         a = agg(adv, case)
                         if "not_affected:" + term not in a.messages:
                             a.messages.add("not_affected:" + term)
                             a.score += W_NOT_AFFECTED
                             a.exact = a.not_affected = True
-                            shown, reason = self._table(adv, case, lang, "not_affected_table").get(term, (term, ""))
+                            shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
                             a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
                 elif ident.kind in ("bulletin", "kb", "kbnum", "cve"):
                     for adv, case, lang in self.index.lookup("refs", term):
