@@ -210,7 +210,7 @@ class _LangDoc:
     title: str
     summary: str
     intro: str
-    cases: dict[str, tuple[str, int, dict[str, str], tuple[Procedure, ...]]]  # id -> (title, line, sections, procedures)
+    cases: dict[str, tuple[str, int, dict[str, str], dict[str, tuple[Procedure, ...]]]]  # id -> (title, line, sections, procedures)
     order: list[str]
 
 
@@ -324,7 +324,7 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
         md = markdown_parser()
         return md.parse("\n".join(body[a:b]))
 
-    cases: dict[str, tuple[str, int, dict[str, str], tuple[Procedure, ...]]] = {}
+    cases: dict[str, tuple[str, int, dict[str, str], dict[str, tuple[Procedure, ...]]]] = {}
     order: list[str] = []
     allowed = SECTIONS[lang]
     h1s = [(ln, txt) for lvl, ln, txt in headings if lvl == 1]
@@ -343,7 +343,7 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
             ok = False
             continue
         sections: dict[str, str] = {}
-        procs: tuple[Procedure, ...] = ()
+        procs: dict[str, tuple[Procedure, ...]] = {}
         h2s = [(l2, t2) for lvl, l2, t2 in headings if lvl == 2 and ln < l2 < stop]
         for k, (l2, t2) in enumerate(h2s):
             s_stop = h2s[k + 1][0] if k + 1 < len(h2s) else stop
@@ -358,7 +358,9 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
                 continue
             sections[field_name] = src(l2 + 1, s_stop)
             if field_name == "workaround_md":
-                procs = _procedures(tokens_between(l2 + 1, s_stop))
+                procs["workaround"] = _procedures(tokens_between(l2 + 1, s_stop))
+            elif field_name == "resolution":
+                procs["resolution_steps"] = _procedures(tokens_between(l2 + 1, s_stop))
         cases[cid] = (ctitle, abs_line, sections, procs)
         order.append(cid)
     if not ok:
@@ -500,8 +502,8 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
                 missing = set(ja.cases[cid][2]) - set(en.cases[cid][2])
                 for sec in sorted(missing):
                     report.warn(folder / "en.md", en.cases[cid][1], f"case '{cid}' lacks a section that ja.md has ({sec})", "translate the section")
-                njs = sum(len(p.steps) for p in ja.cases[cid][3])
-                nes = sum(len(p.steps) for p in en.cases[cid][3])
+                njs = sum(len(p.steps) for ps in ja.cases[cid][3].values() for p in ps)
+                nes = sum(len(p.steps) for ps in en.cases[cid][3].values() for p in ps)
                 if njs != nes:
                     report.warn(folder / "en.md", en.cases[cid][1], f"case '{cid}' has {nes} workaround steps in en.md but {njs} in ja.md", "keep the steps one to one")
     if len(report.problems) > before and any(p.severity == "error" for p in report.problems[before:]):
@@ -511,7 +513,7 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
         texts = {}
         for lang, doc in langdocs.items():
             title, _line, sections, procs = doc.cases[c["id"]]
-            texts[lang] = CaseText(title=title, workaround=procs, **sections)
+            texts[lang] = CaseText(title=title, **procs, **sections)
         cases.append(_case_from(c, ("cases", k), texts, ypath, lines, report))
     return Advisory(
         id=data["id"],

@@ -82,6 +82,7 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         ct.cause,
         ct.resolution,
         case.fix.name.get(lang, "") if case.fix else "",
+        steps_text(ct.resolution_steps),
         steps_text(ct.workaround),
         ct.notes,
         "\n".join(applies),
@@ -89,7 +90,7 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         "\n".join(files),
     ]
     products = [adv.vendor] + [n for p in adv.products for n in (p.name, *p.aliases, *((p.successor,) if p.successor else ()))]
-    first = ct.workaround[0].steps if ct.workaround else ()
+    first = ct.steps[0].steps if ct.steps else ()
     model_lines = [f"{k}\t{m}\t{a.condition.get(lang, '')}" for a in case.applies_to for m in a.models for k in model_keys(m)]
     not_aff_lines = [f"{k}\t{n.model}\t{n.reason.get(lang, '')}" for n in case.not_affected if n.model for k in model_keys(n.model)]
     return {

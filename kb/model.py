@@ -190,6 +190,12 @@ class CaseText:
     workaround_md: str = ""
     workaround: tuple[Procedure, ...] = ()
     notes: str = ""
+    resolution_steps: tuple[Procedure, ...] = ()
+
+    @property
+    def steps(self) -> tuple[Procedure, ...]:
+        """What to do, in order: the resolution's steps when it has any, else the workaround's."""
+        return self.resolution_steps or self.workaround
 
 
 @dataclass(frozen=True)
