@@ -78,12 +78,21 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """
     out: list[str] = []
     origin: list[int] = []
-    for pos, chunk in _nfkc_char_groups(text):
-        norm = unicodedata.normalize("NFKC", chunk).translate(_FOLD).lower()
-        norm = _CONTROL_RE.sub(" ", norm)
-        for ch in norm:
-            out.append(ch)
-            origin.append(pos)
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        # Fast path: a line NFKC leaves alone and whose folding keeps its length maps one to one.
+        if unicodedata.is_normalized("NFKC", line):
+            folded = _CONTROL_RE.sub(" ", line.translate(_FOLD).lower())
+            if len(folded) == len(line):
+                out.append(folded)
+                origin.extend(range(pos, pos + len(line)))
+                pos += len(line)
+                continue
+        for off, chunk in _nfkc_char_groups(line):
+            norm = _CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", chunk).translate(_FOLD).lower())
+            out.append(norm)
+            origin.extend([pos + off] * len(norm))
+        pos += len(line)
     s = "".join(out)
     # Long-vowel folding removes characters: rebuild the map alongside.
     if "ー" in s:

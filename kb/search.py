@@ -21,8 +21,11 @@ from .analysis import Analysis, analyze, find_identifiers, is_japanese, normaliz
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
 
-MAX_QUERY_CHARS = 256_000  # of unique lines; the rest of a huge paste is dropped
-MAX_ANALYZED_CHARS = 4_000  # words and bigrams come from this much of the paste
+DEDUPE_ABOVE = 64_000  # characters; longer pastes lose lines that repeat but for their numbers
+MAX_QUERY_CHARS = 1_100_000  # templates are matched in this much of a paste; the rest is dropped
+MAX_ID_CHARS = 256_000  # identifiers are looked for in this much
+MAX_ANALYZED_CHARS = 4_000  # words and bigrams come from this much
+_DIGITS_RE = re.compile(r"\d+")
 MAX_TERMS = 96
 
 W_TEMPLATE_FULL = 40.0
@@ -95,14 +98,15 @@ class _Agg:
 
 
 def prepare_query(text: str) -> str:
-    """Bound a paste: drop repeated lines and keep at most ``MAX_QUERY_CHARS`` characters."""
-    if len(text) <= MAX_QUERY_CHARS:
+    """Bound a paste: beyond ``DEDUPE_ABOVE`` characters, drop lines that repeat an earlier one but
+    for their numbers (log blocks are mostly that), then keep at most ``MAX_QUERY_CHARS``."""
+    if len(text) <= DEDUPE_ABOVE:
         return text
     seen: set[str] = set()
     out: list[str] = []
     size = 0
     for line in text.splitlines():
-        key = line.strip()
+        key = _DIGITS_RE.sub("0", line.strip())
         if not key or key in seen:
             continue
         seen.add(key)
@@ -171,7 +175,7 @@ class Searcher:
             return aggs.setdefault((adv, case), _Agg())
 
         head = analyze(text[:MAX_ANALYZED_CHARS])
-        ids = find_identifiers(normalize(text)) if len(text) > MAX_ANALYZED_CHARS else head.identifiers
+        ids = find_identifiers(normalize(text[:MAX_ID_CHARS])) if len(text) > MAX_ANALYZED_CHARS else head.identifiers
         self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
         self._bm25(head, ids, agg)

@@ -1,0 +1,127 @@
+"""The analysis pipeline: each step on its own, then together."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from kb.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_keys, normalize, stem
+from kb.messages import TemplateEntry, TemplateMatcher, compile_template, squash
+from kb.model import Template
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("ＰＧＴ２０１４６Ｆ２", "pgt20146f2"),
+        ("ｻｰﾊﾞｰ", "サーバ"),
+        ("サーバー", "サーバ"),
+        ("コンピューター", "コンピュータ"),
+        ("ルーター", "ルータ"),  # 4 characters: folded
+        ("ビュー", "ビュー"),  # 3 characters: kept
+        ("¥WINDOWS¥system32", "\\windows\\system32"),
+        ("“quoted”", '"quoted"'),
+        ("a\x00b\x1fc", "a b c"),
+    ],
+)
+def test_normalize(text, expected):
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,kind,terms",
+    [
+        ("MS05-018", "bulletin", ("ms05-018",)),
+        ("ms05018", "bulletin", ("ms05-018",)),
+        ("ＭＳ０５－０１８", "bulletin", ("ms05-018",)),
+        ("KB890859", "kb", ("kb890859",)),
+        ("KB 890859", "kb", ("kb890859",)),
+        ("(890859)", "kbnum", ("kb890859",)),
+        ("0x0000000A", "hex", ("0xa",)),
+        ("0xA", "hex", ("0xa",)),
+        ("errcode=-107", "keyvalue", ("errcode=-107",)),
+        ("errcode = -107", "keyvalue", ("errcode=-107",)),
+        ("MRFServer.cpp|108", "fileline", ("mrfserver.cpp|108", "mrfserver.cpp")),
+        ("libMRF_AP.dll", "file", ("libmrf_ap.dll",)),
+        ("1.12.0.1266", "version", ("1.12.0.1266",)),
+        ("V1.0L20", "version", ("v1.0l20",)),
+        ("イベントID:800", "event", ("event:800",)),
+        ("Event ID 800", "event", ("event:800",)),
+        ("{73E709EA-5D93-4B2E-BBB0-99B7938DA9E4}", "guid", ("73e709ea-5d93-4b2e-bbb0-99b7938da9e4",)),
+        ("PGT20146F2のサーバ", "model", ("pgt20146f2",)),
+        ("TX150FT S2", "model", ("tx150fts2",)),
+    ],
+)
+def test_identifiers(text, kind, terms):
+    ids = find_identifiers(normalize(text))
+    assert [(i.kind, i.terms) for i in ids][:1] == [(kind, terms)]
+
+
+def test_identifier_offsets_map_to_original():
+    text = "型名は ＰＧＴ２０１４６Ｆ２ です"
+    a = analyze(text)
+    (ident,) = a.identifiers
+    s, e = a.span(ident.start, ident.end)
+    assert text[s:e] == "ＰＧＴ２０１４６Ｆ２"
+
+
+def test_model_keys_drop_the_family_name():
+    assert model_keys("PRIMERGY TX150FT S2") == ["primergytx150fts2", "tx150fts2"]
+    assert model_keys("PGT20146F2") == ["pgt20146f2"]
+
+
+def test_stemmer():
+    assert [stem(w) for w in ["started", "stopped", "services", "failed", "loading", "corrupted", "is", "status"]] == [
+        "start", "stop", "service", "fail", "load", "corrupt", "is", "status"
+    ]
+
+
+def test_latin_words_split_letters_and_digits_and_drop_stop_words():
+    assert [w for w, _, _ in latin_words("the coserver1 is failed")] == ["coserver", "1", "fail"]
+
+
+def test_cjk_bigrams():
+    assert [g for g, _, _ in cjk_bigrams("起動しない")] == ["起動", "動し", "しな", "ない"]
+    assert [g for g, _, _ in cjk_bigrams("に")] == []  # a lone particle says nothing
+    assert [g for g, _, _ in cjk_bigrams("表")] == ["表"]
+
+
+def test_mecab_lemmas_without_gloss_and_without_particles():
+    words = [w for w, _, _ in mecab_words("サーバーが起動しませんでした")]
+    assert "サーバ" in words and "起動" in words
+    assert "が" not in words and not any("-" in w for w in words)
+
+
+def test_japanese_offsets_point_into_the_original_text():
+    text = "ｻｰﾊﾞｰが起動しない"
+    a = analyze(text)
+    for t in a.words + a.grams:
+        assert 0 <= t.start < t.end <= len(text)
+    first = a.words[0]
+    assert text[first.start : first.end] == "ｻｰﾊﾞｰ"
+
+
+def test_analysis_is_picklable_and_holds_no_tagger():
+    a = analyze("サーバが起動しない")
+    assert pickle.loads(pickle.dumps(a)).words == a.words
+
+
+def test_template_slots_and_squash():
+    t = Template.parse("CoServer{{n:number}}.MtcScp status: Virtual Server{{x:number}} is failed.")
+    assert [p.name for p in t.placeholders] == ["n", "x"]
+    rx = compile_template(t)
+    assert rx.search(squash("coserver12.mtcscp  status: virtual server3 is failed."))
+    assert not rx.search(squash("CoServer1.MtcScp status: Virtual Server3 is stalled."))
+
+
+def test_template_matcher_reports_slot_values_from_the_paste():
+    entries = [
+        TemplateEntry("a", "c", "m", "ja", "event-log", "ディスクのファイル システム構造は壊れていて使えません。chkdsk ユーティリティをボリューム {{volume:drive=C:}} で実行してください。"),
+        TemplateEntry("b", "c", "m", "ja", "event-log", "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107, MRFServer.cpp|108"),
+    ]
+    matcher = TemplateMatcher(entries)
+    paste = "2024/01/01 エラー Ntfs 55\nディスクのファイル システム構造は壊れていて使えません。chkdsk ユーティリティをボリューム Ｄ： で実行してください。"
+    (m,) = [m for m in matcher.match(paste) if m.full]
+    assert m.entry.advisory == "a" and m.slots == {"volume": "Ｄ："}
+    assert not [m for m in matcher.match("エラーメッセージ: errcode=-108, MRFServer.cpp|108") if m.full]

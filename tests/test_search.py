@@ -1,0 +1,224 @@
+"""Search through the Python API and the CLI: answers, evidence, languages, bad input, atomic builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import kb
+from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.cli import main as kb_main
+from kb.index import current_build
+
+FUJITSU = "fujitsu-tx200ft-ms05-018"
+TMCM = "trendmicro-tmcm-tmi-not-ready"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("kb")
+    shutil.copytree(PROJECT_ROOT / "content", root / "content")
+    return root
+
+
+@pytest.fixture(scope="module")
+def base(corpus) -> KnowledgeBase:
+    b = kb.open(corpus / "content", corpus / "index")
+    yield b
+    b.close()
+
+
+def cli(corpus: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "kb", "--content", str(corpus / "content"), "--index", str(corpus / "index"), *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+def test_open_builds_a_missing_index_and_knows_when_it_is_stale(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
+    b = KnowledgeBase(tmp_path / "content", tmp_path / "index")
+    assert b.is_stale()
+    b = kb.open(tmp_path / "content", tmp_path / "index")
+    assert not b.is_stale() and current_build(tmp_path / "index") is not None
+    f = tmp_path / "content" / TMCM / "en.md"
+    f.write_text(f.read_text("utf-8") + "\n", "utf-8")
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    assert b.is_stale()
+
+
+def test_hit_fields(base):
+    hit = base.search("PGT20146F2")[0]
+    assert (hit.id, hit.case, hit.confidence, hit.lang) == (FUJITSU, "win2003", "exact", "en")
+    assert hit.url == f"en/{FUJITSU}/#win2003"
+    assert hit.evidence[0].field == "model" and "«PGT20146F2»" in hit.evidence[0].text
+    assert hit.steps, "the first steps travel with the hit"
+    d = hit.to_dict()
+    assert set(d) == {"id", "case", "title", "lang", "score", "confidence", "not_affected", "evidence", "url"}
+
+
+def test_template_evidence_names_the_message_and_its_slots(base):
+    hit = base.search("CoServer2.MtcScp status: Failed to load MtcCeb.exe into Virtual Server7.")[0]
+    ev = next(e for e in hit.evidence if e.field == "message")
+    assert ev.detail["message"] == "mtcscp-load-mtcceb-failed"
+    assert ev.detail["slots"] == {"n": "2", "x": "7"}
+    assert "«2»" in ev.text and "«7»" in ev.text
+
+
+def test_every_line_of_a_log_block_counts(base):
+    one = base.search("CoServer1.MtcScp status: Virtual Server1 is failed.")[0]
+    block = base.search(
+        "CoServer1.MtcScp status: Virtual Server1 is failed.\n"
+        "2005/04/14 09:00:01 CoServer1.MtcScp status: Virtual Server1 could not be reset.\n"
+        "The Endurance Kernel Driver detected a failure."
+    )[0]
+    assert block.case == one.case == "win2003"
+    assert len([e for e in block.evidence if e.field == "message"]) == 3
+    assert block.score > one.score
+
+
+def test_answer_language(base):
+    ja = base.search("TMI が準備できていません")[0]
+    assert ja.lang == "ja" and "TMCM" in ja.title
+    en = base.search("TMI is not ready", lang="ja")[0]
+    assert en.lang == "ja" and en.url.startswith("ja/")
+
+
+def test_not_affected_carries_the_reason(base):
+    hit = base.search("TX150FT S2")[0]
+    assert hit.not_affected and hit.confidence == "exact"
+    ev = next(e for e in hit.evidence if e.field == "not_affected")
+    assert "already applied" in ev.text
+
+
+def test_no_real_match_gives_only_weak_hits(base):
+    assert all(h.confidence == "weak" for h in base.search("Outlook が起動しない"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "<script>alert(1)</script>",
+        "title:(foo) AND NOT bar* OR \" ) ( [ { ~ ^2",
+        "\x00\x01\x02\x1b[31m\u202e\ufeff",
+        "",
+        "   \n\t ",
+        "ﾃｽﾄ" * 5000,
+        "0x" * 20000,
+        "{{n:number}} {{x}} (?P<a>.*)+$ \\",
+    ],
+)
+def test_hostile_queries_answer_safely(base, query):
+    hits = base.search(query)
+    assert all(h.confidence != "exact" for h in hits)
+    for h in hits:
+        json.dumps(h.to_dict(), ensure_ascii=False)
+
+
+def test_a_megabyte_paste_is_answered(base):
+    line = "2005/04/14 09:12:33 情報 Service Control Manager サービスは正常に開始されました。 {0}\n"
+    paste = "".join(line.format(i) for i in range(15000))
+    paste += "CoServer1.MtcScp status: Virtual Server2 failed to initialize.\n"
+    assert len(paste) > 1_000_000
+    hits = base.search(paste)
+    assert hits and hits[0].id == FUJITSU
+
+
+def test_api_argument_errors(base):
+    with pytest.raises(ValueError):
+        base.search("x", lang="fr")
+    with pytest.raises(ValueError):
+        base.search("x", limit=0)
+    with pytest.raises(KeyError):
+        base.get("no-such-advisory")
+    assert base.get(TMCM).cases[0].id == "serverprotect-patch"
+
+
+def test_failed_build_keeps_the_previous_index(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
+    b = kb.open(tmp_path / "content", tmp_path / "index")
+    before = current_build(tmp_path / "index")
+    (tmp_path / "content" / TMCM / "en.md").write_text("", "utf-8")
+    with pytest.raises(kb.ContentError):
+        b.build()
+    assert current_build(tmp_path / "index") == before
+    assert KnowledgeBase(tmp_path / "content", tmp_path / "index").search("errcode=-107")[0].id == TMCM
+    assert kb_main(["--content", str(tmp_path / "content"), "--index", str(tmp_path / "index"), "build", "--no-site"]) == 1
+    assert current_build(tmp_path / "index") == before
+
+
+def test_searches_keep_working_during_rebuilds(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
+    kb.open(tmp_path / "content", tmp_path / "index")
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_loop():
+        while not stop.is_set():
+            try:
+                reader = KnowledgeBase(tmp_path / "content", tmp_path / "index")
+                assert reader.search("errcode=-107")[0].id == TMCM
+                reader.close()
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                failures.append(exc)
+
+    t = threading.Thread(target=search_loop)
+    t.start()
+    try:
+        for _ in range(3):
+            KnowledgeBase(tmp_path / "content", tmp_path / "index").build()
+    finally:
+        stop.set()
+        t.join()
+    assert failures == []
+
+
+def test_a_foreign_index_folder_is_never_opened(tmp_path):
+    (tmp_path / "index" / "build-x" / "whoosh").mkdir(parents=True)
+    os.symlink("build-x", tmp_path / "index" / "current")
+    assert current_build(tmp_path / "index") is None
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_search_json_schema(corpus, base):
+    r = cli(corpus, "search", "KB890859", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert set(data) == {"query", "results"} and data["query"] == "KB890859"
+    first = data["results"][0]
+    assert set(first) >= {"id", "case", "title", "lang", "score", "confidence", "evidence", "url"}
+    assert first["id"] == FUJITSU and first["confidence"] == "exact"
+    assert all(set(e) >= {"field", "text"} for e in first["evidence"])
+
+
+def test_cli_reads_a_log_block_from_stdin(corpus, base):
+    block = "レベル:エラー\nソース:Trend Micro Control Manager\nイベントID:800\nメッセージ内容:Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107, MRFServer.cpp|108\n"
+    for args in (("search", "-"), ("search",)):
+        r = cli(corpus, *args, stdin=block)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("1. [exact]") and "serverprotect-patch" in r.stdout
+        assert "why (message)" in r.stdout and "step 1:" in r.stdout
+
+
+def test_cli_exit_codes(corpus, base):
+    assert cli(corpus, "search", "zzzzqqqq").returncode == 1
+    assert cli(corpus, "search", "x", "--limit", "0").returncode == 2
+    assert cli(corpus, "search", "x", "--lang", "fr").returncode == 2
+    assert cli(corpus, "frobnicate").returncode == 2
+
+
+def test_cli_show(corpus, base):
+    r = cli(corpus, "show", f"{FUJITSU}#win2000", "--lang", "en")
+    assert r.returncode == 0 and "(#win2000)" in r.stdout and "PGT20146F" in r.stdout and "(#win2003)" not in r.stdout
+    assert cli(corpus, "show", f"{FUJITSU}#nope").returncode == 1
+    assert cli(corpus, "show", "nope").returncode == 1
