@@ -152,7 +152,7 @@ _ID_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("kb", re.compile(_B + r"(?:kb|q) ?-?(\d{5,7})(?![0-9])")),
     ("cve", re.compile(_B + r"cve-(\d{4})-(\d{4,7})(?![0-9])")),
     ("event", re.compile(r"(?:イベント ?id|event ?id|eventid)\s*[:=#]?\s*(\d{1,5})(?![0-9])")),
-    ("fileline", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT}))\s?[|:(]\s?(\d+)\)?(?![0-9])")),
+    ("fileline", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT}))(?:\s?[|:]\s?(\d+)|\((\d+)\))(?![0-9])")),
     ("file", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT})){_E}")),
     ("keyvalue", re.compile(_B + r"([a-z][a-z_]{2,24})\s?=\s?(-?\d+|0x[0-9a-f]+)" + _E)),
     ("hex", re.compile(_B + r"0x[0-9a-f]{1,16}" + _E)),
@@ -175,7 +175,7 @@ def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | Non
     if kind == "event":
         return f"event:{int(g[0])}", ()
     if kind == "fileline":
-        return f"{g[0]}|{int(g[1])}", (g[0],)
+        return f"{g[0]}|{int(g[1] or g[2])}", (g[0],)
     if kind == "file":
         return g[0], ()
     if kind == "keyvalue":

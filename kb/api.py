@@ -34,9 +34,16 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("KB_INDEX", PROJECT_ROOT / "index"))
 
 
+INDEX_CODE = ("model.py", "content.py", "analysis.py", "messages.py", "corpus.py", "index.py")
+"""The modules whose code shapes the index: a change to them makes an index stale."""
+
+
 def content_fingerprint(content_dir: Path) -> str:
-    """A hash of every content file's name, size and modification time, and of this kb version."""
+    """A hash of every content file's name, size and modification time, and of the indexing code."""
     h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in INDEX_CODE:
+        h.update(hashlib.sha256((here / name).read_bytes()).digest())
     if content_dir.is_dir():
         for folder in advisory_folders(content_dir):
             for f in sorted(folder.iterdir()):

@@ -310,7 +310,8 @@ class Searcher:
             src = self.index.stored(adv, case, a.bm25_lang) or stored
             terms = set().union(*a.matched.values())
             best = max(("title", "messages", "body", "products"), key=lambda f: len(a.matched.get(f, ())) + len(a.matched.get("grams", ())) * 0.1 * (f == "body"))
-            if a.matched.get(best) or a.matched.get("grams"):
+            duplicate = best == "messages" and any(e.field == "message" for e in evidence)
+            if (a.matched.get(best) or a.matched.get("grams")) and not duplicate:
                 evidence.append(Evidence(best, highlight(src.get("texts", {}).get(best, ""), terms)))
         return Hit(
             id=adv,
