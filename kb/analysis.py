@@ -242,9 +242,12 @@ class Token:
 
 
 STOP_WORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have how i if in into is it its
-    may might must no not of on or our please should so than that the their then there these this those to
-    was we were what when where which while who will with would you your""".split()
+    """a about after again all also am an and any are as at be because been before being both but by can
+    could did do does doing during each for from further had has have having he her here how i if in into is
+    it its itself just may me might more most must my no nor not of off on once only or other our out over
+    own please same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with would
+    you your""".split()
 )
 
 
@@ -285,16 +288,32 @@ def latin_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
+def _script(ch: str) -> str:
+    if "\u3040" <= ch <= "\u309f":
+        return "H"  # hiragana
+    if "\u30a0" <= ch <= "\u30ff":
+        return "K"  # katakana (and ー)
+    return "C"  # kanji and the rest
+
+
+def bigram_allowed(a: str, b: str) -> bool:
+    """A bigram may not cross from hiragana into a word (の|パ, が|上) or from katakana into
+    hiragana (ス|が): those pairs straddle a particle. Kanji into hiragana (動|し) is okurigana."""
+    sa, sb = _script(a), _script(b)
+    return not ((sa == "H" and sb != "H") or (sa == "K" and sb == "H"))
+
+
 def cjk_bigrams(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
-    """Overlapping character bigrams over each CJK run; a one-character run gives a unigram,
-    unless it is a lone hiragana (a particle such as に or を)."""
+    """Overlapping character bigrams over each CJK run (see :func:`bigram_allowed`); a one-character
+    run gives a unigram, unless it is a lone hiragana (a particle such as に or を)."""
     out = []
     for m in _CJK_RUN_RE.finditer(norm):
         run, s = m.group(0), base + m.start()
-        if len(run) == 1 and not ("\u3040" <= run <= "\u309f"):
+        if len(run) == 1 and _script(run) != "H":
             out.append((run, s, s + 1))
         for i in range(len(run) - 1):
-            out.append((run[i : i + 2], s + i, s + i + 2))
+            if bigram_allowed(run[i], run[i + 1]):
+                out.append((run[i : i + 2], s + i, s + i + 2))
     return out
 
 
@@ -326,11 +345,15 @@ def mecab_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
         if feat.pos1 in _SKIP_POS:
             continue
         lemma = feat.lemma
-        word = lemma.split("-", 1)[0] if lemma and lemma != "*" else surface
+        word, _, gloss = (lemma if lemma and lemma != "*" else surface).partition("-")
         word = LONG_VOWEL_RE.sub(r"\1", word.lower())
         if not word.strip():
             continue
         out.append((word, base + start, base + start + len(surface)))
+        if gloss.isascii() and gloss.isalpha():
+            # UniDic glosses loanwords with their English origin (パッチ-patch): index that too,
+            # so a Japanese paste finds text that writes the word in Latin letters, and back.
+            out.append((stem(gloss.lower()), base + start, base + start + len(surface)))
     return out
 
 

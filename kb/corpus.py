@@ -65,7 +65,11 @@ def reference_terms(adv: Advisory) -> list[str]:
 def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
     """The display text of each field of one case in one language."""
     ct = case.text[lang]
-    messages = "\n".join(m.text[lang].render() for m in case.messages if lang in m.text)
+    messages = "\n".join(
+        " ".join(filter(None, [m.source, f"Event ID {m.event_id}" if m.event_id is not None else None, m.text[lang].render()]))
+        for m in case.messages
+        if lang in m.text
+    )
     applies = []
     for a in case.applies_to:
         bits = list(a.models) + ([a.product] if a.product else []) + list(a.versions)

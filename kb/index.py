@@ -49,6 +49,8 @@ FIELD_BOOSTS: dict[str, float] = {
     "grams": 0.6,
     "ids": 4.0,
 }
+BM25_K1 = 1.2
+BM25_B = 0.5  # length normalization: advisories differ a lot in length; full 0.75 buries long ones
 LOOKUP_FIELDS = ("refs", "models", "models_cond", "not_affected")
 
 
@@ -56,7 +58,7 @@ def _schema() -> Schema:
     terms = SpaceSeparatedTokenizer()
     fields = {name: TEXT(analyzer=terms, field_boost=boost, phrase=False) for name, boost in FIELD_BOOSTS.items()}
     fields.update({name: TEXT(analyzer=terms, phrase=False) for name in LOOKUP_FIELDS})
-    return Schema(key=ID(stored=True, unique=True), advisory=ID(stored=True), case=ID(stored=True), lang=ID(stored=True), title_text=STORED, texts=STORED, **fields)
+    return Schema(key=ID(stored=True, unique=True, sortable=True), title_text=STORED, texts=STORED, **fields)
 
 
 class IndexUnavailable(RuntimeError):
@@ -85,7 +87,7 @@ def build(docs: Iterable[SearchDoc], templates: list[TemplateEntry], root: Path,
         try:
             for d in docs:
                 fields = {name: " ".join(d.terms.get(name, ())) for name in (*FIELD_BOOSTS, *LOOKUP_FIELDS)}
-                writer.add_document(key=d.key, advisory=d.advisory, case=d.case, lang=d.lang, title_text=d.title, texts=d.texts, **fields)
+                writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **fields)
                 count += 1
                 if progress:
                     progress(1)
@@ -145,6 +147,13 @@ def read_manifest(build_dir: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
+def split_key(key: str) -> tuple[str, str, str]:
+    """``advisory#case@lang`` -> (advisory, case, lang)."""
+    rest, _, lang = key.rpartition("@")
+    advisory, _, case = rest.partition("#")
+    return advisory, case, lang
+
+
 class Index:
     """A read-only view of one build: BM25F search, exact lookups, stored documents, templates."""
 
@@ -155,9 +164,10 @@ class Index:
             # Never hand Whoosh (which unpickles its schema) a folder this program did not write.
             raise IndexUnavailable(f"{build_dir} is not an index built by kb (no {MANIFEST} of format {FORMAT})")
         self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
-        self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self._reader = self._searcher.reader()
         self.doc_count = self._reader.doc_count()
+        self._keys = self._reader.column_reader("key")  # docnum -> "advisory#case@lang", without loading stored texts
         data = json.loads((build_dir / "templates.json").read_text("utf-8"))
         self.templates = [TemplateEntry(**e) for e in data["entries"]]
         self.template_keys = data["keys"]
@@ -170,12 +180,16 @@ class Index:
         n = max(self.doc_count, 1)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self._reader.doc_frequency(field, term)
+
     def exists(self, field: str, term: str) -> bool:
         return self._reader.doc_frequency(field, term) > 0
 
-    def search(self, terms: dict[str, list[str]], limit: int = 50) -> list[Posting]:
-        """BM25F over the given field -> terms (an OR of all of them)."""
-        clauses = [Term(f, t) for f, ts in terms.items() for t in dict.fromkeys(ts)]
+    def search(self, terms: dict[str, list[str]], limit: int = 50, boosts: dict[str, float] | None = None) -> list[Posting]:
+        """BM25F over the given field -> terms (an OR of all of them); ``boosts`` weighs single terms."""
+        boosts = boosts or {}
+        clauses = [Term(f, t, boost=boosts.get(t, 1.0)) for f, ts in terms.items() for t in dict.fromkeys(ts)]
         if not clauses:
             return []
         results = self._searcher.search(Or(clauses), limit=limit, terms=True)
@@ -184,18 +198,19 @@ class Index:
             matched: dict[str, set[str]] = {}
             for f, t in hit.matched_terms():
                 matched.setdefault(f, set()).add(t.decode("utf-8") if isinstance(t, bytes) else t)
-            out.append(Posting(hit["key"], hit["advisory"], hit["case"], hit["lang"], float(hit.score), matched))
+            key = self._key(hit.docnum)
+            out.append(Posting(key, *split_key(key), float(hit.score), matched))
         return out
+
+    def _key(self, docnum: int) -> str:
+        key = self._keys[docnum]
+        return key.decode("utf-8") if isinstance(key, bytes) else key
 
     def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
         """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly."""
         if not self.exists(field, term):
             return []
-        out = []
-        for docnum in self._searcher.docs_for_query(Term(field, term)):
-            f = self._reader.stored_fields(docnum)
-            out.append((f["advisory"], f["case"], f["lang"]))
-        return out
+        return [split_key(self._key(docnum)) for docnum in self._searcher.docs_for_query(Term(field, term))]
 
     def stored(self, advisory: str, case: str, lang: str) -> dict | None:
         docnum = self._searcher.document_number(key=f"{advisory}#{case}@{lang}")

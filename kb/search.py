@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
+from .synonyms import expand
 
 DEDUPE_ABOVE = 64_000  # characters; longer pastes lose lines that repeat but for their numbers
 MAX_QUERY_CHARS = 1_100_000  # templates are matched in this much of a paste; the rest is dropped
@@ -31,14 +32,18 @@ MAX_TERMS = 96
 W_TEMPLATE_FULL = 40.0
 W_TEMPLATE_PARTIAL = 20.0
 W_MODEL = 30.0
-W_MODEL_CONDITIONAL = 22.0
+W_MODEL_CONDITIONAL = 15.0
 W_NOT_AFFECTED = 30.0
 W_REFERENCE = 25.0
+W_IDENTIFIER = 20.0
+MAX_IDENTIFIER_DF = 400
 BM25_SCALE = 15.0
+ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the user typed
+BM25_DEPTH = 200  # documents scored for word overlap
 
 SPECIFIC_ID_KINDS = frozenset({"guid", "bulletin", "kb", "kbnum", "cve", "keyvalue", "fileline", "hex"})
 CONFIDENCES = ("exact", "strong", "weak")
-COMMON_CONDITION_WORDS = frozenset({"windows", "server", "os", "場合", "為る", "機種", "when", "upgrade"})
+RARE_WORD_IDF = 3.0
 
 
 @dataclass
@@ -231,8 +236,8 @@ class Searcher:
                         self._model_hit(agg(adv, case), term, W_MODEL + 5 if fits else W_MODEL_CONDITIONAL, conditional=True)
                     for adv, case, _lang in self.index.lookup("not_affected", term):
                         a = agg(adv, case)
-                        if "not_affected:" + term not in a.messages:
-                            a.messages.add("not_affected:" + term)
+                        if "t:" + term not in a.messages:
+                            a.messages.add("t:" + term)
                             a.score += W_NOT_AFFECTED
                             a.exact = a.not_affected = True
                             shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
@@ -240,11 +245,32 @@ class Searcher:
                 elif ident.kind in ("bulletin", "kb", "kbnum", "cve"):
                     for adv, case, lang in self.index.lookup("refs", term):
                         a = agg(adv, case)
-                        if "ref:" + term not in a.messages:
-                            a.messages.add("ref:" + term)
+                        if "t:" + term not in a.messages:
+                            a.messages.add("t:" + term)
                             a.score += W_REFERENCE
                             a.exact = True
                             a.evidence.append(Evidence("reference", f"«{term.upper()}»", {"reference": term}))
+                # Mentioned anywhere else in a case (not declared): counts by rarity.
+                self._identifier_hit(ident.kind, term, agg)
+
+    def _identifier_hit(self, kind: str, term: str, agg) -> None:
+        """Any other identifier the content mentions (a version, file, error code, GUID ...): the rarer
+        it is across the knowledge base, the more it counts; specific kinds make the hit exact."""
+        df = self.index.doc_frequency("ids", term)
+        if not 0 < df <= MAX_IDENTIFIER_DF:
+            return
+        weight = W_IDENTIFIER * min(1.0, self.index.idf("ids", term) / 6.0)
+        for adv, case, _lang in self.index.lookup("ids", term):
+            a = agg(adv, case)
+            if "t:" + term in a.messages:
+                continue
+            a.messages.add("t:" + term)
+            a.score += weight
+            if kind in SPECIFIC_ID_KINDS:
+                a.exact = True
+            else:
+                a.strong = True
+            a.evidence.append(Evidence("identifier", f"«{term}»", {"kind": kind, "identifier": term}))
 
     def _table(self, adv: str, case: str, lang: str, name: str) -> dict[str, tuple[str, str]]:
         """A stored ``key<TAB>shown<TAB>note`` table of a case (model conditions, not-affected reasons)."""
@@ -252,31 +278,34 @@ class Searcher:
         rows = (line.split("\t") for line in stored.get("texts", {}).get(name, "").split("\n") if line)
         return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
 
-    @staticmethod
-    def _condition_fits(row: tuple[str, str], query_words: set[str]) -> bool:
-        """Does the query say what the condition of a conditional model entry says (e.g. 'Windows Server 2003')?"""
+    def _condition_fits(self, row: tuple[str, str], query_words: set[str]) -> bool:
+        """Does the query say what the condition of a conditional model entry says? Only telling words
+        count: numbers (``2003``) and words rare in the knowledge base, not "Windows" or "server"."""
         condition = row[1]
         if not condition:
             return False
-        cond_words = {t.text for t in analyze(condition).words} - COMMON_CONDITION_WORDS
-        return bool(cond_words & query_words)
+        shared = {t.text for t in analyze(condition).words} & query_words
+        return any(w.isdigit() or self.index.idf("body", w) >= RARE_WORD_IDF for w in shared)
 
     def _model_hit(self, a: _Agg, term: str, weight: float, conditional: bool = False) -> None:
-        if "model:" + term in a.messages:
+        if "t:" + term in a.messages:
             return
-        a.messages.add("model:" + term)
+        a.messages.add("t:" + term)
         a.score += weight
         a.exact = True
         a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
 
     def _bm25(self, head: Analysis, ids, agg) -> None:
         words = list(dict.fromkeys(t.text for t in head.words))[:MAX_TERMS]
+        groups = expand(words)  # word -> (word, *aliases)
+        search_words = list(dict.fromkeys(w for g in groups.values() for w in g))
         grams = list(dict.fromkeys(t.text for t in head.grams))[:MAX_TERMS]
         id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:MAX_TERMS]
-        terms = {f: words for f in ("title", "messages", "body", "products")}
+        terms = {f: search_words for f in ("title", "messages", "body", "products")}
         terms["grams"] = grams
         terms["ids"] = id_terms
-        postings = self.index.search(terms, limit=60)
+        aliases_only = {w for g in groups.values() for w in g[1:]} - set(words)
+        postings = self.index.search(terms, limit=BM25_DEPTH, boosts={w: ALIAS_BOOST for w in aliases_only})
         if not postings:
             return
         top = max(p.score for p in postings) or 1.0
@@ -288,8 +317,14 @@ class Searcher:
             a = agg(p.advisory, p.case)
             matched_words = set().union(*(p.matched.get(f, set()) for f in ("title", "messages", "body", "products")))
             matched_ids = p.matched.get("ids", set())
-            coverage = sum(w for t, w in weights.items() if t in matched_words or t in matched_ids) / total
-            scaled = BM25_SCALE * p.score / top
+            # A word counts in full when the document has it, partly when it only has an alias of it.
+            credit = {w: 1.0 if w in matched_words else ALIAS_BOOST if matched_words.intersection(alts) else 0.0 for w, alts in groups.items()}
+            credit.update({t: 1.0 for t in matched_ids & set(id_terms)})
+            coverage = sum(w * credit.get(t, 0.0) for t, w in weights.items()) / total
+            # Word overlap: BM25F relative to the best document, and how much of the query's rare
+            # vocabulary the document has (a document that has the rare words beats one that
+            # repeats the common ones).
+            scaled = BM25_SCALE * (0.5 * p.score / top + 0.5 * coverage * coverage)
             if scaled > a.bm25:
                 a.score += scaled - a.bm25
                 a.bm25, a.bm25_lang = scaled, p.lang
