@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
+from .model import Template
 from .synonyms import expand
 
 DEDUPE_ABOVE = 64_000  # characters; longer pastes lose lines that repeat but for their numbers
@@ -43,6 +44,7 @@ BM25_DEPTH = 200  # documents scored for word overlap
 
 SPECIFIC_ID_KINDS = frozenset({"guid", "bulletin", "kb", "kbnum", "cve", "keyvalue", "fileline", "hex"})
 CONFIDENCES = ("exact", "strong", "weak")
+WORD_FIELDS = ("title", "messages", "body", "products")
 RARE_WORD_IDF = 3.0
 
 
@@ -301,7 +303,7 @@ class Searcher:
         search_words = list(dict.fromkeys(w for g in groups.values() for w in g))
         grams = list(dict.fromkeys(t.text for t in head.grams))[:MAX_TERMS]
         id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:MAX_TERMS]
-        terms = {f: search_words for f in ("title", "messages", "body", "products")}
+        terms = {f: search_words for f in WORD_FIELDS}
         terms["grams"] = grams
         terms["ids"] = id_terms
         aliases_only = {w for g in groups.values() for w in g[1:]} - set(words)
@@ -315,7 +317,7 @@ class Searcher:
         specific = {t for i in ids if i.kind in SPECIFIC_ID_KINDS for t in i.terms}
         for p in postings:
             a = agg(p.advisory, p.case)
-            matched_words = set().union(*(p.matched.get(f, set()) for f in ("title", "messages", "body", "products")))
+            matched_words = set().union(*(p.matched.get(f, set()) for f in WORD_FIELDS))
             matched_ids = p.matched.get("ids", set())
             # A word counts in full when the document has it, partly when it only has an alias of it.
             credit = {w: 1.0 if w in matched_words else ALIAS_BOOST if matched_words.intersection(alts) else 0.0 for w, alts in groups.items()}
@@ -338,21 +340,21 @@ class Searcher:
     # --- presenting ------------------------------------------------------------------------
 
     def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str) -> Hit:
-        stored = self.index.stored(adv, case, lang) or self.index.stored(adv, case, a.bm25_lang or "ja") or {}
+        stored = self.index.stored(adv, case, lang) or {}
         texts = stored.get("texts", {})
         evidence = list(a.evidence)
         if a.matched:
-            src = self.index.stored(adv, case, a.bm25_lang) or stored
-            terms = set().union(*a.matched.values())
-            best = max(("title", "messages", "body", "products"), key=lambda f: len(a.matched.get(f, ())) + len(a.matched.get("grams", ())) * 0.1 * (f == "body"))
-            duplicate = best == "messages" and any(e.field == "message" for e in evidence)
-            if (a.matched.get(best) or a.matched.get("grams")) and not duplicate:
-                evidence.append(Evidence(best, highlight(src.get("texts", {}).get(best, ""), terms)))
+            # Show the words that matched, in the field with most of them, from the language they matched in.
+            source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
+            best = max(WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + 0.1 * len(a.matched.get("grams", ())) * (f == "body"))
+            repeats_message = best == "messages" and any(e.field == "message" for e in evidence)
+            if (a.matched.get(best) or a.matched.get("grams")) and not repeats_message:
+                evidence.append(Evidence(best, highlight(source.get(best, ""), set().union(*a.matched.values()))))
         return Hit(
             id=adv,
             case=case,
             title=stored.get("title_text", f"{adv}#{case}"),
-            lang=lang if self.index.stored(adv, case, lang) else (a.bm25_lang or lang),
+            lang=lang,
             score=a.score,
             confidence=confidence,
             evidence=evidence,
@@ -363,9 +365,6 @@ class Searcher:
 
 
 def _render_match(m: TemplateMatch) -> str:
-    from .model import Template
-
+    """The message with each slot showing the value the paste had there, marked."""
     t = Template.parse(m.entry.text)
-    return t.render("«{example}»") if not m.slots else "".join(
-        p if isinstance(p, str) else f"«{m.slots.get(p.name, p.name)}»" for p in t.parts
-    )
+    return "".join(p if isinstance(p, str) else f"«{m.slots.get(p.name, p.name)}»" for p in t.parts)
