@@ -22,6 +22,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # --- normalization -------------------------------------------------------------------------
 
@@ -122,8 +123,7 @@ def is_japanese(text: str) -> bool:
 # --- identifiers ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Identifier:
+class Identifier(NamedTuple):
     """A whole identifier found in text. ``value`` and ``aliases`` are canonical index terms."""
 
     kind: str
@@ -215,17 +215,17 @@ def model_keys(text: str) -> list[str]:
 def find_identifiers(norm: str) -> list[Identifier]:
     """Identifiers in normalized text, longest and highest-priority first where spans overlap."""
     found: list[Identifier] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(norm))  # 1 where an earlier (higher-priority) identifier stands
     for kind, rx in _ID_PATTERNS:
         for m in rx.finditer(norm):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.find(1, s, e) >= 0:
                 continue
             canon = _canonical(kind, m)
             if canon is None:
                 continue
             found.append(Identifier(kind, canon[0], s, e, canon[1]))
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
     found.sort(key=lambda i: i.start)
     return found
 
@@ -233,8 +233,7 @@ def find_identifiers(norm: str) -> list[Identifier]:
 # --- tokens --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int  # offsets into the original text
     end: int
@@ -410,7 +409,6 @@ def analyze(text: str, *, japanese: bool = True) -> Analysis:
                     a.words.append(Token(w, *a.span(ws, we)))
             for g, gs, ge in cjk_bigrams(m.group(0), s + m.start()):
                 a.grams.append(Token(g, *a.span(gs, ge), kind="gram"))
-    a.words.sort(key=lambda t: t.start)
     return a
 
 
