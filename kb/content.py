@@ -111,7 +111,10 @@ def read_text(path: Path, report: _Report) -> str | None:
     return text
 
 
-class _NoDatesLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ~10x faster
+
+
+class _NoDatesLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that keeps dates as strings, so that the JSON Schema sees what was typed."""
 
 
@@ -321,8 +324,10 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
         return "\n".join(body[a:b]).strip()
 
     def tokens_between(a: int, b: int) -> list[Token]:
-        md = markdown_parser()
-        return md.parse("\n".join(body[a:b]))
+        """The block tokens of body lines a..b (from the one parse above)."""
+        first = next((i for i, t in enumerate(tokens) if t.level == 0 and t.map and t.map[0] >= a), len(tokens))
+        last = next((i for i, t in enumerate(tokens) if i >= first and t.level == 0 and t.map and t.map[0] >= b), len(tokens))
+        return tokens[first:last]
 
     cases: dict[str, tuple[str, int, dict[str, str], dict[str, tuple[Procedure, ...]]]] = {}
     order: list[str] = []
