@@ -41,6 +41,7 @@ MAX_IDENTIFIER_DF = 400
 BM25_SCALE = 15.0
 ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the user typed
 BM25_DEPTH = 200  # documents scored for word overlap
+POSTINGS_BUDGET = 12_000  # postings read per query at most (bounds query time on large knowledge bases)
 
 SPECIFIC_ID_KINDS = frozenset({"guid", "bulletin", "kb", "kbnum", "cve", "keyvalue", "fileline", "hex"})
 CONFIDENCES = ("exact", "strong", "weak")
@@ -306,6 +307,7 @@ class Searcher:
         terms = {f: search_words for f in WORD_FIELDS}
         terms["grams"] = grams
         terms["ids"] = id_terms
+        terms = self._within_budget(terms)
         aliases_only = {w for g in groups.values() for w in g[1:]} - set(words)
         postings = self.index.search(terms, limit=BM25_DEPTH, boosts={w: ALIAS_BOOST for w in aliases_only})
         if not postings:
@@ -336,6 +338,23 @@ class Searcher:
                 a.exact = True
             elif matched_ids:
                 a.strong = True
+
+    def _within_budget(self, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Keep the rarest (field, term) pairs until their postings add up to ``POSTINGS_BUDGET``.
+
+        Scoring cost grows with the postings read; the most common terms say least about which
+        document is meant, so on a large knowledge base they are the ones left out."""
+        pairs = sorted((self.index.doc_frequency(f, t), f, t) for f, ts in terms.items() for t in ts)
+        kept: dict[str, list[str]] = {}
+        total = 0
+        for df, f, t in pairs:
+            if df == 0:
+                continue
+            total += df
+            if total > POSTINGS_BUDGET and kept:
+                break
+            kept.setdefault(f, []).append(t)
+        return kept
 
     # --- presenting ------------------------------------------------------------------------
 
