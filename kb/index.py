@@ -36,6 +36,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.query import Term
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .corpus import SearchDoc
 from .messages import TemplateEntry, choose_keys
@@ -115,7 +116,8 @@ def build(docs: Iterable[SearchDoc], templates: list[TemplateEntry], root: Path,
 
 
 def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
-    """Field lengths per document, in docnum order (``len(FIELD_BOOSTS)`` uint32 per document).
+    """Field lengths per document in docnum order, as Whoosh's BM25F sees them (one byte each,
+    ``byte_to_length(length_to_byte(n))``), then the exact average length of each field.
 
     Kept beside Whoosh's own so that scoring reads them from one array instead of per call."""
     with ix.reader() as reader:
@@ -123,8 +125,10 @@ def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
         flat = array("I")
         for docnum in range(reader.doc_count_all()):
             key = keys[docnum]
-            flat.extend(lengths[key.decode("utf-8") if isinstance(key, bytes) else key])
-    path.write_bytes(flat.tobytes())
+            flat.extend(byte_to_length(length_to_byte(n)) for n in lengths[key.decode("utf-8") if isinstance(key, bytes) else key])
+        totals = [sum(v[i] for v in lengths.values()) for i in range(len(FIELD_BOOSTS))]
+    averages = array("d", (t / max(len(lengths), 1) for t in totals))
+    path.write_bytes(flat.tobytes() + averages.tobytes())
 
 
 def _swap(root: Path, build_dir: Path) -> None:
@@ -187,11 +191,14 @@ class Index:
         self._reader = self._searcher.reader()
         self.doc_count = self._reader.doc_count()
         self._keys = self._reader.column_reader("key")  # docnum -> "advisory#case@lang", without loading stored texts
-        flat = array("I")
-        flat.frombytes((build_dir / "lengths.bin").read_bytes())
         n_fields = len(FIELD_BOOSTS)
+        raw = (build_dir / "lengths.bin").read_bytes()
+        split = len(raw) - 8 * n_fields
+        flat, averages = array("I"), array("d")
+        flat.frombytes(raw[:split])
+        averages.frombytes(raw[split:])
         self._lengths = {f: flat[i::n_fields] for i, f in enumerate(FIELD_BOOSTS)}
-        self._avg = {f: (sum(v) / len(v) if len(v) else 1.0) or 1.0 for f, v in self._lengths.items()}
+        self._avg = {f: averages[i] or 1.0 for i, f in enumerate(FIELD_BOOSTS)}
         data = json.loads((build_dir / "templates.json").read_text("utf-8"))
         self.templates = [TemplateEntry(**e) for e in data["entries"]]
         self.template_keys = data["keys"]

@@ -1,0 +1,971 @@
+/* kbsearch.js: the static site's in-browser search. Plain script, no dependencies: window.KBSearch.
+ *
+ * Mirrors the Python side so that the browser finds what `kb search` finds:
+ *   normalize, identifiers, Latin words, CJK bigrams ..... kb/analysis.py
+ *   squash, template compile and match .................. kb/messages.py
+ *   ranking (templates, models, references, BM25F) ...... kb/search.py, kb/index.py (Whoosh BM25F)
+ * The browser has no MeCab: Japanese queries match through bigrams (and Latin words, identifiers).
+ *
+ * The index is written by kb/site.py under search/ and loaded with <script> tags (file:// works):
+ *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
+ *   search/t/<n>.js     KBSearch.addShard(n, {...})    postings of the terms whose hash falls in n
+ *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact
+ *   search/l/<f>.js     KBSearch.addLengths(f, "...")   field lengths of every document (for long lists)
+ *   search/k/<n>.js     KBSearch.addKeys(n, {...})     template key trigram -> the wordings it selects
+ *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording
+ *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
+ * A search loads the core, then only the shards of its own terms, then the groups it needs.
+ * Query text is only ever put into the page with textContent.
+ */
+(function () {
+  "use strict";
+
+  // --- normalization (kb/analysis.py: normalize_with_map) -------------------------------------
+
+  const FOLD = {
+    "¥": "\\", "￥": "\\", "“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'",
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "〜": "~", "～": "~",
+  };
+  const KATA = "ァ-ヺ";
+  const LONG_VOWEL_RE = new RegExp(`(?<![${KATA}ー])([${KATA}][${KATA}ー]{2,})ー(?![${KATA}ー])`, "g");
+  const CONTROL_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]/g;
+  const VOICED = "\uff9e\uff9f\u3099\u309a";
+  const MARK_RE = /\p{M}/u;
+  const combiningCache = new Map();
+
+  /** Python's unicodedata.combining(ch) != 0, found by watching NFD reorder the mark around probes. */
+  function isCombining(ch) {
+    if (!MARK_RE.test(ch)) return false;
+    let r = combiningCache.get(ch);
+    if (r === undefined) {
+      const d = ch.normalize("NFD");
+      // canonical class in 1..229 moves before U+0301 (230); a class above 1 moves after U+0334 (1)
+      r = ("a\u0301" + ch).normalize("NFD") !== "a\u0301" + d || ("a" + ch + "\u0334").normalize("NFD") !== "a" + d + "\u0334";
+      combiningCache.set(ch, r);
+    }
+    return r;
+  }
+
+  function fold(s) {
+    let out = "";
+    for (const ch of s) out += FOLD[ch] !== undefined ? FOLD[ch] : ch;
+    return out;
+  }
+
+  /** [normalized, origin]: origin[i] is the offset in `text` that produced normalized[i] (plus a last entry). */
+  function normalizeWithMap(text) {
+    let out = "";
+    const origin = [];
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      let j = i + (text.codePointAt(i) > 0xffff ? 2 : 1);
+      while (j < n) {
+        const cp = text.codePointAt(j);
+        const ch = String.fromCodePoint(cp);
+        if (!(isCombining(ch) || VOICED.includes(ch))) break;
+        j += ch.length;
+      }
+      const norm = fold(text.slice(i, j).normalize("NFKC")).toLowerCase().replace(CONTROL_RE, " ");
+      out += norm;
+      for (let k = 0; k < norm.length; k++) origin.push(i);
+      i = j;
+    }
+    if (out.includes("ー")) {
+      const drop = new Set();
+      for (const m of out.matchAll(LONG_VOWEL_RE)) drop.add(m.index + m[0].length - 1);
+      if (drop.size) {
+        let s = "";
+        const o = [];
+        for (let k = 0; k < out.length; k++) if (!drop.has(k)) { s += out[k]; o.push(origin[k]); }
+        out = s;
+        origin.length = 0;
+        origin.push(...o);
+      }
+    }
+    origin.push(text.length);
+    return [out, origin];
+  }
+
+  const normalize = (text) => normalizeWithMap(text)[0];
+  const isJapanese = (text) => /[\u3040-\u30ff\u3400-\u9fff]/.test(text);
+
+  // --- identifiers (kb/analysis.py: _ID_PATTERNS, _canonical, model_key) -----------------------
+  // Python's \d and \s on str are Unicode-aware: D and S below say the same in JavaScript.
+
+  const D = "\\p{Nd}";
+  const S = "[\\s\\x85]";
+  const FILE_EXT = "exe|dll|sys|cpp|cc|c|h|hpp|cs|java|py|js|ini|cfg|conf|log|msi|msp|msu|bat|cmd|ps1|xml|inf|cab|ocx|drv|vbs|jar|so";
+  const B = "(?<![0-9a-z_])";
+  const E = "(?![0-9a-z_])";
+  const ID_PATTERNS = [
+    ["guid", "\\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\}?"],
+    ["bulletin", B + `ms ?-?(${D}{2}) ?-?(${D}{3})(?![0-9])`],
+    ["kb", B + `(?:kb|q) ?-?(${D}{5,7})(?![0-9])`],
+    ["cve", B + `cve-(${D}{4})-(${D}{4,7})(?![0-9])`],
+    ["event", `(?:イベント ?id|event ?id|eventid)${S}*[:=#]?${S}*(${D}{1,5})(?![0-9])`],
+    ["fileline", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))${S}?[|:(]${S}?(${D}+)\\)?(?![0-9])`],
+    ["file", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))` + E],
+    ["keyvalue", B + `([a-z][a-z_]{2,24})${S}?=${S}?(-?${D}+|0x[0-9a-f]+)` + E],
+    ["hex", B + "0x[0-9a-f]{1,16}" + E],
+    ["version", `(?<![0-9a-z_.])(?:v(${D}+(?:\\.${D}+)+[a-z]${D}+)|(${D}+\\.${D}+\\.${D}+(?:\\.${D}+)?))(?![0-9a-z_]|\\.${D})`],
+    ["kbnum", `(?<![0-9a-z_.-])(${D}{6,7})(?![0-9a-z_]|\\.${D})`],
+    ["model", B + `(?:[a-z]{1,6}${D}[a-z0-9]*(?:[- ][a-z]{0,2}${D}{1,2}(?![0-9a-z_.]))?|${D}{2,}[a-z][a-z0-9]*)` + E],
+  ].map(([kind, src]) => [kind, new RegExp(src, "gu")]);
+
+  const ND_RE = /\p{Nd}/u;
+  /** The value of a decimal digit of any script: Nd runs are whole sets of 0..9 starting at 0. */
+  function digitValue(ch) {
+    let cp = ch.codePointAt(0);
+    if (cp >= 48 && cp <= 57) return cp - 48;
+    let start = cp;
+    while (ND_RE.test(String.fromCodePoint(start - 1))) start--;
+    return (cp - start) % 10;
+  }
+  /** str(int(s)) for a run of decimal digits with an optional sign. */
+  function intStr(s) {
+    let sign = "";
+    if (s[0] === "-" || s[0] === "+") { sign = s[0] === "-" ? "-" : ""; s = s.slice(1); }
+    let digits = "";
+    for (const ch of s) digits += String(digitValue(ch));
+    digits = digits.replace(/^0+/, "");
+    return digits ? sign + digits : "0";
+  }
+  const hexCanon = (h) => "0x" + (h.slice(2).replace(/^0+/, "") || "0");
+
+  function modelKey(text) {
+    return normalize(text).replace(/[\s\x85\-_/.]/gu, "");
+  }
+
+  function canonical(kind, m) {
+    const g = m.slice(1);
+    switch (kind) {
+      case "guid": return [g[0], []];
+      case "bulletin": return [`ms${g[0]}-${g[1]}`, []];
+      case "kb": case "kbnum": return [`kb${g[0]}`, []];
+      case "cve": return [`cve-${g[0]}-${g[1]}`, []];
+      case "event": return [`event:${intStr(g[0])}`, []];
+      case "fileline": return [`${g[0]}|${intStr(g[1])}`, [g[0]]];
+      case "file": return [g[0], []];
+      case "keyvalue": return [`${g[0]}=${g[1].startsWith("0x") ? hexCanon(g[1]) : intStr(g[1])}`, []];
+      case "hex": return [hexCanon(m[0]), []];
+      case "version": return [g[0] !== undefined ? `v${g[0]}` : g[1], []];
+      case "model": {
+        const value = modelKey(m[0]);
+        if ([...value].length < 4 || !/[a-z]/.test(value) || !ND_RE.test(value)) return null;
+        return [value, []];
+      }
+    }
+    return null;
+  }
+
+  /** Identifiers in normalized text: {kind, value, aliases, start, end}, by start. */
+  function findIdentifiers(norm) {
+    const found = [];
+    const taken = [];
+    for (const [kind, rx] of ID_PATTERNS) {
+      for (const m of norm.matchAll(rx)) {
+        const s = m.index;
+        const e = s + m[0].length;
+        if (taken.some(([ts, te]) => s < te && ts < e)) continue;
+        const c = canonical(kind, m);
+        if (c === null) continue;
+        found.push({ kind, value: c[0], aliases: c[1], start: s, end: e });
+        taken.push([s, e]);
+      }
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+  const idTerms = (ident) => [ident.value, ...ident.aliases];
+
+  // --- words and bigrams (kb/analysis.py: latin_words, stem, cjk_bigrams, analyze) -------------
+
+  const STOP_WORDS = new Set(`a about after again all also am an and any are as at be because been before being both but by can
+    could did do does doing during each for from further had has have having he her here how i if in into is
+    it its itself just may me might more most must my no nor not of off on once only or other our out over
+    own please same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with would
+    you your`.split(/\s+/));
+  const ALPHA_RE = /^\p{L}+$/u;
+
+  function stem(word) {
+    if (word.length <= 3 || !ALPHA_RE.test(word)) return word;
+    if (word.endsWith("ies") && word.length > 4) return word.slice(0, -3) + "y";
+    if (word.endsWith("sses")) return word.slice(0, -2);
+    if (word.endsWith("s") && !(word.endsWith("ss") || word.endsWith("us") || word.endsWith("is"))) return word.slice(0, -1);
+    for (const suf of ["ing", "ed"]) {
+      if (word.endsWith(suf) && word.length - suf.length >= 3) {
+        let base = word.slice(0, -suf.length);
+        if (base.length >= 4 && base[base.length - 1] === base[base.length - 2] && !"lsz".includes(base[base.length - 1])) base = base.slice(0, -1);
+        return base;
+      }
+    }
+    return word;
+  }
+
+  const LATIN_WORD_RE = /[a-z0-9\u00c0-\u024f]+/g;
+  const SPLIT_ALNUM_RE = /[a-z\u00c0-\u024f]+|[0-9]+/g;
+  const CJK_RUN_RE = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+/g;
+
+  function latinWords(norm, base) {
+    const out = [];
+    for (const m of norm.matchAll(LATIN_WORD_RE)) {
+      for (const p of m[0].matchAll(SPLIT_ALNUM_RE)) {
+        const w = p[0];
+        if (STOP_WORDS.has(w)) continue;
+        const s = base + m.index + p.index;
+        out.push([stem(w), s, s + w.length]);
+      }
+    }
+    return out;
+  }
+
+  const script = (ch) => (ch >= "\u3040" && ch <= "\u309f" ? "H" : ch >= "\u30a0" && ch <= "\u30ff" ? "K" : "C");
+  /** No bigram from hiragana into a word, nor from katakana into hiragana: those straddle a particle. */
+  function bigramAllowed(a, b) {
+    const sa = script(a), sb = script(b);
+    return !((sa === "H" && sb !== "H") || (sa === "K" && sb === "H"));
+  }
+
+  function cjkBigrams(run, s, out) {
+    if (run.length === 1 && script(run) !== "H") out.push([run, s, s + 1]);
+    for (let i = 0; i < run.length - 1; i++) if (bigramAllowed(run[i], run[i + 1])) out.push([run.slice(i, i + 2), s + i, s + i + 2]);
+  }
+
+  /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}. */
+  function analyze(text) {
+    const [norm, origin] = normalizeWithMap(text);
+    const ids = findIdentifiers(norm);
+    const span = (s, e) => {
+      const a = origin[s];
+      let b = e < origin.length ? origin[e] : text.length;
+      if (b <= a) b = a + 1;
+      return [a, b];
+    };
+    const words = [];
+    const grams = [];
+    let pos = 0;
+    const segments = [];
+    for (const i of ids) {
+      if (i.start > pos) segments.push([pos, i.start]);
+      pos = Math.max(pos, i.end);
+    }
+    if (pos < norm.length) segments.push([pos, norm.length]);
+    for (const [s, e] of segments) {
+      const chunk = norm.slice(s, e);
+      for (const [w, ws, we] of latinWords(chunk, s)) words.push({ text: w, span: span(ws, we) });
+      for (const m of chunk.matchAll(CJK_RUN_RE)) {
+        const g = [];
+        cjkBigrams(m[0], s + m.index, g);
+        for (const [t, gs, ge] of g) grams.push({ text: t, span: span(gs, ge) });
+      }
+    }
+    return { original: text, normalized: norm, origin, identifiers: ids, words, grams, span };
+  }
+
+  // --- message templates (kb/model.py Template, kb/messages.py) ---------------------------------
+
+  const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([a-z]+)\s*)?(?:=([^\n]*?))?\}\}(?!\})/g;
+  const SPACE_RE = /[\s\x1c-\x1f\x85]/;
+
+  function parseTemplate(text) {
+    const parts = [];
+    let pos = 0;
+    for (const m of text.matchAll(PLACEHOLDER_RE)) {
+      if (m.index > pos) parts.push(text.slice(pos, m.index));
+      parts.push({ name: m[1], type: m[2] || "text", example: m[3] === undefined ? null : m[3] });
+      pos = m.index + m[0].length;
+    }
+    if (pos < text.length) parts.push(text.slice(pos));
+    return parts;
+  }
+
+  /** Normalized text without white space, and the original offset of each character. */
+  function squashWithMap(text) {
+    const [norm, origin] = normalizeWithMap(text);
+    let s = "";
+    const o = [];
+    for (let i = 0; i < norm.length; i++) {
+      if (!SPACE_RE.test(norm[i])) { s += norm[i]; o.push(origin[i]); }
+    }
+    o.push(text.length);
+    return [s, o];
+  }
+  const squash = (text) => squashWithMap(text)[0];
+  const escapeRe = (s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+
+  function trigrams(s) {
+    const cps = Array.from(s);
+    const out = new Set();
+    for (let i = 0; i + 3 <= cps.length; i++) out.add(cps[i] + cps[i + 1] + cps[i + 2]);
+    return out;
+  }
+
+  const CHUNK_RE = /[\s\x85.,:;!?()[\]{}<>"'|=。、・：「」『』【】（）]+/u;
+
+  // --- the loaded index -------------------------------------------------------------------------
+
+  const state = {
+    core: null,
+    root: null,
+    shards: new Map(), lists: new Map(), lengths: new Map(), keys: new Map(), texts: new Map(), uses: new Map(), docs: new Map(),
+    loading: new Map(),
+    compiled: new Map(),
+    decoded: new Map(),
+    casesOf: null, caseAdv: null, caseRank: null,
+  };
+
+  function hash(s) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  }
+
+  function siteRoot() {
+    if (state.root) return state.root;
+    const own = document.querySelector('script[src$="kbsearch.js"]');
+    state.root = new URL("..", own ? own.src : location.href).href;
+    return state.root;
+  }
+
+  /** Load search/<path> once with a <script> tag; resolves when it has run. */
+  function loadScript(path) {
+    let p = state.loading.get(path);
+    if (!p) {
+      p = new Promise((resolve, reject) => {
+        const el = document.createElement("script");
+        el.src = siteRoot() + "search/" + path;
+        el.onload = () => resolve();
+        el.onerror = () => reject(new Error("cannot load search/" + path));
+        document.head.appendChild(el);
+      });
+      state.loading.set(path, p);
+    }
+    return p;
+  }
+
+  function load(core) {
+    state.core = core;
+    state.caseAdv = [];
+    state.caseRank = core.case_rank;
+    state.advFirstCase = [];
+    core.cases.forEach((n, adv) => {
+      state.advFirstCase.push(state.caseAdv.length);
+      for (let k = 0; k < n; k++) state.caseAdv.push(adv);
+    });
+  }
+  const ready = () => (state.core ? Promise.resolve() : loadScript("core.js"));
+
+  const caseOfDoc = (d) => Math.floor(d / state.core.langs.length);
+  const langOfDoc = (d) => state.core.langs[d % state.core.langs.length];
+
+  function entry(term) {
+    const shard = state.shards.get(hash(term) % state.core.shards);
+    return shard ? shard[term] : undefined;
+  }
+
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
+  /** kb/site.py varints(): 5 bits per character, upper-half characters mean "more follows". */
+  function varints(s) {
+    const out = [];
+    let acc = 0;
+    for (const ch of s) {
+      const v = B64_VALUE.get(ch);
+      acc = acc * 32 + (v & 31);
+      if (v < 32) { out.push(acc); acc = 0; }
+    }
+    return out;
+  }
+  function bytesOf(b64) {
+    const bin = atob(b64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  const strideOf = (code) => (code === "C" ? 2 : "RMN".includes(code) ? 1 : 3);
+  /** How many documents have `term` in the field `code` (without loading a long list). */
+  function docFreq(code, term) {
+    const e = entry(term);
+    const raw = e && e[code];
+    if (!raw) return 0;
+    return Array.isArray(raw) ? raw.length / strideOf(code) : raw.n;
+  }
+  /** The files a field's postings of a term still need (a long list and its field's lengths). */
+  function listFiles(code, term) {
+    const e = entry(term);
+    const raw = e && e[code];
+    return raw && !Array.isArray(raw) ? [`x/${raw.x}.js`, ...(raw.t ? [`l/${code}.js`] : [])] : [];
+  }
+
+  /** A field's postings of a term: [doc, freq, length, ...] (lookup fields: [doc, ...]). */
+  function postings(code, term) {
+    const key = code + "\u0000" + term;
+    let p = state.decoded.get(key);
+    if (p === undefined) {
+      const e = entry(term);
+      const raw = e && e[code];
+      p = null;
+      if (Array.isArray(raw)) {
+        const stride = strideOf(code);
+        p = raw.slice();
+        for (let i = stride, d = p[0]; i < p.length; i += stride) { d += p[i]; p[i] = d; }
+      } else if (raw) {
+        const list = state.lists.get(raw.x);
+        let lengths = null;
+        if (raw.t) {
+          lengths = state.lengths.get(code);
+          if (typeof lengths === "string") state.lengths.set(code, (lengths = bytesOf(lengths)));
+        }
+        let docs;
+        if (list.m !== undefined) {
+          const bits = bytesOf(list.m);
+          docs = [];
+          for (let i = 0; i < bits.length; i++) for (let b = 0; b < 8; b++) if (bits[i] & (1 << b)) docs.push(i * 8 + b);
+        } else {
+          docs = varints(list.d);
+          for (let i = 1; i < docs.length; i++) docs[i] += docs[i - 1];
+        }
+        const tfs = varints(list.f);
+        const own = list.l !== undefined ? varints(list.l) : null;
+        const table = state.core.length_table;
+        p = new Array(docs.length * 3);
+        for (let i = 0; i < docs.length; i++) { p[3 * i] = docs[i]; p[3 * i + 1] = tfs[i] + 1; p[3 * i + 2] = table[own ? own[i] : lengths[docs[i]]]; }
+      }
+      state.decoded.set(key, p);
+    }
+    return p;
+  }
+
+  function keyMayExist(tri) {
+    const f = state.core.key_filter;
+    if (f.set) return f.set.has(tri);
+    const bit = hash(tri) % f.m;
+    return (f.bytes[bit >> 3] >> (bit & 7)) & 1;
+  }
+
+  function prepareKeyFilter() {
+    const f = state.core.key_filter;
+    if (f.list !== undefined && !f.set) {
+      const cps = Array.from(f.list);
+      f.set = new Set();
+      for (let i = 0; i + 3 <= cps.length; i += 3) f.set.add(cps[i] + cps[i + 1] + cps[i + 2]);
+    } else if (f.bits !== undefined && !f.bytes) {
+      f.bytes = bytesOf(f.bits);
+    }
+  }
+
+  /** The group holding item i, given the groups' first items (sorted). */
+  function groupOf(starts, i) {
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= i) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Template wording number i (wordings are unique; many cases may use one). */
+  const template = (i) => ({ index: i, text: state.texts.get(i) });
+
+  /** Every use of wording i: {caseIndex, position (among the case's template entries), message, kind}. */
+  function usesOf(i) {
+    const g = groupOf(state.core.use_groups, i);
+    const u = state.uses.get(g)[i - state.core.use_groups[g]];
+    const cases = varints(u.c);
+    const pos = varints(u.p);
+    const mi = u.mi ? varints(u.mi) : null;
+    const ki = u.ki ? varints(u.ki) : null;
+    const out = [];
+    for (let k = 0, c = 0; k < cases.length; k++) {
+      c += cases[k];
+      out.push({ caseIndex: c, position: pos[k], message: u.m[mi ? mi[k] : 0], kind: u.k[ki ? ki[k] : 0] });
+    }
+    return out;
+  }
+
+  function compiled(i) {
+    let c = state.compiled.get(i);
+    if (!c) {
+      const t = template(i);
+      const parts = parseTemplate(t.text);
+      const lits = parts.filter((p) => typeof p === "string").map(squash).filter((s) => s);
+      const types = state.core.placeholder_types;
+      const slotMax = state.core.params.SLOT_MAX;
+      let src = "";
+      let k = 0;
+      for (const p of parts) {
+        if (typeof p === "string") src += escapeRe(squash(p));
+        else {
+          const body = (types[p.type] || types.text).split("\\s").join("").replace("{0,200}", `{0,${slotMax}}`).replace("{1,200}", `{1,${slotMax}}`);
+          src += `(?<s${k++}>${body})`;
+        }
+      }
+      c = { t, parts, slots: parts.filter((p) => typeof p !== "string"), rx: new RegExp(src, "sud"), lits, total: lits.reduce((n, s) => n + s.length, 0) };
+      state.compiled.set(i, c);
+    }
+    return c;
+  }
+
+  function advisoryDoc(caseIndex, lang) {
+    const adv = state.caseAdv[caseIndex];
+    const group = state.docs.get(`${lang}/${Math.floor(adv / state.core.doc_group)}`);
+    const a = group[adv % state.core.doc_group];
+    const c = a.cases[caseIndex - state.advFirstCase[adv]];
+    return { advisory: a.id, case: c.id, doc: c };
+  }
+
+  // --- template matching (kb/messages.py: TemplateMatcher) --------------------------------------
+
+  function matchOne(i, sq, origin, text) {
+    const c = compiled(i);
+    if (!c.lits.length) return null;
+    const longest = c.lits.reduce((a, b) => (b.length > a.length ? b : a));
+    const reach = c.total + state.core.params.SLOT_MAX * c.slots.length + 8;
+    let pos = sq.indexOf(longest);
+    let tries = 0;
+    while (pos >= 0 && tries < 50) {
+      const ws = Math.max(0, pos - reach);
+      const m = c.rx.exec(sq.slice(ws, Math.min(sq.length, pos + reach)));
+      if (m) {
+        const values = {};
+        c.slots.forEach((p, k) => {
+          const [s, e] = m.indices.groups["s" + k].map((x) => x + ws);
+          values[p.name] = e > s ? text.slice(origin[s], origin[e - 1] + 1) : "";
+        });
+        return { text: i, full: true, coverage: 1.0, slots: values };
+      }
+      pos = sq.indexOf(longest, pos + 1);
+      tries++;
+    }
+    const chunks = [];
+    for (const lit of c.lits) for (const ch of lit.split(CHUNK_RE)) if (ch.length >= 4) chunks.push(ch);
+    const chunkTotal = chunks.reduce((n, s) => n + s.length, 0) || 1;
+    let coverage = chunks.reduce((n, s) => n + (sq.includes(s) ? s.length : 0), 0) / chunkTotal;
+    if (sq.length >= 8 && sq.length <= c.total && c.lits.some((lit) => lit.includes(sq))) coverage = Math.max(coverage, sq.length / c.total);
+    if (coverage <= 0) return null;
+    return { text: i, full: false, coverage };
+  }
+
+  /** Matches of the candidate wordings, as TemplateMatcher.match returns them: one per use, best first. */
+  async function matchTemplates(text, sq, origin, candidates) {
+    if (sq.length < 3) return [];
+    const matched = [];
+    for (const i of candidates) {
+      const m = matchOne(i, sq, origin, text);
+      if (m && m.coverage >= state.core.params.MIN_COVERAGE) matched.push(m);
+    }
+    await Promise.all(uniq(matched.map((m) => groupOf(state.core.use_groups, m.text))).map((g) => loadScript(`u/${g}.js`)));
+    const out = [];
+    for (const m of matched) for (const u of usesOf(m.text)) out.push({ ...m, entry: { ...u, text: template(m.text).text, index: m.text } });
+    out.sort((a, b) => a.entry.caseIndex - b.entry.caseIndex || a.entry.position - b.entry.position);
+    return out.sort((a, b) => (b.full - a.full) || (b.coverage - a.coverage));
+  }
+
+  // --- ranking (kb/search.py: Searcher) ---------------------------------------------------------
+
+  /** Bound a paste: beyond DEDUPE_ABOVE, drop lines repeating an earlier one but for their numbers. */
+  function prepareQuery(text, P) {
+    if (text.length <= P.DEDUPE_ABOVE) return text;
+    const seen = new Set();
+    const out = [];
+    let size = 0;
+    for (const line of text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/)) {
+      const key = line.trim().replace(/\p{Nd}+/gu, "0");
+      if (!key || seen.has(key)) continue;
+      seen.add(key);
+      out.push(line);
+      size += line.length + 1;
+      if (size >= P.MAX_QUERY_CHARS) break;
+    }
+    return out.join("\n").slice(0, P.MAX_QUERY_CHARS);
+  }
+
+  const uniq = (xs) => [...new Set(xs)];
+  const mk = (text) => [[text, true]];
+
+  function renderParts(parts, slots) {
+    return parts.map((p) => (typeof p === "string" ? [p, false] : [slots ? (slots[p.name] ?? p.name) : (p.example ?? p.name), true]));
+  }
+
+  /** Mark spans in the line of `text` holding most of them, trimmed to about `width` (search.py: _mark). */
+  function markText(text, spans, width = 180) {
+    if (!spans.length) return [[text.slice(0, width), false]];
+    let best = [0, text.length];
+    let bestN = -1;
+    let pos = 0;
+    for (const line of text.split("\n")) {
+      const a = pos, b = pos + line.length;
+      const n = spans.filter(([s, e]) => a <= s && e <= b).length;
+      if (n > bestN) { best = [a, b]; bestN = n; }
+      pos += line.length + 1;
+    }
+    let [a, b] = best;
+    const inside = spans.filter(([s, e]) => a <= s && e <= b).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    if (inside.length && b - a > width) { a = Math.max(a, inside[0][0] - 40); b = Math.min(b, a + width); }
+    const out = [];
+    pos = a;
+    for (const [s, e] of inside) {
+      if (s < pos || e > b) continue;
+      out.push([text.slice(pos, s), false], [text.slice(s, e), true]);
+      pos = e;
+    }
+    out.push([text.slice(pos, b), false]);
+    if (out.length) { out[0][0] = out[0][0].trimStart(); out[out.length - 1][0] = out[out.length - 1][0].trimEnd(); }
+    if (a > 0 && text[a - 1] !== "\n") out.unshift(["…", false]);
+    return out.filter((p) => p[0]);
+  }
+
+  function highlight(text, terms) {
+    const a = analyze(text);
+    const spans = [...a.words, ...a.grams].filter((t) => terms.has(t.text)).map((t) => t.span);
+    for (const i of a.identifiers) if (idTerms(i).some((t) => terms.has(t))) spans.push(a.span(i.start, i.end));
+    const merged = [];
+    for (const [s, e] of spans.sort((x, y) => x[0] - y[0] || x[1] - y[1])) {
+      const last = merged[merged.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(e, last[1]);
+      else merged.push([s, e]);
+    }
+    return markText(text, merged);
+  }
+
+  class Agg {
+    constructor() {
+      Object.assign(this, { score: 0, exact: false, strong: false, notAffected: false, bm25: 0, bm25Lang: "", coverage: 0, matched: null, evidence: [], messages: new Set() });
+    }
+  }
+
+  /** Search the loaded index: a Promise of hits, best first (same order as kb.search.Searcher). */
+  async function search(query, opts = {}) {
+    const limit = opts.limit || 10;
+    await ready();
+    const core = state.core;
+    const P = core.params;
+    prepareKeyFilter();
+    const text = prepareQuery(String(query), P);
+    if (!text.trim()) return [];
+    const headText = text.slice(0, P.MAX_ANALYZED_CHARS);
+    const lang = opts.lang || (isJapanese(headText) ? "ja" : "en");
+    const head = analyze(headText);
+    const ids = text.length > P.MAX_ANALYZED_CHARS ? findIdentifiers(normalize(text.slice(0, P.MAX_ID_CHARS))) : head.identifiers;
+    const [sq, sqOrigin] = squashWithMap(text);
+    const words = uniq(head.words.map((t) => t.text)).slice(0, P.MAX_TERMS);
+    const groups = new Map(words.map((w) => [w, [w, ...(P.SYNONYMS[w] || []).filter((x) => x !== w)]]));
+    const searchWords = uniq([...groups.values()].flat());
+    const grams = uniq(head.grams.map((t) => t.text)).slice(0, P.MAX_TERMS);
+    const idList = uniq(ids.flatMap(idTerms)).slice(0, P.MAX_TERMS);
+
+    // 1. the shards of the query's terms, and of its trigrams that are template keys
+    const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms)]);
+    const tris = sq.length >= 3 ? [...trigrams(sq)].filter(keyMayExist) : [];
+    await Promise.all([
+      ...uniq(terms.map((t) => hash(t) % core.shards)).map((n) => loadScript(`t/${n}.js`)),
+      ...uniq(tris.map((t) => hash(t) % core.key_shards)).map((n) => loadScript(`k/${n}.js`)),
+    ]);
+    const found = new Set();
+    for (const tri of tris) {
+      const list = (state.keys.get(hash(tri) % core.key_shards) || {})[tri];
+      if (list) for (let i = 0; i < list.length; i += 2) { found.add(list[i]); state.texts.set(list[i], list[i + 1]); }
+    }
+    const candidates = [...found].sort((x, y) => x - y);
+    // 2. the long posting lists the ranking reads
+    const F = core.fields;
+    // kb.search Searcher._within_budget: the rarest (field, term) pairs, up to POSTINGS_BUDGET postings
+    const pairs = [];
+    for (const [field, list] of [["title", searchWords], ["messages", searchWords], ["body", searchWords], ["products", searchWords], ["grams", grams], ["ids", idList]]) {
+      for (const t of list) pairs.push([docFreq(F[field][0], t), field, t]);
+    }
+    pairs.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0));
+    const kept = new Map();
+    let budget = 0;
+    for (const [n, field, t] of pairs) {
+      if (!n) continue;
+      budget += n;
+      if (budget > P.POSTINGS_BUDGET && kept.size) break;
+      if (!kept.has(field)) kept.set(field, []);
+      kept.get(field).push(t);
+    }
+    const identifierTerms = uniq(ids.flatMap(idTerms)).filter((t) => docFreq(F.ids[0], t) <= P.MAX_IDENTIFIER_DF);
+    const wanted = [...[...kept].flatMap(([field, list]) => list.map((t) => [F[field][0], t])), ...identifierTerms.map((t) => [F.ids[0], t])];
+    await Promise.all(uniq(wanted.flatMap(([code, t]) => listFiles(code, t))).map(loadScript));
+
+    const aggs = new Map();
+    const agg = (c) => { let a = aggs.get(c); if (!a) { a = new Agg(); aggs.set(c, a); } return a; };
+    const N = core.docs;
+    const df = docFreq;
+    const idf = (code, t) => { const n = Math.max(N, 1), d = df(code, t); return Math.log(1 + (n - d + 0.5) / (d + 0.5)); };
+    const [BODY, IDS] = [core.fields.body[0], core.fields.ids[0]];
+
+    // 3. messages found in the paste: in full (each counts), or partly (the best one per case)
+    const partial = new Map();
+    for (const m of await matchTemplates(text, sq, sqOrigin, candidates)) {
+      const e = m.entry;
+      const a = agg(e.caseIndex);
+      if (!m.full) {
+        const best = partial.get(e.caseIndex);
+        if (best === undefined || m.coverage > best.coverage) partial.set(e.caseIndex, m);
+        continue;
+      }
+      if (a.messages.has(e.message)) continue;
+      a.messages.add(e.message);
+      const literal = [...e.text.replace(/\{\{[^\n]*?\}\}/g, "")].length;
+      a.score += P.W_TEMPLATE_FULL + Math.min(literal, 90) / 3;
+      a.exact = true;
+      a.evidence.push({ field: "message", kind: e.kind, parts: renderParts(compiled(e.index).parts, m.slots) });
+    }
+    for (const [c, m] of partial) {
+      const a = agg(c);
+      if (a.exact) continue;
+      a.score += P.W_TEMPLATE_PARTIAL * m.coverage;
+      if (m.coverage >= 0.5) {
+        a.strong = true;
+        a.evidence.push({ field: "message", kind: m.entry.kind, parts: renderParts(compiled(m.entry.index).parts, null), coverage: m.coverage });
+      }
+    }
+
+    // 4. identifiers: declared models and references, then any other mention, by rarity
+    const queryWords = new Set(head.words.map((t) => t.text));
+    const once = (a, term) => (a.messages.has("t:" + term) ? false : (a.messages.add("t:" + term), true));
+    const modelHit = (a, term, weight, conditional) => {
+      if (!once(a, term)) return;
+      a.score += weight;
+      a.exact = true;
+      a.evidence.push({ field: "model", parts: mk(term.toUpperCase()), conditional });
+    };
+    for (const ident of ids) {
+      for (const term of idTerms(ident)) {
+        if (ident.kind === "model") {
+          for (const d of postings("M", term) || []) modelHit(agg(caseOfDoc(d)), term, P.W_MODEL, false);
+          const conditional = new Map();
+          const cond = postings("C", term) || [];
+          for (let k = 0; k < cond.length; k += 2) {
+            const c = caseOfDoc(cond[k]);
+            const fits = cond[k + 1].split(" ").some((w) => w && queryWords.has(w)); // the condition's telling words
+            conditional.set(c, (conditional.get(c) || false) || fits);
+          }
+          for (const [c, fits] of conditional) modelHit(agg(c), term, fits ? P.W_MODEL + 5 : P.W_MODEL_CONDITIONAL, true);
+          for (const d of postings("N", term) || []) {
+            const a = agg(caseOfDoc(d));
+            if (!once(a, term)) continue;
+            a.score += P.W_NOT_AFFECTED;
+            a.exact = a.notAffected = true;
+            a.evidence.push({ field: "not_affected", model: term, parts: null });
+          }
+        } else if (["bulletin", "kb", "kbnum", "cve"].includes(ident.kind)) {
+          for (const d of postings("R", term) || []) {
+            const a = agg(caseOfDoc(d));
+            if (!once(a, term)) continue;
+            a.score += P.W_REFERENCE;
+            a.exact = true;
+            a.evidence.push({ field: "reference", parts: mk(term.toUpperCase()) });
+          }
+        }
+        const n = df(IDS, term);
+        if (n > 0 && n <= P.MAX_IDENTIFIER_DF) {
+          const weight = P.W_IDENTIFIER * Math.min(1.0, idf(IDS, term) / 6.0);
+          const p = postings(IDS, term);
+          for (let i = 0; i < p.length; i += 3) {
+            const a = agg(caseOfDoc(p[i]));
+            if (!once(a, term)) continue;
+            a.score += weight;
+            if (P.SPECIFIC_ID_KINDS.includes(ident.kind)) a.exact = true;
+            else a.strong = true;
+            a.evidence.push({ field: "identifier", parts: mk(term) });
+          }
+        }
+      }
+    }
+
+    // 5. word overlap: BM25F over the budgeted terms, as kb.index computes it
+    const aliasesOnly = new Set([...groups.values()].flatMap((g) => g.slice(1)).filter((w) => !groups.has(w)));
+    const scores = new Map();
+    const matchedBy = new Map();
+    for (const [field, list] of kept) {
+      const code = core.fields[field][0];
+      const avgfl = core.avgfl[field] || 1;
+      for (const term of list) {
+        const p = postings(code, term);
+        if (!p) continue;
+        // kb.index.Index.search: Whoosh's idf and BM25F; the field boost is in the stored weights (tf)
+        const weight = (Math.log(N / (docFreq(code, term) + 1)) + 1) * (aliasesOnly.has(term) ? P.ALIAS_BOOST : 1.0);
+        const fieldBoost = core.fields[field][1];
+        for (let i = 0; i < p.length; i += 3) {
+          const d = p[i];
+          const tf = p[i + 1] * fieldBoost;
+          const norm = P.K1 * ((1 - P.B) + (P.B * p[i + 2]) / avgfl);
+          scores.set(d, (scores.get(d) || 0.0) + (weight * tf * (P.K1 + 1)) / (tf + norm));
+          let m = matchedBy.get(d);
+          if (!m) matchedBy.set(d, (m = {}));
+          (m[field] || (m[field] = new Set())).add(term);
+        }
+      }
+    }
+    const top = [...scores].sort((x, y) => y[1] - x[1]).slice(0, P.BM25_DEPTH); // stable, like heapq.nlargest
+    if (top.length) {
+      const best = Math.max(...top.map((x) => x[1])) || 1.0;
+      const weights = new Map();
+      for (const w of words) weights.set(w, idf(BODY, w));
+      for (const t of idList) weights.set(t, idf(IDS, t) * 2);
+      let total = 0;
+      for (const w of weights.values()) total += w;
+      total = total || 1.0;
+      const idSet = new Set(idList);
+      const specific = new Set(ids.filter((i) => P.SPECIFIC_ID_KINDS.includes(i.kind)).flatMap(idTerms));
+      for (const [d, score] of top) {
+        const a = agg(caseOfDoc(d));
+        const matched = matchedBy.get(d);
+        const mw = new Set(["title", "messages", "body", "products"].flatMap((f) => [...(matched[f] || [])]));
+        const mi = matched.ids || new Set();
+        // a word counts in full when the document has it, partly when it only has an alias of it
+        const credit = new Map();
+        for (const [w, alts] of groups) credit.set(w, mw.has(w) ? 1.0 : alts.some((x) => mw.has(x)) ? P.ALIAS_BOOST : 0.0);
+        for (const t of mi) if (idSet.has(t)) credit.set(t, 1.0);
+        let cov = 0;
+        for (const [t, w] of weights) cov += w * (credit.get(t) || 0);
+        cov /= total;
+        const scaled = P.BM25_SCALE * (0.5 * score / best + 0.5 * cov * cov);
+        if (scaled > a.bm25) {
+          a.score += scaled - a.bm25;
+          a.bm25 = scaled;
+          a.bm25Lang = langOfDoc(d);
+          a.matched = matched;
+        }
+        a.coverage = Math.max(a.coverage, cov);
+        if ([...mi].some((t) => specific.has(t))) a.exact = true;
+        else if (mi.size) a.strong = true;
+      }
+    }
+
+    // 6. order: confidence, then score (ties: advisory id, case id); present the first `limit`
+    const ranked = [...aggs].map(([c, a]) => [c, a, a.exact ? "exact" : a.strong || a.coverage >= 0.6 ? "strong" : "weak"]);
+    ranked.sort((x, y) => P.CONFIDENCES.indexOf(x[2]) - P.CONFIDENCES.indexOf(y[2]) || y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
+    const shown = ranked.slice(0, limit);
+    const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
+    await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, lang), ...(a.matched && a.bm25Lang !== lang ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
+    return shown.map(([c, a, confidence]) => present(c, a, confidence, lang));
+  }
+
+  function present(c, a, confidence, lang) {
+    const here = advisoryDoc(c, lang);
+    const evidence = [];
+    for (const e of a.evidence) {
+      if (e.field === "not_affected") {
+        const [shownModel, reason] = (here.doc.na || {})[e.model] || [e.model, ""];
+        evidence.push({ field: e.field, parts: reason ? [[shownModel, true], [": " + reason, false]] : [[shownModel, true]] });
+      } else evidence.push(e);
+    }
+    if (a.matched) {
+      const src = advisoryDoc(c, a.bm25Lang || lang).doc;
+      const terms = new Set(Object.values(a.matched).flatMap((s) => [...s]));
+      const nGrams = a.matched.grams ? a.matched.grams.size : 0;
+      let best = "title";
+      let bestN = -Infinity;
+      for (const f of ["title", "messages", "body", "products"]) {
+        const n = (a.matched[f] ? a.matched[f].size : 0) + (f === "body" ? nGrams * 0.1 : 0);
+        if (n > bestN) { best = f; bestN = n; }
+      }
+      const duplicate = best === "messages" && evidence.some((e) => e.field === "message");
+      if (((a.matched[best] && a.matched[best].size) || nGrams) && !duplicate) evidence.push({ field: best, parts: highlight(src.texts[best] || "", terms) });
+    }
+    return {
+      id: here.advisory, case: here.case, title: here.doc.title, lang, score: a.score, confidence,
+      not_affected: a.notAffected, evidence, steps: (here.doc.steps || []).slice(0, 3),
+      url: `${lang}/${here.advisory}/index.html#${here.case}`,
+    };
+  }
+
+  // --- the page: a form (name=q), results in #kb-results ----------------------------------------
+
+  const UI = {
+    ja: { results: "検索結果", none: "該当するアドバイザリはありません", searching: "検索中…", error: "検索できませんでした", exact: "一致", strong: "有力", weak: "参考", not_affected: "対象外", steps: "対処", fields: { message: "メッセージ", model: "型名", identifier: "識別子", not_affected: "対象外", reference: "参照", title: "タイトル", messages: "メッセージ", body: "本文", products: "製品" } },
+    en: { results: "Results", none: "No matching advisory", searching: "Searching…", error: "The search failed", exact: "exact", strong: "strong", weak: "weak", not_affected: "not affected", steps: "What to do", fields: { message: "message", model: "model", identifier: "identifier", not_affected: "not affected", reference: "reference", title: "title", messages: "messages", body: "text", products: "products" } },
+  };
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    for (const c of children) node.append(c);
+    return node;
+  }
+
+  function partsNode(parts) {
+    const span = el("span", { class: "kb-ev-text" });
+    for (const [text, marked] of parts) span.append(marked ? el("mark", null, text) : text);
+    return span;
+  }
+
+  function render(box, query, hits) {
+    const L = UI[document.documentElement.lang] || UI.en;
+    const root = document.querySelector('meta[name="kb-root"]');
+    const prefix = root ? root.content : "";
+    box.replaceChildren();
+    box.hidden = false;
+    const heading = el("h2", { id: "kb-results-heading", tabindex: "-1" }, `${L.results}: `, el("q", null, query));
+    box.append(heading);
+    if (!hits.length) {
+      box.append(el("p", { class: "kb-none" }, L.none));
+      return;
+    }
+    const list = el("ol", { class: "kb-hits" });
+    hits.forEach((h, n) => {
+      const item = el("li", { class: "kb-hit", "data-kb-id": h.id, "data-kb-case": h.case, "data-kb-confidence": h.confidence });
+      const head = el("div", { class: "kb-hit-head" },
+        el("a", { href: prefix + h.url, class: "kb-hit-title", hreflang: h.lang }, h.title),
+        " ", el("span", { class: `kb-conf kb-conf-${h.confidence}` }, L[h.confidence]));
+      if (h.not_affected) head.append(" ", el("span", { class: "kb-badge-na" }, L.not_affected));
+      item.append(head, el("div", { class: "kb-hit-ref" }, `${h.id}#${h.case}`));
+      const ev = el("ul", { class: "kb-evidence" });
+      for (const e of h.evidence.slice(0, 3)) ev.append(el("li", null, el("span", { class: "kb-field" }, L.fields[e.field] || e.field), " ", partsNode(e.parts)));
+      item.append(ev);
+      if (n === 0 && h.steps.length) {
+        const ol = el("ol", { class: "kb-steps" });
+        for (const s of h.steps) ol.append(el("li", null, s));
+        item.append(el("div", { class: "kb-steps-box" }, el("span", { class: "kb-field" }, L.steps), ol));
+      }
+      list.append(item);
+    });
+    box.append(list);
+  }
+
+  async function run(query) {
+    const box = document.getElementById("kb-results");
+    if (!box) return;
+    const L = UI[document.documentElement.lang] || UI.en;
+    box.hidden = false;
+    box.setAttribute("aria-busy", "true");
+    box.replaceChildren(el("p", { class: "kb-searching" }, L.searching));
+    try {
+      const t0 = performance.now();
+      const hits = await search(query);
+      render(box, query, hits);
+      box.dataset.kbMs = String(Math.round((performance.now() - t0) * 10) / 10);
+    } catch (err) {
+      box.replaceChildren(el("p", { class: "kb-error" }, `${L.error}: ${err.message}`));
+    } finally {
+      box.removeAttribute("aria-busy");
+      box.dataset.kbDone = "1";
+    }
+  }
+
+  function init() {
+    const q = new URLSearchParams(location.search).get("q");
+    if (q === null) return;
+    for (const input of document.querySelectorAll('input[name="q"]')) input.value = q;
+    if (q.trim()) run(q);
+  }
+
+  window.KBSearch = {
+    // the index files call these
+    load, addShard: (n, data) => state.shards.set(n, data), addList: (n, data) => state.lists.set(n, data),
+    addLengths: (code, b64) => { if (!state.lengths.has(code)) state.lengths.set(code, b64); }, addKeys: (n, data) => state.keys.set(n, data),
+    addUses: (n, list) => state.uses.set(n, list), addDocs: (lang, n, list) => state.docs.set(`${lang}/${n}`, list),
+    // search and the page
+    search, run, ready,
+    // the analysis, for tests (kb/static/vectors.json)
+    normalize, normalizeWithMap, findIdentifiers, analyze, squash, stem, modelKey, parseTemplate, trigrams, hash,
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

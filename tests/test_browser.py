@@ -1,0 +1,280 @@
+"""The static site in a real headless Chromium (Playwright, sync API).
+
+One browser and one page serve every test; the site and a Python index are built once per session
+from the bundled content. Checks: kbsearch.js reproduces the shared test vectors; the browser ranks
+the relevance set like the Python API; query text never executes; no page logs an error; a first
+search stays within its byte budget; the page works by keyboard and on a phone; and a screenshot of
+a results page for the README.
+
+Without /usr/bin/chromium (or Playwright) these tests are skipped locally and FAIL in CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+import yaml
+
+from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.search import BM25_SCALE
+from kb.site import VECTORS_PATH, term_hash, write_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CONTENT = PROJECT_ROOT / "content"
+QUERIES = PROJECT_ROOT / "tests" / "relevance" / "queries.yaml"
+SCREENSHOTS = [PROJECT_ROOT / "docs" / "screenshot-search.png", PROJECT_ROOT / "tests" / "artifacts" / "screenshot-search.png"]
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+
+FALLBACK_QUERIES = [
+    {"q": "PGT20146F2", "id": "fujitsu-tx200ft-ms05-018", "case": "win2003"},
+    {"q": "KB890859", "id": "fujitsu-tx200ft-ms05-018"},
+    {"q": "CoServer1.MtcScp status: Virtual Server2 is failed.", "id": "fujitsu-tx200ft-ms05-018", "case": "win2003"},
+    {"q": "errcode=-107", "id": "trendmicro-tmcm-tmi-not-ready", "case": "serverprotect-patch"},
+    {"q": "TX150FT S2", "id": "fujitsu-tx200ft-ms05-018", "not_affected": True},
+    {"q": "Excel crashes when opening a spreadsheet", "negative": True},
+]
+
+
+def relevance_queries() -> list[dict]:
+    """tests/relevance/queries.yaml when present, else a handful of our own."""
+    return yaml.safe_load(QUERIES.read_text("utf-8")) if QUERIES.exists() else FALLBACK_QUERIES
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+    pytest.skip(reason)
+
+
+# --- fixtures: one site, one browser, one page ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(KnowledgeBase with a fresh index, site folder) for the bundled content."""
+    tmp = tmp_path_factory.mktemp("browser")
+    base = KnowledgeBase(CONTENT, tmp / "index")
+    base.build()
+    site = write_site(base.advisories(), tmp / "site")
+    yield base, site
+    base.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's chromium to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    pg.errors = []  # console errors and uncaught exceptions, of every page visited
+    pg.on("console", lambda m: pg.errors.append(f"{pg.url}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(f"{pg.url}: {e}"))
+    yield pg
+    context.close()
+
+
+def open_search(page, site: Path, query: str, rel: str = "index.html") -> None:
+    page.goto((site / rel).as_uri() + "?q=" + quote(query))
+    page.wait_for_selector("#kb-results[data-kb-done]", state="attached", timeout=10_000)
+
+
+def js_search(page, query: str, limit: int = 10) -> list[dict]:
+    return page.evaluate("([q, n]) => KBSearch.search(q, {limit: n})", [query, limit])
+
+
+# --- the analysis: the same vectors as Python ------------------------------------------------------
+
+
+def test_vectors(built, page):
+    _, site = built
+    page.goto((site / "index.html").as_uri())
+    vectors = json.loads(VECTORS_PATH.read_text("utf-8"))
+    got = page.evaluate(
+        """vs => vs.map(v => { const a = KBSearch.analyze(v.input); return {
+            input: v.input, normalized: a.normalized, words: a.words.map(t => t.text), grams: a.grams.map(t => t.text),
+            identifiers: a.identifiers.map(i => ({kind: i.kind, value: i.value, aliases: i.aliases})),
+            squashed: KBSearch.squash(v.input)}; })""",
+        vectors,
+    )
+    wrong = [(v["input"], k, v[k], g[k]) for v, g in zip(vectors, got) for k in v if v[k] != g[k]]
+    assert not wrong, "kbsearch.js differs from kb/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
+
+
+def test_hash(built, page):
+    _, site = built
+    page.goto((site / "index.html").as_uri())
+    words = ["", "a", "server", "起動", "pgt20146f2", "errcode=-107", "𠮷野家", "mrfserver.cpp|108"]
+    assert page.evaluate("ws => ws.map(KBSearch.hash)", words) == [term_hash(w) for w in words]
+
+
+# --- ranking: the browser answers like the Python API ---------------------------------------------
+
+
+@pytest.mark.parametrize("q", relevance_queries(), ids=lambda q: q["q"][:40])
+def test_browser_ranks_like_python(built, page, q):
+    """Same top advisory and case as ``KnowledgeBase.search``.
+
+    Queries without Japanese analyze identically on both sides, so the whole ranking must agree
+    (cases, confidences, scores). A Japanese query also has MeCab words in Python and only bigrams
+    in the browser: when those words alone separate two cases of the same confidence (score gap
+    below BM25_SCALE), the browser may pick the other one, as long as it is a right answer.
+    """
+    base, site = built
+    if not page.url.startswith((site / "index.html").as_uri()):
+        page.goto((site / "index.html").as_uri())
+    py = base.search(q["q"], limit=10)
+    js = js_search(page, q["q"])
+    if not CJK.search(q["q"]):
+        assert [(h["id"], h["case"], h["confidence"], h["not_affected"]) for h in js] == [(h.id, h.case, h.confidence, h.not_affected) for h in py]
+        assert [h["score"] for h in js] == pytest.approx([h.score for h in py], rel=1e-9, abs=1e-9)
+        return
+    if q.get("negative"):
+        assert [h["confidence"] for h in js if h["confidence"] != "weak"] == [h.confidence for h in py if h.confidence != "weak"]
+        return
+    assert js, "the browser found nothing"
+    top_js, top_py = (js[0]["id"], js[0]["case"]), (py[0].id, py[0].case)
+    if top_js == top_py:
+        assert js[0]["confidence"] == py[0].confidence
+        return
+    near = {(h.id, h.case) for h in py if h.confidence == py[0].confidence and py[0].score - h.score < BM25_SCALE}
+    right = js[0]["id"] == q["id"] and (not q.get("case") or js[0]["case"] == q["case"]) and (not q.get("not_affected") or js[0]["not_affected"])
+    assert top_js in near and right, f"browser top {top_js} ({js[0]['confidence']}) vs Python {top_py} ({py[0].confidence})"
+
+
+@pytest.fixture(scope="session")
+def compact_site(built, tmp_path_factory) -> Path:
+    """The same site with every posting list stored the way large corpora store long ones (the
+    longer ones reading their lengths from the fields' length tables)."""
+    base, _ = built
+    return write_site(base.advisories(), tmp_path_factory.mktemp("compact") / "site", large_df=1, table_df=3)
+
+
+def test_long_posting_lists_rank_the_same(built, compact_site, page):
+    _, site = built
+    queries = [q["q"] for q in relevance_queries()]
+    page.goto((site / "index.html").as_uri())
+    plain = [js_search(page, q) for q in queries]
+    page.goto((compact_site / "index.html").as_uri())
+    compact = [js_search(page, q) for q in queries]
+    assert (compact_site / "search" / "x").is_dir() and (compact_site / "search" / "l").is_dir()
+    for q, a, b in zip(queries, plain, compact):
+        assert [(h["id"], h["case"], h["confidence"], h["score"]) for h in a] == [(h["id"], h["case"], h["confidence"], h["score"]) for h in b], q
+
+
+def test_results_in_page(built, page):
+    """The results list: rank order, data-kb-id/-case, confidence, <mark>ed evidence, links to the case."""
+    base, site = built
+    query = "CoServer1.MtcScp status: Virtual Server2 is failed."
+    open_search(page, site, query)
+    items = page.eval_on_selector_all("#kb-results [data-kb-id]", "els => els.map(e => [e.dataset.kbId, e.dataset.kbCase, e.querySelector('a').getAttribute('href')])")
+    assert [(i, c) for i, c, _ in items] == [(h.id, h.case) for h in base.search(query)]
+    assert items[0][2] == f"en/{items[0][0]}/index.html#{items[0][1]}"
+    assert page.locator("#kb-results mark").count() >= 2
+    assert page.input_value("#kb-q") == query
+    page.click("#kb-results [data-kb-id] a")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/en/{items[0][0]}/index.html#{items[0][1]}")
+    assert page.evaluate("location.hash") == f"#{items[0][1]}" and page.locator(f"#{items[0][1]}").count() == 1
+
+
+# --- safety, errors, budgets, keyboard, phone --------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", ["<img src=x onerror=window.__xss=1>", "<script>window.__xss=1</script>"])
+def test_query_text_never_executes(built, page, payload):
+    _, site = built
+    open_search(page, site, payload)
+    page.wait_for_timeout(200)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert payload in page.inner_text("#kb-results")
+    assert page.input_value("#kb-q") == payload
+    assert page.locator("#kb-results img, #kb-results script").count() == 0
+
+
+def test_no_console_errors(built, page):
+    base, site = built
+    pages = ["index.html", "ja/index.html", "en/index.html"]
+    pages += [f"{lang}/{a.id}/index.html" for a in base.advisories() for lang in ("ja", "en")]
+    pages += [f"{lang}/{kind}.html" for lang in ("ja", "en") for kind in ("vendors", "products", "models", "references")]
+    page.errors.clear()
+    for rel in pages:
+        page.goto((site / rel).as_uri())
+        page.wait_for_load_state("load")
+    open_search(page, site, "PGT20146F2 を適用したら起動しない", rel=f"ja/{base.advisories()[0].id}/index.html")
+    assert page.locator("#kb-results [data-kb-id]").count() > 0  # loaded from two folders down
+    assert page.errors == []
+
+
+def test_first_search_bytes(built, browser):
+    """Everything a first search loads (page, CSS, script, index files), gzipped: at most 100 KB."""
+    _, site = built
+    for query in ("PGT20146F2", "CoServer1.MtcScp status: Virtual Server2 is failed.", "ServerProtect のパッチを当てたら Control Manager のサービスが上がらない"):
+        context = browser.new_context()  # a cold cache
+        pg = context.new_page()
+        urls: list[str] = []
+        pg.on("request", lambda r: urls.append(r.url))
+        open_search(pg, site, query)
+        files = {Path(unquote(urlsplit(u).path)) for u in urls if u.startswith("file:")}
+        total = sum(len(gzip.compress(f.read_bytes(), 9)) for f in files)
+        context.close()
+        assert any(f.name == "core.js" for f in files) and total <= 100_000, (query, total)
+
+
+def test_keyboard(built, page):
+    _, site = built
+    page.goto((site / "en" / "index.html").as_uri())
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "kb-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "kb-q"
+    page.keyboard.type("KB890859")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#kb-results[data-kb-done]", state="attached")
+    assert "q=KB890859" in page.url and page.locator("#kb-results [data-kb-id]").count() >= 2
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") in ("BUTTON", "A") and outline
+
+
+def test_phone_layout(built, browser):
+    _, site = built
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    for rel in ("ja/fujitsu-tx200ft-ms05-018/index.html", "en/trendmicro-tmcm-tmi-not-ready/index.html", "en/models.html"):
+        pg.goto((site / rel).as_uri())
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{rel} scrolls sideways on a phone"
+    context.close()
+
+
+def test_screenshot(built, page):
+    """docs/screenshot-search.png (embedded in the README) and tests/artifacts/."""
+    _, site = built
+    page.set_viewport_size({"width": 1000, "height": 760})
+    open_search(page, site, "CoServer1.MtcScp status: Virtual Server2 is failed.", rel="en/index.html")
+    for path in SCREENSHOTS:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS[0]))
+    shutil.copyfile(SCREENSHOTS[0], SCREENSHOTS[1])
+    page.set_viewport_size({"width": 1100, "height": 900})
+    assert SCREENSHOTS[0].stat().st_size > 10_000

@@ -1,0 +1,257 @@
+"""The static site (kb.site) without a browser: pages, links, escaping, the atomic swap, and the
+browser index's agreement with the Python analysis and the Whoosh index.
+
+The browser itself is exercised in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from kb import analysis
+from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.content import load_or_raise
+from kb.site import VECTORS_PATH, default_site_dir, quantized_length, search_index, term_hash, vector, write_site
+
+CONTENT = PROJECT_ROOT / "content"
+ADVISORIES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir())
+JS = (PROJECT_ROOT / "kb" / "static" / "kbsearch.js").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return write_site(load_or_raise(CONTENT), tmp_path_factory.mktemp("site") / "site")
+
+
+class _Page(HTMLParser):
+    """Ids, links and a few head facts of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.alternates: dict[str, str] = {}
+        self.lang = ""
+        self.viewport = False
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "html":
+            self.lang = a.get("lang", "")
+        if tag == "meta" and a.get("name") == "viewport":
+            self.viewport = True
+        if tag == "link" and a.get("rel") == "alternate" and a.get("hreflang"):
+            self.alternates[a["hreflang"]] = a["href"]
+        if tag == "script":
+            self.scripts.append(a.get("src", ""))
+        for name in ("href", "src", "action"):
+            if a.get(name):
+                self.links.append(a[name])
+
+
+def parse(path: Path) -> _Page:
+    p = _Page()
+    p.feed(path.read_text("utf-8"))
+    return p
+
+
+# --- test vectors: the Python side still produces kb/static/vectors.json ---------------------
+
+
+def test_vectors_are_current():
+    vectors = json.loads(VECTORS_PATH.read_text("utf-8"))
+    assert len(vectors) >= 40
+    stale = [v["input"] for v in vectors if vector(v["input"]) != v]
+    assert not stale, f"kb/static/vectors.json is stale for {stale[:3]}: run `python -m kb.site vectors`, then tests/test_browser.py"
+
+
+def test_js_tables_match_python():
+    """Word lists and tables that kbsearch.js copies from kb/analysis.py."""
+    stop = re.search(r"STOP_WORDS = new Set\(`([^`]*)`", JS).group(1).split()
+    assert set(stop) == set(analysis.STOP_WORDS)
+    ext = re.search(r'const FILE_EXT = "([^"]*)"', JS).group(1)
+    assert ext == analysis._FILE_EXT
+    fold = dict(re.findall(r'"(.)": ("\\\\"|"[^"]*"|\'[^\']*\')', JS[JS.index("const FOLD") : JS.index("const KATA")]))
+    python_fold = {chr(k): v for k, v in analysis._FOLD.items()}
+    assert {k: json.loads(v) if v.startswith('"') else v.strip("'") for k, v in fold.items()} == python_fold
+
+
+def test_term_hash_and_lengths():
+    assert term_hash("") == 0x811C9DC5
+    assert term_hash("a") == 0xE40C292C  # FNV-1a of one code unit 0x61
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    for n in list(range(1, 3000)) + [10_000, 50_000, 106_373, 106_374, 200_000]:
+        assert quantized_length(n) == byte_to_length(length_to_byte(n)), n
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_pages_exist(site: Path):
+    for rel in ("index.html", "sitemap.xml", "opensearch.xml", "static/style.css", "static/kbsearch.js", "search/core.js"):
+        assert (site / rel).is_file(), rel
+    for lang in ("ja", "en"):
+        for kind in ("index", "vendors", "products", "models", "references"):
+            assert (site / lang / f"{kind}.html").is_file()
+        for adv in ADVISORIES:
+            assert (site / lang / adv / "index.html").is_file()
+
+
+def test_advisory_pages(site: Path):
+    for adv in load_or_raise(CONTENT):
+        for lang, other in (("ja", "en"), ("en", "ja")):
+            page = parse(site / lang / adv.id / "index.html")
+            assert page.lang == lang and page.viewport
+            assert set(adv.case_ids) <= page.ids  # an anchor per case
+            assert page.alternates == {"ja": f"../../ja/{adv.id}/index.html", "en": f"../../en/{adv.id}/index.html"}
+            assert f"../../{other}/{adv.id}/index.html" in page.links  # the language switch
+            assert any(s.endswith("static/kbsearch.js") for s in page.scripts)
+    html = (site / "ja" / "fujitsu-tx200ft-ms05-018" / "index.html").read_text("utf-8")
+    assert 'class="slot"' in html and "PGT20146F2" in html and "MtcScp" in html
+    assert 'id="win2003--' in html  # headings and sections are prefixed per case
+    assert "ＰＧＴ" not in html
+
+
+def test_every_link_is_relative_and_resolves(site: Path):
+    """No absolute or root-relative internal links; every internal link and #fragment exists."""
+    pages = {p: parse(p) for p in site.rglob("*.html")}
+    assert len(pages) >= 2 + 2 * len(ADVISORIES) + 8
+    for path, page in pages.items():
+        for link in page.links:
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https", "mailto"):
+                continue
+            assert not parts.scheme and not parts.netloc and not link.startswith("/"), f"{path}: {link}"
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            assert target.is_file(), f"{path.relative_to(site)}: broken link {link}"
+            assert not (parts.path.endswith("/")), f"{path}: directory link {link} does not open index.html from file://"
+            if parts.fragment and target.suffix == ".html":
+                assert unquote(parts.fragment) in pages[target].ids, f"{path.relative_to(site)}: no #{parts.fragment} in {target.relative_to(site)}"
+
+
+def test_indexes(site: Path):
+    models = (site / "en" / "models.html").read_text("utf-8")
+    assert "PGT20146F2" in models and "fujitsu-tx200ft-ms05-018/index.html#win2003" in models
+    na = models[models.index(">PRIMERGY TX150FT S2<") :]
+    assert "not affected" in na[:2000] and "emergency fix module is already applied" in na[:2000]
+    refs = (site / "ja" / "references.html").read_text("utf-8")
+    assert "MS05-018" in refs and "KB890859" in refs
+    assert "Trend Micro" in (site / "en" / "vendors.html").read_text("utf-8")
+    assert "ServerProtect for Windows" in (site / "ja" / "products.html").read_text("utf-8")
+
+
+def test_sitemap_and_opensearch(site: Path):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert "index.html" in locs and f"en/{ADVISORIES[0]}/index.html" in locs
+    url = ET.parse(site / "opensearch.xml").getroot().find("{http://a9.com/-/spec/opensearch/1.1/}Url")
+    assert url.get("template") == "index.html?q={searchTerms}"
+
+
+def test_html_in_content_is_shown_as_text(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content, ignore=shutil.ignore_patterns("README.md"))
+    md = content / "trendmicro-tmcm-tmi-not-ready" / "en.md"
+    text = md.read_text("utf-8").replace("title: ", "title: <b>bold</b> ", 1)
+    text += '\n<script>window.__xss = 1</script> <img src=x onerror="window.__xss=1">\n\nSee [the other one](kb:fujitsu-tx200ft-ms05-018#win2000).\n'
+    md.write_text(text, "utf-8")
+    out = write_site(load_or_raise(content), tmp_path / "site")
+    html = (out / "en" / "trendmicro-tmcm-tmi-not-ready" / "index.html").read_text("utf-8")
+    assert "<script>window" not in html and "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert 'href="../../en/fujitsu-tx200ft-ms05-018/index.html#win2000"' in html
+    # the search index is data for JSON.parse-like consumption: the text is there, as a string
+    assert "window.__xss = 1" in "".join(p.read_text("utf-8") for p in (out / "search" / "d").rglob("*.js"))
+
+
+# --- building and swapping -------------------------------------------------------------------
+
+
+def test_failed_build_leaves_previous_site(tmp_path: Path, monkeypatch):
+    out = tmp_path / "site"
+    write_site(load_or_raise(CONTENT), out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    import kb.site
+
+    def boom(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(kb.site, "search_index", boom)
+    with pytest.raises(RuntimeError):
+        write_site(load_or_raise(CONTENT), out)
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no temporary folders left behind
+
+
+def test_rebuild_replaces_site(tmp_path: Path):
+    out = tmp_path / "site"
+    write_site(load_or_raise(CONTENT), out)
+    (out / "stale.html").write_text("old", "utf-8")
+    write_site(load_or_raise(CONTENT), out)
+    assert not (out / "stale.html").exists() and (out / "index.html").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_default_site_dir(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("KB_SITE", str(tmp_path / "x"))
+    assert default_site_dir() == tmp_path / "x"
+    monkeypatch.delenv("KB_SITE")
+    assert default_site_dir() == PROJECT_ROOT / "site"
+
+
+def test_cli_site(tmp_path: Path, capsys):
+    from kb.cli import main
+
+    assert main(["--content", str(CONTENT), "--index", str(tmp_path / "index"), "site", "--site", str(tmp_path / "s")]) == 0
+    assert (tmp_path / "s" / "index.html").is_file()
+    assert "index.html" in capsys.readouterr().out
+
+
+# --- the browser's index -----------------------------------------------------------------------
+
+
+def test_browser_index_matches_whoosh(tmp_path: Path):
+    """Document count, average field lengths, document frequencies and (quantized) field lengths as
+    Whoosh's BM25F sees them: the browser's BM25F numbers come from these."""
+    base = KnowledgeBase(CONTENT, tmp_path / "index")
+    base.build()
+    index = base.searcher().index
+    reader = index._reader
+    si = search_index(base.advisories())
+    core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
+    assert core["docs"] == reader.doc_count()
+    for name, (code, boost) in core["fields"].items():
+        assert core["avgfl"][name] == pytest.approx(reader.field_length(name) / reader.doc_count())
+    shards = {int(k[2:-3]): json.loads(v[v.index(",") + 1 : -3]) for k, v in si.files.items() if k.startswith("t/")}
+    checked = 0
+    for term in ("server", "coserver", "起動", "tmcm", "kb890859", "pgt20146f2", "errcode=-107", "patch"):
+        entry = shards[term_hash(term) % core["shards"]].get(term, {})
+        for name, (code, boost) in core["fields"].items():
+            postings = entry.get(code, [])
+            assert len(postings) // 3 == reader.doc_frequency(name, term), (name, term)
+            doc = 0
+            for i in range(0, len(postings), 3):
+                doc += postings[i]
+                assert postings[i + 2] == reader.doc_field_length(doc, name), (name, term, doc)
+                checked += 1
+    assert checked > 20
+    base.close()
+
+
+def test_bundled_search_index_is_small(site: Path):
+    """Everything a first search can load on the bundled content stays under 100 KB gzipped."""
+    total = sum(len(gzip.compress(p.read_bytes(), 9)) for p in [*(site / "search").rglob("*.js"), site / "static" / "kbsearch.js", site / "static" / "style.css", site / "index.html"])
+    assert total <= 100_000, total
