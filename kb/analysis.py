@@ -158,7 +158,7 @@ _ID_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("hex", re.compile(_B + r"0x[0-9a-f]{1,16}" + _E)),
     ("version", re.compile(r"(?<![0-9a-z_.])(?:v(\d+(?:\.\d+)+[a-z]\d+)|(\d+\.\d+\.\d+(?:\.\d+)?))(?![0-9a-z_]|\.\d)")),
     ("kbnum", re.compile(r"(?<![0-9a-z_.-])(\d{6,7})(?![0-9a-z_]|\.\d)")),
-    ("model", re.compile(_B + r"(?:[a-z]{1,6}\d[a-z0-9]*(?:[- ][a-z]{0,2}\d{1,2}(?![0-9a-z_.]))?|\d{2,}[a-z][a-z0-9]*)" + _E)),
+    ("model", re.compile(_B + r"(?:[a-z]{1,6}-?\d[a-z0-9]*(?:[- ][a-z]{0,2}\d{1,2}(?![0-9a-z_.]))?|\d[a-z0-9]*[a-z][a-z0-9]*)" + _E)),
 ]
 
 
