@@ -151,6 +151,7 @@ _ID_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("bulletin", re.compile(_B + r"ms ?-?(\d{2}) ?-?(\d{3})(?![0-9])")),
     ("kb", re.compile(_B + r"(?:kb|q) ?-?(\d{5,7})(?![0-9])")),
     ("cve", re.compile(_B + r"cve-(\d{4})-(\d{4,7})(?![0-9])")),
+    ("advisory", re.compile(_B + r"[a-z]{2,10}(?:-[a-z0-9]{1,10}){2,5}" + _E)),  # HPE-SA-2019-943, DELL-SA-...
     ("event", re.compile(r"(?:イベント ?id|event ?id|eventid)\s*[:=#]?\s*(\d{1,5})(?![0-9])")),
     ("fileline", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT}))(?:\s?[|:]\s?(\d+)|\((\d+)\))(?![0-9])")),
     ("file", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT})){_E}")),
@@ -172,6 +173,8 @@ def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | Non
         return f"kb{g[0]}", ()
     if kind == "cve":
         return f"cve-{g[0]}-{g[1]}", ()
+    if kind == "advisory":
+        return (m.group(0), ()) if re.search(r"\d", m.group(0)) else None
     if kind == "event":
         return f"event:{int(g[0])}", ()
     if kind == "fileline":

@@ -7,6 +7,7 @@ site's search index is built from the same documents, so the browser sees the sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .analysis import analyze, find_identifiers, model_keys, normalize
@@ -33,7 +34,6 @@ class SearchDoc:
 TEXT_FIELDS = ("title", "messages", "body", "products")
 """Fields analyzed into words and CJK bigrams; ``ids`` and the model fields hold identifiers."""
 
-ID_KINDS_REFERENCE = ("bulletin", "kb", "kbnum", "cve")
 
 
 def steps_text(procs: tuple[Procedure, ...]) -> str:
@@ -53,12 +53,13 @@ def steps_text(procs: tuple[Procedure, ...]) -> str:
 
 
 def reference_terms(adv: Advisory) -> list[str]:
-    """Canonical forms of every reference id and alias (``MS05-018`` -> ``ms05-018``, ``KB890859`` -> ``kb890859``)."""
+    """Canonical forms of every reference id and alias (``MS05-018`` -> ``ms05-018``, ``KB890859`` ->
+    ``kb890859``), and each id whole (``HPE-SA-2019-943`` -> ``hpe-sa-2019-943``)."""
     out: list[str] = []
     for r in adv.references:
         for name in (r.id,) + r.aliases:
-            ids = find_identifiers(normalize(name))
-            out.extend(t for i in ids for t in i.terms) if ids else out.append(normalize(name).replace(" ", ""))
+            out.extend(t for i in find_identifiers(normalize(name)) for t in i.terms)
+            out.append(re.sub(r"\s+", "", normalize(name)))
     return list(dict.fromkeys(out))
 
 

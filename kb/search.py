@@ -43,7 +43,8 @@ ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the use
 BM25_DEPTH = 200  # documents scored for word overlap
 POSTINGS_BUDGET = 12_000  # postings read per query at most (bounds query time on large knowledge bases)
 
-SPECIFIC_ID_KINDS = frozenset({"guid", "bulletin", "kb", "kbnum", "cve", "keyvalue", "fileline", "hex"})
+REFERENCE_KINDS = ("bulletin", "kb", "kbnum", "cve", "advisory")
+SPECIFIC_ID_KINDS = frozenset({"guid", "keyvalue", "fileline", "hex", *REFERENCE_KINDS})
 CONFIDENCES = ("exact", "strong", "weak")
 WORD_FIELDS = ("title", "messages", "body", "products")
 RARE_WORD_IDF = 3.0
@@ -88,7 +89,7 @@ class Hit:
 
 def case_url(advisory: str, case: str, lang: str) -> str:
     """Where a case lives on the static site, relative to the site root."""
-    return f"{lang}/{advisory}/#{case}"
+    return f"{lang}/{advisory}/index.html#{case}"
 
 
 @dataclass
@@ -245,7 +246,7 @@ class Searcher:
                             a.exact = a.not_affected = True
                             shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
                             a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
-                elif ident.kind in ("bulletin", "kb", "kbnum", "cve"):
+                elif ident.kind in REFERENCE_KINDS:
                     for adv, case, lang in self.index.lookup("refs", term):
                         a = agg(adv, case)
                         if "t:" + term not in a.messages:

@@ -777,6 +777,7 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "params": {
             **{name: getattr(_search, name) for name in SEARCH_PARAMS},
             "SPECIFIC_ID_KINDS": sorted(_search.SPECIFIC_ID_KINDS),
+            "REFERENCE_KINDS": list(_search.REFERENCE_KINDS),
             "CONFIDENCES": list(_search.CONFIDENCES),
             "K1": BM25_K1,
             "B": BM25_B,

@@ -58,7 +58,7 @@ def test_open_builds_a_missing_index_and_knows_when_it_is_stale(tmp_path):
 def test_hit_fields(base):
     hit = base.search("PGT20146F2")[0]
     assert (hit.id, hit.case, hit.confidence, hit.lang) == (FUJITSU, "win2003", "exact", "en")
-    assert hit.url == f"en/{FUJITSU}/#win2003"
+    assert hit.url == f"en/{FUJITSU}/index.html#win2003"
     assert hit.evidence[0].field == "model" and "«PGT20146F2»" in hit.evidence[0].text
     assert hit.steps, "the first steps travel with the hit"
     d = hit.to_dict()

@@ -103,8 +103,9 @@
     ["bulletin", B + `ms ?-?(${D}{2}) ?-?(${D}{3})(?![0-9])`],
     ["kb", B + `(?:kb|q) ?-?(${D}{5,7})(?![0-9])`],
     ["cve", B + `cve-(${D}{4})-(${D}{4,7})(?![0-9])`],
+    ["advisory", B + `[a-z]{2,10}(?:-[a-z0-9]{1,10}){2,5}` + E],
     ["event", `(?:イベント ?id|event ?id|eventid)${S}*[:=#]?${S}*(${D}{1,5})(?![0-9])`],
-    ["fileline", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))${S}?[|:(]${S}?(${D}+)\\)?(?![0-9])`],
+    ["fileline", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))(?:${S}?[|:]${S}?(${D}+)|\\((${D}+)\\))(?![0-9])`],
     ["file", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))` + E],
     ["keyvalue", B + `([a-z][a-z_]{2,24})${S}?=${S}?(-?${D}+|0x[0-9a-f]+)` + E],
     ["hex", B + "0x[0-9a-f]{1,16}" + E],
@@ -145,7 +146,8 @@
       case "kb": case "kbnum": return [`kb${g[0]}`, []];
       case "cve": return [`cve-${g[0]}-${g[1]}`, []];
       case "event": return [`event:${intStr(g[0])}`, []];
-      case "fileline": return [`${g[0]}|${intStr(g[1])}`, [g[0]]];
+      case "fileline": return [`${g[0]}|${intStr(g[1] ?? g[2])}`, [g[0]]];
+      case "advisory": return ND_RE.test(m[0]) ? [m[0], []] : null;
       case "file": return [g[0], []];
       case "keyvalue": return [`${g[0]}=${g[1].startsWith("0x") ? hexCanon(g[1]) : intStr(g[1])}`, []];
       case "hex": return [hexCanon(m[0]), []];
@@ -752,7 +754,7 @@
             a.exact = a.notAffected = true;
             a.evidence.push({ field: "not_affected", model: term, parts: null });
           }
-        } else if (["bulletin", "kb", "kbnum", "cve"].includes(ident.kind)) {
+        } else if (P.REFERENCE_KINDS.includes(ident.kind)) {
           for (const d of postings("R", term) || []) {
             const a = agg(caseOfDoc(d));
             if (!once(a, term)) continue;
