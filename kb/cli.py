@@ -1,24 +1,53 @@
 """`kb`: a thin command line over :mod:`kb.api`.
 
-    kb check [CONTENT]           validate the content (exit 1 on errors)
-    kb build                     check, then build index/ and site/ (each swapped in atomically)
-    kb site                      build site/ only
-    kb search QUERY | -          search (stdin when QUERY is - or absent and stdin is piped)
+    kb check [CONTENT]           validate the content
+    kb build [--site DIR]        check, then build the index and the site (each swapped in atomically)
+    kb site [--site DIR]         build the site only
+    kb search QUERY | - | --file F   search (stdin when QUERY is - or absent and stdin is piped)
     kb show ID[#CASE]            print an advisory
 
-Exit codes: 0 success / results, 1 content errors / no results, 2 usage errors.
+Folders: ``--content`` (default ./content or KB_CONTENT), ``--index`` (./index or KB_INDEX),
+``--site`` (./site or KB_SITE), before or after the command. Searching never writes; only
+``kb build`` / ``kb site`` do, one at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import textwrap
+import traceback
+import warnings
 from pathlib import Path
 
 from . import __version__
 from .content import ContentError, Problem, load
+from .index import IndexUnavailable
+from .pastes import UndecodableInput, decode
+from .storage import Busy, UnsafeTarget
+
+EXIT_OK = 0  # results found / success
+EXIT_NO_RESULTS = 1  # the search found nothing
+EXIT_USAGE = 2  # bad arguments or input; a folder kb refuses to write
+EXIT_CONTENT = 3  # the content has errors (nothing was written)
+EXIT_INDEX = 4  # no index, or a damaged or foreign one: run `kb build`
+EXIT_BUSY = 5  # another build holds the folder (with --no-wait)
+EXIT_INTERNAL = 70  # a bug in kb: please report it (KB_DEBUG=1 shows the traceback)
+
+EXIT_CODES_HELP = """exit codes:
+  0   success; the search found something
+  1   the search found nothing
+  2   usage error: bad arguments, undecodable input, or a folder kb will not write
+  3   content errors (file:line and a hint on stderr); nothing was written
+  4   index unavailable: missing, damaged or foreign (run `kb build`)
+  5   another kb build is writing the same folder (with --no-wait)
+  70  internal error (a bug: set KB_DEBUG=1 for the traceback and report it)
+"""
+
+
+def _say(message: str) -> None:
+    print(f"kb: {message}", file=sys.stderr)
 
 
 class _Progress:
@@ -47,12 +76,12 @@ class _Progress:
 
 def _print_problems(problems: list[Problem]) -> int:
     errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity == "warning"]
+    warnings_ = [p for p in problems if p.severity == "warning"]
     for p in errors:
         print(p, file=sys.stderr)
-    if warnings:
-        print(f"\n{len(warnings)} warning(s):", file=sys.stderr)
-        for p in warnings:
+    if warnings_:
+        print(f"\n{len(warnings_)} warning(s):", file=sys.stderr)
+        for p in warnings_:
             print(p, file=sys.stderr)
     return len(errors)
 
@@ -65,40 +94,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     n = _print_problems(problems)
     if n:
         print(f"\n{n} error(s) in {root}", file=sys.stderr)
-        return 1
+        return EXIT_CONTENT
     cases = sum(len(a.cases) for a in advisories)
     print(f"ok: {len(advisories)} advisories, {cases} cases in {root}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .api import KnowledgeBase
 
     base = KnowledgeBase(args.content, args.index)
-    advisories, problems = load(base.content_dir)
-    if _print_problems(problems):
-        print("build stopped: the content has errors; index/ and site/ are unchanged", file=sys.stderr)
-        return 1
-    progress = _Progress("index")
     try:
-        out = base.build(progress=progress.step, total=progress.set_total)
+        advisories = base.advisories()  # loaded once, for the index and the site
     except ContentError as exc:
         _print_problems(exc.problems)
-        return 1
+        print("build stopped: the content has errors; the index and the site are unchanged", file=sys.stderr)
+        return EXIT_CONTENT
+    _print_problems(base.problems)  # warnings
+    if not args.no_site:  # refuse a foreign site folder before any work
+        from .api import default_site_dir
+        from .site import claim_site
+
+        claim_site(Path(args.site) if args.site else default_site_dir(), protect=(base.content_dir, base.index_dir))
+    progress = _Progress("index")
+    try:
+        out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
     finally:
         progress.close()
     print(f"index: {len(advisories)} advisories -> {out}")
     if not args.no_site:
-        return _site(base, args.site)
-    return 0
+        return _site(base, args)
+    return EXIT_OK
 
 
-def _site(base, site_dir: str | None) -> int:
-    from .site import build_site, default_site_dir
+def _site(base, args: argparse.Namespace) -> int:
+    from .api import default_site_dir
+    from .site import write_site
 
-    out = build_site(base, Path(site_dir) if site_dir else default_site_dir())
+    out = write_site(
+        base.advisories(),
+        Path(args.site) if args.site else default_site_dir(),
+        protect=(base.content_dir, base.index_dir),
+        wait=not args.no_wait,
+        notify=_say,
+    )
     print(f"site: {out}/index.html")
-    return 0
+    return EXIT_OK
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -109,46 +150,78 @@ def cmd_site(args: argparse.Namespace) -> int:
         base.advisories()
     except ContentError as exc:
         _print_problems(exc.problems)
-        print("site not built: the content has errors; site/ is unchanged", file=sys.stderr)
-        return 1
-    return _site(base, args.site)
+        print("site not built: the content has errors; the site is unchanged", file=sys.stderr)
+        return EXIT_CONTENT
+    return _site(base, args)
 
 
 def _read_query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
-    if args.query in (None, "-"):
+    if args.file:
+        if args.query not in (None, "-"):
+            parser.error("give a QUERY or --file, not both")
+        try:
+            raw = Path(args.file).read_bytes()
+        except OSError as exc:
+            parser.error(f"cannot read {args.file}: {exc.strerror}")
+    elif args.query in (None, "-"):
         if args.query is None and sys.stdin.isatty():
-            parser.error("give a QUERY, or - to read it from standard input")
-        return sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    return args.query
+            parser.error("give a QUERY, - to read it from standard input, or --file FILE")
+        raw = sys.stdin.buffer.read()
+    else:
+        return args.query
+    text, _encoding = decode(raw)
+    return text
+
+
+def _clip(text: str, width: int = 160) -> str:
+    """One line of at most ``width`` characters, keeping the first «marked» part in view (long
+    Japanese lines have no spaces to shorten at)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    mark = text.find("«")
+    start = 0 if mark < width // 3 else mark - width // 3
+    end = start + width - 2
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .api import open as open_kb
+    from .api import KnowledgeBase, StaleIndexWarning
 
     text = _read_query(args, parser)
-    try:
-        base = open_kb(args.content, args.index)
-    except ContentError as exc:
-        _print_problems(exc.problems)
-        return 1
-    hits = base.search(text, lang=args.lang, limit=args.limit)
+    base = KnowledgeBase(args.content, args.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleIndexWarning)  # said below, once, in the CLI's words
+        hits = base.search(text, lang=args.lang, limit=args.limit)
+    if base.stale:
+        _say(f"note: {base.stale}; these answers come from the index as built (run `kb build` to update it)")
+    if hits.cut:
+        _say(f"note: {hits.notice()}")
     if args.json:
-        json.dump({"query": text if len(text) <= 2000 else text[:2000] + "…", "results": [h.to_dict() for h in hits]}, sys.stdout, ensure_ascii=False, indent=2)
+        doc = {
+            "query": text if len(text) <= 2000 else text[:2000] + "…",
+            "query_chars": hits.query_chars,
+            "used_chars": hits.used_chars,
+            "cut": hits.cut,
+            "stale": base.stale,
+            "results": [h.to_dict() for h in hits],
+        }
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-        return 0 if hits else 1
+        return EXIT_OK if hits else EXIT_NO_RESULTS
     if not hits:
         print("no matching advisory")
-        return 1
+        return EXIT_NO_RESULTS
     for n, h in enumerate(hits, 1):
         flag = "  NOT AFFECTED" if h.not_affected else ""
         print(f"{n}. [{h.confidence}] {h.title}{flag}")
         print(f"   {h.id}#{h.case}   site: {h.url}")
         for e in h.evidence[:3]:
-            print(textwrap.shorten(f"   why ({e.field}): {e.text}", 160))
+            print("   " + _clip(f"why ({e.field}): {e.text}"))
         if n == 1:
             for k, s in enumerate(h.steps, 1):
-                print(textwrap.shorten(f"   step {k}: {s}", 160))
-    return 0
+                print("   " + _clip(f"step {k}: {s}"))
+    return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -159,51 +232,62 @@ def cmd_show(args: argparse.Namespace) -> int:
     advisory_id, _, case_id = args.id.partition("#")
     try:
         adv = base.get(advisory_id)
-    except ContentError as exc:
-        _print_problems(exc.problems)
-        return 1
     except KeyError:
-        print(f"no advisory '{advisory_id}'", file=sys.stderr)
-        return 1
+        print(f"no advisory '{advisory_id}' in {base.content_dir}", file=sys.stderr)
+        return EXIT_NO_RESULTS
     if case_id and case_id not in adv.case_ids:
         print(f"advisory '{advisory_id}' has no case '{case_id}' (cases: {', '.join(adv.case_ids)})", file=sys.stderr)
-        return 1
+        return EXIT_NO_RESULTS
     print(advisory_text(adv, args.lang, case_id or None))
-    return 0
+    return EXIT_OK
+
+
+def _folders(p: argparse.ArgumentParser, top: bool) -> None:
+    """--content / --index, accepted before the command and after it."""
+    extra = {} if top else {"default": argparse.SUPPRESS}
+    p.add_argument("--content", help="content folder (default: ./content, or KB_CONTENT)", **extra)
+    p.add_argument("--index", help="index folder (default: ./index, or KB_INDEX)", **extra)
 
 
 def make_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kb", description="Support advisories, searchable in Japanese and English.")
+    p = argparse.ArgumentParser(
+        prog="kb",
+        description="Support advisories, searchable in Japanese and English.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"kb {__version__}")
-    p.add_argument("--content", help="content folder (default: the bundled content/)")
-    p.add_argument("--index", help="index folder (default: index/)")
+    _folders(p, top=True)
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="validate the content")
+    c = sub.add_parser("check", help="validate the content", epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("content_path", nargs="?", metavar="CONTENT", help="content folder")
+    _folders(c, top=False)
 
-    b = sub.add_parser("build", help="build index/ and site/")
-    b.add_argument("--site", help="site folder (default: site/)")
-    b.add_argument("--no-site", action="store_true", help="build the index only")
+    for name, helptext in (("build", "build the index and the site"), ("site", "build the site only")):
+        b = sub.add_parser(name, help=helptext, epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+        b.add_argument("--site", help="site folder (default: ./site, or KB_SITE)")
+        b.add_argument("--no-wait", action="store_true", help="exit (code 5) instead of waiting when another build is running")
+        if name == "build":
+            b.add_argument("--no-site", action="store_true", help="build the index only")
+        _folders(b, top=False)
 
-    s = sub.add_parser("site", help="build site/ only")
-    s.add_argument("--site", help="site folder (default: site/)")
-
-    q = sub.add_parser("search", help="search with a pasted text")
+    q = sub.add_parser("search", help="search with a pasted text", epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     q.add_argument("query", nargs="?", help="the text; - (or nothing, with piped input) reads standard input")
+    q.add_argument("--file", help="read the query from this file (UTF-8, UTF-16, Shift_JIS/CP932 or EUC-JP)")
     q.add_argument("--lang", choices=["ja", "en"], help="answer language (default: the query's language)")
     q.add_argument("--limit", type=int, default=5, help="at most this many results (default 5)")
     q.add_argument("--json", action="store_true", help="machine-readable output")
+    _folders(q, top=False)
 
-    w = sub.add_parser("show", help="print an advisory")
+    w = sub.add_parser("show", help="print an advisory", epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     w.add_argument("id", help="ADVISORY-ID or ADVISORY-ID#CASE")
     w.add_argument("--lang", choices=["ja", "en"], default="ja")
+    _folders(w, top=False)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "check":
         args.content = args.content_path or args.content
         return cmd_check(args)
@@ -218,4 +302,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "show":
         return cmd_show(args)
     parser.error(f"unknown command {args.command}")
-    return 2
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        code = _run(args, parser)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone: end quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        return EXIT_CONTENT
+    except IndexUnavailable as exc:
+        _say(str(exc))
+        return EXIT_INDEX
+    except UndecodableInput as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except UnsafeTarget as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    except Busy as exc:
+        _say(str(exc))
+        return EXIT_BUSY
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a short message, not a traceback
+        if os.environ.get("KB_DEBUG"):
+            traceback.print_exc()
+        _say(f"internal error: {type(exc).__name__}: {exc} (a bug in kb {__version__}; set KB_DEBUG=1 for details and report it)")
+        return EXIT_INTERNAL

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from .api import PROJECT_ROOT, KnowledgeBase
+from .api import KnowledgeBase
 from .search import Hit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 QUERIES = PROJECT_ROOT / "tests" / "relevance" / "queries.yaml"
 

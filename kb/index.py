@@ -13,7 +13,14 @@ Layout of an index folder (``index/`` by default)::
 
 A build writes a new ``build-*`` folder and then replaces the ``current`` symlink with one
 ``os.replace``: searches running meanwhile keep their open build; a failed build leaves
-``current`` untouched. The previous build is kept, older ones are removed.
+``current`` untouched. Builds are serialized by the folder's writer lock (:mod:`kb.storage`), the
+folder carries a ``.kb-index`` marker (kb replaces no folder without it), and an old build is
+removed only when no open :class:`Index` pins it. Folders left by a killed build are removed by
+the next build.
+
+Reading never writes: :class:`Index` opens files read-only, so a read-only index serves searches.
+Whoosh's reader is not safe for concurrent use, so each :class:`Index` serializes its calls into
+Whoosh with a lock; one :class:`Index` may be shared by threads.
 """
 
 from __future__ import annotations
@@ -23,10 +30,13 @@ import json
 import math
 import os
 import shutil
+import struct
+import threading
 import time
 import uuid
+import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +50,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .corpus import SearchDoc
 from .messages import TemplateEntry, choose_keys
+from .storage import claim_folder, pin, unpinned, writer_lock
 
 FORMAT = "kb-index/2"
 MANIFEST = "manifest.json"
+MARKER = ".kb-index"
 
 FIELD_BOOSTS: dict[str, float] = {
     # BM25F field weights: where a term matches says how much it means.
@@ -66,7 +78,13 @@ def _schema() -> Schema:
 
 
 class IndexUnavailable(RuntimeError):
-    """The index folder is missing, foreign, or from another format."""
+    """The index folder is missing, foreign, damaged, or from another format."""
+
+
+def _legacy_index(folder: Path) -> bool:
+    """An index folder written by kb before folders carried a marker."""
+    names = [p.name for p in folder.iterdir()]
+    return "current" in names and all(n in ("current", "previous") or n.startswith(("build-", ".current-")) for n in names)
 
 
 @dataclass
@@ -79,40 +97,59 @@ class Posting:
     matched: dict[str, set[str]]  # field -> matched terms
 
 
-def build(docs: Iterable[SearchDoc], templates: list[TemplateEntry], root: Path, manifest: dict, progress: Callable[[int], None] | None = None) -> Path:
-    """Write a complete new build under ``root`` and make it current. Returns the build folder."""
-    root.mkdir(parents=True, exist_ok=True)
-    build_dir = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    try:
-        (build_dir / "whoosh").mkdir(parents=True)
-        ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
-        writer = ix.writer(limitmb=256)
-        count = 0
-        lengths: dict[str, list[int]] = {}
+def build(
+    docs: Iterable[SearchDoc],
+    templates: list[TemplateEntry],
+    root: Path,
+    manifest: dict,
+    progress: Callable[[int], None] | None = None,
+    *,
+    wait: bool = True,
+    notify: Callable[[str], None] | None = None,
+    protect: tuple[Path, ...] = (),
+) -> Path:
+    """Write a complete new build under ``root`` and make it current. Returns the build folder.
+
+    Holds ``root``'s writer lock throughout (``wait``/``notify`` as in :func:`kb.storage.writer_lock`);
+    ``protect`` names folders ``root`` must not overlap (the content)."""
+    root = claim_folder(root, MARKER, "index", legacy=_legacy_index, protect=protect)
+    with writer_lock(root, wait=wait, notify=notify):
+        _remove_leftovers(root)
+        build_dir = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         try:
-            for d in docs:
-                fields = {name: " ".join(d.terms.get(name, ())) for name in (*FIELD_BOOSTS, *LOOKUP_FIELDS)}
-                lengths[d.key] = [len(d.terms.get(name, ())) for name in FIELD_BOOSTS]
-                writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **fields)
-                count += 1
-                if progress:
-                    progress(1)
+            _write_build(build_dir, docs, templates, manifest, progress)
+            _swap(root, build_dir)
         except BaseException:
-            writer.cancel()
+            shutil.rmtree(build_dir, ignore_errors=True)
             raise
-        writer.commit()
-        _write_lengths(ix, lengths, build_dir / "lengths.bin")
-        keys = choose_keys(templates)
-        (build_dir / "templates.json").write_text(
-            json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8"
-        )
-        (build_dir / MANIFEST).write_text(json.dumps({"format": FORMAT, "documents": count, **manifest}, ensure_ascii=False, indent=1), "utf-8")
-        _swap(root, build_dir)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
-    _prune(root, keep={build_dir.name, _previous_name(root)})
+        _prune(root, keep={build_dir.name, _previous_name(root)})
     return build_dir
+
+
+def _write_build(build_dir: Path, docs: Iterable[SearchDoc], templates: list[TemplateEntry], manifest: dict, progress: Callable[[int], None] | None) -> None:
+    (build_dir / "whoosh").mkdir(parents=True)
+    ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
+    writer = ix.writer(limitmb=256)
+    count = 0
+    lengths: dict[str, list[int]] = {}
+    try:
+        for d in docs:
+            fields = {name: " ".join(d.terms.get(name, ())) for name in (*FIELD_BOOSTS, *LOOKUP_FIELDS)}
+            lengths[d.key] = [len(d.terms.get(name, ())) for name in FIELD_BOOSTS]
+            writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **fields)
+            count += 1
+            if progress:
+                progress(1)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    _write_lengths(ix, lengths, build_dir / "lengths.bin")
+    keys = choose_keys(templates)
+    (build_dir / "templates.json").write_text(json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8")
+    sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in sorted(build_dir.rglob("*")) if p.is_file()}
+    # The manifest is written last: a build folder without one is unfinished.
+    (build_dir / MANIFEST).write_text(json.dumps({"format": FORMAT, "documents": count, "files": sizes, **manifest}, ensure_ascii=False, indent=1), "utf-8")
 
 
 def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
@@ -148,8 +185,22 @@ def _previous_name(root: Path) -> str:
 
 
 def _prune(root: Path, keep: set[str]) -> None:
+    """Remove finished builds other than ``keep`` that no open :class:`Index` pins."""
     for p in root.glob("build-*"):
-        if p.name not in keep:
+        if p.name in keep:
+            continue
+        with unpinned(p / MANIFEST) as free:
+            if free:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """What a killed build left (called under the writer lock, so no build is running): build
+    folders without a manifest and temporary ``current`` links."""
+    for p in root.glob(".current-*"):
+        p.unlink(missing_ok=True)
+    for p in root.glob("build-*"):
+        if p.is_dir() and not (p / MANIFEST).exists():
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -177,16 +228,69 @@ def split_key(key: str) -> tuple[str, str, str]:
     return advisory, case, lang
 
 
+def open_current(root: Path, attempts: int = 3) -> "Index":
+    """Open the build that ``root/current`` points at. A build made current and then pruned by two
+    builds between reading the link and opening it is retried; anything else that is wrong raises
+    :class:`IndexUnavailable` naming the folder and the fix."""
+    for attempt in range(attempts):
+        build_dir = current_build(root)
+        if build_dir is None:
+            if (root / "current").is_symlink() or (root / "current").exists():
+                raise IndexUnavailable(f"the index in {root} is damaged or from another version of kb: run `kb build` to rebuild it")
+            raise IndexUnavailable(f"no index in {root}: run `kb build` first")
+        try:
+            return Index(build_dir)
+        except _Vanished:
+            if attempt == attempts - 1:
+                raise IndexUnavailable(f"the index in {root} keeps changing under this search: try again") from None
+    raise AssertionError("unreachable")
+
+
+_DAMAGE = (OSError, ValueError, KeyError, IndexError, EOFError, TypeError, AttributeError, struct.error, zlib.error)
+"""What Whoosh raises when a file under it is truncated or garbled."""
+
+
+class _Vanished(Exception):
+    """The build folder was removed between resolving ``current`` and opening it."""
+
+
 class Index:
-    """A read-only view of one build: BM25F search, exact lookups, stored documents, templates."""
+    """A read-only view of one build: BM25F search, exact lookups, stored documents, templates.
+
+    Safe to share between threads (calls into Whoosh are serialized). Close it to let a later
+    build remove its files."""
 
     def __init__(self, build_dir: Path):
         self.dir = build_dir
+        try:
+            self._pin = pin(build_dir / MANIFEST)
+        except FileNotFoundError:
+            raise _Vanished() from None
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot read the index in {build_dir}: {exc.strerror}") from None
+        self._lock = threading.RLock()
+        try:
+            self._open(build_dir)
+        except IndexUnavailable:
+            self._pin.close()
+            raise
+        except Exception as exc:
+            self._pin.close()
+            raise IndexUnavailable(f"the index in {build_dir.parent} is damaged ({type(exc).__name__}: {exc}): run `kb build` to rebuild it") from exc
+
+    def _open(self, build_dir: Path) -> None:
         self.manifest = read_manifest(build_dir)
         if self.manifest is None:
             # Never hand Whoosh (which unpickles its schema) a folder this program did not write.
-            raise IndexUnavailable(f"{build_dir} is not an index built by kb (no {MANIFEST} of format {FORMAT})")
-        self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
+            raise IndexUnavailable(f"{build_dir} is not an index built by kb (no {MANIFEST} of format {FORMAT}): run `kb build`")
+        for rel, size in self.manifest.get("files", {}).items():
+            try:
+                actual = (build_dir / rel).stat().st_size
+            except OSError:
+                actual = -1
+            if actual != size:
+                raise IndexUnavailable(f"the index in {build_dir.parent} is damaged ({rel} is missing or has changed): run `kb build` to rebuild it")
+        self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"), readonly=True)
         self._searcher = self._ix.searcher()
         self._reader = self._searcher.reader()
         self.doc_count = self._reader.doc_count()
@@ -194,6 +298,8 @@ class Index:
         n_fields = len(FIELD_BOOSTS)
         raw = (build_dir / "lengths.bin").read_bytes()
         split = len(raw) - 8 * n_fields
+        if split != 4 * n_fields * self._reader.doc_count_all():
+            raise IndexUnavailable(f"the index in {build_dir.parent} is damaged (lengths.bin does not fit): run `kb build` to rebuild it")
         flat, averages = array("I"), array("d")
         flat.frombytes(raw[:split])
         averages.frombytes(raw[split:])
@@ -204,18 +310,29 @@ class Index:
         self.template_keys = data["keys"]
 
     def close(self) -> None:
-        self._searcher.close()
+        with self._lock:
+            self._searcher.close()
+            self._pin.close()
+
+    def _whoosh(self, fn, *args):
+        """Call into Whoosh under the lock; what Whoosh raises on a damaged file becomes
+        :class:`IndexUnavailable`."""
+        with self._lock:
+            try:
+                return fn(*args)
+            except _DAMAGE as exc:
+                raise IndexUnavailable(f"the index in {self.dir.parent} is damaged ({type(exc).__name__}): run `kb build` to rebuild it") from exc
 
     def idf(self, field: str, term: str) -> float:
-        df = self._reader.doc_frequency(field, term)
+        df = self.doc_frequency(field, term)
         n = max(self.doc_count, 1)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return self._reader.doc_frequency(field, term)
+        return self._whoosh(self._reader.doc_frequency, field, term)
 
     def exists(self, field: str, term: str) -> bool:
-        return self._reader.doc_frequency(field, term) > 0
+        return self.doc_frequency(field, term) > 0
 
     def search(self, terms: dict[str, list[str]], limit: int = 50, boosts: dict[str, float] | None = None) -> list[Posting]:
         """BM25F over the given field -> terms (an OR of all of them); ``boosts`` weighs single terms.
@@ -229,12 +346,12 @@ class Index:
         for f, ts in terms.items():
             lengths, avg = self._lengths.get(f), self._avg.get(f, 1.0)
             for t in dict.fromkeys(ts):
-                df = self._reader.doc_frequency(f, t)
+                df = self.doc_frequency(f, t)
                 if not df:
                     continue
                 # Whoosh's idf; the field boost is already in the posting weights (applied at indexing).
                 weight = (math.log(n / (df + 1)) + 1) * boosts.get(t, 1.0)
-                for docnum, tf in self._postings(f, t):
+                for docnum, tf in self._whoosh(self._postings, f, t):
                     dl = lengths[docnum] if lengths is not None else avg
                     norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / avg)
                     scores[docnum] = scores.get(docnum, 0.0) + weight * tf * (BM25_K1 + 1) / (tf + norm)
@@ -245,9 +362,10 @@ class Index:
             out.append(Posting(key, *split_key(key), score, matched[docnum]))
         return out
 
-    def _postings(self, field: str, term: str) -> Iterator[tuple[int, float]]:
-        """(docnum, term frequency) of every document with ``term`` in ``field``."""
+    def _postings(self, field: str, term: str) -> list[tuple[int, float]]:
+        """(docnum, term frequency) of every document with ``term`` in ``field`` (call under the lock)."""
         m = self._reader.postings(field, term)
+        out: list[tuple[int, float]] = []
         if isinstance(m, W3LeafMatcher):
             # Block by block (whoosh-reloaded 2.7.5 internals, pinned in pyproject.toml).
             while not m._atend:
@@ -255,23 +373,28 @@ class Index:
                     m._read_ids()
                 if m._weights is None:
                     m._read_weights()
-                yield from zip(m._ids, m._weights)
+                out.extend(zip(m._ids, m._weights))
                 m._next_block()
-            return
+            return out
         while m.is_active():
-            yield m.id(), m.weight()
+            out.append((m.id(), m.weight()))
             m.next()
+        return out
 
     def _key(self, docnum: int) -> str:
-        key = self._keys[docnum]
+        key = self._whoosh(self._keys.__getitem__, docnum)
         return key.decode("utf-8") if isinstance(key, bytes) else key
 
     def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
         """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly."""
         if not self.exists(field, term):
             return []
-        return [split_key(self._key(docnum)) for docnum in self._searcher.docs_for_query(Term(field, term))]
+        docnums = self._whoosh(lambda: list(self._searcher.docs_for_query(Term(field, term))))
+        return [split_key(self._key(docnum)) for docnum in docnums]
 
     def stored(self, advisory: str, case: str, lang: str) -> dict | None:
-        docnum = self._searcher.document_number(key=f"{advisory}#{case}@{lang}")
-        return None if docnum is None else self._reader.stored_fields(docnum)
+        def read() -> dict | None:
+            docnum = self._searcher.document_number(key=f"{advisory}#{case}@{lang}")
+            return None if docnum is None else self._reader.stored_fields(docnum)
+
+        return self._whoosh(read)

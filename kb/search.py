@@ -106,24 +106,48 @@ class _Agg:
     messages: set[str] = field(default_factory=set)
 
 
-def prepare_query(text: str) -> str:
+class Results(list["Hit"]):
+    """The hits of one search, best first (a plain list of :class:`Hit`), and how much of the
+    paste was used: ``query_chars`` characters came in, ``used_chars`` were searched after
+    repeated log lines were dropped; ``cut`` is true when text beyond ``MAX_QUERY_CHARS`` was
+    left out (not only repeats)."""
+
+    def __init__(self, hits: list[Hit] = (), *, query_chars: int = 0, used_chars: int = 0, cut: bool = False):  # type: ignore[assignment]
+        super().__init__(hits)
+        self.query_chars, self.used_chars, self.cut = query_chars, used_chars, cut
+
+    def notice(self) -> str | None:
+        """One line for the user when the paste was cut, else None."""
+        if not self.cut:
+            return None
+        return (
+            f"the paste has {self.query_chars:,} characters; the first {self.used_chars:,} (after dropping "
+            f"lines that repeat but for their numbers) were searched, the rest was left out"
+        )
+
+
+def prepare_query(text: str) -> tuple[str, bool]:
     """Bound a paste: beyond ``DEDUPE_ABOVE`` characters, drop lines that repeat an earlier one but
-    for their numbers (log blocks are mostly that), then keep at most ``MAX_QUERY_CHARS``."""
+    for their numbers (log blocks are mostly that), then keep at most ``MAX_QUERY_CHARS``.
+    Returns the text to search and whether anything but repeats was left out."""
     if len(text) <= DEDUPE_ABOVE:
-        return text
+        return text, False
     seen: set[str] = set()
     out: list[str] = []
     size = 0
+    cut = False
     for line in text.splitlines():
         key = _DIGITS_RE.sub("0", line.strip())
         if not key or key in seen:
             continue
+        if size >= MAX_QUERY_CHARS:
+            cut = True
+            break
         seen.add(key)
         out.append(line)
         size += len(line) + 1
-        if size >= MAX_QUERY_CHARS:
-            break
-    return "\n".join(out)[:MAX_QUERY_CHARS]
+    joined = "\n".join(out)
+    return joined[:MAX_QUERY_CHARS], cut or len(joined) > MAX_QUERY_CHARS
 
 
 def _mark(text: str, spans: list[tuple[int, int]], width: int = 180) -> str:
@@ -173,10 +197,11 @@ class Searcher:
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
 
-    def search(self, text: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
-        text = prepare_query(text)
+    def search(self, text: str, lang: str | None = None, limit: int = 10) -> Results:
+        query_chars = len(text)
+        text, cut = prepare_query(text)
         if not text.strip():
-            return []
+            return Results(query_chars=query_chars, used_chars=len(text), cut=cut)
         lang = lang or ("ja" if is_japanese(text[:MAX_ANALYZED_CHARS]) else "en")
         aggs: dict[tuple[str, str], _Agg] = {}
 
@@ -194,7 +219,12 @@ class Searcher:
             confidence = "exact" if a.exact else "strong" if a.strong or a.coverage >= 0.6 else "weak"
             hits.append((adv, case, a, confidence))
         hits.sort(key=lambda h: (CONFIDENCES.index(h[3]), -h[2].score, h[0], h[1]))
-        return [self._hit(adv, case, a, conf, lang) for adv, case, a, conf in hits[:limit]]
+        return Results(
+            [self._hit(adv, case, a, conf, lang) for adv, case, a, conf in hits[:limit]],
+            query_chars=query_chars,
+            used_chars=len(text),
+            cut=cut,
+        )
 
     # --- signals ---------------------------------------------------------------------------
 

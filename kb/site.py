@@ -24,6 +24,7 @@ import shutil
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -42,6 +43,7 @@ from .index import BM25_B, BM25_K1, FIELD_BOOSTS
 from .messages import SLOT_MAX, TemplateEntry, choose_keys, squash
 from .model import LANGS, PLACEHOLDER_TYPES, Advisory, Case
 from .render_text import LABELS as TEXT_LABELS
+from .storage import claim_folder, writer_lock
 from .synonyms import SYNONYMS
 
 if TYPE_CHECKING:
@@ -50,11 +52,17 @@ if TYPE_CHECKING:
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def default_site_dir() -> Path:
-    """``site/`` next to the content (``KB_SITE`` overrides)."""
-    from .api import PROJECT_ROOT
+SITE_MARKER = ".kb-site"
 
-    return Path(os.environ.get("KB_SITE", PROJECT_ROOT / "site"))
+
+def default_site_dir() -> Path:
+    """``KB_SITE``, else ``./site`` in the working directory."""
+    return Path(os.environ.get("KB_SITE") or "site")
+
+
+def _legacy_site(folder: Path) -> bool:
+    """A site written by kb before sites carried a marker."""
+    return (folder / "static" / "kbsearch.js").is_file() and (folder / "search" / "core.js").is_file() and (folder / "index.html").is_file()
 
 
 # --- words on the pages ----------------------------------------------------------------------
@@ -816,30 +824,54 @@ def _swap_in(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_site(advisories: list[Advisory], out: Path, base_url: str | None = None, *, large_df: int = LARGE_DF, table_df: int | None = None) -> Path:
-    """Build the site for ``advisories`` beside ``out`` and swap it in; a failure leaves ``out`` as it was."""
+def claim_site(out: Path, protect: tuple[Path, ...] = ()) -> Path:
+    """``out`` resolved, when kb may write the site there (see :func:`kb.storage.claim_folder`)."""
+    return claim_folder(Path(out), SITE_MARKER, "site", legacy=_legacy_site, protect=protect)
+
+
+def write_site(
+    advisories: list[Advisory],
+    out: Path,
+    base_url: str | None = None,
+    *,
+    large_df: int = LARGE_DF,
+    table_df: int | None = None,
+    protect: tuple[Path, ...] = (),
+    wait: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> Path:
+    """Build the site for ``advisories`` beside ``out`` and swap it in; a failure leaves ``out`` as it was.
+
+    ``out`` must be a folder kb made (it carries ``.kb-site``), an empty one or a new one
+    (:class:`kb.storage.UnsafeTarget` otherwise); ``protect`` lists folders it must not overlap.
+    Writers are serialized by a lock on the folder that holds ``out`` (the site itself is
+    swapped, so it cannot hold the lock), which also lets a build remove what a killed one left
+    (``.<name>.new-*`` / ``.<name>.old-*``)."""
     base_url = base_url if base_url is not None else os.environ.get("KB_SITE_URL", "")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.new-{uuid.uuid4().hex[:8]}"
-    try:
-        pages = plan_pages(advisories)
-        env = jinja_env()
-        for page in pages:
-            _write(tmp, page.path, render_page(env, page))
-        static = resources.files("kb").joinpath("static")
-        for name in ("style.css", "kbsearch.js"):
-            _write(tmp, f"static/{name}", static.joinpath(name).read_text("utf-8"))
-        for rel, text in search_index(advisories, large_df, table_df).files.items():
-            _write(tmp, f"search/{rel}", text)
-        _write(tmp, "sitemap.xml", sitemap(pages, base_url))
-        _write(tmp, "opensearch.xml", opensearch(base_url))
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    out = claim_site(out, protect)
+    with writer_lock(out.parent, name=None, wait=wait, notify=notify):
+        for left in [*out.parent.glob(f".{out.name}.new-*"), *out.parent.glob(f".{out.name}.old-*")]:
+            shutil.rmtree(left, ignore_errors=True)
+        tmp = out.parent / f".{out.name}.new-{uuid.uuid4().hex[:8]}"
+        try:
+            pages = plan_pages(advisories)
+            env = jinja_env()
+            for page in pages:
+                _write(tmp, page.path, render_page(env, page))
+            static = resources.files("kb").joinpath("static")
+            for name in ("style.css", "kbsearch.js"):
+                _write(tmp, f"static/{name}", static.joinpath(name).read_text("utf-8"))
+            for rel, text in search_index(advisories, large_df, table_df).files.items():
+                _write(tmp, f"search/{rel}", text)
+            _write(tmp, "sitemap.xml", sitemap(pages, base_url))
+            _write(tmp, "opensearch.xml", opensearch(base_url))
+            shutil.copyfile(out / SITE_MARKER, tmp / SITE_MARKER)
+            _swap_in(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return out
 
 
@@ -848,7 +880,7 @@ def build_site(base: "KnowledgeBase", out: Path) -> Path:
 
     Raises :class:`kb.ContentError` (leaving ``out`` untouched) when the content has errors.
     """
-    return write_site(base.advisories(), Path(out))
+    return write_site(base.advisories(), Path(out), protect=(base.content_dir, base.index_dir))
 
 
 # --- shared test vectors (kb/static/vectors.json) ----------------------------------------------

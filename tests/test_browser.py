@@ -22,9 +22,11 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 import yaml
 
-from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.api import KnowledgeBase
 from kb.search import BM25_SCALE
 from kb.site import VECTORS_PATH, term_hash, write_site
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]

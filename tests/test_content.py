@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kb.api import PROJECT_ROOT
 from kb.cli import main as kb_main
 from kb.content import load, load_or_raise
 from kb.messages import TemplateEntry, TemplateMatcher, squash
 from kb.model import LANGS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 CONTENT = PROJECT_ROOT / "content"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
@@ -303,7 +304,7 @@ def test_kb_check_exit_codes(tmp_path, capsys):
     write_advisory(tmp_path, "acme-widget")
     assert kb_main(["check", str(tmp_path)]) == 0
     (tmp_path / "acme-widget" / "en.md").write_text("", "utf-8")
-    assert kb_main(["check", str(tmp_path)]) == 1
+    assert kb_main(["check", str(tmp_path)]) == 3  # EXIT_CONTENT
     err = capsys.readouterr().err
     assert f"{tmp_path / 'acme-widget' / 'en.md'}:1: error: file is empty" in err and "hint:" in err
 

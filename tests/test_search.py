@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 import kb
-from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.api import KnowledgeBase
 from kb.cli import main as kb_main
 from kb.index import current_build
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 FUJITSU = "fujitsu-tx200ft-ms05-018"
 TMCM = "trendmicro-tmcm-tmi-not-ready"
@@ -30,7 +32,7 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base(corpus) -> KnowledgeBase:
-    b = kb.open(corpus / "content", corpus / "index")
+    b = kb.open(corpus / "content", corpus / "index", build_if_stale=True)
     yield b
     b.close()
 
@@ -43,16 +45,23 @@ def cli(corpus: Path, *args: str, stdin: str | None = None) -> subprocess.Comple
     )
 
 
-def test_open_builds_a_missing_index_and_knows_when_it_is_stale(tmp_path):
+def test_open_never_builds_but_knows_when_the_index_is_stale(tmp_path):
     shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
-    b = KnowledgeBase(tmp_path / "content", tmp_path / "index")
-    assert b.is_stale()
     b = kb.open(tmp_path / "content", tmp_path / "index")
+    assert b.is_stale() and not (tmp_path / "index").exists()
+    with pytest.raises(kb.IndexUnavailable, match="kb build"):
+        b.search("errcode=-107")
+    b = kb.open(tmp_path / "content", tmp_path / "index", build_if_stale=True)  # the explicit way
     assert not b.is_stale() and current_build(tmp_path / "index") is not None
     f = tmp_path / "content" / TMCM / "en.md"
     f.write_text(f.read_text("utf-8") + "\n", "utf-8")
     os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
     assert b.is_stale()
+    before = current_build(tmp_path / "index")
+    reader = kb.open(tmp_path / "content", tmp_path / "index")
+    with pytest.warns(kb.StaleIndexWarning, match="changed after the index was built"):
+        assert reader.search("errcode=-107")[0].id == TMCM
+    assert "changed" in reader.stale and current_build(tmp_path / "index") == before
 
 
 def test_hit_fields(base):
@@ -144,20 +153,20 @@ def test_api_argument_errors(base):
 
 def test_failed_build_keeps_the_previous_index(tmp_path):
     shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
-    b = kb.open(tmp_path / "content", tmp_path / "index")
+    b = kb.open(tmp_path / "content", tmp_path / "index", build_if_stale=True)
     before = current_build(tmp_path / "index")
     (tmp_path / "content" / TMCM / "en.md").write_text("", "utf-8")
     with pytest.raises(kb.ContentError):
         b.build()
     assert current_build(tmp_path / "index") == before
     assert KnowledgeBase(tmp_path / "content", tmp_path / "index").search("errcode=-107")[0].id == TMCM
-    assert kb_main(["--content", str(tmp_path / "content"), "--index", str(tmp_path / "index"), "build", "--no-site"]) == 1
+    assert kb_main(["--content", str(tmp_path / "content"), "--index", str(tmp_path / "index"), "build", "--no-site"]) == 3
     assert current_build(tmp_path / "index") == before
 
 
 def test_searches_keep_working_during_rebuilds(tmp_path):
     shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
-    kb.open(tmp_path / "content", tmp_path / "index")
+    kb.open(tmp_path / "content", tmp_path / "index", build_if_stale=True)
     failures: list[BaseException] = []
     stop = threading.Event()
 
@@ -194,7 +203,8 @@ def test_cli_search_json_schema(corpus, base):
     r = cli(corpus, "search", "KB890859", "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert set(data) == {"query", "results"} and data["query"] == "KB890859"
+    assert set(data) == {"query", "query_chars", "used_chars", "cut", "stale", "results"} and data["query"] == "KB890859"
+    assert data["stale"] is None and data["cut"] is False
     first = data["results"][0]
     assert set(first) >= {"id", "case", "title", "lang", "score", "confidence", "evidence", "url"}
     assert first["id"] == FUJITSU and first["confidence"] == "exact"

@@ -18,9 +18,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from kb import analysis
-from kb.api import PROJECT_ROOT, KnowledgeBase
+from kb.api import KnowledgeBase
 from kb.content import load_or_raise
 from kb.site import VECTORS_PATH, default_site_dir, quantized_length, search_index, term_hash, vector, write_site
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
 CONTENT = PROJECT_ROOT / "content"
 ADVISORIES = sorted(p.name for p in CONTENT.iterdir() if p.is_dir())
@@ -209,7 +211,7 @@ def test_default_site_dir(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("KB_SITE", str(tmp_path / "x"))
     assert default_site_dir() == tmp_path / "x"
     monkeypatch.delenv("KB_SITE")
-    assert default_site_dir() == PROJECT_ROOT / "site"
+    assert default_site_dir() == Path("site")  # in the working directory
 
 
 def test_cli_site(tmp_path: Path, capsys):

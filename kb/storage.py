@@ -1,0 +1,140 @@
+"""Folders kb writes: ownership markers, the one-writer lock, and pins that keep a build alive.
+
+Used by the two writers, :mod:`kb.index` and :mod:`kb.site`; nothing else here knows about
+indexes or pages. The rules, each enforced by one function:
+
+* **Only delete what kb made.** An output folder (``index/``, ``site/``) carries a marker file.
+  :func:`claim_folder` refuses a path that is a file, the working directory or one of its
+  ancestors, a protected folder (the content), or a non-empty folder without the marker.
+* **One writer at a time.** :func:`writer_lock` is an exclusive ``flock`` on a lock file inside the
+  claimed folder; a second writer waits (saying so) or gives up with :class:`Busy`.
+* **Readers never write.** A reader pins the build it uses with a *shared* ``flock`` on a file it
+  opens read-only (:func:`pin`); a writer removes an old build only if it can take that lock
+  exclusively (:func:`unpinned`), so no search ever loses the files under it.
+
+``flock`` locks belong to the open file and vanish when the process dies, so a killed build never
+leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+LOCK_NAME = ".kb-lock"
+
+
+class UnsafeTarget(ValueError):
+    """kb was asked to write (and so replace) a folder it did not make."""
+
+
+class Busy(RuntimeError):
+    """Another kb process is writing the same folder."""
+
+
+def _is_ancestor_or_same(folder: Path, other: Path) -> bool:
+    return folder == other or folder in other.parents
+
+
+def claim_folder(folder: Path, marker: str, what: str, *, legacy: Callable[[Path], bool] | None = None, protect: tuple[Path, ...] = ()) -> Path:
+    """Make sure ``folder`` is ours to replace, creating it (with its ``marker``) when absent.
+
+    ``what`` names the folder in messages ("index", "site"). ``legacy`` recognises a folder that an
+    older kb wrote before markers existed; it is adopted. ``protect`` lists folders that must never
+    be written (e.g. the content); the folder may be neither one of them nor an ancestor of one.
+    Returns the resolved folder. Raises :class:`UnsafeTarget` with the reason and what to do.
+    """
+    folder = Path(folder).absolute()
+    resolved = folder.resolve()
+    hint = f"choose an empty or new folder for the {what}, or the one kb made before"
+    if folder.is_symlink() or (resolved.exists() and not resolved.is_dir()):
+        raise UnsafeTarget(f"{folder} is not a folder kb made (it is a file or a link); kb will not replace it: {hint}")
+    if _is_ancestor_or_same(resolved, Path.cwd().resolve()):
+        raise UnsafeTarget(f"{folder} is the working directory or holds it; kb will not use it as the {what} folder: {hint}")
+    for p in protect:
+        p = Path(p).resolve()
+        if _is_ancestor_or_same(resolved, p) or _is_ancestor_or_same(p, resolved):
+            raise UnsafeTarget(f"{folder} overlaps {p}, which kb must not write; {hint}")
+    if (resolved / marker).is_file():
+        return resolved
+    if resolved.is_dir() and any(resolved.iterdir()):
+        if legacy is None or not legacy(resolved):
+            raise UnsafeTarget(f"{folder} is not empty and was not made by kb (no {marker} file); kb will not replace it: {hint}")
+    resolved.mkdir(parents=True, exist_ok=True)
+    (resolved / marker).write_text(f"This folder is written by kb ({what}); `kb build` replaces its contents.\n", "utf-8")
+    return resolved
+
+
+@contextlib.contextmanager
+def writer_lock(folder: Path, *, name: str | None = LOCK_NAME, wait: bool = True, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the exclusive writer lock ``folder/name`` for the ``with`` block; with ``name=None``
+    the lock is taken on the folder itself and no file is written.
+
+    What is locked must not be anything the writer renames or deletes. With ``wait`` a second
+    writer blocks until the first is done (``notify`` is told once that it waits); without, it
+    raises :class:`Busy` at once."""
+    if name is None:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    else:
+        fd = os.open(Path(folder) / name, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            if not wait:
+                raise Busy(f"another kb process{holder} is writing {folder}; try again when it is done") from None
+            if notify:
+                notify(f"waiting for another kb process{holder} that is writing {folder} ...")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        if name is not None:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S')}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 64, 0).split()[0].decode()
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
+    return f" (pid {pid})"
+
+
+def pin(path: Path) -> IO[bytes]:
+    """Open ``path`` read-only with a shared lock: while the returned file is open, :func:`unpinned`
+    is false for it. Close the file to unpin. Needs no write permission."""
+    f = open(path, "rb")  # noqa: SIM115 - the caller owns the file
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+@contextlib.contextmanager
+def unpinned(path: Path) -> Iterator[bool]:
+    """Yield True (holding an exclusive lock on ``path`` meanwhile) when no reader pins it, or when
+    it does not exist; False when a reader holds a pin."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield True
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
