@@ -118,12 +118,12 @@ class KnowledgeBase:
         if build_dir is None:
             return f"there is no index in {self.index_dir}"
         manifest = read_manifest(build_dir) or {}
+        if manifest.get("fingerprint") == content_fingerprint(self.content_dir):
+            return None
         built_from = manifest.get("content")
-        if built_from and Path(built_from).resolve() != self.content_dir.resolve():
-            return f"the index in {self.index_dir} was built from {built_from}, not {self.content_dir}"
-        if manifest.get("fingerprint") != content_fingerprint(self.content_dir):
-            return f"the content in {self.content_dir} changed after the index was built"
-        return None
+        if built_from and (self.index_dir / built_from).resolve() != self.content_dir.resolve():
+            return f"the index in {self.index_dir} was built from {os.path.normpath(self.index_dir / built_from)}, not {self.content_dir}"
+        return f"the content in {self.content_dir} changed after the index was built"
 
     @property
     def stale(self) -> str | None:
@@ -158,7 +158,7 @@ class KnowledgeBase:
             total(sum(len(a.cases) * 2 for a in advisories))
         docs = (d for a in advisories for d in documents(a))
         templates = [t for a in advisories for t in template_entries(a)]
-        manifest = {"fingerprint": fingerprint, "content": str(self.content_dir.resolve()), "advisories": len(advisories), "kb": __version__}
+        manifest = {"fingerprint": fingerprint, "content": os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve()), "advisories": len(advisories), "kb": __version__}
         out = build(docs, templates, self.index_dir, manifest, progress, wait=wait, notify=notify, protect=(self.content_dir,))
         self.close()
         self._stale = False

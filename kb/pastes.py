@@ -38,9 +38,12 @@ def decode(raw: bytes) -> tuple[str, str]:
     utf16 = _bomless_utf16(raw)
     if utf16:
         try:
-            return raw.decode(utf16), utf16
+            text = raw.decode(utf16)
         except UnicodeDecodeError:
             pass
+        else:
+            if _printable(text):
+                return text, utf16
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -71,6 +74,12 @@ def _bomless_utf16(raw: bytes) -> str | None:
     if even > 0.3 * half and odd < 0.05 * half:
         return "utf-16-be"
     return None
+
+
+def _printable(text: str) -> bool:
+    """No control characters but tab and line breaks (what garbage decoded as UTF-16 is full of)."""
+    bad = sum(1 for c in text if (c < " " and c not in "\t\r\n") or "\x7f" <= c < "\xa0")
+    return bad <= len(text) // 100
 
 
 def _plausibility(text: str) -> float:
