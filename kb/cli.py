@@ -244,9 +244,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _folders(p: argparse.ArgumentParser, top: bool) -> None:
     """--content / --index, accepted before the command and after it."""
-    extra = {} if top else {"default": argparse.SUPPRESS}
-    p.add_argument("--content", help="content folder (default: ./content, or KB_CONTENT)", **extra)
-    p.add_argument("--index", help="index folder (default: ./index, or KB_INDEX)", **extra)
+    default = None if top else argparse.SUPPRESS  # a value given after the command wins; none given keeps the one before
+    p.add_argument("--content", default=default, help="content folder (default: ./content, or KB_CONTENT)")
+    p.add_argument("--index", default=default, help="index folder (default: ./index, or KB_INDEX)")
 
 
 def make_parser() -> argparse.ArgumentParser:
