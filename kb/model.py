@@ -9,6 +9,7 @@ Localized strings are plain ``dict[str, str]`` keyed by language code (``"ja"``,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,6 +34,34 @@ PLACEHOLDER_TYPES: dict[str, str] = {
     "text": r".{1,200}?",
 }
 """Value patterns per placeholder type. ``text`` (the default) is any run up to 200 characters."""
+
+# --- links -------------------------------------------------------------------------------
+
+WEB_URL_RE = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f/?#\\]+[^\x00-\x20\x7f]*\Z")
+"""An absolute ``http://`` or ``https://`` address with a host, without spaces or control characters.
+The same pattern is in ``kb/schema/advisory.schema.json`` (``references[].url``)."""
+
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` may not be a link on the site, or None for an absolute http(s) address.
+
+    Browsers drop leading and trailing control characters and spaces, and tabs and line breaks
+    anywhere (``" JaVa\\tScript:"`` is ``javascript:``); the scheme is read the same way here.
+    Internal ``kb:`` links are not URLs: callers handle them first.
+    """
+    cleaned = re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(0x21)))))
+    m = _SCHEME_RE.match(cleaned)
+    if m is None:
+        return "it is a relative link (it does not start with https:// or http://)"
+    if m.group(1).lower() not in ("http", "https"):
+        return f"its scheme is '{m.group(1)}:'; only https:// and http:// addresses are allowed"
+    if WEB_URL_RE.match(url) is None:
+        if re.search(r"[\x00-\x20\x7f]", url):
+            return "it contains spaces or control characters"
+        return "it names no host (write https://<host>/...)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,6 +114,83 @@ class Template:
             else:
                 out.append(mark.format(name=p.name, example=p.example if p.example is not None else p.name, type=p.type))
         return "".join(out)
+
+
+# --- what a template must have to identify a message (checked by kb.content) -------------
+
+MIN_TEMPLATE_TEXT = 8
+"""Identifying characters a template needs in its fixed text (outside the ``{{slots}}``): letters,
+digits and CJK characters; spaces, punctuation and :data:`GENERIC_WORDS` do not count."""
+MIN_TEMPLATE_PIECE = 5
+"""Identifying characters the longest fixed piece (between two slots) needs: a paste is found by it."""
+MAX_FREE_SLOTS = 2
+"""``text`` and ``path`` slots (they take almost any characters) one wording may have: each one
+more multiplies the work of matching a paste by up to 200 (the longest slot value)."""
+FREE_SLOT_TYPES = ("text", "path")
+GENERIC_WORDS = frozenset(
+    """a an the is are was were be been being am of to in on at by for from with without and or nor not no
+    as it its this that these those has have had do does did will would can could cannot may might must
+    shall should than then there here which who what when where while if into onto over under up out off
+    so such only also very just all any some please
+    error errors warning warnings fail fails failed failure occurred unknown code status message info
+    information success successful succeeded エラー 警告 失敗 情報""".split()
+)
+"""Words found in so many messages that they identify none (compared after NFKC and lowercasing)."""
+
+
+def identifying_chars(text: str) -> int:
+    """Letters, digits and CJK characters of ``text``, not counting :data:`GENERIC_WORDS`."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
+    return sum(len(w) for w in words if w not in GENERIC_WORDS)
+
+
+def template_problems(template: Template) -> list[tuple[str, str]]:
+    """Why ``template`` cannot identify a message, or cannot be matched in bounded time, as
+    (problem, hint) pairs; empty when it is fine."""
+    out: list[tuple[str, str]] = []
+    parts = template.parts
+    pieces = template.literals
+    total = sum(identifying_chars(p) for p in pieces)
+    if total < MIN_TEMPLATE_TEXT:
+        fixed = " … ".join(repr(p) for p in pieces if p.strip())
+        out.append(
+            (
+                (f"the fixed text {fixed} is too short to identify a message" if fixed else "the message has no fixed text outside its {{slots}}")
+                + f": it has {total} identifying character(s), a template needs at least {MIN_TEMPLATE_TEXT}"
+                + " (letters, digits or CJK characters outside the {{slots}}; spaces, punctuation and common words such as 'the' or 'error' do not count)",
+                "quote more of the message as fixed text; keep identifying values (error codes, names, file names) literal instead of {{slots}}",
+            )
+        )
+    elif max(map(identifying_chars, pieces)) < MIN_TEMPLATE_PIECE:
+        longest = max(pieces, key=identifying_chars)
+        out.append(
+            (
+                f"no fixed piece of the message is long enough to find it by: the longest, {longest!r}, has {identifying_chars(longest)} "
+                f"identifying character(s); one piece between {{{{slots}}}} needs at least {MIN_TEMPLATE_PIECE}",
+                "quote a longer stretch of the message without a {{slot}} inside it",
+            )
+        )
+    for i, p in enumerate(parts):
+        j = i + 1
+        if j < len(parts) and isinstance(parts[j], str) and not str(parts[j]).strip():
+            j += 1  # white space only: matching ignores it
+        other = parts[j] if j < len(parts) else None
+        if isinstance(p, Placeholder) and isinstance(other, Placeholder):
+            out.append(
+                (
+                    f"placeholders {{{{{p.name}}}}} and {{{{{other.name}}}}} have no fixed text between them, so a paste cannot tell where one value ends",
+                    "put the text that separates the two values between them, or make them one {{slot}}",
+                )
+            )
+    free = [p.name for p in template.placeholders if p.type in FREE_SLOT_TYPES]
+    if len(free) > MAX_FREE_SLOTS:
+        out.append(
+            (
+                f"the message has {len(free)} text or path placeholders ({', '.join(free)}); at most {MAX_FREE_SLOTS} are allowed",
+                "give the others a narrower type (number, hex, word, drive, guid), or keep their values literal",
+            )
+        )
+    return out
 
 
 # --- advisory parts ----------------------------------------------------------------------

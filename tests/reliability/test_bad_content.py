@@ -1,0 +1,354 @@
+"""Hostile or broken content: `kb check` reports each problem as file:line + hint, all at once,
+without a traceback and in bounded time; the site never emits a link that is not http(s) or kb's own.
+
+One test per kind: link targets (references[].url and Markdown links/images), duplicate YAML keys,
+YAML anchors/aliases (a real billion-laughs document), oversize and special files, message templates
+too weak to identify a message; plus the site's own link guard and `kb check` on the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
+
+from kb.cli import main as kb_main
+from kb.content import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, load, load_or_raise
+from kb.model import MAX_FREE_SLOTS, MIN_TEMPLATE_PIECE, MIN_TEMPLATE_TEXT, Reference, Template, template_problems, url_problem
+from kb.site import MarkdownRenderer, write_site
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The minimal advisory of tests/test_content.py (copied: tests/ is not a package).
+YAML = """\
+id: acme-widget
+vendor: Acme
+products:
+  - name: Acme Widget
+references:
+  - id: KB123456
+cases:
+  - id: first
+    applies_to:
+      - models: [AW100F2]
+    messages:
+      - id: boom
+        kind: event-log
+        text: "Widget{{n:number}} exploded."
+"""
+MD = {
+    "ja": "---\ntitle: ウィジェットの問題\nsummary: ウィジェットが壊れる。\n---\n\n# first: 最初のケース\n\n## 現象\n\n壊れます。\n\n## 回避方法\n\n1. 再起動します。\n",
+    "en": "---\ntitle: Widget problem\nsummary: The widget breaks.\n---\n\n# first: The first case\n\n## Symptoms\n\nIt breaks.\n\n## Workaround\n\n1. Restart it.\n",
+}
+
+
+def advisory(root: Path, yaml_text: str = YAML, ja: str = MD["ja"], en: str = MD["en"]) -> Path:
+    d = root / "acme-widget"
+    d.mkdir(parents=True, exist_ok=True)
+    for name, text in (("advisory.yaml", yaml_text), ("ja.md", ja), ("en.md", en)):
+        (d / name).write_text(text, "utf-8")
+    return d
+
+
+def errors(root: Path) -> list[tuple[str, int, str, str]]:
+    """(file name, line, message, hint) of every error."""
+    return [(Path(p.path).name, p.line, p.message, p.hint) for p in load(root)[1] if p.severity == "error"]
+
+
+def line_no(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if fragment in line)
+
+
+def test_the_fixture_is_clean(tmp_path):
+    advisory(tmp_path)
+    assert errors(tmp_path) == []
+
+
+# --- 1. link targets ---------------------------------------------------------------------------
+
+BAD_URLS = [
+    ("javascript:alert(1)", "scheme is 'javascript:'"),
+    ("  JaVaScRiPt:alert(1)", "scheme is 'JaVaScRiPt:'"),
+    ("java\tscript:alert(1)", "scheme is 'javascript:'"),
+    ("\x01javascript:alert(1)", "scheme is 'javascript:'"),
+    ("vbscript:msgbox(1)", "scheme is 'vbscript:'"),
+    ("data:text/html,<script>alert(1)</script>", "scheme is 'data:'"),
+    ("file:///etc/passwd", "scheme is 'file:'"),
+    ("mailto:a@example.com", "scheme is 'mailto:'"),
+    ("../other/index.html", "relative link"),
+    ("//evil.example/x", "relative link"),
+    ("https:evil.example", "names no host"),
+    ("https://example.com/a b", "spaces or control characters"),
+]
+
+
+@pytest.mark.parametrize("url,why", BAD_URLS, ids=[repr(u) for u, _ in BAD_URLS])
+def test_reference_url_that_is_not_a_web_address_is_refused(tmp_path, url, why):
+    text = YAML.replace("  - id: KB123456\n", f"  - id: KB123456\n    url: {json.dumps(url)}\n")
+    advisory(tmp_path, text)
+    errs = errors(tmp_path)
+    assert len(errs) == 1, errs
+    name, line, message, hint = errs[0]
+    assert (name, line) == ("advisory.yaml", 7)
+    assert message.startswith("references.0.url: ") and "is not a web address" in message and why in message
+    assert "https://" in hint
+
+
+@pytest.mark.parametrize("url", ["https://example.com/kb/123456", "HTTP://Example.com", "https://例え.jp/パス?q=1#x"])
+def test_reference_url_that_is_a_web_address_is_accepted(tmp_path, url):
+    advisory(tmp_path, YAML.replace("  - id: KB123456\n", f"  - id: KB123456\n    url: {json.dumps(url)}\n"))
+    assert errors(tmp_path) == []
+    assert url_problem(url) is None
+
+
+def test_markdown_links_and_images_that_are_not_web_addresses_are_refused(tmp_path):
+    bad = {
+        "[a](javascript:alert(1))": "scheme is 'javascript:'",
+        "[b](  JaVaScRiPt:alert(1))": "scheme is 'JaVaScRiPt:'",
+        "[c](&#106;avascript:alert(1))": "scheme is 'javascript:'",
+        "[d](java&#9;script:alert(1))": "relative link",  # the tab arrives percent-encoded
+        "<vbscript:msgbox(1)>": "scheme is 'vbscript:'",
+        "![e](data:image/svg+xml;base64,PHN2Zz4=)": "scheme is 'data:'",
+        "![f](data:image/png;base64,AAAA)": "scheme is 'data:'",
+        "[g](file:///C:/Windows/win.ini)": "scheme is 'file:'",
+        "[h](../../etc/passwd)": "relative link",
+        "[i](#top)": "relative link",
+        "[j][ref]": "scheme is 'javascript:'",
+        "| cell [k](javascript:x) |\n| --- |": "scheme is 'javascript:'",
+    }
+    good = ["[web](https://example.com/a)", "[plain](http://example.com)", "[other case](kb:acme-widget#first)", "`[code](javascript:x)`"]
+    en = MD["en"] + "\n" + "\n\n".join([*bad, *good]) + "\n\n[ref]: javascript:alert(2)\n"
+    advisory(tmp_path, en=en)
+    errs = errors(tmp_path)
+    why_at = {line_no(en, src.split("\n")[0]): why for src, why in bad.items()}
+    assert sorted(line for _, line, _, _ in errs) == sorted(why_at), errs
+    for name, line, message, hint in errs:
+        assert name == "en.md"
+        assert re.match(r"(link|image) target '.*' is not allowed: ", message) and why_at[line] in message, (line, message)
+        assert "https://" in hint and "kb:<advisory-id>#<case-id>" in hint
+    assert any(m.startswith("image target 'data:image/png") for _, _, m, _ in errs)
+
+
+def test_every_problem_of_an_advisory_is_reported_at_once(tmp_path):
+    text = YAML.replace("  - id: KB123456\n", "  - id: KB123456\n    url: javascript:alert(1)\n")
+    ja = MD["ja"].replace("summary:", "title: 二つ目\nsummary:")
+    en = MD["en"] + "\n[x](javascript:alert(1))\n"
+    advisory(tmp_path, text, ja, en)
+    got = {(name, line) for name, line, _, _ in errors(tmp_path)}
+    assert got == {("advisory.yaml", 7), ("ja.md", 3), ("en.md", line_no(en, "[x]"))}
+
+
+# --- the site's own guard ----------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v or "" for k, v in attrs if k in ("href", "src", "action", "formaction")]
+
+
+def _bad_site_url(url: str) -> bool:
+    """A URL the site must never emit: anything but http(s), or a relative link that leaves the site."""
+    scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.\-]*):", re.sub(r"[\t\n\r]", "", url))
+    if scheme:
+        return scheme.group(1).lower() not in ("http", "https")
+    return url.startswith("//") or url.startswith("\\")
+
+
+HOSTILE_MD = """\
+[a](javascript:alert(1)) [b](<  JaVaScRiPt:alert(1)>) [c](../../../etc/passwd) ![d](data:image/png;base64,AAAA)
+[e](vbscript:x) [f](//evil.example/) [g](kb:../../evil) [h](mailto:a@example.com) <file:///etc/passwd>
+[web](https://example.com/ok) [case](kb:acme-widget#first)
+"""
+
+
+def test_site_markdown_renderer_never_emits_a_hostile_link():
+    html = MarkdownRenderer().render(HOSTILE_MD, prefix="intro", used=set(), link=lambda adv, case: f"../../ja/{adv}/index.html#{case}")
+    p = _Links()
+    p.feed(str(html))
+    assert p.urls == ["https://example.com/ok", "../../ja/acme-widget/index.html#first"]
+    text = re.sub(r"<[^>]+>", "", str(html))
+    assert " c d\n" in text and " f g h " in text  # links the guard dropped (markdown-it keeps the others as source text)
+    assert "<img" not in str(html)
+
+
+def test_site_built_from_hostile_model_has_only_safe_links(tmp_path):
+    """kb check refuses this content, so the site is built from the model with the hostile values put back in."""
+    advisory(tmp_path / "content")
+    adv = load_or_raise(tmp_path / "content")[0]
+    hostile = dataclasses.replace(
+        adv,
+        references=(Reference("KB123456", (), "  JaVaScRiPt:alert(1)"), Reference("KB654321", (), "https://example.com/kb654321")),
+        intro={lang: HOSTILE_MD for lang in adv.intro},
+    )
+    site = write_site([hostile], tmp_path / "site")
+    seen = []
+    for page in site.rglob("*.html"):
+        p = _Links()
+        p.feed(page.read_text("utf-8"))
+        seen += p.urls
+        assert not [u for u in p.urls if _bad_site_url(u)], page
+    assert "https://example.com/kb654321" in seen and "https://example.com/ok" in seen
+
+
+# --- 2. duplicate keys -------------------------------------------------------------------------
+
+
+def test_duplicate_keys_in_advisory_yaml_and_front_matter(tmp_path):
+    text = YAML + '    messages:\n      - id: other\n        kind: popup\n        text: "Gadget{{n:number}} melted down."\n'
+    ja = MD["ja"].replace("summary:", "title: 別のタイトル\nsummary:")
+    advisory(tmp_path, text, ja)
+    errs = errors(tmp_path)
+    assert ("advisory.yaml", 15, "duplicate key 'messages' (first at line 11)") in [e[:3] for e in errs]
+    assert ("ja.md", 3, "duplicate key 'title' (first at line 2)") in [e[:3] for e in errs]
+    assert len(errs) == 2 and all("replace" in e[3] for e in errs)
+
+
+# --- 3. anchors and aliases --------------------------------------------------------------------
+
+BILLION_LAUGHS = "\n".join(
+    ['lol0: &lol0 "lol"'] + [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 10)}]" for i in range(1, 10)]
+) + "\n"  # 10**9 strings once expanded
+
+
+def test_yaml_anchors_and_aliases_are_refused_with_their_lines(tmp_path):
+    text = YAML.replace("vendor: Acme", "vendor: &v Acme").replace("  - name: Acme Widget", "  - name: *v")
+    advisory(tmp_path, text)
+    errs = errors(tmp_path)
+    assert [(n, line) for n, line, _, _ in errs] == [("advisory.yaml", 2), ("advisory.yaml", 4)]
+    assert "anchors and aliases are not allowed: &v" in errs[0][2] and "*v" in errs[1][2]
+    assert "write each value out in full" in errs[0][3]
+
+
+@pytest.mark.parametrize("where", ["advisory.yaml", "ja.md"])
+def test_billion_laughs_is_refused_before_it_expands(tmp_path, where):
+    if where == "advisory.yaml":
+        advisory(tmp_path, YAML + BILLION_LAUGHS)
+        first = line_no(YAML + BILLION_LAUGHS, "lol0:")
+    else:
+        advisory(tmp_path, ja=MD["ja"].replace("---\n\n#", BILLION_LAUGHS + "---\n\n#", 1))
+        first = 4
+    code = "import json, sys; from kb.content import load; print(json.dumps([[p.path, p.line, p.message] for p in load(sys.argv[1])[1]]))"
+    # The time and memory limits are only a safety net: expanding the document takes minutes and gigabytes.
+    limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))) if resource else None
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=limit
+    )
+    assert r.returncode == 0, r.stderr
+    problems = json.loads(r.stdout)
+    assert [(Path(p).name, line) for p, line, _ in problems] == [(where, first + i) for i in range(10)]
+    assert all("YAML anchors and aliases are not allowed" in m for _, _, m in problems)
+    assert "&lol0" in problems[0][2] and "&lol9, *lol8" in problems[9][2]
+
+
+# --- 4. oversize and special files -------------------------------------------------------------
+
+
+def test_oversize_files_are_refused_without_reading_them(tmp_path, monkeypatch):
+    d = advisory(tmp_path)
+    (d / "advisory.yaml").write_text(YAML + "#" * (MAX_YAML_BYTES - len(YAML) + 1), "utf-8")
+    with open(d / "ja.md", "wb") as f:  # sparse: 4 GiB that take no disk space and must not be read
+        f.truncate(4 << 30)
+    (d / "en.md").write_text(MD["en"] + "x" * MAX_MARKDOWN_BYTES, "utf-8")
+    reads = []
+    real_open = Path.open
+
+    def watched_open(self, mode="r", *args, **kwargs):
+        reads.append(self.name)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", watched_open)
+    errs = errors(tmp_path)
+    assert [(n, line) for n, line, _, _ in errs] == [("advisory.yaml", 1), ("ja.md", 1), ("en.md", 1)]
+    assert errs[0][2] == f"file is too large: the limit for advisory.yaml is {MAX_YAML_BYTES:,} bytes (256 KiB); it has {MAX_YAML_BYTES + 1:,}"
+    assert errs[1][2] == f"file is too large: the limit for ja.md is {MAX_MARKDOWN_BYTES:,} bytes (256 KiB); it has 4,294,967,296"
+    assert "the limit for en.md" in errs[2][2] and all("split the advisory" in e[3] for e in errs)
+    assert not {"advisory.yaml", "ja.md", "en.md"} & set(reads), "oversize files are refused from their size alone"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_named_pipe_is_not_read(tmp_path):
+    d = advisory(tmp_path)
+    (d / "en.md").unlink()
+    os.mkfifo(d / "en.md")  # reading it would wait forever for a writer
+    assert errors(tmp_path) == [("en.md", 1, "not a regular file", "replace it with a plain text file")]
+
+
+# --- 5. message templates ----------------------------------------------------------------------
+
+WEAK_TEMPLATES = [
+    ("the {{x}}", "the fixed text 'the ' is too short to identify a message: it has 0 identifying character(s)"),
+    ("{{x}} error {{y}}", "the fixed text ' error ' is too short to identify a message"),
+    ("{{x}} エラー {{y:number}}", "the fixed text ' エラー ' is too short"),
+    ("Fan {{x}} stop", "it has 7 identifying character(s), a template needs at least 8"),
+    ("{{x}}", "the message has no fixed text outside its {{slots}}"),
+    ("ab {{x:number}} cd {{y:number}} ef {{z:number}} gh", "no fixed piece of the message is long enough to find it by: the longest, 'ab ', has 2"),
+    ("Widget {{a:word}} {{b:word}} exploded.", "placeholders {{a}} and {{b}} have no fixed text between them"),
+    ("Widget {{a:number}}{{b:hex}} exploded.", "placeholders {{a}} and {{b}} have no fixed text between them"),
+    ("Widget {{a}}, {{b}}, {{c:path}} exploded.", f"has 3 text or path placeholders (a, b, c); at most {MAX_FREE_SLOTS} are allowed"),
+]
+
+
+@pytest.mark.parametrize("template,wording", WEAK_TEMPLATES, ids=[t for t, _ in WEAK_TEMPLATES])
+def test_a_template_that_cannot_identify_a_message_is_refused(tmp_path, template, wording):
+    text = YAML.replace('"Widget{{n:number}} exploded."', json.dumps(template, ensure_ascii=False))
+    advisory(tmp_path, text)
+    errs = errors(tmp_path)
+    assert errs and all((n, line) == ("advisory.yaml", 14) for n, line, _, _ in errs), errs
+    assert any(wording in m for _, _, m, _ in errs), errs
+    assert all(m.startswith(f"message {template!r}: ") and h for _, _, m, h in errs)
+
+
+def test_one_error_per_wording_and_per_language(tmp_path):
+    text = YAML.replace('text: "Widget{{n:number}} exploded."', 'text: {ja: "{{n:number}} エラー", en: "Widget{{n:number}} exploded."}')
+    advisory(tmp_path, text)
+    errs = errors(tmp_path)
+    assert len(errs) == 1 and "' エラー'" in errs[0][2]
+    advisory(tmp_path, YAML.replace('"Widget{{n:number}} exploded."', '"the {{x}}"'))
+    assert len(errors(tmp_path)) == 1, "a text shared by both languages is reported once"
+
+
+def test_the_template_rule_passes_the_bundled_and_generated_templates():
+    from kb.synthetic import make_advisory
+
+    assert (MIN_TEMPLATE_TEXT, MIN_TEMPLATE_PIECE, MAX_FREE_SLOTS) == (8, 5, 2)
+    texts = [t.source for a in load_or_raise(REPO / "content") for c in a.cases for m in c.messages for t in m.text.values()]
+    for i in range(0, 10000, 5):
+        for c in make_advisory(i).cases:
+            for m in c.messages:
+                texts += m["text"].values() if isinstance(m["text"], dict) else [m["text"]]
+    assert len(texts) > 10000
+    weak = [(t, template_problems(Template.parse(t))) for t in texts]
+    assert [w for w in weak if w[1]] == []
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def test_kb_check_reports_bad_content_on_stderr(tmp_path, capsys):
+    text = YAML.replace("  - id: KB123456\n", "  - id: KB123456\n    url: '  JaVaScRiPt:alert(1)'\n")
+    text += '    messages:\n      - id: other\n        kind: popup\n        text: "the {{x}}"\n'
+    en_text = MD["en"] + "\n[x](data:text/html,hi)\n"
+    advisory(tmp_path, text, en=en_text)
+    assert kb_main(["check", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    y, en = tmp_path / "acme-widget" / "advisory.yaml", tmp_path / "acme-widget" / "en.md"
+    assert f"{y}:7: error: references.0.url: '  JaVaScRiPt:alert(1)' is not a web address: its scheme is 'JaVaScRiPt:'" in err
+    assert f"{y}:16: error: duplicate key 'messages' (first at line 12)" in err
+    assert f"{en}:{line_no(en_text, '[x]')}: error: link target 'data:text/html,hi' is not allowed" in err
+    assert err.count("hint:") >= 3 and "Traceback" not in err
