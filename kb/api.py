@@ -19,6 +19,7 @@ One :class:`KnowledgeBase` may be shared by threads.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import threading
@@ -173,6 +174,9 @@ class KnowledgeBase:
         with self._lock:
             if self._searcher is None:
                 self._searcher = Searcher(open_current(self.index_dir))
+                # The index's long-lived objects (templates, lengths) need no garbage collection:
+                # moving them out of the collector's view removes its long pauses on large indexes.
+                gc.freeze()
                 if self.stale:
                     warnings.warn(StaleIndexWarning(f"{self.stale}: answers come from the index as built; run `kb build` to update it"), stacklevel=3)
             return self._searcher
