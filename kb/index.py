@@ -50,24 +50,12 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .corpus import SearchDoc
 from .messages import TemplateEntry, choose_keys
+from .spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
 from .storage import claim_folder, pin, unpinned, writer_lock
 
 FORMAT = "kb-index/2"
 MANIFEST = "manifest.json"
 MARKER = ".kb-index"
-
-FIELD_BOOSTS: dict[str, float] = {
-    # BM25F field weights: where a term matches says how much it means.
-    "title": 3.0,
-    "messages": 2.0,
-    "body": 1.0,
-    "products": 2.0,
-    "grams": 0.6,
-    "ids": 4.0,
-}
-BM25_K1 = 1.2
-BM25_B = 0.5  # length normalization: advisories differ a lot in length; full 0.75 buries long ones
-LOOKUP_FIELDS = ("refs", "models", "models_cond", "not_affected")
 
 
 def _schema() -> Schema:

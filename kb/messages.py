@@ -16,11 +16,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import spec
 from .analysis import normalize_with_map
 from .model import PLACEHOLDER_TYPES, Placeholder, Template
-
-SLOT_MAX = 200  # characters a slot may take (keeps matching linear on huge pastes)
-KEYS_PER_TEMPLATE = 4
+from .spec import KEYS_PER_TEMPLATE, SLOT_MAX  # noqa: F401  (re-exported; the code reads spec.<NAME>)
 
 
 def squash_with_map(text: str) -> tuple[str, list[int]]:
@@ -41,7 +40,8 @@ def literal_parts(template: Template) -> list[str]:
 
 def _slot_regex(p: Placeholder, index: int) -> str:
     body = PLACEHOLDER_TYPES.get(p.type, PLACEHOLDER_TYPES["text"])
-    body = body.replace(r"\s", "").replace("{0,200}", f"{{0,{SLOT_MAX}}}").replace("{1,200}", f"{{1,{SLOT_MAX}}}")
+    slot_max = spec.SLOT_MAX
+    body = body.replace(r"\s", "").replace("{0,200}", f"{{0,{slot_max}}}").replace("{1,200}", f"{{1,{slot_max}}}")
     return f"(?P<s{index}>{body})"
 
 
@@ -99,7 +99,7 @@ def choose_keys(entries: list[TemplateEntry]) -> list[list[str]]:
                 best = min(g, key=lambda t: (df[t], t))
                 if best not in chosen:
                     chosen.append(best)
-            if len(chosen) >= KEYS_PER_TEMPLATE:
+            if len(chosen) >= spec.KEYS_PER_TEMPLATE:
                 break
         keys.append(chosen)
     return keys
@@ -138,10 +138,12 @@ class TemplateMatcher:
                     found.update(idx)
         return sorted(found)
 
-    def match(self, text: str, min_coverage: float = 0.3) -> list[TemplateMatch]:
-        """Every template the text contains fully, or partly (``coverage`` >= ``min_coverage``)."""
+    def match(self, text: str, min_coverage: float | None = None) -> list[TemplateMatch]:
+        """Every template the text contains fully, or partly (``coverage`` >= ``min_coverage``,
+        by default ``spec.MIN_COVERAGE``)."""
+        min_coverage = spec.MIN_COVERAGE if min_coverage is None else min_coverage
         sq, origin = squash_with_map(text)
-        if len(sq) < 3:
+        if len(sq) < spec.MIN_SQUASHED_CHARS:
             return []
         out = []
         for i in self.candidates(sq):
@@ -158,9 +160,9 @@ class TemplateMatcher:
             return None
         longest = max(lits, key=len)
         slots = template.placeholders
-        reach = total + SLOT_MAX * len(slots) + 8
+        reach = total + spec.SLOT_MAX * len(slots) + spec.REACH_SLACK
         pos, tries = sq.find(longest), 0
-        while pos >= 0 and tries < 50:
+        while pos >= 0 and tries < spec.MAX_FIND_TRIES:
             window_start = max(0, pos - reach)
             m = rx.search(sq, window_start, min(len(sq), pos + reach))
             if m:
@@ -170,10 +172,10 @@ class TemplateMatcher:
                     values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
                 return TemplateMatch(entry, True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
             pos, tries = sq.find(longest, pos + 1), tries + 1
-        chunks = [c for lit in lits for c in _CHUNK_RE.split(lit) if len(c) >= 4]
+        chunks = [c for lit in lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
         chunk_total = sum(map(len, chunks)) or 1
         coverage = sum(len(c) for c in chunks if c in sq) / chunk_total
-        if len(sq) >= 8 and len(sq) <= total and any(sq in lit for lit in lits):
+        if len(sq) >= spec.MIN_FRAGMENT_CHARS and len(sq) <= total and any(sq in lit for lit in lits):
             coverage = max(coverage, len(sq) / total)
         if coverage <= 0:
             return None

@@ -9,7 +9,8 @@ knows nothing about Whoosh. Signals, strongest first:
 3. BM25F over words (MeCab lemmas, English stems), CJK bigrams and identifiers.
 
 Exact signals add fixed amounts that word overlap (scaled to at most ``BM25_SCALE``) cannot reach,
-so they always outrank it. The browser search (``kb/static/kbsearch.js``) mirrors these rules.
+so they always outrank it. Every weight, threshold and cap is in :mod:`kb.spec`; the browser search
+(``kb/static/kbsearch.js``) mirrors these rules with the same values (docs/PARITY.md).
 """
 
 from __future__ import annotations
@@ -17,37 +18,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import spec
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
 from .model import Template
+from .spec import (  # noqa: F401  (re-exported: their old home; the code reads spec.<NAME>)
+    ALIAS_BOOST,
+    BM25_DEPTH,
+    BM25_SCALE,
+    CONFIDENCES,
+    DEDUPE_ABOVE,
+    MAX_ANALYZED_CHARS,
+    MAX_ID_CHARS,
+    MAX_IDENTIFIER_DF,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    POSTINGS_BUDGET,
+    RARE_WORD_IDF,
+    REFERENCE_KINDS,
+    SPECIFIC_ID_KINDS,
+    W_IDENTIFIER,
+    W_MODEL,
+    W_MODEL_CONDITIONAL,
+    W_NOT_AFFECTED,
+    W_REFERENCE,
+    W_TEMPLATE_FULL,
+    W_TEMPLATE_PARTIAL,
+    WORD_FIELDS,
+    case_url,
+)
 from .synonyms import expand
 
-DEDUPE_ABOVE = 64_000  # characters; longer pastes lose lines that repeat but for their numbers
-MAX_QUERY_CHARS = 1_100_000  # templates are matched in this much of a paste; the rest is dropped
-MAX_ID_CHARS = 256_000  # identifiers are looked for in this much
-MAX_ANALYZED_CHARS = 4_000  # words and bigrams come from this much
 _DIGITS_RE = re.compile(r"\d+")
-MAX_TERMS = 96
-
-W_TEMPLATE_FULL = 40.0
-W_TEMPLATE_PARTIAL = 20.0
-W_MODEL = 30.0
-W_MODEL_CONDITIONAL = 15.0
-W_NOT_AFFECTED = 30.0
-W_REFERENCE = 25.0
-W_IDENTIFIER = 20.0
-MAX_IDENTIFIER_DF = 400
-BM25_SCALE = 15.0
-ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the user typed
-BM25_DEPTH = 200  # documents scored for word overlap
-POSTINGS_BUDGET = 12_000  # postings read per query at most (bounds query time on large knowledge bases)
-
-REFERENCE_KINDS = ("bulletin", "kb", "kbnum", "cve", "advisory")
-SPECIFIC_ID_KINDS = frozenset({"guid", "keyvalue", "fileline", "hex", *REFERENCE_KINDS})
-CONFIDENCES = ("exact", "strong", "weak")
-WORD_FIELDS = ("title", "messages", "body", "products")
-RARE_WORD_IDF = 3.0
 
 
 @dataclass
@@ -87,11 +90,6 @@ class Hit:
         }
 
 
-def case_url(advisory: str, case: str, lang: str) -> str:
-    """Where a case lives on the static site, relative to the site root."""
-    return f"{lang}/{advisory}/index.html#{case}"
-
-
 @dataclass
 class _Agg:
     score: float = 0.0
@@ -109,7 +107,7 @@ class _Agg:
 class Results(list["Hit"]):
     """The hits of one search, best first (a plain list of :class:`Hit`), and how much of the
     paste was used: ``query_chars`` characters came in, ``used_chars`` were searched after
-    repeated log lines were dropped; ``cut`` is true when text beyond ``MAX_QUERY_CHARS`` was
+    repeated log lines were dropped; ``cut`` is true when text beyond ``spec.MAX_QUERY_CHARS`` was
     left out (not only repeats)."""
 
     def __init__(self, hits: list[Hit] = (), *, query_chars: int = 0, used_chars: int = 0, cut: bool = False):  # type: ignore[assignment]
@@ -127,10 +125,11 @@ class Results(list["Hit"]):
 
 
 def prepare_query(text: str) -> tuple[str, bool]:
-    """Bound a paste: beyond ``DEDUPE_ABOVE`` characters, drop lines that repeat an earlier one but
-    for their numbers (log blocks are mostly that), then keep at most ``MAX_QUERY_CHARS``.
+    """Bound a paste: beyond ``spec.DEDUPE_ABOVE`` characters, drop lines that repeat an earlier one
+    but for their numbers (log blocks are mostly that), then keep at most ``spec.MAX_QUERY_CHARS``.
     Returns the text to search and whether anything but repeats was left out."""
-    if len(text) <= DEDUPE_ABOVE:
+    limit = spec.MAX_QUERY_CHARS
+    if len(text) <= spec.DEDUPE_ABOVE:
         return text, False
     seen: set[str] = set()
     out: list[str] = []
@@ -140,18 +139,20 @@ def prepare_query(text: str) -> tuple[str, bool]:
         key = _DIGITS_RE.sub("0", line.strip())
         if not key or key in seen:
             continue
-        if size >= MAX_QUERY_CHARS:
+        if size >= limit:
             cut = True
             break
         seen.add(key)
         out.append(line)
         size += len(line) + 1
     joined = "\n".join(out)
-    return joined[:MAX_QUERY_CHARS], cut or len(joined) > MAX_QUERY_CHARS
+    return joined[:limit], cut or len(joined) > limit
 
 
-def _mark(text: str, spans: list[tuple[int, int]], width: int = 180) -> str:
-    """Mark spans with « » in the line that holds most of them, trimmed to about ``width`` characters."""
+def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> str:
+    """Mark spans with « » in the line that holds most of them, trimmed to about ``width``
+    (``spec.MARK_WIDTH``) characters, from ``spec.MARK_LEAD`` before the first."""
+    width = spec.MARK_WIDTH if width is None else width
     if not spans:
         return text[:width]
     lines, best, best_n = [], (0, len(text)), -1
@@ -166,7 +167,7 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int = 180) -> str:
     a, b = best
     inside = sorted((s, e) for s, e in spans if a <= s and e <= b)
     if inside and b - a > width:
-        a = max(a, inside[0][0] - 40)
+        a = max(a, inside[0][0] - spec.MARK_LEAD)
         b = min(b, a + width)
     out, pos = [], a
     for s, e in inside:
@@ -178,9 +179,10 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int = 180) -> str:
     return ("…" if a > 0 and text[a - 1] != "\n" else "") + "".join(out).strip()
 
 
-def highlight(text: str, terms: set[str]) -> str:
-    """Mark the words and bigrams of ``text`` that are in ``terms`` (offsets come from the analysis)."""
-    a = analyze(text)
+def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
+    """Mark the words and bigrams of ``text`` that are in ``terms`` (offsets come from the analysis;
+    ``japanese=False``: without MeCab, as the browser marks them)."""
+    a = analyze(text, japanese=japanese)
     spans = [(t.start, t.end) for t in a.words + a.grams if t.text in terms]
     spans += [a.span(i.start, i.end) for i in a.identifiers if set(i.terms) & terms]
     merged: list[tuple[int, int]] = []
@@ -197,30 +199,36 @@ class Searcher:
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
 
-    def search(self, text: str, lang: str | None = None, limit: int = 10) -> Results:
+    def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
+        """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
+
+        ``japanese=False`` analyzes the query (and marks the evidence) as the browser does: without
+        MeCab, Japanese by bigrams only. The browser's answers are then the same, score for score
+        (tests/test_parity_node.py)."""
+        limit = spec.DEFAULT_LIMIT if limit is None else limit
         query_chars = len(text)
         text, cut = prepare_query(text)
         if not text.strip():
             return Results(query_chars=query_chars, used_chars=len(text), cut=cut)
-        lang = lang or ("ja" if is_japanese(text[:MAX_ANALYZED_CHARS]) else "en")
+        lang = lang or ("ja" if is_japanese(text[: spec.MAX_ANALYZED_CHARS]) else "en")
         aggs: dict[tuple[str, str], _Agg] = {}
 
         def agg(adv: str, case: str) -> _Agg:
             return aggs.setdefault((adv, case), _Agg())
 
-        head = analyze(text[:MAX_ANALYZED_CHARS])
-        ids = find_identifiers(normalize(text[:MAX_ID_CHARS])) if len(text) > MAX_ANALYZED_CHARS else head.identifiers
+        head = analyze(text[: spec.MAX_ANALYZED_CHARS], japanese=japanese)
+        ids = find_identifiers(normalize(text[: spec.MAX_ID_CHARS])) if len(text) > spec.MAX_ANALYZED_CHARS else head.identifiers
         self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
         self._bm25(head, ids, agg)
 
         hits = []
         for (adv, case), a in aggs.items():
-            confidence = "exact" if a.exact else "strong" if a.strong or a.coverage >= 0.6 else "weak"
+            confidence = "exact" if a.exact else "strong" if a.strong or a.coverage >= spec.STRONG_COVERAGE else "weak"
             hits.append((adv, case, a, confidence))
-        hits.sort(key=lambda h: (CONFIDENCES.index(h[3]), -h[2].score, h[0], h[1]))
+        hits.sort(key=lambda h: (spec.CONFIDENCES.index(h[3]), -h[2].score, h[0], h[1]))
         return Results(
-            [self._hit(adv, case, a, conf, lang) for adv, case, a, conf in hits[:limit]],
+            [self._hit(adv, case, a, conf, lang, japanese) for adv, case, a, conf in hits[:limit]],
             query_chars=query_chars,
             used_chars=len(text),
             cut=cut,
@@ -231,7 +239,7 @@ class Searcher:
     def _templates(self, text: str, agg) -> None:
         """Every message found in full adds to its case; a partly found one adds once, its best coverage."""
         partial: dict[tuple[str, str], TemplateMatch] = {}
-        for m in self.matcher.match(text):
+        for m in self.matcher.match(text, spec.MIN_COVERAGE):
             e = m.entry
             a = agg(e.advisory, e.case)
             if not m.full:
@@ -243,15 +251,15 @@ class Searcher:
                 continue
             a.messages.add(e.message)
             literal = len(re.sub(r"\{\{.*?\}\}", "", e.text))
-            a.score += W_TEMPLATE_FULL + min(literal, 90) / 3
+            a.score += spec.W_TEMPLATE_FULL + min(literal, spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
             a.exact = True
             a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
         for (adv, case), m in partial.items():
             a = agg(adv, case)
             if a.exact:
                 continue
-            a.score += W_TEMPLATE_PARTIAL * m.coverage
-            if m.coverage >= 0.5:
+            a.score += spec.W_TEMPLATE_PARTIAL * m.coverage
+            if m.coverage >= spec.PARTIAL_STRONG_COVERAGE:
                 a.strong = True
                 a.evidence.append(Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)}))
 
@@ -261,27 +269,28 @@ class Searcher:
             for term in ident.terms:
                 if ident.kind == "model":
                     for adv, case, lang in self.index.lookup("models", term):
-                        self._model_hit(agg(adv, case), term, W_MODEL)
+                        self._model_hit(agg(adv, case), term, spec.W_MODEL)
                     conditional: dict[tuple[str, str], bool] = {}
                     for adv, case, lang in self.index.lookup("models_cond", term):
                         row = self._table(adv, case, lang, "model_table").get(term, ("", ""))
                         conditional[(adv, case)] = conditional.get((adv, case), False) or self._condition_fits(row, query_words)
                     for (adv, case), fits in conditional.items():
-                        self._model_hit(agg(adv, case), term, W_MODEL + 5 if fits else W_MODEL_CONDITIONAL, conditional=True)
+                        weight = spec.W_MODEL + spec.CONDITION_FIT_BONUS if fits else spec.W_MODEL_CONDITIONAL
+                        self._model_hit(agg(adv, case), term, weight, conditional=True)
                     for adv, case, _lang in self.index.lookup("not_affected", term):
                         a = agg(adv, case)
                         if "t:" + term not in a.messages:
                             a.messages.add("t:" + term)
-                            a.score += W_NOT_AFFECTED
+                            a.score += spec.W_NOT_AFFECTED
                             a.exact = a.not_affected = True
                             shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
                             a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
-                elif ident.kind in REFERENCE_KINDS:
+                elif ident.kind in spec.REFERENCE_KINDS:
                     for adv, case, lang in self.index.lookup("refs", term):
                         a = agg(adv, case)
                         if "t:" + term not in a.messages:
                             a.messages.add("t:" + term)
-                            a.score += W_REFERENCE
+                            a.score += spec.W_REFERENCE
                             a.exact = True
                             a.evidence.append(Evidence("reference", f"«{term.upper()}»", {"reference": term}))
                 # Mentioned anywhere else in a case (not declared): counts by rarity.
@@ -291,16 +300,16 @@ class Searcher:
         """Any other identifier the content mentions (a version, file, error code, GUID ...): the rarer
         it is across the knowledge base, the more it counts; specific kinds make the hit exact."""
         df = self.index.doc_frequency("ids", term)
-        if not 0 < df <= MAX_IDENTIFIER_DF:
+        if not 0 < df <= spec.MAX_IDENTIFIER_DF:
             return
-        weight = W_IDENTIFIER * min(1.0, self.index.idf("ids", term) / 6.0)
+        weight = spec.W_IDENTIFIER * min(1.0, self.index.idf("ids", term) / spec.IDENTIFIER_FULL_IDF)
         for adv, case, _lang in self.index.lookup("ids", term):
             a = agg(adv, case)
             if "t:" + term in a.messages:
                 continue
             a.messages.add("t:" + term)
             a.score += weight
-            if kind in SPECIFIC_ID_KINDS:
+            if kind in spec.SPECIFIC_ID_KINDS:
                 a.exact = True
             else:
                 a.strong = True
@@ -319,7 +328,7 @@ class Searcher:
         if not condition:
             return False
         shared = {t.text for t in analyze(condition).words} & query_words
-        return any(w.isdigit() or self.index.idf("body", w) >= RARE_WORD_IDF for w in shared)
+        return any(w.isdigit() or self.index.idf("body", w) >= spec.RARE_WORD_IDF for w in shared)
 
     def _model_hit(self, a: _Agg, term: str, weight: float, conditional: bool = False) -> None:
         if "t:" + term in a.messages:
@@ -330,36 +339,38 @@ class Searcher:
         a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
 
     def _bm25(self, head: Analysis, ids, agg) -> None:
-        words = list(dict.fromkeys(t.text for t in head.words))[:MAX_TERMS]
+        max_terms = spec.MAX_TERMS
+        words = list(dict.fromkeys(t.text for t in head.words))[:max_terms]
         groups = expand(words)  # word -> (word, *aliases)
         search_words = list(dict.fromkeys(w for g in groups.values() for w in g))
-        grams = list(dict.fromkeys(t.text for t in head.grams))[:MAX_TERMS]
-        id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:MAX_TERMS]
-        terms = {f: search_words for f in WORD_FIELDS}
+        grams = list(dict.fromkeys(t.text for t in head.grams))[:max_terms]
+        id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:max_terms]
+        terms = {f: search_words for f in spec.WORD_FIELDS}
         terms["grams"] = grams
         terms["ids"] = id_terms
         terms = self._within_budget(terms)
         aliases_only = {w for g in groups.values() for w in g[1:]} - set(words)
-        postings = self.index.search(terms, limit=BM25_DEPTH, boosts={w: ALIAS_BOOST for w in aliases_only})
+        postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only})
         if not postings:
             return
         top = max(p.score for p in postings) or 1.0
         weights = {w: self.index.idf("body", w) for w in words}
-        weights.update({t: self.index.idf("ids", t) * 2 for t in id_terms})
+        weights.update({t: self.index.idf("ids", t) * spec.ID_COVERAGE_WEIGHT for t in id_terms})
         total = sum(weights.values()) or 1.0
-        specific = {t for i in ids if i.kind in SPECIFIC_ID_KINDS for t in i.terms}
+        specific = {t for i in ids if i.kind in spec.SPECIFIC_ID_KINDS for t in i.terms}
+        scale, relative_share, coverage_share, alias = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE, spec.ALIAS_BOOST
         for p in postings:
             a = agg(p.advisory, p.case)
-            matched_words = set().union(*(p.matched.get(f, set()) for f in WORD_FIELDS))
+            matched_words = set().union(*(p.matched.get(f, set()) for f in spec.WORD_FIELDS))
             matched_ids = p.matched.get("ids", set())
             # A word counts in full when the document has it, partly when it only has an alias of it.
-            credit = {w: 1.0 if w in matched_words else ALIAS_BOOST if matched_words.intersection(alts) else 0.0 for w, alts in groups.items()}
+            credit = {w: 1.0 if w in matched_words else alias if matched_words.intersection(alts) else 0.0 for w, alts in groups.items()}
             credit.update({t: 1.0 for t in matched_ids & set(id_terms)})
             coverage = sum(w * credit.get(t, 0.0) for t, w in weights.items()) / total
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
             # vocabulary the document has (a document that has the rare words beats one that
             # repeats the common ones).
-            scaled = BM25_SCALE * (0.5 * p.score / top + 0.5 * coverage * coverage)
+            scaled = scale * (relative_share * p.score / top + coverage_share * coverage * coverage)
             if scaled > a.bm25:
                 a.score += scaled - a.bm25
                 a.bm25, a.bm25_lang = scaled, p.lang
@@ -371,7 +382,7 @@ class Searcher:
                 a.strong = True
 
     def _within_budget(self, terms: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Keep the rarest (field, term) pairs until their postings add up to ``POSTINGS_BUDGET``.
+        """Keep the rarest (field, term) pairs until their postings add up to ``spec.POSTINGS_BUDGET``.
 
         Scoring cost grows with the postings read; the most common terms say least about which
         document is meant, so on a large knowledge base they are the ones left out."""
@@ -382,24 +393,24 @@ class Searcher:
             if df == 0:
                 continue
             total += df
-            if total > POSTINGS_BUDGET and kept:
+            if total > spec.POSTINGS_BUDGET and kept:
                 break
             kept.setdefault(f, []).append(t)
         return kept
 
     # --- presenting ------------------------------------------------------------------------
 
-    def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str) -> Hit:
+    def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str, japanese: bool = True) -> Hit:
         stored = self.index.stored(adv, case, lang) or {}
         texts = stored.get("texts", {})
         evidence = list(a.evidence)
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
             source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
-            best = max(WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + 0.1 * len(a.matched.get("grams", ())) * (f == "body"))
+            best = max(spec.WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + spec.EVIDENCE_GRAM_SHARE * len(a.matched.get("grams", ())) * (f == "body"))
             repeats_message = best == "messages" and any(e.field == "message" for e in evidence)
             if (a.matched.get(best) or a.matched.get("grams")) and not repeats_message:
-                evidence.append(Evidence(best, highlight(source.get(best, ""), set().union(*a.matched.values()))))
+                evidence.append(Evidence(best, highlight(source.get(best, ""), set().union(*a.matched.values()), japanese)))
         return Hit(
             id=adv,
             case=case,
@@ -408,9 +419,9 @@ class Searcher:
             score=a.score,
             confidence=confidence,
             evidence=evidence,
-            url=case_url(adv, case, lang),
+            url=spec.case_url(adv, case, lang),
             not_affected=a.not_affected,
-            steps=[s for s in texts.get("steps", "").split("\n") if s][:3],
+            steps=[s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
         )
 
 

@@ -32,16 +32,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import __version__
-from . import search as _search
+from . import __version__, spec
 from .analysis import analyze, model_key, normalize
-from .content import markdown_parser
+from .content import ID_RE, markdown_parser
 from .corpus import SearchDoc, documents, template_entries
-from .index import BM25_B, BM25_K1, FIELD_BOOSTS
-from .messages import SLOT_MAX, TemplateEntry, choose_keys, squash
-from .model import LANGS, PLACEHOLDER_TYPES, Advisory, Case
+from .messages import TemplateEntry, choose_keys, squash
+from .model import LANGS, PLACEHOLDER_TYPES, Advisory, Case, url_problem
 from .render_text import LABELS as TEXT_LABELS
 from .storage import claim_folder, writer_lock
 from .synonyms import SYNONYMS
@@ -140,13 +139,32 @@ class MarkdownRenderer:
                     t.attrSet("id", hid)
             elif t.type == "table_open":
                 t.attrSet("class", "md-table")
-            elif t.type == "inline":
-                for c in t.children or ():
-                    href = c.attrGet("href") if c.type == "link_open" else None
-                    if isinstance(href, str) and href.startswith("kb:"):
-                        target, _, case = href[3:].partition("#")
-                        c.attrSet("href", link(target, case))
+            elif t.type == "inline" and t.children:
+                t.children = _safe_links(t.children, link)
         return Markup(self.md.renderer.render(tokens, self.md.options, {}))
+
+
+def _safe_links(children: list[Token], link) -> list[Token]:
+    """``kb:`` links made relative; any other link or image whose target is not an http(s) address
+    shown as its text (`kb check` refuses such content; this is the site's own guard)."""
+    out: list[Token] = []
+    dropped = 0  # open links being dropped (links do not nest, but be safe)
+    for c in children:
+        if c.type == "link_open":
+            href = str(c.attrGet("href") or "")
+            target, _, case = href[3:].partition("#")
+            if href.startswith("kb:") and ID_RE.match(target) and (not case or ID_RE.match(case)):
+                c.attrSet("href", link(target, case))
+            elif href.startswith("kb:") or url_problem(href):
+                dropped += 1
+                continue
+        elif c.type == "link_close" and dropped:
+            dropped -= 1
+            continue
+        elif c.type == "image" and url_problem(str(c.attrGet("src") or "")):
+            c = Token("text", "", 0, content=c.content)
+        out.append(c)
+    return out
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -342,7 +360,7 @@ def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[
         "title": adv.title.get(lang, adv.id),
         "summary": adv.summary.get(lang, ""),
         "intro": md.render(adv.intro.get(lang, ""), prefix="intro", used=used, link=link, shift=1),
-        "references": [{"id": r.id, "aliases": r.aliases, "url": r.url, "href": href("r", r.id)} for r in adv.references],
+        "references": [{"id": r.id, "aliases": r.aliases, "url": r.url if r.url and not url_problem(r.url) else None, "href": href("r", r.id)} for r in adv.references],
         "products": [{"name": p.name, "aliases": p.aliases, "successor": p.successor, "href": href("p", p.name)} for p in adv.products],
         "vendor_href": href("v", adv.vendor),
         "cases": cases,
@@ -426,13 +444,6 @@ def opensearch(base_url: str) -> str:
 
 SCORED_CODES = {"title": "t", "messages": "m", "body": "b", "products": "p", "grams": "g", "ids": "i"}
 LOOKUP_CODES = {"refs": "R", "models": "M", "models_cond": "C", "not_affected": "N"}
-MIN_COVERAGE = 0.3  # TemplateMatcher.match's default
-SEARCH_PARAMS = (
-    "W_TEMPLATE_FULL", "W_TEMPLATE_PARTIAL", "W_MODEL", "W_MODEL_CONDITIONAL", "W_NOT_AFFECTED", "W_REFERENCE",
-    "W_IDENTIFIER", "MAX_IDENTIFIER_DF", "BM25_SCALE", "BM25_DEPTH", "POSTINGS_BUDGET", "ALIAS_BOOST", "MAX_TERMS",
-    "DEDUPE_ABOVE", "MAX_QUERY_CHARS", "MAX_ID_CHARS", "MAX_ANALYZED_CHARS",
-)
-"""kb.search constants the browser ranks with (copied into search/core.js)."""
 LARGE_DF = 64  # posting lists of at least this many documents are stored apart, compactly
 LENGTH_TABLE_SHARE = 8  # lists in more than 1/8 of the documents read lengths from the field's table
 TERM_SHARD_BYTES = 2_000  # target size of one term shard (uncompressed JSON)
@@ -639,7 +650,7 @@ def _collect_postings(docs: list[SearchDoc]) -> _Postings:
             if condition not in telling:
                 words = {t.text for t in analyze(condition).words} if condition else set()
                 body_df = lambda w: len(p.entries.get(w, {}).get("b", ())) // 3  # noqa: E731
-                telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or _idf(n_docs, body_df(w)) >= _search.RARE_WORD_IDF)
+                telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or _idf(n_docs, body_df(w)) >= spec.RARE_WORD_IDF)
             pairs[k] = telling[condition]
     return p
 
@@ -741,8 +752,8 @@ def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[st
                     {
                         "id": c.id,
                         "title": d.title,
-                        "texts": {f: d.texts.get(f, "") for f in ("title", "messages", "body", "products")},
-                        "steps": [s for s in d.texts.get("steps", "").split("\n") if s][:3],
+                        "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
+                        "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
                         "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
                     }
                 )
@@ -775,24 +786,15 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "docs": len(docs),
         "cases": cases_per_adv,
         "case_rank": case_rank,
-        "fields": {name: [code, FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
+        "fields": {name: [code, spec.FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
         "lookups": LOOKUP_CODES,
         "avgfl": {name: postings.field_total[name] / (len(docs) or 1) for name in SCORED_CODES},
         **{k: v for k, v in terms.items() if k != "long_lists"},
         **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
         "doc_group": doc_group,
         "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
-        "params": {
-            **{name: getattr(_search, name) for name in SEARCH_PARAMS},
-            "SPECIFIC_ID_KINDS": sorted(_search.SPECIFIC_ID_KINDS),
-            "REFERENCE_KINDS": list(_search.REFERENCE_KINDS),
-            "CONFIDENCES": list(_search.CONFIDENCES),
-            "K1": BM25_K1,
-            "B": BM25_B,
-            "SLOT_MAX": SLOT_MAX,
-            "MIN_COVERAGE": MIN_COVERAGE,
-            "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()},
-        },
+        # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), and the aliases.
+        "params": {**spec.shared(), "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()}},
     }
     files["core.js"] = _call("load", core)
     stats = {"docs": len(docs), "terms": len(postings.entries), "files": len(files), **{k: terms[k] for k in ("shards", "long_lists")}, **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")}, "doc_group": doc_group}

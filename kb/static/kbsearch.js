@@ -4,7 +4,9 @@
  *   normalize, identifiers, Latin words, CJK bigrams ..... kb/analysis.py
  *   squash, template compile and match .................. kb/messages.py
  *   ranking (templates, models, references, BM25F) ...... kb/search.py, kb/index.py (Whoosh BM25F)
+ *   every weight, threshold, cap, budget, field list ..... kb/spec.py, read from core.js as P.<NAME>
  * The browser has no MeCab: Japanese queries match through bigrams (and Latin words, identifiers).
+ * Function by function, and the deliberate differences: docs/PARITY.md.
  *
  * The index is written by kb/site.py under search/ and loaded with <script> tags (file:// works):
  *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
@@ -307,6 +309,9 @@
 
   // --- the loaded index -------------------------------------------------------------------------
 
+  /** The ranking constants (kb/spec.py, copied into core.js as params): never typed here. */
+  let P = null;
+
   const state = {
     core: null,
     root: null,
@@ -314,7 +319,7 @@
     loading: new Map(),
     compiled: new Map(),
     decoded: new Map(),
-    casesOf: null, caseAdv: null, caseRank: null,
+    casesOf: null, caseAdv: null, caseRank: null, lookupCodes: null,
   };
 
   function hash(s) {
@@ -348,6 +353,8 @@
 
   function load(core) {
     state.core = core;
+    P = core.params;
+    state.lookupCodes = new Set(P.LOOKUP_FIELDS.map((f) => core.lookups[f]));
     state.caseAdv = [];
     state.caseRank = core.case_rank;
     state.advFirstCase = [];
@@ -386,7 +393,8 @@
     return out;
   }
 
-  const strideOf = (code) => (code === "C" ? 2 : "RMN".includes(code) ? 1 : 3);
+  /** Values per posting: scored fields [doc, tf, length], lookups [doc] (conditional models: [doc, telling words]). */
+  const strideOf = (code) => (code === state.core.lookups.models_cond ? 2 : state.lookupCodes.has(code) ? 1 : 3);
   /** How many documents have `term` in the field `code` (without loading a long list). */
   function docFreq(code, term) {
     const e = entry(term);
@@ -494,7 +502,7 @@
       const parts = parseTemplate(t.text);
       const lits = parts.filter((p) => typeof p === "string").map(squash).filter((s) => s);
       const types = state.core.placeholder_types;
-      const slotMax = state.core.params.SLOT_MAX;
+      const slotMax = P.SLOT_MAX;
       let src = "";
       let k = 0;
       for (const p of parts) {
@@ -524,10 +532,10 @@
     const c = compiled(i);
     if (!c.lits.length) return null;
     const longest = c.lits.reduce((a, b) => (b.length > a.length ? b : a));
-    const reach = c.total + state.core.params.SLOT_MAX * c.slots.length + 8;
+    const reach = c.total + P.SLOT_MAX * c.slots.length + P.REACH_SLACK;
     let pos = sq.indexOf(longest);
     let tries = 0;
-    while (pos >= 0 && tries < 50) {
+    while (pos >= 0 && tries < P.MAX_FIND_TRIES) {
       const ws = Math.max(0, pos - reach);
       const m = c.rx.exec(sq.slice(ws, Math.min(sq.length, pos + reach)));
       if (m) {
@@ -542,21 +550,21 @@
       tries++;
     }
     const chunks = [];
-    for (const lit of c.lits) for (const ch of lit.split(CHUNK_RE)) if (ch.length >= 4) chunks.push(ch);
+    for (const lit of c.lits) for (const ch of lit.split(CHUNK_RE)) if (ch.length >= P.MIN_CHUNK_CHARS) chunks.push(ch);
     const chunkTotal = chunks.reduce((n, s) => n + s.length, 0) || 1;
     let coverage = chunks.reduce((n, s) => n + (sq.includes(s) ? s.length : 0), 0) / chunkTotal;
-    if (sq.length >= 8 && sq.length <= c.total && c.lits.some((lit) => lit.includes(sq))) coverage = Math.max(coverage, sq.length / c.total);
+    if (sq.length >= P.MIN_FRAGMENT_CHARS && sq.length <= c.total && c.lits.some((lit) => lit.includes(sq))) coverage = Math.max(coverage, sq.length / c.total);
     if (coverage <= 0) return null;
     return { text: i, full: false, coverage };
   }
 
   /** Matches of the candidate wordings, as TemplateMatcher.match returns them: one per use, best first. */
   async function matchTemplates(text, sq, origin, candidates) {
-    if (sq.length < 3) return [];
+    if (sq.length < P.MIN_SQUASHED_CHARS) return [];
     const matched = [];
     for (const i of candidates) {
       const m = matchOne(i, sq, origin, text);
-      if (m && m.coverage >= state.core.params.MIN_COVERAGE) matched.push(m);
+      if (m && m.coverage >= P.MIN_COVERAGE) matched.push(m);
     }
     await Promise.all(uniq(matched.map((m) => groupOf(state.core.use_groups, m.text))).map((g) => loadScript(`u/${g}.js`)));
     const out = [];
@@ -592,7 +600,7 @@
   }
 
   /** Mark spans in the line of `text` holding most of them, trimmed to about `width` (search.py: _mark). */
-  function markText(text, spans, width = 180) {
+  function markText(text, spans, width = P.MARK_WIDTH) {
     if (!spans.length) return [[text.slice(0, width), false]];
     let best = [0, text.length];
     let bestN = -1;
@@ -605,7 +613,7 @@
     }
     let [a, b] = best;
     const inside = spans.filter(([s, e]) => a <= s && e <= b).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-    if (inside.length && b - a > width) { a = Math.max(a, inside[0][0] - 40); b = Math.min(b, a + width); }
+    if (inside.length && b - a > width) { a = Math.max(a, inside[0][0] - P.MARK_LEAD); b = Math.min(b, a + width); }
     const out = [];
     pos = a;
     for (const [s, e] of inside) {
@@ -640,10 +648,9 @@
 
   /** Search the loaded index: a Promise of hits, best first (same order as kb.search.Searcher). */
   async function search(query, opts = {}) {
-    const limit = opts.limit || 10;
     await ready();
     const core = state.core;
-    const P = core.params;
+    const limit = opts.limit || P.DEFAULT_LIMIT;
     prepareKeyFilter();
     const text = prepareQuery(String(query), P);
     if (!text.trim()) return [];
@@ -660,7 +667,7 @@
 
     // 1. the shards of the query's terms, and of its trigrams that are template keys
     const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms)]);
-    const tris = sq.length >= 3 ? [...trigrams(sq)].filter(keyMayExist) : [];
+    const tris = sq.length >= P.MIN_SQUASHED_CHARS ? [...trigrams(sq)].filter(keyMayExist) : [];
     await Promise.all([
       ...uniq(terms.map((t) => hash(t) % core.shards)).map((n) => loadScript(`t/${n}.js`)),
       ...uniq(tris.map((t) => hash(t) % core.key_shards)).map((n) => loadScript(`k/${n}.js`)),
@@ -675,7 +682,7 @@
     const F = core.fields;
     // kb.search Searcher._within_budget: the rarest (field, term) pairs, up to POSTINGS_BUDGET postings
     const pairs = [];
-    for (const [field, list] of [["title", searchWords], ["messages", searchWords], ["body", searchWords], ["products", searchWords], ["grams", grams], ["ids", idList]]) {
+    for (const [field, list] of [...P.WORD_FIELDS.map((f) => [f, searchWords]), ["grams", grams], ["ids", idList]]) {
       for (const t of list) pairs.push([docFreq(F[field][0], t), field, t]);
     }
     pairs.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0));
@@ -698,6 +705,7 @@
     const df = docFreq;
     const idf = (code, t) => { const n = Math.max(N, 1), d = df(code, t); return Math.log(1 + (n - d + 0.5) / (d + 0.5)); };
     const [BODY, IDS] = [core.fields.body[0], core.fields.ids[0]];
+    const LK = core.lookups; // lookup field -> code
 
     // 3. messages found in the paste: in full (each counts), or partly (the best one per case)
     const partial = new Map();
@@ -712,7 +720,7 @@
       if (a.messages.has(e.message)) continue;
       a.messages.add(e.message);
       const literal = [...e.text.replace(/\{\{[^\n]*?\}\}/g, "")].length;
-      a.score += P.W_TEMPLATE_FULL + Math.min(literal, 90) / 3;
+      a.score += P.W_TEMPLATE_FULL + Math.min(literal, P.TEMPLATE_LITERAL_CAP) / P.TEMPLATE_LITERAL_PER_POINT;
       a.exact = true;
       a.evidence.push({ field: "message", kind: e.kind, parts: renderParts(compiled(e.index).parts, m.slots) });
     }
@@ -720,7 +728,7 @@
       const a = agg(c);
       if (a.exact) continue;
       a.score += P.W_TEMPLATE_PARTIAL * m.coverage;
-      if (m.coverage >= 0.5) {
+      if (m.coverage >= P.PARTIAL_STRONG_COVERAGE) {
         a.strong = true;
         a.evidence.push({ field: "message", kind: m.entry.kind, parts: renderParts(compiled(m.entry.index).parts, null), coverage: m.coverage });
       }
@@ -738,16 +746,16 @@
     for (const ident of ids) {
       for (const term of idTerms(ident)) {
         if (ident.kind === "model") {
-          for (const d of postings("M", term) || []) modelHit(agg(caseOfDoc(d)), term, P.W_MODEL, false);
+          for (const d of postings(LK.models, term) || []) modelHit(agg(caseOfDoc(d)), term, P.W_MODEL, false);
           const conditional = new Map();
-          const cond = postings("C", term) || [];
+          const cond = postings(LK.models_cond, term) || [];
           for (let k = 0; k < cond.length; k += 2) {
             const c = caseOfDoc(cond[k]);
             const fits = cond[k + 1].split(" ").some((w) => w && queryWords.has(w)); // the condition's telling words
             conditional.set(c, (conditional.get(c) || false) || fits);
           }
-          for (const [c, fits] of conditional) modelHit(agg(c), term, fits ? P.W_MODEL + 5 : P.W_MODEL_CONDITIONAL, true);
-          for (const d of postings("N", term) || []) {
+          for (const [c, fits] of conditional) modelHit(agg(c), term, fits ? P.W_MODEL + P.CONDITION_FIT_BONUS : P.W_MODEL_CONDITIONAL, true);
+          for (const d of postings(LK.not_affected, term) || []) {
             const a = agg(caseOfDoc(d));
             if (!once(a, term)) continue;
             a.score += P.W_NOT_AFFECTED;
@@ -755,7 +763,7 @@
             a.evidence.push({ field: "not_affected", model: term, parts: null });
           }
         } else if (P.REFERENCE_KINDS.includes(ident.kind)) {
-          for (const d of postings("R", term) || []) {
+          for (const d of postings(LK.refs, term) || []) {
             const a = agg(caseOfDoc(d));
             if (!once(a, term)) continue;
             a.score += P.W_REFERENCE;
@@ -765,7 +773,7 @@
         }
         const n = df(IDS, term);
         if (n > 0 && n <= P.MAX_IDENTIFIER_DF) {
-          const weight = P.W_IDENTIFIER * Math.min(1.0, idf(IDS, term) / 6.0);
+          const weight = P.W_IDENTIFIER * Math.min(1.0, idf(IDS, term) / P.IDENTIFIER_FULL_IDF);
           const p = postings(IDS, term);
           for (let i = 0; i < p.length; i += 3) {
             const a = agg(caseOfDoc(p[i]));
@@ -791,12 +799,12 @@
         if (!p) continue;
         // kb.index.Index.search: Whoosh's idf and BM25F; the field boost is in the stored weights (tf)
         const weight = (Math.log(N / (docFreq(code, term) + 1)) + 1) * (aliasesOnly.has(term) ? P.ALIAS_BOOST : 1.0);
-        const fieldBoost = core.fields[field][1];
+        const fieldBoost = P.FIELD_BOOSTS[field];
         for (let i = 0; i < p.length; i += 3) {
           const d = p[i];
           const tf = p[i + 1] * fieldBoost;
-          const norm = P.K1 * ((1 - P.B) + (P.B * p[i + 2]) / avgfl);
-          scores.set(d, (scores.get(d) || 0.0) + (weight * tf * (P.K1 + 1)) / (tf + norm));
+          const norm = P.BM25_K1 * ((1 - P.BM25_B) + (P.BM25_B * p[i + 2]) / avgfl);
+          scores.set(d, (scores.get(d) || 0.0) + (weight * tf * (P.BM25_K1 + 1)) / (tf + norm));
           let m = matchedBy.get(d);
           if (!m) matchedBy.set(d, (m = {}));
           (m[field] || (m[field] = new Set())).add(term);
@@ -808,7 +816,7 @@
       const best = Math.max(...top.map((x) => x[1])) || 1.0;
       const weights = new Map();
       for (const w of words) weights.set(w, idf(BODY, w));
-      for (const t of idList) weights.set(t, idf(IDS, t) * 2);
+      for (const t of idList) weights.set(t, idf(IDS, t) * P.ID_COVERAGE_WEIGHT);
       let total = 0;
       for (const w of weights.values()) total += w;
       total = total || 1.0;
@@ -817,7 +825,7 @@
       for (const [d, score] of top) {
         const a = agg(caseOfDoc(d));
         const matched = matchedBy.get(d);
-        const mw = new Set(["title", "messages", "body", "products"].flatMap((f) => [...(matched[f] || [])]));
+        const mw = new Set(P.WORD_FIELDS.flatMap((f) => [...(matched[f] || [])]));
         const mi = matched.ids || new Set();
         // a word counts in full when the document has it, partly when it only has an alias of it
         const credit = new Map();
@@ -826,7 +834,7 @@
         let cov = 0;
         for (const [t, w] of weights) cov += w * (credit.get(t) || 0);
         cov /= total;
-        const scaled = P.BM25_SCALE * (0.5 * score / best + 0.5 * cov * cov);
+        const scaled = P.BM25_SCALE * (P.BM25_RELATIVE_SHARE * score / best + P.BM25_COVERAGE_SHARE * cov * cov);
         if (scaled > a.bm25) {
           a.score += scaled - a.bm25;
           a.bm25 = scaled;
@@ -840,13 +848,16 @@
     }
 
     // 6. order: confidence, then score (ties: advisory id, case id); present the first `limit`
-    const ranked = [...aggs].map(([c, a]) => [c, a, a.exact ? "exact" : a.strong || a.coverage >= 0.6 ? "strong" : "weak"]);
+    const ranked = [...aggs].map(([c, a]) => [c, a, a.exact ? "exact" : a.strong || a.coverage >= P.STRONG_COVERAGE ? "strong" : "weak"]);
     ranked.sort((x, y) => P.CONFIDENCES.indexOf(x[2]) - P.CONFIDENCES.indexOf(y[2]) || y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
     const shown = ranked.slice(0, limit);
     const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
     await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, lang), ...(a.matched && a.bm25Lang !== lang ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
     return shown.map(([c, a, confidence]) => present(c, a, confidence, lang));
   }
+
+  /** Where a case lives on the site, relative to its root (kb/spec.py: case_url). */
+  const caseUrl = (advisory, caseId, lang) => P.CASE_URL.replace(/\{(lang|advisory|case)\}/g, (_, k) => ({ lang, advisory, case: caseId })[k]);
 
   function present(c, a, confidence, lang) {
     const here = advisoryDoc(c, lang);
@@ -863,8 +874,8 @@
       const nGrams = a.matched.grams ? a.matched.grams.size : 0;
       let best = "title";
       let bestN = -Infinity;
-      for (const f of ["title", "messages", "body", "products"]) {
-        const n = (a.matched[f] ? a.matched[f].size : 0) + (f === "body" ? nGrams * 0.1 : 0);
+      for (const f of P.WORD_FIELDS) {
+        const n = (a.matched[f] ? a.matched[f].size : 0) + (f === "body" ? P.EVIDENCE_GRAM_SHARE * nGrams : 0);
         if (n > bestN) { best = f; bestN = n; }
       }
       const duplicate = best === "messages" && evidence.some((e) => e.field === "message");
@@ -872,8 +883,8 @@
     }
     return {
       id: here.advisory, case: here.case, title: here.doc.title, lang, score: a.score, confidence,
-      not_affected: a.notAffected, evidence, steps: (here.doc.steps || []).slice(0, 3),
-      url: `${lang}/${here.advisory}/index.html#${here.case}`,
+      not_affected: a.notAffected, evidence, steps: (here.doc.steps || []).slice(0, P.STEPS_SHOWN),
+      url: caseUrl(here.advisory, here.case, lang),
     };
   }
 

@@ -1,0 +1,564 @@
+"""The browser search (kb/static/kbsearch.js) against the Python search, in Node: seconds, no browser.
+
+- Every query of tests/relevance/queries.yaml, on the bundled content (the site as built, and the
+  same site with every posting list stored apart), and on the bundled content plus generated
+  near-miss advisories with the budgets and caps lowered on both sides (through kb.spec, which the
+  site copies into its core.js), so that POSTINGS_BUDGET, MAX_TERMS, MAX_IDENTIFIER_DF, BM25_DEPTH,
+  the paste bounds and the long-list sharding all bind there, plus long pastes made from those
+  advisories. Each query must give the same hits (advisory, case, confidence, not-affected mark,
+  score to 1e-6, url, steps, evidence) as ``Searcher.search(..., japanese=False)``: the Python search
+  analyzing the query as the browser does (the browser has no MeCab).
+- Against ``KnowledgeBase.search`` itself (MeCab on): the same for every query without Japanese;
+  for a Japanese one the first hit may differ only as tests/test_browser.py allows.
+- One source for the ranking constants (kb/spec.py): kbsearch.js reads every shared one as
+  ``P.<NAME>`` and types none of their values in its ranking code; Python's scoring code types
+  none either; and a constant changed on one side only breaks parity (the Node runner sees it).
+
+The Node runner is tests/parity/run_parity.js (Debian's ``nodejs``, no npm packages). Without
+``node`` these tests are skipped locally and FAIL in CI (CI=true), like the Chromium ones.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+import kb.index
+import kb.messages
+import kb.search
+from kb import spec
+from kb.analysis import analyze, find_identifiers, normalize
+from kb.api import KnowledgeBase
+from kb.content import load_or_raise
+from kb.index import Index
+from kb.model import Template
+from kb.search import Results, Searcher
+from kb.site import case_path, search_index, write_site
+from kb.synthetic import write_corpus
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
+
+CONTENT = PROJECT_ROOT / "content"
+QUERIES = [q["q"] for q in yaml.safe_load((PROJECT_ROOT / "tests" / "relevance" / "queries.yaml").read_text("utf-8"))]
+LABELED = yaml.safe_load((PROJECT_ROOT / "tests" / "relevance" / "queries.yaml").read_text("utf-8"))
+RUNNER = PROJECT_ROOT / "tests" / "parity" / "run_parity.js"
+KBSEARCH = PROJECT_ROOT / "kb" / "static" / "kbsearch.js"
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+SCORE_TOL = 1e-6  # Whoosh stores posting weights (tf x field boost) as 32-bit floats
+
+# Queries of our own for the bundled content, beside the relevance set: each makes a constant
+# matter that no query of the set does (see test_one_sided_change_breaks_parity).
+PROBES = [
+    "PGT20146F Windows",  # a conditional model, the query sharing a common word of its condition (RARE_WORD_IDF)
+    "status: Virtual Server",  # a fragment of a message's literal text (MIN_FRAGMENT_CHARS)
+]
+BUNDLED_QUERIES = PROBES + QUERIES
+
+SYNTHETIC = 300  # generated advisories beside the bundled ones
+LOWERED = {  # kb.spec values for the generated corpus, on both sides: every budget and cap binds
+    "POSTINGS_BUDGET": 1_500,
+    "MAX_TERMS": 16,
+    "MAX_IDENTIFIER_DF": 6,
+    "BM25_DEPTH": 30,
+    "DEDUPE_ABOVE": 400,
+    "MAX_QUERY_CHARS": 1_500,
+    "MAX_ID_CHARS": 1_000,
+    "MAX_ANALYZED_CHARS": 300,
+}
+LOWERED_LARGE_DF = 8  # posting lists of 8+ documents are stored apart (x/), long ones read l/ tables
+
+
+# --- running the browser search in Node -----------------------------------------------------------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the Node parity tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def node() -> str:
+    path = shutil.which("node") or shutil.which("nodejs")
+    if not path:
+        _unavailable("node not found: install Debian's nodejs (scripts/setup.sh does) to run the Node parity tests")
+    return str(path)
+
+
+def run_node(node: str, site: Path, queries: list[str], limit: int | None = None) -> list[list[dict]]:
+    """kbsearch.js's hits for each query, from the site at ``site`` (its static/ and search/)."""
+    request: dict = {"queries": queries, **({"limit": limit} if limit else {})}
+    proc = subprocess.run(
+        [node, str(RUNNER), str(site)], input=json.dumps(request, ensure_ascii=False), capture_output=True, text=True, encoding="utf-8", timeout=300
+    )
+    assert proc.returncode == 0, f"run_parity.js failed:\n{proc.stderr[-3000:]}"
+    out = json.loads(proc.stdout)
+    errors = [f"{q[:60]!r}: {r['error']}" for q, r in zip(queries, out, strict=True) if isinstance(r, dict)]
+    assert not errors, "kbsearch.js threw:\n" + "\n".join(errors[:5])
+    return out
+
+
+def search_files(advisories, folder: Path, **kw) -> Path:
+    """Just what the Node runner reads of a site: static/kbsearch.js and search/ (as write_site writes them)."""
+    (folder / "static").mkdir(parents=True)
+    shutil.copyfile(KBSEARCH, folder / "static" / "kbsearch.js")
+    for rel, text in search_index(advisories, **kw).files.items():
+        path = folder / "search" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    return folder
+
+
+# --- comparing ------------------------------------------------------------------------------------------
+
+
+def _evidence_as_browser(field: str, text: str) -> str:
+    """A partly found message: Python shows the template's source, the browser its slots marked."""
+    return Template.parse(text).render("«{example}»") if field == "message" and "{{" in text else text
+
+
+def differences(py: Results, js: list[dict], evidence: bool = True) -> list[str]:
+    """What differs between Python's hits and the browser's (empty: the same answer)."""
+    a = [(h.id, h.case, h.confidence, h.not_affected) for h in py]
+    b = [(h["id"], h["case"], h["confidence"], h["not_affected"]) for h in js]
+    if a != b:
+        return [f"hits: python {a[:3]} / browser {b[:3]}"]
+    out = []
+    for h, j in zip(py, js, strict=True):
+        where = f"{h.id}#{h.case}"
+        if abs(h.score - j["score"]) > SCORE_TOL:
+            out.append(f"{where}: score python {h.score!r} / browser {j['score']!r}")
+        for name in ("lang", "url", "steps"):
+            if getattr(h, name) != j[name]:
+                out.append(f"{where}: {name} python {getattr(h, name)!r} / browser {j[name]!r}")
+        pe = [(e.field, _evidence_as_browser(e.field, e.text)) for e in h.evidence]
+        je = [(e["field"], e["text"]) for e in j["evidence"]]
+        if evidence and pe != je:
+            out.append(f"{where}: evidence python {pe} / browser {je}")
+    return out
+
+
+def compare_all(searcher: Searcher, queries: list[str], js: list[list[dict]], **kw) -> list[str]:
+    problems = []
+    for q, hits in zip(queries, js, strict=True):
+        problems += [f"{q[:50]!r}: {d}" for d in differences(searcher.search(q, japanese=False, **kw), hits)]
+    return problems
+
+
+# --- the bundled content ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory, node):
+    """(KnowledgeBase, site, the browser's hits for BUNDLED_QUERIES) on the bundled content."""
+    tmp = tmp_path_factory.mktemp("parity")
+    base = KnowledgeBase(CONTENT, tmp / "index")
+    base.build()
+    site = write_site(base.advisories(), tmp / "site")
+    yield base, site, run_node(node, site, BUNDLED_QUERIES)
+    base.close()
+
+
+def test_bundled_site_ranks_like_python(bundled):
+    base, _, js = bundled
+    problems = compare_all(base.searcher(), BUNDLED_QUERIES, js)
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
+
+
+def test_long_posting_lists_rank_like_python(bundled, node, tmp_path):
+    """Every posting list stored apart (x/), the longer ones with the fields' length tables (l/)."""
+    base, _, _ = bundled
+    site = search_files(base.advisories(), tmp_path / "compact", large_df=1, table_df=3)
+    assert any((site / "search" / "x").iterdir()) and any((site / "search" / "l").iterdir())
+    problems = compare_all(base.searcher(), QUERIES, run_node(node, site, QUERIES))
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
+
+
+def test_mecab_is_the_only_difference(bundled):
+    """``KnowledgeBase.search`` as users call it: a query without Japanese gives the browser's hits
+    exactly (the evidence marked in Japanese text may differ: MeCab finds other words there). A Japanese one also has MeCab words in Python (bigrams only in the browser): when those
+    alone separate two cases of one confidence (score gap below BM25_SCALE), the browser may put the
+    other first, as long as it is a right answer (as in tests/test_browser.py)."""
+    base, _, js = bundled
+    problems = []
+    for q, hits in zip(LABELED, js[len(PROBES) :], strict=True):
+        py = base.search(q["q"])
+        if not CJK.search(q["q"]):
+            problems += [f"{q['q'][:50]!r}: {d}" for d in differences(py, hits, evidence=False)]
+            continue
+        if q.get("negative"):
+            if [h["confidence"] for h in hits if h["confidence"] != "weak"] != [h.confidence for h in py if h.confidence != "weak"]:
+                problems.append(f"{q['q'][:50]!r}: a negative is not weak on both sides")
+            continue
+        top_js, top_py = (hits[0]["id"], hits[0]["case"]), (py[0].id, py[0].case)
+        if top_js == top_py:
+            if hits[0]["confidence"] != py[0].confidence:
+                problems.append(f"{q['q'][:50]!r}: confidence python {py[0].confidence} / browser {hits[0]['confidence']}")
+            continue
+        near = {(h.id, h.case) for h in py if h.confidence == py[0].confidence and py[0].score - h.score < spec.BM25_SCALE}
+        right = hits[0]["id"] == q["id"] and (not q.get("case") or hits[0]["case"] == q["case"])
+        if not (top_js in near and right):
+            problems.append(f"{q['q'][:50]!r}: browser top {top_js} vs python {top_py}")
+    assert not problems, "\n".join(problems[:10])
+
+
+# --- a larger corpus, every budget and cap binding -------------------------------------------------
+
+
+def long_queries(content: Path, advisories) -> list[str]:
+    """Pastes from the generated advisories: their English and Japanese text, a log block of their
+    messages repeated with other times (longer than DEDUPE_ABOVE and MAX_QUERY_CHARS), and their ids."""
+    out = []
+    for adv in advisories[1::40]:
+        for lang in ("en", "ja"):
+            text = (content / adv.id / f"{lang}.md").read_text("utf-8")
+            out.append(text.split("---", 2)[2][:2_500] if text.startswith("---") else text[:2_500])
+        lines = [m.text.get("en", next(iter(m.text.values()))).render() for c in adv.cases for m in c.messages]
+        if lines:
+            out.append("\n".join(f"2024/01/0{i % 9 + 1} 10:{i:02d}:00 {line}" for i in range(6) for line in lines))
+        models = [m for c in adv.cases for a in c.applies_to for m in a.models]
+        out.append(" ".join([*sorted(r.id for r in adv.references), *models]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory, node):
+    """(KnowledgeBase, site, queries, the browser's hits) on the bundled content plus SYNTHETIC
+    generated advisories, the site built with kb.spec lowered as LOWERED (re-apply it around
+    Python searches: see ``lowered``)."""
+    tmp = tmp_path_factory.mktemp("parity-synthetic")
+    content = tmp / "content"
+    shutil.copytree(CONTENT, content, ignore=shutil.ignore_patterns("README.md"))
+    write_corpus(content, SYNTHETIC, seed=0)
+    base = KnowledgeBase(content, tmp / "index")
+    base.build()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in LOWERED.items():
+            mp.setattr(spec, name, value)
+        site = write_site(base.advisories(), tmp / "site", large_df=LOWERED_LARGE_DF)
+    queries = QUERIES + long_queries(content, base.advisories())
+    yield base, site, queries, run_node(node, site, queries)
+    base.close()
+
+
+@pytest.fixture
+def lowered(monkeypatch):
+    for name, value in LOWERED.items():
+        monkeypatch.setattr(spec, name, value)
+
+
+def test_synthetic_corpus_ranks_like_python(synthetic, lowered, monkeypatch):
+    base, site, queries, js = synthetic
+    searcher = base.searcher()
+    bound = dict.fromkeys(("POSTINGS_BUDGET", "MAX_TERMS", "MAX_IDENTIFIER_DF", "BM25_DEPTH", "DEDUPE_ABOVE", "MAX_QUERY_CHARS"), 0)
+    within_budget, index_search = Searcher._within_budget, Index.search
+
+    def counted_budget(self, terms):
+        kept = within_budget(self, terms)
+        bound["POSTINGS_BUDGET"] += sum(map(len, kept.values())) < sum(len(set(ts)) for ts in terms.values())
+        return kept
+
+    def counted_search(self, terms, limit=50, boosts=None):
+        postings = index_search(self, terms, limit, boosts)
+        bound["BM25_DEPTH"] += len(postings) == limit
+        return postings
+
+    monkeypatch.setattr(Searcher, "_within_budget", counted_budget)
+    monkeypatch.setattr(Index, "search", counted_search)
+    problems = compare_all(searcher, queries, js)
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
+
+    for q in queries:
+        head = analyze(q[: spec.MAX_ANALYZED_CHARS], japanese=False)
+        bound["MAX_TERMS"] += max(len({t.text for t in head.words}), len({t.text for t in head.grams})) > spec.MAX_TERMS
+        ids = find_identifiers(normalize(q[: spec.MAX_ID_CHARS]))
+        bound["MAX_IDENTIFIER_DF"] += any(searcher.index.doc_frequency("ids", t) > spec.MAX_IDENTIFIER_DF for i in ids for t in i.terms)
+        bound["DEDUPE_ABOVE"] += len(q) > spec.DEDUPE_ABOVE
+        bound["MAX_QUERY_CHARS"] += searcher.search(q, japanese=False).cut
+    assert all(bound.values()), f"a budget or cap never bound: {bound}"
+    assert len(list((site / "search" / "x").iterdir())) > 100 and (site / "search" / "l").is_dir()
+    assert _core({"core.js": (site / "search" / "core.js").read_text("utf-8")})["params"]["POSTINGS_BUDGET"] == LOWERED["POSTINGS_BUDGET"]
+
+
+# --- one source for the ranking constants ----------------------------------------------------------------
+
+
+def _core(site_files: dict[str, str]) -> dict:
+    text = site_files["core.js"]
+    assert text.startswith("KBSearch.load(") and text.endswith(");\n")
+    return json.loads(text[len("KBSearch.load(") : -3])
+
+
+def _js_code(src: str) -> str:
+    """JavaScript without comments, string contents and regular-expression literals (template
+    literals keep their ${...} code)."""
+    out, i, n = [], 0, len(src)
+    stack: list[str] = []  # "`" inside a template literal, "{" inside ${...}
+    last = ""  # the last significant character emitted
+    while i < n:
+        c = src[i]
+        if stack and stack[-1] == "`":
+            if c == "\\":
+                i += 2
+            elif c == "`":
+                stack.pop()
+                out.append('""')
+                last = '"'
+                i += 1
+            elif src.startswith("${", i):
+                stack.append("{")
+                out.append(" (")
+                i += 2
+            else:
+                i += 1
+            continue
+        if src.startswith("//", i):
+            i = src.find("\n", i) if src.find("\n", i) >= 0 else n
+        elif src.startswith("/*", i):
+            i = src.index("*/", i) + 2
+        elif c in "\"'":
+            j = i + 1
+            while src[j] != c:
+                j += 2 if src[j] == "\\" else 1
+            out.append('""')
+            last = '"'
+            i = j + 1
+        elif c == "`":
+            stack.append("`")
+            i += 1
+        elif c == "/" and (last in "(,=:[!&|?{};+-*%<>~^" or re.search(r"\b(return|typeof|case)\s*$", "".join(out[-3:]))):
+            j, cls = i + 1, False
+            while src[j] != "/" or cls:
+                if src[j] == "\\":
+                    j += 1
+                elif src[j] == "[":
+                    cls = True
+                elif src[j] == "]":
+                    cls = False
+                j += 1
+            j += 1
+            while j < n and src[j].isalpha():
+                j += 1
+            out.append("RE")
+            last = "E"
+            i = j
+        else:
+            if c == "{" and stack:
+                stack.append("{")
+            elif c == "}" and stack and stack[-1] == "{":
+                stack.pop()
+                if stack and stack[-1] == "`":
+                    out.append(") ")
+                    i += 1
+                    continue
+            out.append(c)
+            if not c.isspace():
+                last = c
+            i += 1
+    return "".join(out)
+
+
+def _ranking_js() -> str:
+    """kbsearch.js from template matching to the end of ranking (what kb/messages.py and kb/search.py mirror)."""
+    js = KBSEARCH.read_text("utf-8")
+    start, end = js.index("// --- template matching"), js.index("// --- the page")
+    return js[start:end]
+
+
+def _spec_numbers() -> dict[float, list[str]]:
+    """kb.spec's numbers (and those in its dicts) -> the names that have them; 0 and 1 are left out
+    (counts, offsets and neutral weights are everywhere)."""
+    values: dict[float, list[str]] = {}
+    for name in spec.names():
+        v = getattr(spec, name)
+        for x in v.values() if isinstance(v, dict) else [v]:
+            if isinstance(x, (int, float)) and not isinstance(x, bool) and x not in (0, 1):
+                values.setdefault(float(x), []).append(name)
+    return values
+
+
+def test_the_site_gets_every_shared_constant():
+    """core.js's params are kb.spec.shared() (derived from kb.spec: every UPPERCASE name but the ones
+    applied while the site is built) and the aliases; nothing else, nothing less."""
+    core = _core(search_index(load_or_raise(CONTENT)).files)
+    assert set(core["params"]) == set(spec.shared()) | {"SYNONYMS"}
+    assert set(spec.shared()) == set(spec.names()) - spec.APPLIED_AT_BUILD
+    assert set(spec.names()) >= spec.APPLIED_AT_BUILD
+    assert {k: v for k, v in core["params"].items() if k != "SYNONYMS"} == json.loads(json.dumps(spec.shared()))
+    assert core["fields"] == {name: [code, spec.FIELD_BOOSTS[name]] for name, (code, _) in core["fields"].items()}
+    assert list(core["fields"]) == list(spec.FIELD_BOOSTS) and list(core["lookups"]) == list(spec.LOOKUP_FIELDS)
+
+
+def test_kbsearch_reads_every_shared_constant_from_params():
+    js = KBSEARCH.read_text("utf-8")
+    missing = [name for name in spec.shared() if not re.search(rf"\bP\.{name}\b", js)]
+    assert not missing, f"kbsearch.js does not read these kb.spec constants from core.params (P.<NAME>): {missing}"
+    unknown = sorted(set(re.findall(r"\bP\.([A-Z][A-Z0-9_]*)\b", js)) - set(spec.shared()) - {"SYNONYMS"})
+    assert not unknown, f"kbsearch.js reads P.<NAME> that kb.spec does not have: {unknown}"
+    assert _js_code(js).count("core.params") == 1, "kbsearch.js reads the constants through P (set once, in load)"
+
+
+def test_no_ranking_constant_is_typed_in_kbsearch():
+    """No number in kbsearch.js's ranking code equals a kb.spec value: each comes from P. Allowed:
+    array indexes and strides (``p[i + 2]``, ``i += 3``) and the idf formula, the same in kb.index."""
+    code = _js_code(_ranking_js())
+    code = code.replace("Math.log(1 + (n - d + 0.5) / (d + 0.5))", "IDF")  # kb.index.Index.idf
+    code = re.sub(r"(?<=[\w\])])\[[\w\s+\-]*\]", "[]", code)  # indexing: x[0], p[i + 2]
+    code = re.sub(r"\+=\s*\d+\)", "+= STRIDE)", code)  # for (...; i += 3)
+    values = _spec_numbers()
+    found = [(m.group(), values[float(m.group())]) for m in re.finditer(r"(?<![\w.$])\d+(?:\.\d+)?(?![\w.])", code) if float(m.group()) in values]
+    assert not found, f"kbsearch.js types kb.spec values in its ranking code (read them from P): {found}"
+
+
+SCORING = {
+    kb.search: ("prepare_query", "_mark", "Searcher"),
+    kb.messages: ("_slot_regex", "choose_keys", "TemplateMatcher"),
+}
+
+
+def test_no_ranking_constant_is_typed_in_python():
+    """Neither do kb/search.py's and kb/messages.py's scoring functions: they read ``spec.<NAME>``.
+    Allowed: indexes and slices, ``round()``'s digits, and the three columns of a stored table."""
+    values = _spec_numbers()
+    found = []
+    for module, names in SCORING.items():
+        tree = ast.parse(Path(module.__file__).read_text("utf-8"))
+        for node in tree.body:
+            if getattr(node, "name", None) not in names:
+                continue
+            skip = set()
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Subscript):
+                    skip.update(map(id, ast.walk(sub.slice)))
+                elif isinstance(sub, ast.Call) and getattr(sub.func, "id", "") == "round":
+                    skip.update(map(id, ast.walk(sub.args[1])) if len(sub.args) > 1 else ())
+                elif isinstance(sub, ast.FunctionDef) and sub.name == "_table":
+                    skip.update(map(id, ast.walk(sub)))
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Constant) and type(sub.value) in (int, float) and id(sub) not in skip and float(sub.value) in values:
+                    found.append(f"{Path(module.__file__).name}:{sub.lineno}: {sub.value!r} ({', '.join(values[float(sub.value)])})")
+    assert not found, "Python scoring code types kb.spec values (read spec.<NAME>):\n" + "\n".join(found)
+
+
+def test_one_url_scheme():
+    """The url of a hit (kb.search, kbsearch.js) is where kb.site writes the case."""
+    for adv, case, lang in (("fujitsu-tx200ft-ms05-018", "win2003", "en"), ("a-b", "c", "ja")):
+        assert spec.case_url(adv, case, lang) == case_path(lang, adv, case)
+    assert "index.html#" not in KBSEARCH.read_text("utf-8"), "kbsearch.js builds urls with P.CASE_URL"
+
+
+# A value for every kb.spec constant that Python reads while searching: with it in Python only, some
+# query must answer differently from the browser. The rest are applied when the indexes are built
+# (both builds read kb.spec): a value changed for the site build only must show the same.
+ONE_SIDED = {
+    "DEDUPE_ABOVE": 10**9,
+    "MAX_QUERY_CHARS": 700,
+    "MAX_ID_CHARS": 100,
+    "MAX_ANALYZED_CHARS": 100,
+    "MAX_TERMS": 4,
+    "DEFAULT_LIMIT": 1,
+    "SLOT_MAX": 1,
+    "MIN_SQUASHED_CHARS": 40,
+    "MAX_FIND_TRIES": 0,
+    "REACH_SLACK": -10_000,
+    "MIN_CHUNK_CHARS": 1_000,
+    "MIN_FRAGMENT_CHARS": 1_000,
+    "MIN_COVERAGE": 0.15,
+    "W_TEMPLATE_FULL": 45.0,
+    "TEMPLATE_LITERAL_CAP": 45,
+    "TEMPLATE_LITERAL_PER_POINT": 2,
+    "W_TEMPLATE_PARTIAL": 10.0,
+    "PARTIAL_STRONG_COVERAGE": 0.25,
+    "W_MODEL": 31.0,
+    "CONDITION_FIT_BONUS": 4.0,
+    "W_MODEL_CONDITIONAL": 16.0,
+    "W_NOT_AFFECTED": 29.0,
+    "W_REFERENCE": 26.0,
+    "W_IDENTIFIER": 21.0,
+    "IDENTIFIER_FULL_IDF": 5.0,
+    "MAX_IDENTIFIER_DF": 2,
+    "RARE_WORD_IDF": 0.0,
+    "BM25_SCALE": 14.0,
+    "BM25_RELATIVE_SHARE": 0.6,
+    "BM25_COVERAGE_SHARE": 0.4,
+    "ID_COVERAGE_WEIGHT": 1,
+    "ALIAS_BOOST": 0.5,
+    "BM25_DEPTH": 5,
+    "POSTINGS_BUDGET": 300,
+    "BM25_K1": 1.3,
+    "BM25_B": 0.6,
+    "WORD_FIELDS": ("title", "messages", "body"),
+    "REFERENCE_KINDS": ("kb", "kbnum", "cve", "advisory"),
+    "SPECIFIC_ID_KINDS": frozenset(),
+    "CONFIDENCES": ("exact", "weak", "strong"),
+    "STRONG_COVERAGE": 0.7,
+    "MARK_WIDTH": 60,
+    "MARK_LEAD": 5,
+    "EVIDENCE_GRAM_SHARE": 10.0,
+    "STEPS_SHOWN": 1,
+    "CASE_URL": "{lang}/{advisory}.html#{case}",
+}
+SITE_BUILD_ONLY = {
+    "FIELD_BOOSTS": {**spec.FIELD_BOOSTS, "title": 2.5},
+    "LOOKUP_FIELDS": ("refs", "models_cond", "not_affected"),
+    "KEYS_PER_TEMPLATE": 1,
+}
+
+
+def test_every_constant_has_a_one_sided_change():
+    assert set(ONE_SIDED) | set(SITE_BUILD_ONLY) == set(spec.names()) and not set(ONE_SIDED) & set(SITE_BUILD_ONLY)
+
+
+def _python_only(mp: pytest.MonkeyPatch, name: str, value) -> None:
+    """``name`` changed in every Python module that has it (kb.index keeps its own BM25_K1/B names)."""
+    for module in (spec, kb.index, kb.search, kb.messages):
+        if hasattr(module, name):
+            mp.setattr(module, name, value)
+
+
+def _first_difference(base: KnowledgeBase, queries: list[str], js: list[list[dict]]) -> str | None:
+    searcher = Searcher(base.searcher().index)  # a fresh matcher: templates compiled with the values now
+    for q, hits in zip(queries, js, strict=True):
+        found = differences(searcher.search(q, japanese=False), hits)
+        if found:
+            return f"{q[:40]!r}: {found[0][:200]}"
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(ONE_SIDED))
+def test_one_sided_change_breaks_parity(name, bundled, request):
+    """The constant changed in Python only (the site built without the change): some query answers
+    differently in the browser. Tried on the bundled content, then on the larger corpus."""
+    found = None
+    if name not in LOWERED:  # the caps lowered for the larger corpus bind only there
+        base, _, js = bundled
+        with pytest.MonkeyPatch.context() as mp:
+            _python_only(mp, name, ONE_SIDED[name])
+            found = _first_difference(base, BUNDLED_QUERIES, js)
+    if found is None:
+        big, _, queries, big_js = request.getfixturevalue("synthetic")
+        with pytest.MonkeyPatch.context() as mp:
+            for lowered_name, value in LOWERED.items():
+                mp.setattr(spec, lowered_name, value)
+            _python_only(mp, name, ONE_SIDED[name])
+            found = _first_difference(big, queries, big_js)
+    assert found, f"changing kb.spec.{name} on the Python side only went unnoticed"
+
+
+@pytest.mark.parametrize("name", sorted(SITE_BUILD_ONLY))
+def test_site_build_only_change_breaks_parity(name, bundled, node, tmp_path):
+    """A constant applied while the indexes are built, changed for the site's build only."""
+    base, _, _ = bundled
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spec, name, SITE_BUILD_ONLY[name])
+        site = search_files(base.advisories(), tmp_path / "site")
+    js = run_node(node, site, BUNDLED_QUERIES)
+    assert _first_difference(base, BUNDLED_QUERIES, js), f"changing kb.spec.{name} for the site build only went unnoticed"
