@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Search benchmark: kb (analysis + Whoosh BM25F + templates) against SQLite FTS5 (trigram) on a
-synthetic corpus of bilingual advisories (:mod:`kb.synthetic`).
+synthetic corpus of bilingual advisories (:mod:`tools.synthetic`).
 
     .venv/bin/python bench/bench_search.py            # 10,000 advisories (several minutes)
     .venv/bin/python bench/bench_search.py --quick    # 500 advisories, a smoke run
@@ -32,6 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tools/ (the synthetic corpus) is not installed
 OUT = ROOT / "bench" / "out"
 CORPUS_SEED = 0
 QUERY_SEED = 20260101
@@ -610,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     version = git_state()
     log(f"kb at {version}; work folder {work}")
 
-    from kb.synthetic import write_corpus
+    from tools.synthetic import write_corpus
 
     shutil.rmtree(content, ignore_errors=True)
     t0 = time.perf_counter()
@@ -719,7 +720,7 @@ def report(r: dict, args) -> str:
     out = [
         "# Search benchmark",
         "",
-        f"Corpus: {r['n']:,} synthetic bilingual advisories from `kb.synthetic` (seed {CORPUS_SEED}): {r['tokenize']['docs']:,} documents "
+        f"Corpus: {r['n']:,} synthetic bilingual advisories from `tools.synthetic` (seed {CORPUS_SEED}): {r['tokenize']['docs']:,} documents "
         f"(advisory x case x language), {r['content_bytes'] / 1e6:.0f} MB of content files, generated in {r['generate_s']:.1f} s. "
         f"Produced by `.venv/bin/python bench/bench_search.py{' --quick' if args.quick else ''}`; kb at {r['kb_version']}; "
         f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}. The machine was shared: its 1-minute load "

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n:
         corpus = out / f"corpus-{args.n}"
         if not (args.reuse and corpus.exists()):
-            from kb.synthetic import write_corpus
+            from tools.synthetic import write_corpus
 
             shutil.rmtree(corpus, ignore_errors=True)
             shutil.copytree(ROOT / "content", corpus, ignore=shutil.ignore_patterns("README.md"))

@@ -42,7 +42,7 @@ from kb.index import Index
 from kb.model import Template
 from kb.search import Results, Searcher
 from kb.site import case_path, search_index, write_site
-from kb.synthetic import write_corpus
+from tools.synthetic import write_corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 

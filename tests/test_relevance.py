@@ -1,14 +1,14 @@
 """The relevance set against the bundled content plus >= 1,000 generated near-miss advisories.
 
 R@1 must be 100 % for the queries about bundled content, and negatives may only get weak hits.
-Figures are printed; `python -m kb.evaluate` writes them to tests/relevance/RESULTS.md.
+Figures are printed; `python -m tools.evaluate` writes them to tests/relevance/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from kb.evaluate import build_corpus, evaluate, load_queries, metrics
+from tools.evaluate import build_corpus, evaluate, load_queries, metrics
 
 DISTRACTORS = 1000
 

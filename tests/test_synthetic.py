@@ -1,4 +1,4 @@
-"""kb.synthetic: generated advisories load cleanly, are deterministic, and are near misses that
+"""tools.synthetic: generated advisories load cleanly, are deterministic, and are near misses that
 never repeat the bundled advisories' identifying values."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb.content import ID_RE, load
-from kb.synthetic import (
+from tools.synthetic import (
     FORBIDDEN_ERRCODES,
     FORBIDDEN_FILES,
     FORBIDDEN_MODELS,

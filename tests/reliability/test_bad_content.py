@@ -324,7 +324,7 @@ def test_one_error_per_wording_and_per_language(tmp_path):
 
 
 def test_the_template_rule_passes_the_bundled_and_generated_templates():
-    from kb.synthetic import make_advisory
+    from tools.synthetic import make_advisory
 
     assert (MIN_TEMPLATE_TEXT, MIN_TEMPLATE_PIECE, MAX_FREE_SLOTS) == (8, 5, 2)
     texts = [t.source for a in load_or_raise(REPO / "content") for c in a.cases for m in c.messages for t in m.text.values()]

@@ -1,9 +1,9 @@
 """Relevance evaluation: run a labeled query set against a knowledge base and report R@1 and MRR.
 
-    python -m kb.evaluate [--distractors 1000] [--out tests/relevance/RESULTS.md]
+    python -m tools.evaluate [--distractors 1000] [--out tests/relevance/RESULTS.md]
 
 builds a temporary corpus (the bundled content plus generated near-miss advisories from
-:mod:`kb.synthetic`), runs ``tests/relevance/queries.yaml`` and writes the figures. The test suite
+:mod:`tools.synthetic`), runs ``tests/relevance/queries.yaml`` and writes the figures. The test suite
 (``tests/test_relevance.py``) runs the same evaluation and asserts on it.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from .api import KnowledgeBase
-from .search import Hit
+from kb.api import KnowledgeBase
+from kb.search import Hit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
@@ -78,7 +78,7 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float]:
 
 def build_corpus(tmp: Path, distractors: int, seed: int = 0) -> KnowledgeBase:
     """The bundled content plus ``distractors`` generated near-miss advisories, indexed under ``tmp``."""
-    from .synthetic import write_corpus
+    from tools.synthetic import write_corpus
 
     content = tmp / "content"
     shutil.copytree(PROJECT_ROOT / "content", content, ignore=shutil.ignore_patterns("README.md"))
@@ -95,8 +95,8 @@ def report(outcomes: list[Outcome], distractors: int, seconds: float) -> str:
         "# Relevance",
         "",
         f"Query set: `tests/relevance/queries.yaml` ({m['positives']} queries with an expected advisory/case, {m['negatives']} negatives).",
-        f"Corpus: the bundled advisories plus {distractors} generated near-miss distractors (`kb.synthetic`, seed 0).",
-        "Produced by `python -m kb.evaluate`; `tests/test_relevance.py` asserts R@1 = 100 %.",
+        f"Corpus: the bundled advisories plus {distractors} generated near-miss distractors (`tools.synthetic`, seed 0).",
+        "Produced by `python -m tools.evaluate`; `tests/test_relevance.py` asserts R@1 = 100 %.",
         "",
         "| metric | value |",
         "| --- | --- |",
