@@ -123,7 +123,14 @@ def phase_fts_build(pickle_path: str, db: str) -> None:
         for c in a.cases:
             for lang in LANGS:
                 t = case_texts(a, c, lang)
-                rows.append((f"{a.id}#{c.id}@{lang}", _fts_norm(t["title"] + "\n" + refs), _fts_norm(t["messages"]), _fts_norm(t["body"] + "\n" + t["products"])))
+                rows.append(
+                    (
+                        f"{a.id}#{c.id}@{lang}",
+                        _fts_norm(t["title"] + "\n" + refs),
+                        _fts_norm(t["messages"]),
+                        _fts_norm(t["body"] + "\n" + t["products"]),
+                    )
+                )
     t2 = time.perf_counter()
     if os.path.exists(db):
         os.remove(db)
@@ -136,7 +143,9 @@ def phase_fts_build(pickle_path: str, db: str) -> None:
     con.commit()
     con.close()
     t3 = time.perf_counter()
-    emit({"unpickle_s": t1 - t0, "texts_s": t2 - t1, "insert_s": t3 - t2, "rows": len(rows), "db_bytes": os.path.getsize(db), "maxrss_mb": maxrss_mb()})
+    emit(
+        {"unpickle_s": t1 - t0, "texts_s": t2 - t1, "insert_s": t3 - t2, "rows": len(rows), "db_bytes": os.path.getsize(db), "maxrss_mb": maxrss_mb()}
+    )
 
 
 class Fts:
@@ -315,22 +324,75 @@ SLOT_VALUES = {
     "word": ["srv01", "PC023", "Tape1", "Team2", "cm02", "B3", "node7"],
     "drive": ["D:", "E:", "F:", "G:", "H:"],
     "path": ["C:\\WINDOWS\\system32\\drivers", "D:\\Data\\share", "E:\\Backup\\daily", "C:\\Program Files\\App\\bin", "C:\\Users\\admin\\AppData"],
-    "text": ["svchost.exe", "lsass.exe", "spoolsv.exe", "Microsoft.Windows.Common-Controls", "NT AUTHORITY\\LOCAL SERVICE", "1053", "Microsoft.VC90.CRT", "Weekly-Incr"],
+    "text": [
+        "svchost.exe",
+        "lsass.exe",
+        "spoolsv.exe",
+        "Microsoft.Windows.Common-Controls",
+        "NT AUTHORITY\\LOCAL SERVICE",
+        "1053",
+        "Microsoft.VC90.CRT",
+        "Weekly-Incr",
+    ],
 }
 NOISE_LINES: list[tuple[str, str, str, int]] = [
     # (ja, en, source, event id) — generic Windows events that no advisory mentions
     ("Windows Update サービスは実行中状態に移行しました。", "The Windows Update service entered the running state.", "Service Control Manager", 7036),
     ("イベント ログ サービスが開始されました。", "The Event log service was started.", "EventLog", 6005),
     ("システム起動時間は {n} 秒です。", "The system uptime is {n} seconds.", "EventLog", 6013),
-    ("WinHTTP Web Proxy Auto-Discovery Service サービスは停止状態に移行しました。", "The WinHTTP Web Proxy Auto-Discovery Service service entered the stopped state.", "Service Control Manager", 7036),
-    ("タイム プロバイダー NtpClient は ntp{n}.example.jp から有効なタイム データを受信しています。", "The time provider NtpClient is currently receiving valid time data from ntp{n}.example.com.", "Time-Service", 37),
-    ("コンピューターのグループ ポリシー設定が正常に処理されました。", "The Group Policy settings for the computer were processed successfully.", "GroupPolicy", 1502),
+    (
+        "WinHTTP Web Proxy Auto-Discovery Service サービスは停止状態に移行しました。",
+        "The WinHTTP Web Proxy Auto-Discovery Service service entered the stopped state.",
+        "Service Control Manager",
+        7036,
+    ),
+    (
+        "タイム プロバイダー NtpClient は ntp{n}.example.jp から有効なタイム データを受信しています。",
+        "The time provider NtpClient is currently receiving valid time data from ntp{n}.example.com.",
+        "Time-Service",
+        37,
+    ),
+    (
+        "コンピューターのグループ ポリシー設定が正常に処理されました。",
+        "The Group Policy settings for the computer were processed successfully.",
+        "GroupPolicy",
+        1502,
+    ),
     ("新しいログオンに特権が割り当てられました。ログオン ID: 0x{h}", "Special privileges assigned to new logon. Logon ID: 0x{h}", "Security", 4672),
     ("ユーザー {n} のプロファイルが読み込まれました。", "The profile of user {n} was loaded.", "User Profile Service", 1),
     ("Windows Defender ウイルス対策のスキャンが開始されました。", "Windows Defender Antivirus scan has started.", "Windows Defender", 1000),
     ("ボリューム シャドウ コピー サービスは正常に開始されました。", "The Volume Shadow Copy service started successfully.", "VSS", 8224),
 ]
-STOP = frozenset("the and for with from that this are was were not can has have been after when which into its your you all any one other".split())
+STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "are",
+        "was",
+        "were",
+        "not",
+        "can",
+        "has",
+        "have",
+        "been",
+        "after",
+        "when",
+        "which",
+        "into",
+        "its",
+        "your",
+        "you",
+        "all",
+        "any",
+        "one",
+        "other",
+    ]
+)
 EN_TOKEN = re.compile(r"[a-z][a-z0-9]{2,}")
 JA_TOKEN = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 
@@ -557,9 +619,15 @@ def git_state() -> str:
 def summarize(r: dict, n_one: int, queries: list[dict]) -> dict:
     ms = r["ms"]
     return {
-        "one_p50": pct(ms[:n_one], 0.5), "one_p95": pct(ms[:n_one], 0.95), "one_max": max(ms[:n_one], default=0),
-        "multi_p50": pct(ms[n_one:], 0.5), "multi_p95": pct(ms[n_one:], 0.95), "multi_max": max(ms[n_one:], default=0),
-        "big_ms": statistics.median(r["big_ms"]), "open_s": r["open_s"], "maxrss_mb": r["maxrss_mb"],
+        "one_p50": pct(ms[:n_one], 0.5),
+        "one_p95": pct(ms[:n_one], 0.95),
+        "one_max": max(ms[:n_one], default=0),
+        "multi_p50": pct(ms[n_one:], 0.5),
+        "multi_p95": pct(ms[n_one:], 0.95),
+        "multi_max": max(ms[n_one:], default=0),
+        "big_ms": statistics.median(r["big_ms"]),
+        "open_s": r["open_s"],
+        "maxrss_mb": r["maxrss_mb"],
         "quality": quality(queries, r["ranked"]),
     }
 
@@ -650,7 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     kb_cold, fts_cold = [], []
     for _ in range(5):
         t0 = time.perf_counter()
-        p = subprocess.run([str(KB_BIN), "--content", str(content), "--index", str(index), "search", cold_q, "--json"], capture_output=True, text=True, cwd=ROOT)
+        p = subprocess.run(
+            [str(KB_BIN), "--content", str(content), "--index", str(index), "search", cold_q, "--json"], capture_output=True, text=True, cwd=ROOT
+        )
         kb_cold.append(time.perf_counter() - t0)
         if p.returncode not in (0, 1):
             sys.stderr.write(p.stderr)
@@ -660,9 +730,22 @@ def main(argv: list[str] | None = None) -> int:
         fts_cold.append(time.perf_counter() - t0)
     log(f"cold start: kb {statistics.median(kb_cold):.2f} s, FTS5 {statistics.median(fts_cold):.2f} s")
 
-    res = {"n": args.n, "kb_version": version, "loadavg": [min(loads), max(loads)], "query_loadavg": {k: v["loadavg"] for k, v in raw.items()}, "generate_s": gen_s, "content_bytes": content_bytes, "tokenize": tok, "build": build,
-           "fts_build": fts_build, "kb_cold_s": kb_cold, "fts_cold_s": fts_cold, "queries_one": len(one), "queries_multi": len(multi),
-           "engines": {name: summarize(r, len(one), queries) for name, r in raw.items()}}
+    res = {
+        "n": args.n,
+        "kb_version": version,
+        "loadavg": [min(loads), max(loads)],
+        "query_loadavg": {k: v["loadavg"] for k, v in raw.items()},
+        "generate_s": gen_s,
+        "content_bytes": content_bytes,
+        "tokenize": tok,
+        "build": build,
+        "fts_build": fts_build,
+        "kb_cold_s": kb_cold,
+        "fts_cold_s": fts_cold,
+        "queries_one": len(one),
+        "queries_multi": len(multi),
+        "engines": {name: summarize(r, len(one), queries) for name, r in raw.items()},
+    }
     (work / "results.json").write_text(json.dumps(res, indent=1), "utf-8")
     if args.profile:
         import io
@@ -698,19 +781,44 @@ def report(r: dict, args) -> str:
     rows = [
         ("index build (wall)", f"{b['build_s']:.1f} s", f"{fts_total:.1f} s", fmt_ratio(b["build_s"], fts_total)),
         ("&nbsp;&nbsp;of which content loading (YAML + schema + Markdown; measured apart)", f"{load_s:.1f} s", f"{load_s:.1f} s", ""),
-        ("&nbsp;&nbsp;build without loading", f"{b['build_s'] - load_s:.1f} s", f"{fb['texts_s'] + fb['insert_s']:.1f} s", fmt_ratio(b["build_s"] - load_s, fb["texts_s"] + fb["insert_s"])),
+        (
+            "&nbsp;&nbsp;build without loading",
+            f"{b['build_s'] - load_s:.1f} s",
+            f"{fb['texts_s'] + fb['insert_s']:.1f} s",
+            fmt_ratio(b["build_s"] - load_s, fb["texts_s"] + fb["insert_s"]),
+        ),
         ("tokenize-only pass (`kb.corpus.documents()` for every advisory)", f"{tokenize_s:.1f} s", "", ""),
         ("**build / tokenize-only** (target <= 3x)", f"**{b['build_s'] / tokenize_s:.2f}x**", "", ""),
         ("(build - loading) / tokenize-only", f"{(b['build_s'] - load_s) / tokenize_s:.2f}x", "", ""),
         ("index size on disk", f"{b['index_bytes'] / 1e6:.1f} MB", f"{fb['db_bytes'] / 1e6:.1f} MB", fmt_ratio(b["index_bytes"], fb["db_bytes"])),
         ("peak RSS, build process", f"{b['maxrss_mb']:.0f} MB", f"{fb['maxrss_mb']:.0f} MB", fmt_ratio(b["maxrss_mb"], fb["maxrss_mb"])),
-        ("peak RSS, query process (incl. the 1 MB paste)", f"{k['maxrss_mb']:.0f} MB", f"{f['maxrss_mb']:.0f} MB", fmt_ratio(k["maxrss_mb"], f["maxrss_mb"])),
+        (
+            "peak RSS, query process (incl. the 1 MB paste)",
+            f"{k['maxrss_mb']:.0f} MB",
+            f"{f['maxrss_mb']:.0f} MB",
+            fmt_ratio(k["maxrss_mb"], f["maxrss_mb"]),
+        ),
         ("open the index in a running process", f"{k['open_s'] * 1000:.0f} ms", f"{f['open_s'] * 1000:.0f} ms", fmt_ratio(k["open_s"], f["open_s"])),
-        (f"**one-line query p50 / p95** (warm, {r['queries_one']} queries)", lat(k, "one"), lat(f, "one"), f"{fmt_ratio(k['one_p50'], f['one_p50'])} / {fmt_ratio(k['one_p95'], f['one_p95'])}"),
-        (f"**multi-line paste p50 / p95** (5-20 lines, {r['queries_multi']} pastes)", lat(k, "multi"), lat(f, "multi"), f"{fmt_ratio(k['multi_p50'], f['multi_p50'])} / {fmt_ratio(k['multi_p95'], f['multi_p95'])}"),
+        (
+            f"**one-line query p50 / p95** (warm, {r['queries_one']} queries)",
+            lat(k, "one"),
+            lat(f, "one"),
+            f"{fmt_ratio(k['one_p50'], f['one_p50'])} / {fmt_ratio(k['one_p95'], f['one_p95'])}",
+        ),
+        (
+            f"**multi-line paste p50 / p95** (5-20 lines, {r['queries_multi']} pastes)",
+            lat(k, "multi"),
+            lat(f, "multi"),
+            f"{fmt_ratio(k['multi_p50'], f['multi_p50'])} / {fmt_ratio(k['multi_p95'], f['multi_p95'])}",
+        ),
         ("slowest one-line / multi-line query", f"{k['one_max']:.0f} / {k['multi_max']:.0f} ms", f"{f['one_max']:.0f} / {f['multi_max']:.0f} ms", ""),
         ("**1 MB paste** (median of 3)", f"{k['big_ms']:.0f} ms", f"{f['big_ms']:.0f} ms", fmt_ratio(k["big_ms"], f["big_ms"])),
-        ("**cold start**: one search from a new process (median of 5; target <= 1 s)", f"{kb_cold:.2f} s", f"{fts_cold:.2f} s", fmt_ratio(kb_cold, fts_cold)),
+        (
+            "**cold start**: one search from a new process (median of 5; target <= 1 s)",
+            f"{kb_cold:.2f} s",
+            f"{fts_cold:.2f} s",
+            fmt_ratio(kb_cold, fts_cold),
+        ),
     ]
     kinds = [x for x in ("message", "model", "reference", "prose-ja", "prose-en", "event-log block", "all") if x in k["quality"]]
     qrows = []
@@ -725,7 +833,8 @@ def report(r: dict, args) -> str:
         f"Produced by `.venv/bin/python bench/bench_search.py{' --quick' if args.quick else ''}`; kb at {r['kb_version']}; "
         f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}. The machine was shared: its 1-minute load "
         f"average ranged {r['loadavg'][0]:.1f}-{r['loadavg'][1]:.1f} during the run (query phases: "
-        + ", ".join(f"{k} {v[0]:.1f}-{v[1]:.1f}" for k, v in r["query_loadavg"].items()) + "), so absolute times carry noise; ratios from the same run less so.",
+        + ", ".join(f"{k} {v[0]:.1f}-{v[1]:.1f}" for k, v in r["query_loadavg"].items())
+        + "), so absolute times carry noise; ratios from the same run less so.",
         "",
         "| measure | kb | SQLite FTS5 (trigram index, token-OR query) | kb / FTS5 |",
         "| --- | --- | --- | --- |",
@@ -760,7 +869,7 @@ def report(r: dict, args) -> str:
         "title, symptoms, cause and resolution that no other case has all of; *event-log block* = 5-20 log lines (timestamp, level, source, event "
         "id) holding 1-3 of the case's messages (at least one unique), numbers changed, among generic Windows events that no advisory mentions.",
         "- **Latency** is warm (10 warm-up queries first), wall clock per search call with `limit=10`. The **1 MB paste** is event-log lines of random "
-        "messages and noise. **Cold start** runs `kb --content ... --index ... search \"<query>\" --json` as a new process; for FTS5, a new Python "
+        'messages and noise. **Cold start** runs `kb --content ... --index ... search "<query>" --json` as a new process; for FTS5, a new Python '
         "process that opens the database and runs the same query.",
     ]
     return "\n".join(out) + "\n"

@@ -75,7 +75,13 @@ def index_facts(site: Path) -> dict:
     raw = sum(p.stat().st_size for p in files)
     pages = sum(1 for _ in site.rglob("*.html"))
     core = site / "search" / "core.js"
-    return {"files": len(files), "raw_mb": raw / 1e6, "pages": pages, "core_raw": core.stat().st_size, "core_gz": len(gzip.compress(core.read_bytes(), 6))}
+    return {
+        "files": len(files),
+        "raw_mb": raw / 1e6,
+        "pages": pages,
+        "core_raw": core.stat().st_size,
+        "core_gz": len(gzip.compress(core.read_bytes(), 6)),
+    }
 
 
 def measure(browser, site: Path, queries: list[str]) -> list[dict]:
@@ -195,7 +201,12 @@ def report(results: list[tuple[dict, dict, list[dict]]], n_queries: int, agreeme
     lines.append("")
     for info, _facts, rows in results:
         heavy = sorted(rows, key=lambda r: -r["bytes"])[:5]
-        lines += [f"## Heaviest first searches: {info['label']}", "", "| query | bytes gz | index files | first ms | hits |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            f"## Heaviest first searches: {info['label']}",
+            "",
+            "| query | bytes gz | index files | first ms | hits |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for r in heavy:
             q = r["q"].replace("\n", " ").replace("|", "\\|")
             lines.append(f"| `{q[:70]}{'…' if len(q) > 70 else ''}` | {r['bytes'] / 1e3:.1f} KB | {r['files']} | {r['first_ms']:.0f} | {r['hits']} |")

@@ -10,9 +10,9 @@ Start with :func:`kb.open` and :meth:`KnowledgeBase.search`.
 
 __version__ = "0.1.0"
 
-from .api import KnowledgeBase, StaleIndexWarning, open  # noqa: E402,A004
-from .content import ContentError, Problem  # noqa: E402
-from .index import IndexUnavailable  # noqa: E402
-from .search import Evidence, Hit, Results  # noqa: E402
+from .api import KnowledgeBase, StaleIndexWarning, open
+from .content import ContentError, Problem
+from .index import IndexUnavailable
+from .search import Evidence, Hit, Results
 
-__all__ = ["KnowledgeBase", "open", "ContentError", "Problem", "IndexUnavailable", "StaleIndexWarning", "Hit", "Evidence", "Results", "__version__"]
+__all__ = ["ContentError", "Evidence", "Hit", "IndexUnavailable", "KnowledgeBase", "Problem", "Results", "StaleIndexWarning", "__version__", "open"]

@@ -6,7 +6,7 @@
     >>> (hit.id, hit.case, hit.confidence)
     ('fujitsu-tx200ft-ms05-018', 'win2003', 'exact')
     >>> base.get("trendmicro-tmcm-tmi-not-ready").title["en"][:22]
-    'Trend Micro Control Ma'
+    'The Trend Micro Contro'
 
 Reading never writes: :func:`open`, :meth:`KnowledgeBase.search` and :meth:`KnowledgeBase.get`
 use the index as it is. When the content changed after the index was built, searches still answer
@@ -82,7 +82,7 @@ class KnowledgeBase:
         self._loaded_fingerprint = ""
         self.problems: list[Problem] = []  # what loading the content found (warnings, when it loaded)
         self._searcher: Searcher | None = None
-        self._stale: str | None | bool = False  # False: not checked yet
+        self._stale: str | bool | None = False  # False: not checked yet
         self._lock = threading.Lock()
 
     # --- content ---------------------------------------------------------------------------
@@ -159,7 +159,12 @@ class KnowledgeBase:
             total(sum(len(a.cases) * 2 for a in advisories))
         docs = (d for a in advisories for d in documents(a))
         templates = [t for a in advisories for t in template_entries(a)]
-        manifest = {"fingerprint": fingerprint, "content": os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve()), "advisories": len(advisories), "kb": __version__}
+        manifest = {
+            "fingerprint": fingerprint,
+            "content": os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve()),
+            "advisories": len(advisories),
+            "kb": __version__,
+        }
         out = build(docs, templates, self.index_dir, manifest, progress, wait=wait, notify=notify, protect=(self.content_dir,))
         self.close()
         self._stale = False
@@ -205,7 +210,7 @@ class KnowledgeBase:
         self.close()
 
 
-def open(content_dir: Path | str | None = None, index_dir: Path | str | None = None, *, build_if_stale: bool = False) -> KnowledgeBase:  # noqa: A001
+def open(content_dir: Path | str | None = None, index_dir: Path | str | None = None, *, build_if_stale: bool = False) -> KnowledgeBase:
     """Open a knowledge base (default: ``./content`` and ``./index``, or ``KB_CONTENT`` / ``KB_INDEX``).
 
     Reading never writes; ``build_if_stale=True`` is the explicit way to (re)build the index first
@@ -216,4 +221,4 @@ def open(content_dir: Path | str | None = None, index_dir: Path | str | None = N
     return base
 
 
-__all__ = ["KnowledgeBase", "open", "ContentError", "IndexUnavailable", "Hit", "Results", "StaleIndexWarning"]
+__all__ = ["ContentError", "Hit", "IndexUnavailable", "KnowledgeBase", "Results", "StaleIndexWarning", "open"]

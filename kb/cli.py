@@ -35,6 +35,9 @@ EXIT_INDEX = 4  # no index, or a damaged or foreign one: run `kb build`
 EXIT_BUSY = 5  # another build holds the folder (with --no-wait)
 EXIT_INTERNAL = 70  # a bug in kb: please report it (KB_DEBUG=1 shows the traceback)
 
+_EXIT_FOR = ((IndexUnavailable, EXIT_INDEX), (UndecodableInput, EXIT_USAGE), (UnsafeTarget, EXIT_USAGE), (Busy, EXIT_BUSY))
+"""The errors a user can act on, said in one line each, and their exit codes."""
+
 EXIT_CODES_HELP = """exit codes:
   0   success; the search found something
   1   the search found nothing
@@ -319,21 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         _print_problems(exc.problems)
         return EXIT_CONTENT
-    except IndexUnavailable as exc:
+    except (IndexUnavailable, UndecodableInput, UnsafeTarget, Busy) as exc:
         _say(str(exc))
-        return EXIT_INDEX
-    except UndecodableInput as exc:
-        _say(str(exc))
-        return EXIT_USAGE
-    except UnsafeTarget as exc:
-        _say(str(exc))
-        return EXIT_USAGE
-    except Busy as exc:
-        _say(str(exc))
-        return EXIT_BUSY
+        return next(code for kind, code in _EXIT_FOR if isinstance(exc, kind))
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a short message, not a traceback
+    except Exception as exc:
         if os.environ.get("KB_DEBUG"):
             traceback.print_exc()
         _say(f"internal error: {type(exc).__name__}: {exc} (a bug in kb {__version__}; set KB_DEBUG=1 for details and report it)")

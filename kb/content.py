@@ -51,7 +51,14 @@ from .model import (
 SECTIONS: dict[str, dict[str, str]] = {
     # language -> heading text -> CaseText field
     "ja": {"発生条件": "conditions", "現象": "symptoms", "原因": "cause", "対処": "resolution", "回避方法": "workaround_md", "補足": "notes"},
-    "en": {"Conditions": "conditions", "Symptoms": "symptoms", "Cause": "cause", "Resolution": "resolution", "Workaround": "workaround_md", "Notes": "notes"},
+    "en": {
+        "Conditions": "conditions",
+        "Symptoms": "symptoms",
+        "Cause": "cause",
+        "Resolution": "resolution",
+        "Workaround": "workaround_md",
+        "Notes": "notes",
+    },
 }
 CASE_HEADING_RE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\s*:\s*(\S.*)$")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -236,7 +243,12 @@ def _check_nodes(root: yaml.Node, path: Path, report: _Report, line_offset: int)
         if own_line:
             lines[at] = n.start_mark.line + 1 + line_offset
         if depth > MAX_YAML_DEPTH:
-            report.error(path, n.start_mark.line + 1 + line_offset, f"YAML nested deeper than {MAX_YAML_DEPTH} levels", "check the indentation; advisory.yaml needs no more than 9 levels")
+            report.error(
+                path,
+                n.start_mark.line + 1 + line_offset,
+                f"YAML nested deeper than {MAX_YAML_DEPTH} levels",
+                "check the indentation; advisory.yaml needs no more than 9 levels",
+            )
             return None
         children: list[tuple[yaml.Node, tuple, int, bool]] = []
         if isinstance(n, yaml.MappingNode):
@@ -244,7 +256,9 @@ def _check_nodes(root: yaml.Node, path: Path, report: _Report, line_offset: int)
             for k, v in n.value:
                 kline = k.start_mark.line + 1 + line_offset
                 if not isinstance(k, yaml.ScalarNode):
-                    report.error(path, kline, "a key must be a plain name, not a list or mapping", "write 'name: value'; quote keys that start with [ { or ?")
+                    report.error(
+                        path, kline, "a key must be a plain name, not a list or mapping", "write 'name: value'; quote keys that start with [ { or ?"
+                    )
                     ok = False
                     continue
                 if k.tag == _MERGE_TAG:
@@ -252,7 +266,12 @@ def _check_nodes(root: yaml.Node, path: Path, report: _Report, line_offset: int)
                     ok = False
                     continue
                 if (k.tag, k.value) in first:
-                    report.error(path, kline, f"duplicate key '{k.value}' (first at line {first[k.tag, k.value]})", "merge the two into one key; the later one would silently replace the earlier one")
+                    report.error(
+                        path,
+                        kline,
+                        f"duplicate key '{k.value}' (first at line {first[k.tag, k.value]})",
+                        "merge the two into one key; the later one would silently replace the earlier one",
+                    )
                 else:
                     first[k.tag, k.value] = kline
                 lines[(*at, k.value)] = kline
@@ -260,7 +279,12 @@ def _check_nodes(root: yaml.Node, path: Path, report: _Report, line_offset: int)
         elif isinstance(n, yaml.SequenceNode):
             children = [(v, (*at, i), depth + 1, True) for i, v in enumerate(n.value)]
         elif n.tag == "tag:yaml.org,2002:int" and len(n.value) > 30:
-            report.error(path, n.start_mark.line + 1 + line_offset, f"number {n.value[:20]}... has {len(n.value)} characters", "numbers here are short; quote the value if it is text")
+            report.error(
+                path,
+                n.start_mark.line + 1 + line_offset,
+                f"number {n.value[:20]}... has {len(n.value)} characters",
+                "numbers here are short; quote the value if it is text",
+            )
             ok = False
         stack.extend(reversed(children))
     return lines if ok else None
@@ -502,7 +526,12 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
         stop = h1s[n + 1][0] if n + 1 < len(h1s) else len(body)
         m = CASE_HEADING_RE.match(txt)
         if not m:
-            report.error(path, abs_line, f"case heading '# {txt}' is not '# <case-id>: <title>'", "e.g. '# win2003: Windows 2003 タイプの場合'; case ids are lowercase letters, digits and hyphens")
+            report.error(
+                path,
+                abs_line,
+                f"case heading '# {txt}' is not '# <case-id>: <title>'",
+                "e.g. '# win2003: Windows 2003 タイプの場合'; case ids are lowercase letters, digits and hyphens",
+            )
             ok = False
             continue
         cid, ctitle = m.group(1), m.group(2).strip()
@@ -517,7 +546,9 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
             s_stop = h2s[k + 1][0] if k + 1 < len(h2s) else stop
             field_name = allowed.get(t2.strip())
             if field_name is None:
-                report.error(path, body_start + l2 + 1, f"unknown section '## {t2}' in {lang}.md", "use one of: " + ", ".join(f"'## {h}'" for h in allowed))
+                report.error(
+                    path, body_start + l2 + 1, f"unknown section '## {t2}' in {lang}.md", "use one of: " + ", ".join(f"'## {h}'" for h in allowed)
+                )
                 ok = False
                 continue
             if field_name in sections:
@@ -560,7 +591,9 @@ def _check_template(text: str, path: Path, line: int, report: _Report) -> bool:
         ok = False
     for m in PLACEHOLDER_RE.finditer(text):
         if m.group(2) and m.group(2) not in PLACEHOLDER_TYPES:
-            report.error(path, line, f"unknown placeholder type '{m.group(2)}' in {{{{{m.group(0)[2:-2]}}}}}", "types: " + ", ".join(PLACEHOLDER_TYPES))
+            report.error(
+                path, line, f"unknown placeholder type '{m.group(2)}' in {{{{{m.group(0)[2:-2]}}}}}", "types: " + ", ".join(PLACEHOLDER_TYPES)
+            )
             ok = False
         if m.group(1) in names:
             report.error(path, line, f"placeholder '{m.group(1)}' is used twice in one message", "give each slot its own name")
@@ -586,21 +619,41 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
             _check_template(t, path, line_of(lines, at + ("messages", k, "text")), report)
         names = {lang: sorted(p.group(1) for p in PLACEHOLDER_RE.finditer(t)) for lang, t in loc.items()}
         if len({tuple(v) for v in names.values()}) > 1:
-            report.error(path, mline, f"message '{m['id']}' has different placeholders per language: {names}", "both wordings need the same {{slots}}")
+            report.error(
+                path, mline, f"message '{m['id']}' has different placeholders per language: {names}", "both wordings need the same {{slots}}"
+            )
         if isinstance(m["text"], str) and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m["text"]):
-            report.warn(path, mline, f"message '{m['id']}' is Japanese only; the English version lacks its wording", "write text: {ja: ..., en: <the English UI's wording>}")
+            report.warn(
+                path,
+                mline,
+                f"message '{m['id']}' is Japanese only; the English version lacks its wording",
+                "write text: {ja: ..., en: <the English UI's wording>}",
+            )
         messages.append(
-            Message(m["id"], m["kind"], {lang: Template.parse(t) for lang, t in loc.items()}, m.get("source"), m.get("event_id"), _localized(m.get("group")))
+            Message(
+                m["id"],
+                m["kind"],
+                {lang: Template.parse(t) for lang, t in loc.items()},
+                m.get("source"),
+                m.get("event_id"),
+                _localized(m.get("group")),
+            )
         )
     for k, a in enumerate(data["applies_to"]):
         for j, model in enumerate(a.get("models", [])):
             if not (re.search(r"[A-Za-z]", model) and re.search(r"\d", model)):
-                report.error(path, line_of(lines, at + ("applies_to", k, "models", j)), f"model number '{model}' has no letters or no digits", "write the model number as printed, e.g. PGT20146F2")
+                report.error(
+                    path,
+                    line_of(lines, at + ("applies_to", k, "models", j)),
+                    f"model number '{model}' has no letters or no digits",
+                    "write the model number as printed, e.g. PGT20146F2",
+                )
     fix = data.get("fix")
     return Case(
         id=data["id"],
         applies_to=tuple(
-            Applicability(tuple(a.get("models", ())), a.get("product"), tuple(a.get("versions", ())), _localized(a.get("condition"))) for a in data["applies_to"]
+            Applicability(tuple(a.get("models", ())), a.get("product"), tuple(a.get("versions", ())), _localized(a.get("condition")))
+            for a in data["applies_to"]
         ),
         not_affected=tuple(NotAffected(n.get("model"), n.get("product"), _localized(n["reason"])) for n in data.get("not_affected", [])),
         messages=tuple(messages),
@@ -633,12 +686,22 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
     if isinstance(data, dict) and not _schema_problems(data, lines, ypath, report):
         data = None
     if data is not None and data["id"] != folder.name:
-        report.error(ypath, line_of(lines, ("id",)), f"id '{data['id']}' differs from the folder name '{folder.name}'", "rename the folder or the id so they match")
+        report.error(
+            ypath,
+            line_of(lines, ("id",)),
+            f"id '{data['id']}' differs from the folder name '{folder.name}'",
+            "rename the folder or the id so they match",
+        )
     before = len(report.problems)
     for k, ref in enumerate(data.get("references", []) if data is not None else ()):
         why = url_problem(ref["url"]) if "url" in ref else None
         if why:  # the schema's pattern catches nearly all of these; this is the rule itself
-            report.error(ypath, line_of(lines, ("references", k, "url")), f"references.{k}.url: {ref['url'][:200]!r} is not a web address: {why}", "give the full address of the page, starting with https:// (or http://)")
+            report.error(
+                ypath,
+                line_of(lines, ("references", k, "url")),
+                f"references.{k}.url: {ref['url'][:200]!r} is not a web address: {why}",
+                "give the full address of the page, starting with https:// (or http://)",
+            )
     langdocs: dict[str, _LangDoc] = {}
     for lang in LANGS:  # checked even when advisory.yaml is broken, so that every problem is reported at once
         mpath = folder / f"{lang}.md"
@@ -668,7 +731,12 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
                 report.error(mpath, 1, f"case '{cid}' is missing from {lang}.md{where}", f"add a section '# {cid}: <title>' to {lang}.md")
         for cid in doc.order:
             if cid not in seen_ids:
-                report.error(mpath, doc.cases[cid][1], f"case '{cid}' is not in advisory.yaml", "add it to 'cases' in advisory.yaml, or fix the id in the heading")
+                report.error(
+                    mpath,
+                    doc.cases[cid][1],
+                    f"case '{cid}' is not in advisory.yaml",
+                    "add it to 'cases' in advisory.yaml, or fix the id in the heading",
+                )
         if [c for c in doc.order if c in seen_ids] != [c for c in yaml_case_ids if c in doc.cases]:
             report.warn(mpath, 1, f"cases in {lang}.md are not in the order of advisory.yaml", "keep the same order in every file")
     if len(langdocs) == len(LANGS):
@@ -681,7 +749,12 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
                 njs = sum(len(p.steps) for ps in ja.cases[cid][3].values() for p in ps)
                 nes = sum(len(p.steps) for ps in en.cases[cid][3].values() for p in ps)
                 if njs != nes:
-                    report.warn(folder / "en.md", en.cases[cid][1], f"case '{cid}' has {nes} workaround steps in en.md but {njs} in ja.md", "keep the steps one to one")
+                    report.warn(
+                        folder / "en.md",
+                        en.cases[cid][1],
+                        f"case '{cid}' has {nes} workaround steps in en.md but {njs} in ja.md",
+                        "keep the steps one to one",
+                    )
     if len(report.problems) > before and any(p.severity == "error" for p in report.problems[before:]):
         return None
     cases = []
@@ -689,7 +762,8 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
         texts = {}
         for lang, doc in langdocs.items():
             title, _line, sections, procs = doc.cases[c["id"]]
-            texts[lang] = CaseText(title=title, **procs, **sections)
+            prose: dict[str, Any] = {**sections, **procs}
+            texts[lang] = CaseText(title=title, **prose)
         cases.append(_case_from(c, ("cases", k), texts, ypath, lines, report))
     report.kb_links[str(folder)] = [(folder / f"{lang}.md", line, href) for lang, doc in langdocs.items() for line, href in doc.kb_links]
     return Advisory(
@@ -723,13 +797,21 @@ def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
     first_seen: dict[str, Path] = {}
     for folder in advisory_folders(root):
         if not ID_RE.match(folder.name):
-            report.error(folder, 1, f"folder name '{folder.name}' is not a valid advisory id", "use lowercase letters, digits and single hyphens, e.g. vendor-product-topic")
+            report.error(
+                folder,
+                1,
+                f"folder name '{folder.name}' is not a valid advisory id",
+                "use lowercase letters, digits and single hyphens, e.g. vendor-product-topic",
+            )
         adv = load_advisory(folder, report)
         if adv is None:
             continue
         if adv.id in first_seen:
             report.error(
-                Path(adv.path) / "advisory.yaml", 1, f"duplicate advisory id '{adv.id}' (also in {first_seen[adv.id] / 'advisory.yaml'})", "every advisory needs its own id"
+                Path(adv.path) / "advisory.yaml",
+                1,
+                f"duplicate advisory id '{adv.id}' (also in {first_seen[adv.id] / 'advisory.yaml'})",
+                "every advisory needs its own id",
             )
             continue
         first_seen[adv.id] = Path(adv.path)

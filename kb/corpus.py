@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from .analysis import analyze, find_identifiers, model_keys, normalize
-from .model import LANGS, Advisory, Case, Procedure, Step
 from .messages import TemplateEntry
+from .model import LANGS, Advisory, Case, Procedure, Step
 
 
 @dataclass
@@ -33,7 +33,6 @@ class SearchDoc:
 
 TEXT_FIELDS = ("title", "messages", "body", "products")
 """Fields analyzed into words and CJK bigrams; ``ids`` and the model fields hold identifiers."""
-
 
 
 def steps_text(procs: tuple[Procedure, ...]) -> str:

@@ -37,8 +37,8 @@ import uuid
 import zlib
 from array import array
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -114,7 +114,9 @@ def build(
     return build_dir
 
 
-def _write_build(build_dir: Path, docs: Iterable[SearchDoc], templates: list[TemplateEntry], manifest: dict, progress: Callable[[int], None] | None) -> None:
+def _write_build(
+    build_dir: Path, docs: Iterable[SearchDoc], templates: list[TemplateEntry], manifest: dict, progress: Callable[[int], None] | None
+) -> None:
     (build_dir / "whoosh").mkdir(parents=True)
     ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
     writer = ix.writer(limitmb=256)
@@ -137,7 +139,9 @@ def _write_build(build_dir: Path, docs: Iterable[SearchDoc], templates: list[Tem
     (build_dir / "templates.json").write_text(json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8")
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in sorted(build_dir.rglob("*")) if p.is_file()}
     # The manifest is written last: a build folder without one is unfinished.
-    (build_dir / MANIFEST).write_text(json.dumps({"format": FORMAT, "documents": count, "files": sizes, **manifest}, ensure_ascii=False, indent=1), "utf-8")
+    (build_dir / MANIFEST).write_text(
+        json.dumps({"format": FORMAT, "documents": count, "files": sizes, **manifest}, ensure_ascii=False, indent=1), "utf-8"
+    )
 
 
 def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
@@ -216,7 +220,7 @@ def split_key(key: str) -> tuple[str, str, str]:
     return advisory, case, lang
 
 
-def open_current(root: Path, attempts: int = 3) -> "Index":
+def open_current(root: Path, attempts: int = 3) -> Index:
     """Open the build that ``root/current`` points at. A build made current and then pruned by two
     builds between reading the link and opening it is retried; anything else that is wrong raises
     :class:`IndexUnavailable` naming the folder and the fix."""

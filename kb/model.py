@@ -82,7 +82,7 @@ class Template:
     parts: tuple[str | Placeholder, ...]
 
     @classmethod
-    def parse(cls, text: str) -> "Template":
+    def parse(cls, text: str) -> Template:
         parts: list[str | Placeholder] = []
         pos = 0
         for m in PLACEHOLDER_RE.finditer(text):
@@ -128,12 +128,107 @@ MAX_FREE_SLOTS = 2
 more multiplies the work of matching a paste by up to 200 (the longest slot value)."""
 FREE_SLOT_TYPES = ("text", "path")
 GENERIC_WORDS = frozenset(
-    """a an the is are was were be been being am of to in on at by for from with without and or nor not no
-    as it its this that these those has have had do does did will would can could cannot may might must
-    shall should than then there here which who what when where while if into onto over under up out off
-    so such only also very just all any some please
-    error errors warning warnings fail fails failed failure occurred unknown code status message info
-    information success successful succeeded エラー 警告 失敗 情報""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "and",
+        "or",
+        "nor",
+        "not",
+        "no",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "cannot",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "than",
+        "then",
+        "there",
+        "here",
+        "which",
+        "who",
+        "what",
+        "when",
+        "where",
+        "while",
+        "if",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "up",
+        "out",
+        "off",
+        "so",
+        "such",
+        "only",
+        "also",
+        "very",
+        "just",
+        "all",
+        "any",
+        "some",
+        "please",
+        "error",
+        "errors",
+        "warning",
+        "warnings",
+        "fail",
+        "fails",
+        "failed",
+        "failure",
+        "occurred",
+        "unknown",
+        "code",
+        "status",
+        "message",
+        "info",
+        "information",
+        "success",
+        "successful",
+        "succeeded",
+        "エラー",
+        "警告",
+        "失敗",
+        "情報",
+    ]
 )
 """Words found in so many messages that they identify none (compared after NFKC and lowercasing)."""
 
@@ -273,7 +368,7 @@ class Step:
 
     text: str
     notes: tuple[str, ...] = ()
-    substeps: tuple["Step", ...] = ()
+    substeps: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True)

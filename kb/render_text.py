@@ -5,12 +5,36 @@ from __future__ import annotations
 from .model import Advisory, Case, Step
 
 LABELS = {
-    "ja": {"applies": "対象", "not_affected": "対象外", "messages": "メッセージ", "fix": "修正", "files": "ファイル",
-           "conditions": "発生条件", "symptoms": "現象", "cause": "原因", "resolution": "対処", "workaround": "回避方法", "notes": "補足",
-           "refs": "参照", "products": "製品"},
-    "en": {"applies": "Applies to", "not_affected": "Not affected", "messages": "Messages", "fix": "Fix", "files": "Files",
-           "conditions": "Conditions", "symptoms": "Symptoms", "cause": "Cause", "resolution": "Resolution", "workaround": "Workaround",
-           "notes": "Notes", "refs": "References", "products": "Products"},
+    "ja": {
+        "applies": "対象",
+        "not_affected": "対象外",
+        "messages": "メッセージ",
+        "fix": "修正",
+        "files": "ファイル",
+        "conditions": "発生条件",
+        "symptoms": "現象",
+        "cause": "原因",
+        "resolution": "対処",
+        "workaround": "回避方法",
+        "notes": "補足",
+        "refs": "参照",
+        "products": "製品",
+    },
+    "en": {
+        "applies": "Applies to",
+        "not_affected": "Not affected",
+        "messages": "Messages",
+        "fix": "Fix",
+        "files": "Files",
+        "conditions": "Conditions",
+        "symptoms": "Symptoms",
+        "cause": "Cause",
+        "resolution": "Resolution",
+        "workaround": "Workaround",
+        "notes": "Notes",
+        "refs": "References",
+        "products": "Products",
+    },
 }
 
 

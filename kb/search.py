@@ -15,8 +15,9 @@ so they always outrank it. Every weight, threshold and cap is in :mod:`kb.spec`;
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import spec
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
@@ -57,7 +58,7 @@ _DIGITS_RE = re.compile(r"\d+")
 class Evidence:
     field: str  # message | model | not_affected | reference | identifier | title | messages | body | products
     text: str  # the matched text, matches marked with « »
-    detail: dict = field(default_factory=dict)
+    detail: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"field": self.field, "text": self.text, **({"detail": self.detail} if self.detail else {})}
@@ -74,7 +75,7 @@ class Hit:
     evidence: list[Evidence]
     url: str
     not_affected: bool = False
-    steps: list[str] = field(default_factory=list)
+    steps: list[str] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -99,9 +100,9 @@ class _Agg:
     bm25: float = 0.0
     bm25_lang: str = ""
     coverage: float = 0.0
-    matched: dict[str, set[str]] = field(default_factory=dict)
-    evidence: list[Evidence] = field(default_factory=list)
-    messages: set[str] = field(default_factory=set)
+    matched: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+    messages: set[str] = dataclasses.field(default_factory=set)
 
 
 class Results(list["Hit"]):
@@ -261,14 +262,16 @@ class Searcher:
             a.score += spec.W_TEMPLATE_PARTIAL * m.coverage
             if m.coverage >= spec.PARTIAL_STRONG_COVERAGE:
                 a.strong = True
-                a.evidence.append(Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)}))
+                a.evidence.append(
+                    Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)})
+                )
 
     def _identifiers(self, ids, head: Analysis, agg, answer_lang: str) -> None:
         query_words = {w.text for w in head.words}
         for ident in ids:
             for term in ident.terms:
                 if ident.kind == "model":
-                    for adv, case, lang in self.index.lookup("models", term):
+                    for adv, case, _lang in self.index.lookup("models", term):
                         self._model_hit(agg(adv, case), term, spec.W_MODEL)
                     conditional: dict[tuple[str, str], bool] = {}
                     for adv, case, lang in self.index.lookup("models_cond", term):
@@ -286,7 +289,7 @@ class Searcher:
                             shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
                             a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
                 elif ident.kind in spec.REFERENCE_KINDS:
-                    for adv, case, lang in self.index.lookup("refs", term):
+                    for adv, case, _lang in self.index.lookup("refs", term):
                         a = agg(adv, case)
                         if "t:" + term not in a.messages:
                             a.messages.add("t:" + term)
@@ -407,7 +410,9 @@ class Searcher:
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
             source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
-            best = max(spec.WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + spec.EVIDENCE_GRAM_SHARE * len(a.matched.get("grams", ())) * (f == "body"))
+            best = max(
+                spec.WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + spec.EVIDENCE_GRAM_SHARE * len(a.matched.get("grams", ())) * (f == "body")
+            )
             repeats_message = best == "messages" and any(e.field == "message" for e in evidence)
             if (a.matched.get(best) or a.matched.get("grams")) and not repeats_message:
                 evidence.append(Evidence(best, highlight(source.get(best, ""), set().union(*a.matched.values()), japanese)))

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,40 +71,119 @@ LANG_NAMES = {"ja": "日本語", "en": "English"}
 LABELS: dict[str, dict[str, str]] = {
     "ja": {
         **TEXT_LABELS["ja"],
-        "site": "サポート情報ナレッジベース", "home": "ホーム", "skip": "本文へ移動", "search": "検索",
-        "search_label": "エラーメッセージ・型名・KB 番号などを貼り付け", "search_button": "検索",
+        "site": "サポート情報ナレッジベース",
+        "home": "ホーム",
+        "skip": "本文へ移動",
+        "search": "検索",
+        "search_label": "エラーメッセージ・型名・KB 番号などを貼り付け",
+        "search_button": "検索",
         "search_hint": "イベントログの行、STOP コード、型名 (PGT20146F2 など)、KB 番号をそのまま貼り付けて検索できます。",
-        "vendors": "ベンダー別", "products_index": "製品別", "models": "型名一覧", "references": "KB 番号一覧",
-        "indexes": "索引", "advisories": "アドバイザリ一覧", "contents": "目次", "vendor": "ベンダー",
-        "published": "公開日", "updated": "更新日", "source": "出典", "case": "ケース", "model": "型名",
-        "product": "製品", "versions": "バージョン", "condition": "条件", "reason": "理由", "status": "区分",
-        "applies_yes": "対象", "applies_if": "条件付きで対象", "not_affected_mark": "対象外",
-        "kind": "種類", "event_id": "イベント ID", "slot_note": "枠で囲んだ部分は環境により異なります。",
-        "version_change": "バージョン", "location": "場所", "when": "条件", "aliases": "別名", "successor": "後継製品",
-        "alias_of": "の別名", "lang_switch": "English", "by_initial": "頭文字で選ぶ", "print": "印刷",
-        "fix_version": "修正版数", "names": "ファイル名", "role": "種別",
+        "vendors": "ベンダー別",
+        "products_index": "製品別",
+        "models": "型名一覧",
+        "references": "KB 番号一覧",
+        "indexes": "索引",
+        "advisories": "アドバイザリ一覧",
+        "contents": "目次",
+        "vendor": "ベンダー",
+        "published": "公開日",
+        "updated": "更新日",
+        "source": "出典",
+        "case": "ケース",
+        "model": "型名",
+        "product": "製品",
+        "versions": "バージョン",
+        "condition": "条件",
+        "reason": "理由",
+        "status": "区分",
+        "applies_yes": "対象",
+        "applies_if": "条件付きで対象",
+        "not_affected_mark": "対象外",
+        "kind": "種類",
+        "event_id": "イベント ID",
+        "slot_note": "枠で囲んだ部分は環境により異なります。",
+        "version_change": "バージョン",
+        "location": "場所",
+        "when": "条件",
+        "aliases": "別名",
+        "successor": "後継製品",
+        "alias_of": "の別名",
+        "lang_switch": "English",
+        "by_initial": "頭文字で選ぶ",
+        "print": "印刷",
+        "fix_version": "修正版数",
+        "names": "ファイル名",
+        "role": "種別",
     },
     "en": {
         **TEXT_LABELS["en"],
-        "site": "Support advisory knowledge base", "home": "Home", "skip": "Skip to content", "search": "Search",
-        "search_label": "Paste an error message, model number or KB id", "search_button": "Search",
+        "site": "Support advisory knowledge base",
+        "home": "Home",
+        "skip": "Skip to content",
+        "search": "Search",
+        "search_label": "Paste an error message, model number or KB id",
+        "search_button": "Search",
         "search_hint": "Paste event log lines, a STOP code, a model number (such as PGT20146F2) or a KB id as they are.",
-        "vendors": "By vendor", "products_index": "By product", "models": "Model numbers", "references": "KB ids",
-        "indexes": "Indexes", "advisories": "Advisories", "contents": "Contents", "vendor": "Vendor",
-        "published": "Published", "updated": "Updated", "source": "Source", "case": "Case", "model": "Model",
-        "product": "Product", "versions": "Versions", "condition": "Condition", "reason": "Reason", "status": "Status",
-        "applies_yes": "applies", "applies_if": "applies if", "not_affected_mark": "not affected",
-        "kind": "Kind", "event_id": "Event ID", "slot_note": "Framed parts differ from system to system.",
-        "version_change": "Version", "location": "Location", "when": "When", "aliases": "Also called", "successor": "Successor",
-        "alias_of": "alias of", "lang_switch": "日本語", "by_initial": "By first character", "print": "Print",
-        "fix_version": "Fix version", "names": "Files", "role": "Role",
+        "vendors": "By vendor",
+        "products_index": "By product",
+        "models": "Model numbers",
+        "references": "KB ids",
+        "indexes": "Indexes",
+        "advisories": "Advisories",
+        "contents": "Contents",
+        "vendor": "Vendor",
+        "published": "Published",
+        "updated": "Updated",
+        "source": "Source",
+        "case": "Case",
+        "model": "Model",
+        "product": "Product",
+        "versions": "Versions",
+        "condition": "Condition",
+        "reason": "Reason",
+        "status": "Status",
+        "applies_yes": "applies",
+        "applies_if": "applies if",
+        "not_affected_mark": "not affected",
+        "kind": "Kind",
+        "event_id": "Event ID",
+        "slot_note": "Framed parts differ from system to system.",
+        "version_change": "Version",
+        "location": "Location",
+        "when": "When",
+        "aliases": "Also called",
+        "successor": "Successor",
+        "alias_of": "alias of",
+        "lang_switch": "日本語",
+        "by_initial": "By first character",
+        "print": "Print",
+        "fix_version": "Fix version",
+        "names": "Files",
+        "role": "Role",
     },
 }
 KIND_LABELS = {
-    "ja": {"event-log": "イベントログ", "popup": "ポップアップ", "stop-code": "STOP コード", "service-manager": "サービス管理", "console": "コンソール", "screen": "画面"},
-    "en": {"event-log": "event log", "popup": "popup", "stop-code": "STOP code", "service-manager": "service manager", "console": "console", "screen": "screen"},
+    "ja": {
+        "event-log": "イベントログ",
+        "popup": "ポップアップ",
+        "stop-code": "STOP コード",
+        "service-manager": "サービス管理",
+        "console": "コンソール",
+        "screen": "画面",
+    },
+    "en": {
+        "event-log": "event log",
+        "popup": "popup",
+        "stop-code": "STOP code",
+        "service-manager": "service manager",
+        "console": "console",
+        "screen": "screen",
+    },
 }
-ROLE_LABELS = {"ja": {"install": "配置先", "backup": "バックアップ", "source": "入手元"}, "en": {"install": "install", "backup": "backup", "source": "source"}}
+ROLE_LABELS = {
+    "ja": {"install": "配置先", "backup": "バックアップ", "source": "入手元"},
+    "en": {"install": "install", "backup": "backup", "source": "source"},
+}
 PROSE_SECTIONS = ("conditions", "symptoms", "cause", "resolution", "workaround_md", "notes")
 
 
@@ -252,7 +332,15 @@ def index_pages(lang: str, kind: str, title: str, groups: list[Group], intro: st
         path = f"{lang}/{kind}-{key}.html"
         for g in gs:
             where[g.anchor] = f"{path}#{g.anchor}"
-        pages.append(Page(path, "index_page.html", {"title": f"{title}: {key}", "intro": intro, "groups": gs, "kind": kind, "letters": letters}, lang, {o: f"{o}/{kind}-{key}.html" for o in LANGS}))
+        pages.append(
+            Page(
+                path,
+                "index_page.html",
+                {"title": f"{title}: {key}", "intro": intro, "groups": gs, "kind": kind, "letters": letters},
+                lang,
+                {o: f"{o}/{kind}-{key}.html" for o in LANGS},
+            )
+        )
     pages.append(Page(base, "index_page.html", {"title": title, "intro": intro, "groups": [], "kind": kind, "letters": letters}, lang, alt))
     return pages, where
 
@@ -301,7 +389,12 @@ def index_groups(advisories: list[Advisory], lang: str) -> dict[str, list[Group]
             for alias in r.aliases:
                 ag = refs.setdefault(alias, Group(anchor("r", alias), alias, []))
                 ag.rows.append(Row(case_path(lang, adv.id), title, "alias", f"{r.id} {L['alias_of']}" if lang == "ja" else f"{L['alias_of']} {r.id}"))
-    return {"vendors": list(vendors.values()), "products": list(products.values()), "models": list(models.values()), "references": list(refs.values())}
+    return {
+        "vendors": list(vendors.values()),
+        "products": list(products.values()),
+        "models": list(models.values()),
+        "references": list(refs.values()),
+    }
 
 
 def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[str, Any]:
@@ -326,18 +419,40 @@ def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[
             }
             for a in case.applies_to
         ]
-        not_affected = [{"model": n.model, "href": href("m", model_key(n.model)) if n.model else "", "product": n.product, "reason": n.reason.get(lang, "")} for n in case.not_affected]
-        messages = []
+        not_affected = [
+            {"model": n.model, "href": href("m", model_key(n.model)) if n.model else "", "product": n.product, "reason": n.reason.get(lang, "")}
+            for n in case.not_affected
+        ]
+        messages: list[dict[str, Any]] = []
         for m in case.messages:
             t = m.text.get(lang) or next(iter(m.text.values()))
-            parts = [p if isinstance(p, str) else {"name": p.name, "type": p.type, "shown": p.example if p.example is not None else p.name} for p in t.parts]
-            messages.append({"id": m.id, "kind": KIND_LABELS[lang].get(m.kind, m.kind), "source": m.source, "event_id": m.event_id, "group": m.group.get(lang, ""), "parts": parts})
+            parts = [
+                p if isinstance(p, str) else {"name": p.name, "type": p.type, "shown": p.example if p.example is not None else p.name}
+                for p in t.parts
+            ]
+            messages.append(
+                {
+                    "id": m.id,
+                    "kind": KIND_LABELS[lang].get(m.kind, m.kind),
+                    "source": m.source,
+                    "event_id": m.event_id,
+                    "group": m.group.get(lang, ""),
+                    "parts": parts,
+                }
+            )
         sections = []
         for name in PROSE_SECTIONS:
             text = getattr(ct, name)
             if text.strip():
                 key = "workaround" if name == "workaround_md" else name
-                sections.append({"key": key, "id": f"{case.id}--{key}", "label": LABELS[lang][key], "html": md.render(text, prefix=case.id, used=used, link=link, shift=1)})
+                sections.append(
+                    {
+                        "key": key,
+                        "id": f"{case.id}--{key}",
+                        "label": LABELS[lang][key],
+                        "html": md.render(text, prefix=case.id, used=used, link=link, shift=1),
+                    }
+                )
                 used.add(f"{case.id}--{key}")
         cases.append(
             {
@@ -349,7 +464,15 @@ def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[
                 "has_slots": any(not isinstance(p, str) for m in messages for p in m["parts"]),
                 "fix": {"name": case.fix.name.get(lang, ""), "version": case.fix.version} if case.fix else None,
                 "files": [
-                    {"names": f.names, "from": f.from_version, "to": f.to_version, "locations": [{"path": loc.path, "role": ROLE_LABELS[lang].get(loc.role, loc.role), "when": loc.when.get(lang, "")} for loc in f.locations]}
+                    {
+                        "names": f.names,
+                        "from": f.from_version,
+                        "to": f.to_version,
+                        "locations": [
+                            {"path": loc.path, "role": ROLE_LABELS[lang].get(loc.role, loc.role), "when": loc.when.get(lang, "")}
+                            for loc in f.locations
+                        ],
+                    }
                     for f in case.files
                 ],
                 "sections": sections,
@@ -360,7 +483,10 @@ def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[
         "title": adv.title.get(lang, adv.id),
         "summary": adv.summary.get(lang, ""),
         "intro": md.render(adv.intro.get(lang, ""), prefix="intro", used=used, link=link, shift=1),
-        "references": [{"id": r.id, "aliases": r.aliases, "url": r.url if r.url and not url_problem(r.url) else None, "href": href("r", r.id)} for r in adv.references],
+        "references": [
+            {"id": r.id, "aliases": r.aliases, "url": r.url if r.url and not url_problem(r.url) else None, "href": href("r", r.id)}
+            for r in adv.references
+        ],
         "products": [{"name": p.name, "aliases": p.aliases, "successor": p.successor, "href": href("p", p.name)} for p in adv.products],
         "vendor_href": href("v", adv.vendor),
         "cases": cases,
@@ -456,7 +582,7 @@ _TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
 
 def _length_table() -> list[int]:
     """Whoosh stores a field length in one byte: the smallest of these values at or above it."""
-    return [int(round((1.033**n - 1) * 27)) for n in range(256)]
+    return [round((1.033**n - 1) * 27) for n in range(256)]
 
 
 _LENGTHS = _length_table()
@@ -487,7 +613,7 @@ _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 def varints(values: list[int]) -> str:
     """Non-negative integers as base64 characters: 5 bits each, most significant first; characters
     from the upper half of the alphabet say "more follows"."""
-    out = []
+    out: list[str] = []
     for v in values:
         chunks = [v & 31]
         v >>= 5
@@ -502,7 +628,7 @@ def varints(values: list[int]) -> str:
 def _compact(docs: list[int], tfs: list[int], n_docs: int, lengths: list[int] | None) -> dict[str, str]:
     """A long posting list: documents as gaps or as a bitmap (whichever is shorter), tf - 1, and the
     documents' length bytes (unless the list is so long that the field's length table is cheaper)."""
-    gaps = varints([docs[0]] + [b - a for a, b in zip(docs, docs[1:])])
+    gaps = varints([docs[0]] + [b - a for a, b in pairwise(docs)])
     bits = bytearray((n_docs + 7) // 8)
     for d in docs:
         bits[d >> 3] |= 1 << (d & 7)
@@ -516,7 +642,12 @@ def _compact_uses(uses: list[tuple[int, int, str, str]]) -> dict[str, Any]:
     messages = list(dict.fromkeys(m for _, _, m, _ in uses))
     kinds = list(dict.fromkeys(k for _, _, _, k in uses))
     cases = [c for c, _, _, _ in uses]
-    out: dict[str, Any] = {"c": varints([cases[0]] + [b - a for a, b in zip(cases, cases[1:])]), "p": varints([p for _, p, _, _ in uses]), "m": messages, "k": kinds}
+    out: dict[str, Any] = {
+        "c": varints([cases[0]] + [b - a for a, b in pairwise(cases)]),
+        "p": varints([p for _, p, _, _ in uses]),
+        "m": messages,
+        "k": kinds,
+    }
     if len(messages) > 1:
         out["mi"] = varints([messages.index(m) for _, _, m, _ in uses])
     if len(kinds) > 1:
@@ -596,7 +727,7 @@ class _Postings:
     """Every term's postings per field code: scored fields as flat ``[doc, tf, length, ...]``, lookup
     fields as ``[doc, ...]`` (``C``: ``[doc, condition, ...]``); plus what BM25F needs per field."""
 
-    entries: dict[str, dict[str, list]]
+    entries: dict[str, dict[str, Any]]  # term -> field code -> postings (a list, or a dict once stored apart)
     field_total: Counter[str]
     length_bytes: dict[str, bytearray]  # code -> Whoosh's length byte of every document
 
@@ -678,8 +809,8 @@ def _posting_files(p: _Postings, n_docs: int, large_df: int, table_df: int | Non
             else:
                 e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
     table_sizes = {}
-    for code, table in p.length_bytes.items():
-        files[f"l/{code}.js"] = _call("addLengths", code, base64.b64encode(bytes(table)).decode("ascii"))
+    for code, length_table in p.length_bytes.items():
+        files[f"l/{code}.js"] = _call("addLengths", code, base64.b64encode(bytes(length_table)).decode("ascii"))
         table_sizes[code] = gzip_size(files[f"l/{code}.js"].encode())
     size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
     n_shards = _pow2_at_least(size / TERM_SHARD_BYTES)
@@ -734,7 +865,14 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
             b = term_hash(k) % m
             bits[b >> 3] |= 1 << (b & 7)
         key_filter = {"bits": base64.b64encode(bytes(bits)).decode("ascii"), "m": m}
-    return {"templates": len(templates), "texts": len(texts), "key_shards": n_key_shards, "use_groups": use_starts, "key_filter": key_filter, "keys": len(by_key)}
+    return {
+        "templates": len(templates),
+        "texts": len(texts),
+        "key_shards": n_key_shards,
+        "use_groups": use_starts,
+        "key_filter": key_filter,
+        "keys": len(by_key),
+    }
 
 
 def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[str, str]) -> int:
@@ -797,7 +935,14 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "params": {**spec.shared(), "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()}},
     }
     files["core.js"] = _call("load", core)
-    stats = {"docs": len(docs), "terms": len(postings.entries), "files": len(files), **{k: terms[k] for k in ("shards", "long_lists")}, **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")}, "doc_group": doc_group}
+    stats = {
+        "docs": len(docs),
+        "terms": len(postings.entries),
+        "files": len(files),
+        **{k: terms[k] for k in ("shards", "long_lists")},
+        **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
+        "doc_group": doc_group,
+    }
     return SearchIndex(files, stats)
 
 
@@ -877,7 +1022,7 @@ def write_site(
     return out
 
 
-def build_site(base: "KnowledgeBase", out: Path) -> Path:
+def build_site(base: KnowledgeBase, out: Path) -> Path:
     """Build ``out`` (e.g. ``site/``) from the knowledge base's content. Returns the site folder.
 
     Raises :class:`kb.ContentError` (leaving ``out`` untouched) when the content has errors.

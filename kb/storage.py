@@ -62,9 +62,8 @@ def claim_folder(folder: Path, marker: str, what: str, *, legacy: Callable[[Path
             raise UnsafeTarget(f"{folder} overlaps {p}, which kb must not write; {hint}")
     if (resolved / marker).is_file():
         return resolved
-    if resolved.is_dir() and any(resolved.iterdir()):
-        if legacy is None or not legacy(resolved):
-            raise UnsafeTarget(f"{folder} is not empty and was not made by kb (no {marker} file); kb will not replace it: {hint}")
+    if resolved.is_dir() and any(resolved.iterdir()) and (legacy is None or not legacy(resolved)):
+        raise UnsafeTarget(f"{folder} is not empty and was not made by kb (no {marker} file); kb will not replace it: {hint}")
     resolved.mkdir(parents=True, exist_ok=True)
     (resolved / marker).write_text(f"This folder is written by kb ({what}); `kb build` replaces its contents.\n", "utf-8")
     return resolved

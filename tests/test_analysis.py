@@ -73,7 +73,14 @@ def test_model_keys_drop_the_family_name():
 
 def test_stemmer():
     assert [stem(w) for w in ["started", "stopped", "services", "failed", "loading", "corrupted", "is", "status"]] == [
-        "start", "stop", "service", "fail", "load", "corrupt", "is", "status"
+        "start",
+        "stop",
+        "service",
+        "fail",
+        "load",
+        "corrupt",
+        "is",
+        "status",
     ]
 
 
@@ -117,8 +124,22 @@ def test_template_slots_and_squash():
 
 def test_template_matcher_reports_slot_values_from_the_paste():
     entries = [
-        TemplateEntry("a", "c", "m", "ja", "event-log", "ディスクのファイル システム構造は壊れていて使えません。chkdsk ユーティリティをボリューム {{volume:drive=C:}} で実行してください。"),
-        TemplateEntry("b", "c", "m", "ja", "event-log", "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107, MRFServer.cpp|108"),
+        TemplateEntry(
+            "a",
+            "c",
+            "m",
+            "ja",
+            "event-log",
+            "ディスクのファイル システム構造は壊れていて使えません。chkdsk ユーティリティをボリューム {{volume:drive=C:}} で実行してください。",
+        ),
+        TemplateEntry(
+            "b",
+            "c",
+            "m",
+            "ja",
+            "event-log",
+            "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107, MRFServer.cpp|108",
+        ),
     ]
     matcher = TemplateMatcher(entries)
     paste = "2024/01/01 エラー Ntfs 55\nディスクのファイル システム構造は壊れていて使えません。chkdsk ユーティリティをボリューム Ｄ： で実行してください。"

@@ -188,7 +188,9 @@ def test_results_in_page(built, page):
     base, site = built
     query = "CoServer1.MtcScp status: Virtual Server2 is failed."
     open_search(page, site, query)
-    items = page.eval_on_selector_all("#kb-results [data-kb-id]", "els => els.map(e => [e.dataset.kbId, e.dataset.kbCase, e.querySelector('a').getAttribute('href')])")
+    items = page.eval_on_selector_all(
+        "#kb-results [data-kb-id]", "els => els.map(e => [e.dataset.kbId, e.dataset.kbCase, e.querySelector('a').getAttribute('href')])"
+    )
     assert [(i, c) for i, c, _ in items] == [(h.id, h.case) for h in base.search(query)]
     assert items[0][2] == f"en/{items[0][0]}/index.html#{items[0][1]}"
     assert page.locator("#kb-results mark").count() >= 2
@@ -230,7 +232,11 @@ def test_no_console_errors(built, page):
 def test_first_search_bytes(built, browser):
     """Everything a first search loads (page, CSS, script, index files), gzipped: at most 100 KB."""
     _, site = built
-    for query in ("PGT20146F2", "CoServer1.MtcScp status: Virtual Server2 is failed.", "ServerProtect のパッチを当てたら Control Manager のサービスが上がらない"):
+    for query in (
+        "PGT20146F2",
+        "CoServer1.MtcScp status: Virtual Server2 is failed.",
+        "ServerProtect のパッチを当てたら Control Manager のサービスが上がらない",
+    ):
         context = browser.new_context()  # a cold cache
         pg = context.new_page()
         urls: list[str] = []

@@ -92,7 +92,9 @@ def test_round_trip_both_advisories():
     assert any(n.model and "TX150FT S2" in n.model for n in win2003.not_affected)
     assert win2003.fix and "V1.0L20" in win2003.fix.name["ja"]
     ntfs = next(m for m in win2003.messages if m.event_id == 55)
-    assert ntfs.text["en"].render() == "The file system structure on the disk is corrupt and unusable. Please run the chkdsk utility on the volume C:."
+    assert (
+        ntfs.text["en"].render() == "The file system structure on the disk is corrupt and unusable. Please run the chkdsk utility on the volume C:."
+    )
     win2000 = fj.case("win2000")
     conditions = [p.condition for p in win2000.text["ja"].workaround if p.condition]
     assert len(conditions) == 2, "win2000 has one procedure for each of: FTvirtual Server starts / fails to start"
@@ -148,7 +150,18 @@ def test_every_model_number_of_the_seed():
     assert "TX150FT S2" in text and all(any("TX150FT S2" in (n.model or "") for n in c.not_affected) for c in adv.cases)
 
 
-MESSAGE_MARKERS = ("status:", "Endurance Kernel", "0x0000000a", "ポップアップ", "Resolve Partial", "Generate Activation", "DCOM", "ディスクのファイル", "起動して停止しました", "errcode=")
+MESSAGE_MARKERS = (
+    "status:",
+    "Endurance Kernel",
+    "0x0000000a",
+    "ポップアップ",
+    "Resolve Partial",
+    "Generate Activation",
+    "DCOM",
+    "ディスクのファイル",
+    "起動して停止しました",
+    "errcode=",
+)
 
 
 @seeds

@@ -23,7 +23,11 @@ def _run(cmd: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
 def test_a_plain_install_works_from_another_folder(tmp_path: Path):
     # A wheel, as `pip install .` builds it (no build isolation: nothing is downloaded) ...
     src = tmp_path / "src"
-    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".venv", "index", "site", "build", "*.egg-info", "__pycache__", ".pytest_cache", "bench", "tests"))
+    shutil.copytree(
+        REPO,
+        src,
+        ignore=shutil.ignore_patterns(".git", ".venv", "index", "site", "build", "*.egg-info", "__pycache__", ".pytest_cache", "bench", "tests"),
+    )
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "wheels"), str(src)], cwd=tmp_path)
     wheel = next((tmp_path / "wheels").glob("kb_advisories-*.whl"))
     # ... installed into a fresh virtualenv whose only other packages are kb's dependencies (this

@@ -41,7 +41,11 @@ def cli(corpus: Path, *args: str, stdin: str | None = None) -> subprocess.Comple
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
         [sys.executable, "-m", "kb", "--content", str(corpus / "content"), "--index", str(corpus / "index"), *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -116,7 +120,7 @@ def test_no_real_match_gives_only_weak_hits(base):
     "query",
     [
         "<script>alert(1)</script>",
-        "title:(foo) AND NOT bar* OR \" ) ( [ { ~ ^2",
+        'title:(foo) AND NOT bar* OR " ) ( [ { ~ ^2',
         "\x00\x01\x02\x1b[31m\u202e\ufeff",
         "",
         "   \n\t ",
@@ -176,7 +180,7 @@ def test_searches_keep_working_during_rebuilds(tmp_path):
                 reader = KnowledgeBase(tmp_path / "content", tmp_path / "index")
                 assert reader.search("errcode=-107")[0].id == TMCM
                 reader.close()
-            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            except BaseException as exc:
                 failures.append(exc)
 
     t = threading.Thread(target=search_loop)

@@ -235,13 +235,13 @@ def test_browser_index_matches_whoosh(tmp_path: Path):
     si = search_index(base.advisories())
     core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
     assert core["docs"] == reader.doc_count()
-    for name, (code, boost) in core["fields"].items():
+    for name, (code, _boost) in core["fields"].items():
         assert core["avgfl"][name] == pytest.approx(reader.field_length(name) / reader.doc_count())
     shards = {int(k[2:-3]): json.loads(v[v.index(",") + 1 : -3]) for k, v in si.files.items() if k.startswith("t/")}
     checked = 0
     for term in ("server", "coserver", "起動", "tmcm", "kb890859", "pgt20146f2", "errcode=-107", "patch"):
         entry = shards[term_hash(term) % core["shards"]].get(term, {})
-        for name, (code, boost) in core["fields"].items():
+        for name, (code, _boost) in core["fields"].items():
             postings = entry.get(code, [])
             assert len(postings) // 3 == reader.doc_frequency(name, term), (name, term)
             doc = 0
@@ -255,5 +255,8 @@ def test_browser_index_matches_whoosh(tmp_path: Path):
 
 def test_bundled_search_index_is_small(site: Path):
     """Everything a first search can load on the bundled content stays under 100 KB gzipped."""
-    total = sum(len(gzip.compress(p.read_bytes(), 9)) for p in [*(site / "search").rglob("*.js"), site / "static" / "kbsearch.js", site / "static" / "style.css", site / "index.html"])
+    total = sum(
+        len(gzip.compress(p.read_bytes(), 9))
+        for p in [*(site / "search").rglob("*.js"), site / "static" / "kbsearch.js", site / "static" / "style.css", site / "index.html"]
+    )
     assert total <= 100_000, total

@@ -104,7 +104,23 @@ def test_no_forbidden_identifiers(tmp_path):
     for phrase in FORBIDDEN_PHRASES:
         assert phrase not in text, phrase
     # near values are there on purpose
-    for near in ("PGT20146F3", "PGT20148F2", "PGT20246F2", "MS05-019", "MS05-017", "MS04-011", "errcode=-108", "errcode=-105", "errcode=-110", "MRFServer.cpp|"):
+    for near in (
+        "PGT20146F3",
+        "PGT20148F2",
+        "PGT20246F2",
+        "MS05-019",
+        "MS05-017",
+        "MS04-011",
+        "errcode=-108",
+        "errcode=-105",
+        "errcode=-110",
+        "MRFServer.cpp|",
+    ):
         assert near in text, near
-    for service in ("Trend Micro Apex One Master Service", "OfficeScan Master Service", "ServerProtect Normal Server", "Trend Micro Management Infrastructure Agent"):
+    for service in (
+        "Trend Micro Apex One Master Service",
+        "OfficeScan Master Service",
+        "ServerProtect Normal Server",
+        "Trend Micro Management Infrastructure Agent",
+    ):
         assert f"The {service} service on Local Computer started and then stopped." in text, service

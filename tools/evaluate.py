@@ -44,9 +44,7 @@ def is_correct(hit: Hit, q: dict) -> bool:
         return False
     if q.get("case") and hit.case != q["case"]:
         return False
-    if q.get("not_affected") and not hit.not_affected:
-        return False
-    return True
+    return not (q.get("not_affected") and not hit.not_affected)
 
 
 def judge(q: dict, hits: list[Hit]) -> Outcome:
@@ -73,7 +71,15 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float]:
     r1 = sum(o.rank == 1 for o in positives) / len(positives) if positives else 1.0
     mrr = sum(1 / o.rank for o in positives if o.rank) / len(positives) if positives else 1.0
     neg = sum(o.ok for o in negatives) / len(negatives) if negatives else 1.0
-    return {"queries": len(outcomes), "positives": len(positives), "negatives": len(negatives), "r_at_1": r1, "mrr": mrr, "negatives_ok": neg, "all_ok": sum(o.ok for o in outcomes) / len(outcomes)}
+    return {
+        "queries": len(outcomes),
+        "positives": len(positives),
+        "negatives": len(negatives),
+        "r_at_1": r1,
+        "mrr": mrr,
+        "negatives_ok": neg,
+        "all_ok": sum(o.ok for o in outcomes) / len(outcomes),
+    }
 
 
 def build_corpus(tmp: Path, distractors: int, seed: int = 0) -> KnowledgeBase:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +40,9 @@ raise SystemExit(main(sys.argv[1:]))
 """
 
 
-def run_kb(*args: str, cwd: Path | None = None, stdin: bytes | str | None = None, readonly: list[Path] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_kb(
+    *args: str, cwd: Path | None = None, stdin: bytes | str | None = None, readonly: list[Path] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(REPO)}
     for k in ("KB_CONTENT", "KB_INDEX", "KB_SITE", "KB_DEBUG"):
         env.pop(k, None)

@@ -221,9 +221,9 @@ def test_duplicate_keys_in_advisory_yaml_and_front_matter(tmp_path):
 
 # --- 3. anchors and aliases --------------------------------------------------------------------
 
-BILLION_LAUGHS = "\n".join(
-    ['lol0: &lol0 "lol"'] + [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 10)}]" for i in range(1, 10)]
-) + "\n"  # 10**9 strings once expanded
+BILLION_LAUGHS = (
+    "\n".join(['lol0: &lol0 "lol"'] + [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 10)}]" for i in range(1, 10)]) + "\n"
+)  # 10**9 strings once expanded
 
 
 def test_yaml_anchors_and_aliases_are_refused_with_their_lines(tmp_path):
@@ -247,7 +247,13 @@ def test_billion_laughs_is_refused_before_it_expands(tmp_path, where):
     # The time and memory limits are only a safety net: expanding the document takes minutes and gigabytes.
     limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))) if resource else None
     r = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=limit
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=limit,
     )
     assert r.returncode == 0, r.stderr
     problems = json.loads(r.stdout)

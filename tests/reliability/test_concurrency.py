@@ -14,9 +14,10 @@ import time
 import warnings
 from pathlib import Path
 
+from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
+
 import kb
 from kb.index import MANIFEST, current_build
-from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
 
 QUERIES = {QUERY: TMCM, "PGT20146F2": FUJITSU, "KB890859": FUJITSU, "TMI が準備できていません": TMCM}
 
@@ -89,7 +90,7 @@ def test_a_waiting_build_says_so_and_then_builds(kb_home: Path):
         p = _spawn(["build", "--no-site"], kb_home)
         time.sleep(1.5)
         assert p.poll() is None  # waiting
-    code, out, err = _finish([p])[0]
+    code, _out, err = _finish([p])[0]
     assert code == 0 and "waiting for another kb process" in err
 
 
@@ -104,7 +105,7 @@ def test_one_knowledge_base_shared_by_threads(kb_home: Path):
             q = rnd.choice(list(QUERIES))
             try:
                 got = [(h.id, h.case, h.confidence, round(h.score, 6)) for h in base.search(q)]
-            except Exception as exc:  # noqa: BLE001 - collected
+            except Exception as exc:
                 failures.append(f"{type(exc).__name__}: {exc}")
                 continue
             if got != expected[q]:

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
 
 import kb
 from kb.cli import EXIT_INTERNAL, main
 from kb.index import current_build
-from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
 
 JA_MESSAGE = "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107"
 
