@@ -224,7 +224,7 @@ def open_current(root: Path, attempts: int = 3) -> Index:
     """Open the build that ``root/current`` points at. A build made current and then pruned by two
     builds between reading the link and opening it is retried; anything else that is wrong raises
     :class:`IndexUnavailable` naming the folder and the fix."""
-    for attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
         build_dir = current_build(root)
         if build_dir is None:
             if (root / "current").is_symlink() or (root / "current").exists():
@@ -233,9 +233,9 @@ def open_current(root: Path, attempts: int = 3) -> Index:
         try:
             return Index(build_dir)
         except _Vanished:
-            if attempt == attempts - 1:
-                raise IndexUnavailable(f"the index in {root} keeps changing under this search: try again") from None
-    raise AssertionError("unreachable")
+            if attempt == attempts:
+                break
+    raise IndexUnavailable(f"the index in {root} keeps changing under this search: try again")
 
 
 _DAMAGE = (OSError, ValueError, KeyError, IndexError, EOFError, TypeError, AttributeError, struct.error, zlib.error)

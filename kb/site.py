@@ -743,7 +743,8 @@ def _collect_documents(advisories: list[Advisory]) -> tuple[list[SearchDoc], lis
     case_rank: list[int] = []
     for adv in advisories:
         ds = documents(adv)
-        assert [(d.case, d.lang) for d in ds] == [(c.id, lang) for c in adv.cases for lang in LANGS], "documents() order changed"
+        if [(d.case, d.lang) for d in ds] != [(c.id, lang) for c in adv.cases for lang in LANGS]:
+            raise RuntimeError(f"kb.corpus.documents() returned {adv.id}'s documents out of case/language order")
         docs += ds
         cases_per_adv.append(len(adv.cases))
         order = sorted(adv.case_ids)
