@@ -45,11 +45,6 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("KB_INDEX") or "index")
 
 
-def default_site_dir() -> Path:
-    """``KB_SITE``, else ``./site`` in the working directory."""
-    return Path(os.environ.get("KB_SITE") or "site")
-
-
 INDEX_CODE = ("model.py", "content.py", "analysis.py", "messages.py", "corpus.py", "index.py")
 """The modules whose code shapes the index: a change to them makes an index stale."""
 

@@ -115,10 +115,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     _print_problems(base.problems)  # warnings
     if not args.no_site:  # refuse a foreign site folder before any work
-        from .api import default_site_dir
         from .site import claim_site
 
-        claim_site(Path(args.site) if args.site else default_site_dir(), protect=(base.content_dir, base.index_dir))
+        claim_site(_site_dir(args), protect=(base.content_dir, base.index_dir))
     progress = _Progress("index")
     try:
         out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
@@ -130,13 +129,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _site_dir(args: argparse.Namespace) -> Path:
+    from .site import default_site_dir
+
+    return Path(args.site) if args.site else default_site_dir()
+
+
 def _site(base, args: argparse.Namespace) -> int:
-    from .api import default_site_dir
     from .site import write_site
 
     out = write_site(
         base.advisories(),
-        Path(args.site) if args.site else default_site_dir(),
+        _site_dir(args),
         protect=(base.content_dir, base.index_dir),
         wait=not args.no_wait,
         notify=_say,
