@@ -180,6 +180,9 @@ def _read_query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> st
     return text
 
 
+ONLY_IN = {"ja": "in Japanese only", "en": "in English only"}
+
+
 def _clip(text: str, width: int = 160) -> str:
     """One line of at most ``width`` characters, keeping the first «marked» part in view (long
     Japanese lines have no spaces to shorten at)."""
@@ -211,6 +214,7 @@ def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             "used_chars": hits.used_chars,
             "cut": hits.cut,
             "stale": base.stale,
+            "lang": hits.lang,
             "results": [h.to_dict() for h in hits],
         }
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
@@ -221,6 +225,7 @@ def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         return EXIT_NO_RESULTS
     for n, h in enumerate(hits, 1):
         flag = "  NOT AFFECTED" if h.not_affected else ""
+        flag += f"  ({ONLY_IN[h.lang]})" if hits.lang and h.lang != hits.lang else ""
         print(f"{n}. [{h.confidence}] {h.title}{flag}")
         print(f"   {h.id}#{h.case}   site: {h.url}")
         for e in h.evidence[:3]:

@@ -10,11 +10,12 @@ when any problem is an error. Nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import stat
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -26,8 +27,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .model import (
+    IMPLICIT_CASE,
     LANGS,
-    PLACEHOLDER_RE,
     PLACEHOLDER_TYPES,
     WEB_URL_RE,
     Advisory,
@@ -42,24 +43,24 @@ from .model import (
     Procedure,
     Product,
     Reference,
+    Section,
     Step,
     Template,
+    section_kind,
     template_problems,
     url_problem,
 )
 
-SECTIONS: dict[str, dict[str, str]] = {
-    # language -> heading text -> CaseText field
-    "ja": {"発生条件": "conditions", "現象": "symptoms", "原因": "cause", "対処": "resolution", "回避方法": "workaround_md", "補足": "notes"},
-    "en": {
-        "Conditions": "conditions",
-        "Symptoms": "symptoms",
-        "Cause": "cause",
-        "Resolution": "resolution",
-        "Workaround": "workaround_md",
-        "Notes": "notes",
-    },
+FIELD_OF_KIND = {
+    "conditions": "conditions",
+    "symptoms": "symptoms",
+    "cause": "cause",
+    "resolution": "resolution",
+    "workaround": "workaround_md",
+    "notes": "notes",
 }
+"""Typed section kind (:data:`kb.model.SECTION_KINDS`) -> the :class:`CaseText` field that joins its sections."""
+FRONT_MATTER_KEYS = ("title", "summary", "translated_from")
 CASE_HEADING_RE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\s*:\s*(\S.*)$")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -382,9 +383,12 @@ class _LangDoc:
     title: str
     summary: str
     intro: str
-    cases: dict[str, tuple[str, int, dict[str, str], dict[str, tuple[Procedure, ...]]]]  # id -> (title, line, sections, procedures)
+    cases: dict[str, tuple[str, int, CaseText]]  # id -> (title, line of its heading, prose)
     order: list[str]
     kb_links: list[tuple[int, str]]  # (line, href) of every kb: link
+    translated_from: tuple[str, str] | None = None  # (language, fingerprint) stamped in the front matter
+    fingerprint: str = ""  # of this file's prose: what a translation of it records
+    asset_links: list[tuple[int, str, str]] = field(default_factory=list)  # (line, kind, target) of relative links
 
 
 def _inline_text(tokens: list[Token], i: int) -> str:
@@ -454,16 +458,41 @@ def _procedures(tokens: list[Token]) -> tuple[Procedure, ...]:
     return tuple(procs)
 
 
-def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _LangDoc | None:
-    """Front matter (title, summary) and the case sections of ``ja.md`` / ``en.md``."""
+TRANSLATED_RE = re.compile(r"^(ja|en)@([0-9a-f]{12})$")
+
+
+def prose_fingerprint(title: str, summary: str, body: str) -> str:
+    """12 hex digits identifying a language file's prose (title, summary, body; trailing spaces and
+    blank lines do not count). A translation records it as ``translated_from: <lang>@<fingerprint>``."""
+    lines = [ln.rstrip() for ln in "\n".join([title.strip(), summary.strip(), body]).split("\n")]
+    text = "\n".join(ln for ln in lines if ln)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _relative_target(target: str) -> bool:
+    """True for a relative link or image target (no scheme, not ``kb:``, not an in-page anchor)."""
+    return not target.startswith(("kb:", "#")) and re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", target) is None and not target.startswith("//")
+
+
+def parse_language_file(text: str, path: Path, lang: str, report: _Report, declared: frozenset[str] | None = None) -> _LangDoc | None:
+    """Front matter and prose of ``ja.md`` / ``en.md``.
+
+    ``declared`` holds the case ids of ``advisory.yaml``: a level-1 heading ``# <case-id>: <title>``
+    naming one of them starts that case. An empty set means the advisory declares no cases: the
+    whole file is the prose of its one case (``IMPLICIT_CASE``). None (``advisory.yaml`` could not be
+    read) takes every ``# <id>: <title>`` heading for a case. Any other heading at level 1 or 2
+    starts a section, typed when :func:`kb.model.section_kind` knows its name, else free-form.
+    """
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        report.error(path, 1, "missing front matter", "start the file with a line '---', then 'title: ...' and 'summary: ...', then '---'")
+        report.error(
+            path, 1, "missing front matter", "start the file with a line '---', then 'title: ...' (and optionally 'summary: ...'), then '---'"
+        )
         return None
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
-        report.error(path, 1, "front matter is not closed", "add a line '---' after the summary")
+        report.error(path, 1, "front matter is not closed", "add a line '---' after the title and summary")
         return None
     parsed = parse_yaml("\n".join(lines[1:end]), path, report, line_offset=1)
     front, flines = parsed if parsed is not None else ({}, {})
@@ -471,22 +500,46 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
     if ok and not isinstance(front, dict):
         report.error(path, 2, "front matter must be a mapping", "write 'title: ...' and 'summary: ...'")
         front, ok = {}, False
-    for key in ("title", "summary") if ok else ():
-        if not isinstance(front.get(key), str) or not front[key].strip():
-            report.error(path, flines.get((key,), 2), f"front matter needs a non-empty '{key}'", f"add '{key}: ...' between the '---' lines")
+    if ok and (not isinstance(front.get("title"), str) or not front["title"].strip()):
+        report.error(path, flines.get(("title",), 2), "front matter needs a non-empty 'title'", "add 'title: ...' between the '---' lines")
+        ok = False
+    if ok and "summary" in front and not isinstance(front["summary"], str):
+        report.error(path, flines.get(("summary",), 2), "'summary' must be text", "write 'summary: <one or two sentences>', or leave it out")
+        ok = False
+    translated_from = None
+    if ok and "translated_from" in front:
+        m = TRANSLATED_RE.match(str(front["translated_from"]).strip())
+        if m is None or m.group(1) == lang:
+            report.error(
+                path,
+                flines.get(("translated_from",), 2),
+                f"'translated_from' must be '<other language>@<12 hex digits>', not {str(front['translated_from'])[:40]!r}",
+                "`kb check` prints the value to write when the other language file changes; see content/README.md",
+            )
             ok = False
+        else:
+            translated_from = (m.group(1), m.group(2))
     for key in front:
-        if key not in ("title", "summary"):
-            report.error(path, flines.get((key,), 2), f"unknown front-matter key '{key}'", "only 'title' and 'summary' go in the front matter")
+        if key not in FRONT_MATTER_KEYS:
+            report.error(
+                path,
+                flines.get((key,), 2),
+                f"unknown front-matter key '{key}'",
+                "the front matter holds only " + ", ".join(map(repr, FRONT_MATTER_KEYS)),
+            )
             ok = False
     body_start = end + 1  # 0-based index of the first body line
     body = lines[body_start:]
     tokens = _checking_parser().parse("\n".join(body))
     kb_links: list[tuple[int, str]] = []
+    asset_links: list[tuple[int, str, str]] = []
     bad = 0
     for line, kind, target in _links(tokens, body_start + 1):
         if kind == "link" and target.startswith("kb:"):
             kb_links.append((line, target))
+            continue
+        if _relative_target(target) and target.strip():
+            asset_links.append((line, kind, target))  # checked against the advisory's assets/ by load_advisory
             continue
         why = url_problem(target)
         if why is None:
@@ -497,11 +550,6 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
     if bad > MAX_REPORTED_PER_FILE:
         report.error(path, 1, f"... and {bad - MAX_REPORTED_PER_FILE} more links or images with targets that are not allowed", LINK_HINT)
     ok = ok and not bad
-
-    headings: list[tuple[int, int, str]] = []  # (level, 0-based body line, text)
-    for i, t in enumerate(tokens):
-        if t.type == "heading_open" and t.map:
-            headings.append((int(t.tag[1]), t.map[0], _inline_text(tokens, i)))
 
     def src(a: int, b: int) -> str:
         return "\n".join(body[a:b]).strip()
@@ -514,57 +562,95 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report) -> _L
         first, last = (bisect_left(top_lines, x) for x in (a, b))
         return tokens[top[first][1] if first < len(top) else len(tokens) : top[last][1] if last < len(top) else len(tokens)]
 
-    cases: dict[str, tuple[str, int, dict[str, str], dict[str, tuple[Procedure, ...]]]] = {}
-    order: list[str] = []
-    allowed = SECTIONS[lang]
-    h1s = [(ln, txt) for lvl, ln, txt in headings if lvl == 1]
-    h2_all = [(ln, txt) for lvl, ln, txt in headings if lvl == 2]
-    h2_lines = [ln for ln, _ in h2_all]
-    intro = src(0, h1s[0][0] if h1s else len(body))
-    for n, (ln, txt) in enumerate(h1s):
-        abs_line = body_start + ln + 1
-        stop = h1s[n + 1][0] if n + 1 < len(h1s) else len(body)
-        m = CASE_HEADING_RE.match(txt)
-        if not m:
+    # Headings of the document itself (not inside lists or quotes): cases and sections.
+    heads: list[tuple[str, int, str]] = []  # ("case" | "section", 0-based body line, text)
+    head_end: dict[int, int] = {}  # heading line -> the line after it (a setext heading has two)
+    for i, t in enumerate(tokens):
+        if t.type != "heading_open" or t.level != 0 or not t.map or t.tag not in ("h1", "h2"):
+            continue
+        txt = _inline_text(tokens, i)
+        m = CASE_HEADING_RE.match(txt) if t.tag == "h1" else None
+        is_case = m is not None and (m.group(1) in declared if declared is not None else True) and declared != frozenset()
+        if m is not None and not is_case and declared:
             report.error(
                 path,
-                abs_line,
-                f"case heading '# {txt}' is not '# <case-id>: <title>'",
-                "e.g. '# win2003: Windows 2003 タイプの場合'; case ids are lowercase letters, digits and hyphens",
+                body_start + t.map[0] + 1,
+                f"case '{m.group(1)}' is not in advisory.yaml",
+                "add it to 'cases' in advisory.yaml, or fix the id in the heading (cases: " + ", ".join(sorted(declared)) + ")",
             )
-            ok = False
+        heads.append(("case" if is_case else "section", t.map[0], txt))
+        head_end[t.map[0]] = t.map[1]
+    title = front.get("title", "").strip() if ok else ""
+    first_case = next((ln for what, ln, _ in heads if what == "case"), None)
+    if declared == frozenset():  # no cases: the sections after the introduction are the one case's
+        first_section = next((ln for _, ln, _ in heads), len(body))
+        intro = src(0, first_section)
+        spans = [("case", first_section, f"{IMPLICIT_CASE}: {title}")]
+        body_heads = [("section", ln, txt) for _, ln, txt in heads]
+    else:
+        intro = src(0, first_case if first_case is not None else len(body))
+        spans = [(w, ln, txt) for w, ln, txt in heads if w == "case"]
+        body_heads = [(w, ln, txt) for w, ln, txt in heads if first_case is not None and ln > first_case]
+    cases: dict[str, tuple[str, int, CaseText]] = {}
+    order: list[str] = []
+    for n, (_w, ln, txt) in enumerate(spans):
+        stop = spans[n + 1][1] if n + 1 < len(spans) else len(body)
+        m = CASE_HEADING_RE.match(txt)
+        if m is None:  # cannot happen: spans are case headings
             continue
         cid, ctitle = m.group(1), m.group(2).strip()
+        abs_line = body_start + ln + 1
         if cid in cases:
             report.error(path, abs_line, f"case '{cid}' appears twice", "each case has one '# <case-id>: <title>' heading")
             ok = False
             continue
-        sections: dict[str, str] = {}
-        procs: dict[str, tuple[Procedure, ...]] = {}
-        h2s = h2_all[bisect_right(h2_lines, ln) : bisect_left(h2_lines, stop)]
-        for k, (l2, t2) in enumerate(h2s):
-            s_stop = h2s[k + 1][0] if k + 1 < len(h2s) else stop
-            field_name = allowed.get(t2.strip())
-            if field_name is None:
-                report.error(
-                    path, body_start + l2 + 1, f"unknown section '## {t2}' in {lang}.md", "use one of: " + ", ".join(f"'## {h}'" for h in allowed)
-                )
-                ok = False
-                continue
-            if field_name in sections:
-                report.error(path, body_start + l2 + 1, f"section '## {t2}' appears twice in case '{cid}'", "merge the two sections")
-                ok = False
-                continue
-            sections[field_name] = src(l2 + 1, s_stop)
-            if field_name == "workaround_md":
-                procs["workaround"] = _procedures(tokens_between(l2 + 1, s_stop))
-            elif field_name == "resolution":
-                procs["resolution_steps"] = _procedures(tokens_between(l2 + 1, s_stop))
-        cases[cid] = (ctitle, abs_line, sections, procs)
+        inside = [(s_ln, s_txt) for w, s_ln, s_txt in body_heads if w == "section" and ln <= s_ln < stop and (s_ln != ln or declared == frozenset())]
+        sections: list[Section] = []
+        lead = src(ln if declared == frozenset() else head_end[ln], inside[0][0] if inside else stop)
+        if lead and declared != frozenset():  # text between a case heading and its first section
+            sections.append(Section("", None, lead))
+        for k, (s_ln, s_txt) in enumerate(inside):
+            s_stop = inside[k + 1][0] if k + 1 < len(inside) else stop
+            kind = section_kind(s_txt)
+            procs = _procedures(tokens_between(head_end[s_ln], s_stop))
+            sections.append(Section(s_txt, kind, src(head_end[s_ln], s_stop), procs))
+        cases[cid] = (ctitle, abs_line, _case_text(ctitle, sections))
         order.append(cid)
     if not ok:
         return None
-    return _LangDoc(front["title"].strip(), front["summary"].strip(), intro, cases, order, kb_links)
+    summary = front.get("summary", "").strip() if isinstance(front.get("summary"), str) else ""
+    return _LangDoc(
+        title,
+        summary,
+        intro,
+        cases,
+        order,
+        kb_links,
+        translated_from,
+        prose_fingerprint(title, summary, "\n".join(body)),
+        asset_links,
+    )
+
+
+def _case_text(title: str, sections: list[Section]) -> CaseText:
+    """A case's prose: its sections as written, and the typed ones joined per kind."""
+    typed: dict[str, list[str]] = {}
+    steps: dict[str, list[Procedure]] = {"workaround": [], "resolution_steps": []}
+    for sec in sections:
+        if sec.kind is None:
+            continue
+        typed.setdefault(FIELD_OF_KIND[sec.kind], []).append(sec.markdown)
+        if sec.kind == "workaround":
+            steps["workaround"].extend(sec.procedures)
+        elif sec.kind == "resolution":
+            steps["resolution_steps"].extend(sec.procedures)
+    return CaseText(
+        title=title,
+        **{name: "\n\n".join(texts) for name, texts in typed.items()},
+        workaround=tuple(steps["workaround"]),
+        resolution_steps=tuple(steps["resolution_steps"]),
+        sections=tuple(sections),
+    )
 
 
 # --- building the model ------------------------------------------------------------------
@@ -583,30 +669,33 @@ def _date(value: Any) -> date | None:
 
 
 def _check_template(text: str, path: Path, line: int, report: _Report) -> bool:
-    ok = True
-    names: list[str] = []
-    stripped = PLACEHOLDER_RE.sub("", text)
-    if "{{" in stripped or "}}" in stripped:
-        report.error(path, line, f"malformed placeholder in message: {text[:80]!r}", "write {{name}}, {{name:type}} or {{name:type=example}}")
-        ok = False
-    for m in PLACEHOLDER_RE.finditer(text):
-        if m.group(2) and m.group(2) not in PLACEHOLDER_TYPES:
-            report.error(
-                path, line, f"unknown placeholder type '{m.group(2)}' in {{{{{m.group(0)[2:-2]}}}}}", "types: " + ", ".join(PLACEHOLDER_TYPES)
+    """One error per problem of a message text; True when it is a usable template."""
+    problems: list[tuple[str, str]] = []
+    stray = Template.stray_braces(text)
+    if stray:
+        at = stray[0]
+        problems.append(
+            (
+                f"'{text[at : at + 2]}' at character {at + 1} of {text[:80]!r} is neither a placeholder nor an escape",
+                "a placeholder is {{name}}, {{name:type}} or {{name:type=example}}; for a literal '{{' or '}}' write it twice: '{{{{' or '}}}}'",
             )
-            ok = False
-        if m.group(1) in names:
-            report.error(path, line, f"placeholder '{m.group(1)}' is used twice in one message", "give each slot its own name")
-            ok = False
-        names.append(m.group(1))
-    if ok:
-        for problem, hint in template_problems(Template.parse(text)):
-            report.error(path, line, f"message {text[:80]!r}: {problem}", hint)
-            ok = False
-    return ok
+        )
+    template = Template.parse(text)
+    names: set[str] = set()
+    for ph in template.placeholders:
+        if ph.type not in PLACEHOLDER_TYPES:
+            problems.append((f"unknown placeholder type '{ph.type}' in {{{{{ph.name}:{ph.type}}}}}", "types: " + ", ".join(PLACEHOLDER_TYPES)))
+        if ph.name in names:
+            problems.append((f"placeholder '{ph.name}' is used twice in one message", "give each slot its own name"))
+        names.add(ph.name)
+    if not problems:
+        problems = [(f"message {text[:80]!r}: {problem}", hint) for problem, hint in template_problems(template)]
+    for problem, hint in problems:
+        report.error(path, line, problem, hint)
+    return not problems
 
 
-def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: _Report) -> Case:
+def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: _Report, implicit: bool = False) -> Case:
     messages = []
     seen_msgs: set[str] = set()
     for k, m in enumerate(data.get("messages", [])):
@@ -617,12 +706,12 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
         loc = _localized(m["text"])
         for t in dict.fromkeys(loc.values()):  # one check per distinct wording
             _check_template(t, path, line_of(lines, at + ("messages", k, "text")), report)
-        names = {lang: sorted(p.group(1) for p in PLACEHOLDER_RE.finditer(t)) for lang, t in loc.items()}
+        names = {lang: sorted(ph.name for ph in Template.parse(t).placeholders) for lang, t in loc.items()}
         if len({tuple(v) for v in names.values()}) > 1:
             report.error(
                 path, mline, f"message '{m['id']}' has different placeholders per language: {names}", "both wordings need the same {{slots}}"
             )
-        if isinstance(m["text"], str) and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m["text"]):
+        if isinstance(m["text"], str) and "en" in texts and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m["text"]):
             report.warn(
                 path,
                 mline,
@@ -639,7 +728,7 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
                 _localized(m.get("group")),
             )
         )
-    for k, a in enumerate(data["applies_to"]):
+    for k, a in enumerate(data.get("applies_to", ())):
         for j, model in enumerate(a.get("models", [])):
             if not (re.search(r"[A-Za-z]", model) and re.search(r"\d", model)):
                 report.error(
@@ -653,7 +742,7 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
         id=data["id"],
         applies_to=tuple(
             Applicability(tuple(a.get("models", ())), a.get("product"), tuple(a.get("versions", ())), _localized(a.get("condition")))
-            for a in data["applies_to"]
+            for a in data.get("applies_to", ())
         ),
         not_affected=tuple(NotAffected(n.get("model"), n.get("product"), _localized(n["reason"])) for n in data.get("not_affected", [])),
         messages=tuple(messages),
@@ -668,14 +757,33 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
             for f in data.get("files", [])
         ),
         text=texts,
+        implicit=implicit,
     )
+
+
+ASSETS = "assets"
+"""The folder of an advisory whose files (screenshots, patches) the site copies and prose may link to."""
+
+
+def _asset_problem(folder: Path, target: str) -> str | None:
+    """Why a relative link of ``folder``'s prose does not reach a file in its ``assets/``, or None."""
+    from urllib.parse import unquote
+
+    rel = unquote(re.split(r"[?#]", target, maxsplit=1)[0]).replace("\\", "/")
+    rel = rel[2:] if rel.startswith("./") else rel
+    parts = rel.split("/")
+    if parts[0] != ASSETS or len(parts) < 2 or any(p in ("", ".", "..") for p in parts[1:]):
+        return f"relative links may only point into the advisory's {ASSETS}/ folder (e.g. '{ASSETS}/screen.png'), not {target[:200]!r}"
+    if not (folder / rel).is_file():
+        return f"{target[:200]!r} points nowhere: there is no file {folder.name}/{rel}"
+    return None
 
 
 def load_advisory(folder: Path, report: _Report) -> Advisory | None:
     """Read one advisory folder; problems go to ``report``. None when it cannot be built."""
     ypath = folder / "advisory.yaml"
     if not ypath.exists():
-        report.error(folder, 1, "folder has no advisory.yaml", "every advisory folder holds advisory.yaml, ja.md and en.md")
+        report.error(folder, 1, "folder has no advisory.yaml", "every advisory folder holds advisory.yaml and ja.md, en.md or both")
         return None
     text = read_text(ypath, report, MAX_YAML_BYTES)
     parsed = parse_yaml(text, ypath, report) if text is not None else None
@@ -692,6 +800,14 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
             f"id '{data['id']}' differs from the folder name '{folder.name}'",
             "rename the folder or the id so they match",
         )
+    if data is not None and "cases" in data and "messages" in data:
+        report.error(
+            ypath,
+            line_of(lines, ("messages",)),
+            "top-level 'messages' is for advisories without cases; this one has 'cases'",
+            "move each message under the case it belongs to",
+        )
+        data = None
     before = len(report.problems)
     for k, ref in enumerate(data.get("references", []) if data is not None else ()):
         why = url_problem(ref["url"]) if "url" in ref else None
@@ -702,21 +818,33 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
                 f"references.{k}.url: {ref['url'][:200]!r} is not a web address: {why}",
                 "give the full address of the page, starting with https:// (or http://)",
             )
+    declared: frozenset[str] | None = None
+    if data is not None:
+        declared = frozenset(c["id"] for c in data.get("cases", ()))
     langdocs: dict[str, _LangDoc] = {}
-    for lang in LANGS:  # checked even when advisory.yaml is broken, so that every problem is reported at once
+    present = [lang for lang in LANGS if (folder / f"{lang}.md").exists()]
+    if not present:
+        report.error(
+            ypath, 1, "no language file: write ja.md, en.md or both", f"write {folder.name}/ja.md (or en.md) with a title and the advisory's prose"
+        )
+    for lang in present:  # checked even when advisory.yaml is broken, so that every problem is reported at once
         mpath = folder / f"{lang}.md"
-        if not mpath.exists():
-            report.error(ypath, 1, f"missing language: {lang}.md", f"write {folder.name}/{lang}.md with the {lang} title, summary and every case")
-            continue
         mtext = read_text(mpath, report, MAX_MARKDOWN_BYTES)
         if mtext is None:
             continue
-        doc = parse_language_file(mtext, mpath, lang, report)
+        doc = parse_language_file(mtext, mpath, lang, report, declared)
         if doc is not None:
             langdocs[lang] = doc
+            for line, kind, target in doc.asset_links:
+                why = _asset_problem(folder, target)
+                if why:
+                    report.error(mpath, line, f"{kind} target {why}", f"put the file in {folder.name}/{ASSETS}/ and link it as {ASSETS}/<file name>")
+    _check_translations(folder, langdocs, report)
     if data is None:
         return None
-    yaml_case_ids = [c["id"] for c in data["cases"]]
+    case_data = data["cases"] if "cases" in data else [{"id": IMPLICIT_CASE, "messages": data.get("messages", [])}]
+    at_of = (lambda k: ("cases", k)) if "cases" in data else (lambda k: ())
+    yaml_case_ids = [c["id"] for c in case_data]
     seen_ids: set[str] = set()
     for k, cid in enumerate(yaml_case_ids):
         if cid in seen_ids:
@@ -729,47 +857,36 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
                 others = [o for o in langdocs if o != lang and cid in langdocs[o].cases]
                 where = f" (it is in {', '.join(o + '.md' for o in others)})" if others else ""
                 report.error(mpath, 1, f"case '{cid}' is missing from {lang}.md{where}", f"add a section '# {cid}: <title>' to {lang}.md")
-        for cid in doc.order:
-            if cid not in seen_ids:
-                report.error(
-                    mpath,
-                    doc.cases[cid][1],
-                    f"case '{cid}' is not in advisory.yaml",
-                    "add it to 'cases' in advisory.yaml, or fix the id in the heading",
-                )
         if [c for c in doc.order if c in seen_ids] != [c for c in yaml_case_ids if c in doc.cases]:
             report.warn(mpath, 1, f"cases in {lang}.md are not in the order of advisory.yaml", "keep the same order in every file")
     if len(langdocs) == len(LANGS):
         ja, en = langdocs["ja"], langdocs["en"]
         for cid in yaml_case_ids:
             if cid in ja.cases and cid in en.cases:
-                missing = set(ja.cases[cid][2]) - set(en.cases[cid][2])
-                for sec in sorted(missing):
+                ja_kinds = {s.kind for s in ja.cases[cid][2].sections if s.kind}
+                en_kinds = {s.kind for s in en.cases[cid][2].sections if s.kind}
+                for sec in sorted(ja_kinds - en_kinds):
                     report.warn(folder / "en.md", en.cases[cid][1], f"case '{cid}' lacks a section that ja.md has ({sec})", "translate the section")
-                njs = sum(len(p.steps) for ps in ja.cases[cid][3].values() for p in ps)
-                nes = sum(len(p.steps) for ps in en.cases[cid][3].values() for p in ps)
+                njs = sum(len(p.steps) for p in ja.cases[cid][2].workaround + ja.cases[cid][2].resolution_steps)
+                nes = sum(len(p.steps) for p in en.cases[cid][2].workaround + en.cases[cid][2].resolution_steps)
                 if njs != nes:
                     report.warn(
                         folder / "en.md",
                         en.cases[cid][1],
-                        f"case '{cid}' has {nes} workaround steps in en.md but {njs} in ja.md",
+                        f"case '{cid}' has {nes} steps in en.md but {njs} in ja.md",
                         "keep the steps one to one",
                     )
     if len(report.problems) > before and any(p.severity == "error" for p in report.problems[before:]):
         return None
     cases = []
-    for k, c in enumerate(data["cases"]):
-        texts = {}
-        for lang, doc in langdocs.items():
-            title, _line, sections, procs = doc.cases[c["id"]]
-            prose: dict[str, Any] = {**sections, **procs}
-            texts[lang] = CaseText(title=title, **prose)
-        cases.append(_case_from(c, ("cases", k), texts, ypath, lines, report))
+    for k, c in enumerate(case_data):
+        texts = {lang: doc.cases[c["id"]][2] for lang, doc in langdocs.items()}
+        cases.append(_case_from(c, at_of(k), texts, ypath, lines, report, implicit="cases" not in data))
     report.kb_links[str(folder)] = [(folder / f"{lang}.md", line, href) for lang, doc in langdocs.items() for line, href in doc.kb_links]
     return Advisory(
         id=data["id"],
-        vendor=data["vendor"],
-        products=tuple(Product(p["name"], tuple(p.get("aliases", ())), p.get("successor")) for p in data["products"]),
+        vendor=data.get("vendor", ""),
+        products=tuple(Product(p["name"], tuple(p.get("aliases", ())), p.get("successor")) for p in data.get("products", ())),
         references=tuple(Reference(r["id"], tuple(r.get("aliases", ())), r.get("url")) for r in data.get("references", [])),
         published=_date(data.get("published")),
         updated=_date(data.get("updated")),
@@ -780,6 +897,28 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
         path=str(folder),
         intro={lang: d.intro for lang, d in langdocs.items()},
     )
+
+
+def _check_translations(folder: Path, langdocs: dict[str, _LangDoc], report: _Report) -> None:
+    """A translation stamped ``translated_from: <lang>@<fingerprint>`` is outdated when the file it
+    was translated from has changed since: `kb check` warns and prints the new stamp."""
+    for lang, doc in langdocs.items():
+        if doc.translated_from is None:
+            continue
+        src_lang, stamp = doc.translated_from
+        source = langdocs.get(src_lang)
+        mpath = folder / f"{lang}.md"
+        if source is None:
+            if (folder / f"{src_lang}.md").exists():
+                continue  # the source file has problems of its own, reported already
+            report.warn(mpath, 2, f"{lang}.md says it was translated from {src_lang}.md, which does not exist", "remove 'translated_from'")
+        elif source.fingerprint != stamp:
+            report.warn(
+                mpath,
+                2,
+                f"{lang}.md may be outdated: {src_lang}.md has changed since it was translated (translated_from: {src_lang}@{stamp})",
+                f"bring {lang}.md up to date with {src_lang}.md, then set 'translated_from: {src_lang}@{source.fingerprint}'",
+            )
 
 
 def advisory_folders(root: Path) -> list[Path]:

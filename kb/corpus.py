@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .analysis import analyze, find_identifiers, model_keys, normalize
 from .messages import TemplateEntry
-from .model import LANGS, Advisory, Case, Procedure, Step
+from .model import Advisory, Case, Procedure, Step
 
 
 @dataclass
@@ -81,6 +81,7 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         files.extend(f"{loc.path} {loc.when.get(lang, '')}" for loc in f.locations)
     body = [
         adv.summary.get(lang, ""),
+        adv.intro.get(lang, ""),
         ct.conditions,
         ct.symptoms,
         ct.cause,
@@ -89,11 +90,12 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         steps_text(ct.resolution_steps),
         steps_text(ct.workaround),
         ct.notes,
+        ct.other,
         "\n".join(applies),
         "\n".join(not_aff),
         "\n".join(files),
     ]
-    products = [adv.vendor] + [n for p in adv.products for n in (p.name, *p.aliases, *((p.successor,) if p.successor else ()))]
+    products = [adv.vendor] * bool(adv.vendor) + [n for p in adv.products for n in (p.name, *p.aliases, *((p.successor,) if p.successor else ()))]
     first = ct.steps[0].steps if ct.steps else ()
     model_lines = [f"{k}\t{m}\t{a.condition.get(lang, '')}" for a in case.applies_to for m in a.models for k in model_keys(m)]
     not_aff_lines = [f"{k}\t{n.model}\t{n.reason.get(lang, '')}" for n in case.not_affected if n.model for k in model_keys(n.model)]
@@ -101,7 +103,7 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         "model_table": "\n".join(model_lines),
         "not_affected_table": "\n".join(not_aff_lines),
         "steps": "\n".join(s.text for s in first),
-        "title": f"{adv.title.get(lang, '')}\n{ct.title}",
+        "title": adv.title[lang] if case.implicit else f"{adv.title[lang]}\n{ct.title}",
         "messages": messages,
         "body": "\n".join(b for b in body if b),
         "products": "\n".join(products),
@@ -115,7 +117,7 @@ def documents(adv: Advisory) -> list[SearchDoc]:
         primary = [k for m, p in case.models() if p for k in model_keys(m)]
         conditional = [k for m, p in case.models() if not p for k in model_keys(m)]
         not_affected = [k for n in case.not_affected if n.model for k in model_keys(n.model)]
-        for lang in LANGS:
+        for lang in adv.langs:
             texts = case_texts(adv, case, lang)
             terms: dict[str, list[str]] = {}
             ids: list[str] = list(refs)
@@ -131,7 +133,8 @@ def documents(adv: Advisory) -> list[SearchDoc]:
             terms["models"] = primary
             terms["models_cond"] = conditional
             terms["not_affected"] = not_affected
-            docs.append(SearchDoc(adv.id, case.id, lang, f"{adv.title.get(lang, '')} — {case.text[lang].title}", texts, terms))
+            title = adv.title[lang] if case.implicit else f"{adv.title[lang]} — {case.text[lang].title}"
+            docs.append(SearchDoc(adv.id, case.id, lang, title, texts, terms))
     return docs
 
 

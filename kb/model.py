@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 LANGS: tuple[str, ...] = ("ja", "en")
-"""Languages every advisory is written in; Japanese is the source language."""
+"""The languages content may be written in. An advisory has one or both (:attr:`Advisory.langs`)."""
 
 Localized = dict[str, str]
 
@@ -22,6 +22,13 @@ Localized = dict[str, str]
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([a-z]+)\s*)?(?:=([^\n]*?))?\}\}(?!\})")
 """``{{name}}``, ``{{name:type}}`` or ``{{name:type=example}}`` inside a message text."""
+
+TEMPLATE_TOKEN_RE = re.compile(r"(\{\{\{\{)|(\}\}\}\})|" + PLACEHOLDER_RE.pattern)
+"""What a message text is read with, left to right: ``{{{{`` (a literal ``{{``), ``}}}}`` (a literal
+``}}``) or a placeholder. The same pattern is in ``kb/static/kbsearch.js`` (``parseTemplate``)."""
+
+ESCAPES = {"{{{{": "{{", "}}}}": "}}"}
+"""Doubled braces in a message text stand for literal ones (JSON errors, mustache-style paths)."""
 
 PLACEHOLDER_TYPES: dict[str, str] = {
     # type -> regular expression for the value (matched against normalized text)
@@ -83,16 +90,36 @@ class Template:
 
     @classmethod
     def parse(cls, text: str) -> Template:
+        """Split ``text`` into literals and slots; ``{{{{`` and ``}}}}`` become literal ``{{`` and ``}}``."""
         parts: list[str | Placeholder] = []
+        literal: list[str] = []
         pos = 0
-        for m in PLACEHOLDER_RE.finditer(text):
-            if m.start() > pos:
-                parts.append(text[pos : m.start()])
-            parts.append(Placeholder(m.group(1), m.group(2) or "text", m.group(3)))
+        for m in TEMPLATE_TOKEN_RE.finditer(text):
+            literal.append(text[pos : m.start()])
             pos = m.end()
-        if pos < len(text):
-            parts.append(text[pos:])
+            if m.group(1) or m.group(2):
+                literal.append(ESCAPES[m.group(0)])
+                continue
+            if "".join(literal):
+                parts.append("".join(literal))
+            literal = []
+            parts.append(Placeholder(m.group(3), m.group(4) or "text", m.group(5)))
+        literal.append(text[pos:])
+        if "".join(literal):
+            parts.append("".join(literal))
         return cls(text, tuple(parts))
+
+    @staticmethod
+    def stray_braces(text: str) -> list[int]:
+        """Offsets of ``{{`` / ``}}`` that are neither a placeholder nor an escape (``{{{{``, ``}}}}``)."""
+        out: list[int] = []
+        pos = 0
+        for m in [*TEMPLATE_TOKEN_RE.finditer(text), None]:
+            chunk = text[pos : m.start() if m else len(text)]
+            out.extend(pos + k.start() for k in re.finditer(r"\{\{|\}\}", chunk))
+            if m:
+                pos = m.end()
+        return out
 
     @property
     def placeholders(self) -> tuple[Placeholder, ...]:
@@ -329,6 +356,24 @@ class NotAffected:
     reason: Localized = field(default_factory=dict)
 
 
+MESSAGE_KINDS: dict[str, dict[str, str]] = {
+    # kind -> how it is labelled per language. Kinds are open: any lowercase id is accepted and
+    # shown as written; these are the known ones (content/README.md lists them).
+    "event-log": {"ja": "イベントログ", "en": "Event log"},
+    "popup": {"ja": "ポップアップ", "en": "Pop-up"},
+    "dialog": {"ja": "ダイアログ", "en": "Dialog"},
+    "stop-code": {"ja": "STOP コード", "en": "STOP code"},
+    "service-manager": {"ja": "サービス マネージャー", "en": "Service manager"},
+    "console": {"ja": "コンソール", "en": "Console"},
+    "screen": {"ja": "画面表示", "en": "Screen"},
+    "app-log": {"ja": "アプリケーション ログ", "en": "Application log"},
+    "syslog": {"ja": "syslog", "en": "syslog"},
+    "http": {"ja": "HTTP エラー", "en": "HTTP error"},
+    "browser-console": {"ja": "ブラウザー コンソール", "en": "Browser console"},
+}
+"""Known message kinds and their labels."""
+
+
 @dataclass(frozen=True)
 class Message:
     """A verbatim text a system shows: event log, popup, STOP screen, service manager ..."""
@@ -379,9 +424,69 @@ class Procedure:
     steps: tuple[Step, ...]
 
 
+# --- sections ----------------------------------------------------------------------------
+
+SECTION_KINDS = ("conditions", "symptoms", "cause", "resolution", "workaround", "notes")
+"""The typed sections: each has a meaning for ranking and for "What to do". Any other heading is a
+free-form section, kept as written."""
+
+SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    # kind -> headings that mean it (compared after NFKC, lowercasing and dropping a trailing colon);
+    # the first Japanese and the first English one are what `kb` writes itself.
+    "conditions": ("発生条件", "条件", "発生環境", "前提条件", "conditions", "applies to", "environment", "prerequisites"),
+    "symptoms": ("現象", "症状", "事象", "問題", "問題点", "symptoms", "symptom", "problem", "issue"),
+    "cause": ("原因", "発生原因", "cause", "causes", "root cause"),
+    "resolution": (
+        "対処",
+        "対処方法",
+        "対処法",
+        "対応",
+        "対応方法",
+        "解決策",
+        "解決方法",
+        "解決法",
+        "修正方法",
+        "対策",
+        "resolution",
+        "solution",
+        "fix",
+        "how to fix",
+    ),
+    "workaround": ("回避方法", "回避策", "回避手順", "暫定対処", "暫定対応", "workaround", "workarounds"),
+    "notes": ("補足", "備考", "注意", "注意事項", "参考", "参考情報", "notes", "note", "more information", "additional information"),
+}
+
+
+def heading_key(heading: str) -> str:
+    """How headings are compared: NFKC, lowercased, inner spaces single, a trailing colon dropped."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", heading)).strip().rstrip(":").strip().lower()
+
+
+_KIND_OF_HEADING = {heading_key(h): kind for kind, hs in SECTION_HEADINGS.items() for h in hs}
+
+
+def section_kind(heading: str) -> str | None:
+    """The typed section a heading names (``"原因"`` -> ``"cause"``), or None for a free-form one."""
+    return _KIND_OF_HEADING.get(heading_key(heading))
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a case as written: its heading, its kind (None: free-form) and its Markdown."""
+
+    heading: str
+    kind: str | None
+    markdown: str
+    procedures: tuple[Procedure, ...] = ()
+
+
 @dataclass(frozen=True)
 class CaseText:
-    """The per-language prose of one case (Markdown source of each section)."""
+    """The per-language prose of one case (Markdown source of each section).
+
+    ``sections`` holds every section in the order written, typed and free-form; the typed fields
+    (``symptoms``, ``cause`` ...) join the sections of their kind, for ranking and "What to do".
+    """
 
     title: str
     conditions: str = ""
@@ -392,11 +497,22 @@ class CaseText:
     workaround: tuple[Procedure, ...] = ()
     notes: str = ""
     resolution_steps: tuple[Procedure, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    @property
+    def other(self) -> str:
+        """The free-form sections, headings included, as one text (for search)."""
+        return "\n\n".join(f"{s.heading}\n{s.markdown}" for s in self.sections if s.kind is None)
 
     @property
     def steps(self) -> tuple[Procedure, ...]:
-        """What to do, in order: the resolution's steps when it has any, else the workaround's."""
-        return self.resolution_steps or self.workaround
+        """What to do, in order: the resolution's steps when it has any, else the workaround's, else
+        (how-to articles) those of the first free-form section with numbered steps."""
+        return self.resolution_steps or self.workaround or next((s.procedures for s in self.sections if s.kind is None and s.procedures), ())
+
+
+IMPLICIT_CASE = "main"
+"""The id of the one case of an advisory whose ``advisory.yaml`` declares no ``cases``."""
 
 
 @dataclass(frozen=True)
@@ -408,6 +524,8 @@ class Case:
     fix: Fix | None
     files: tuple[FileFacts, ...]
     text: dict[str, CaseText]
+    implicit: bool = False
+    """True for the one case of an advisory without declared cases (no scope of its own)."""
 
     def models(self) -> list[tuple[str, bool]]:
         """Every model number this case applies to, with whether it applies unconditionally."""
@@ -438,3 +556,12 @@ class Advisory:
     @property
     def case_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.cases)
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages the advisory is written in (it has ``<lang>.md``), in :data:`LANGS` order."""
+        return tuple(lang for lang in LANGS if lang in self.title)
+
+    def lang_for(self, wanted: str) -> str:
+        """``wanted`` when the advisory is written in it, else the language it is written in."""
+        return wanted if wanted in self.title else self.langs[0]

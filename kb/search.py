@@ -23,7 +23,7 @@ from . import spec
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
-from .model import Template
+from .model import LANGS, Template
 from .spec import (  # noqa: F401  (re-exported: their old home; the code reads spec.<NAME>)
     ALIAS_BOOST,
     BM25_DEPTH,
@@ -109,11 +109,12 @@ class Results(list["Hit"]):
     """The hits of one search, best first (a plain list of :class:`Hit`), and how much of the
     paste was used: ``query_chars`` characters came in, ``used_chars`` were searched after
     repeated log lines were dropped; ``cut`` is true when text beyond ``spec.MAX_QUERY_CHARS`` was
-    left out (not only repeats)."""
+    left out (not only repeats). ``lang`` is the language answers were asked in (given, or read
+    from the query); a hit whose advisory is not written in it has another :attr:`Hit.lang`."""
 
-    def __init__(self, hits: list[Hit] = (), *, query_chars: int = 0, used_chars: int = 0, cut: bool = False):  # type: ignore[assignment]
+    def __init__(self, hits: list[Hit] = (), *, query_chars: int = 0, used_chars: int = 0, cut: bool = False, lang: str = ""):  # type: ignore[assignment]
         super().__init__(hits)
-        self.query_chars, self.used_chars, self.cut = query_chars, used_chars, cut
+        self.query_chars, self.used_chars, self.cut, self.lang = query_chars, used_chars, cut, lang
 
     def notice(self) -> str | None:
         """One line for the user when the paste was cut, else None."""
@@ -233,6 +234,7 @@ class Searcher:
             query_chars=query_chars,
             used_chars=len(text),
             cut=cut,
+            lang=lang,
         )
 
     # --- signals ---------------------------------------------------------------------------
@@ -251,7 +253,7 @@ class Searcher:
             if e.message in a.messages:
                 continue
             a.messages.add(e.message)
-            literal = len(re.sub(r"\{\{.*?\}\}", "", e.text))
+            literal = sum(len(x) for x in Template.parse(e.text).literals)
             a.score += spec.W_TEMPLATE_FULL + min(literal, spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
             a.exact = True
             a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
@@ -318,9 +320,18 @@ class Searcher:
                 a.strong = True
             a.evidence.append(Evidence("identifier", f"«{term}»", {"kind": kind, "identifier": term}))
 
+    def _stored(self, adv: str, case: str, lang: str) -> tuple[str, dict]:
+        """The stored fields of a case in ``lang``, or, for an advisory not written in ``lang``, in
+        the first language (``LANGS`` order) it is written in; with the language they are in."""
+        for candidate in (lang, *(x for x in LANGS if x != lang)):
+            stored = self.index.stored(adv, case, candidate)
+            if stored is not None:
+                return candidate, stored
+        return lang, {}
+
     def _table(self, adv: str, case: str, lang: str, name: str) -> dict[str, tuple[str, str]]:
         """A stored ``key<TAB>shown<TAB>note`` table of a case (model conditions, not-affected reasons)."""
-        stored = self.index.stored(adv, case, lang) or {}
+        stored = self._stored(adv, case, lang)[1]
         rows = (line.split("\t") for line in stored.get("texts", {}).get(name, "").split("\n") if line)
         return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
 
@@ -404,7 +415,7 @@ class Searcher:
     # --- presenting ------------------------------------------------------------------------
 
     def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str, japanese: bool = True) -> Hit:
-        stored = self.index.stored(adv, case, lang) or {}
+        lang, stored = self._stored(adv, case, lang)  # the answer is in the query's language when the advisory has it
         texts = stored.get("texts", {})
         evidence = list(a.evidence)
         if a.matched:

@@ -235,11 +235,14 @@ def test_malformed_yaml_reports_line(tmp_path):
     assert "malformed YAML" in errs[0].message and errs[0].line in (2, 3, 4) and errs[0].hint
 
 
-def test_missing_language(tmp_path):
+def test_one_language_is_enough_none_is_an_error(tmp_path):
     d = write_advisory(tmp_path, "acme-widget")
     (d / "en.md").unlink()
+    advisories, problems = load(tmp_path)
+    assert [str(p) for p in problems] == [] and advisories[0].langs == ("ja",)
+    (d / "ja.md").unlink()
     errs = errors(tmp_path)
-    assert any("missing language: en.md" in e.message and e.path.endswith("advisory.yaml") and e.line == 1 for e in errs)
+    assert len(errs) == 1 and "no language file" in errs[0].message and errs[0].path.endswith("advisory.yaml") and errs[0].line == 1
 
 
 def test_duplicate_id(tmp_path):
@@ -300,14 +303,12 @@ def test_bom_and_crlf_are_accepted(tmp_path):
     assert problems == [] and advisories[0].cases[0].text["ja"].workaround[0].steps[0].text == "再起動します。"
 
 
-def test_bad_placeholder_and_unknown_section(tmp_path):
+def test_bad_placeholder_type_is_one_error(tmp_path):
     d = write_advisory(tmp_path, "acme-widget")
     y = d / "advisory.yaml"
     y.write_text(y.read_text().replace("{{n:number}}", "{{n:numbr}}"), "utf-8")
-    en = d / "en.md"
-    en.write_text(en.read_text().replace("## Symptoms", "## Symptom"), "utf-8")
     msgs = [(e.path.rsplit("/", 1)[-1], e.line, e.message) for e in errors(tmp_path)]
-    assert any(m[0] == "en.md" and m[1] == 8 and "unknown section" in m[2] for m in msgs)
+    assert msgs == [("advisory.yaml", 14, "unknown placeholder type 'numbr' in {{n:numbr}}")]
 
 
 def test_japanese_only_message_is_a_warning(tmp_path):
