@@ -611,9 +611,9 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report, decla
             sections.append(Section("", None, lead))
         for k, (s_ln, s_txt) in enumerate(inside):
             s_stop = inside[k + 1][0] if k + 1 < len(inside) else stop
-            kind = section_kind(s_txt)
+            sec_kind = section_kind(s_txt)
             procs = _procedures(tokens_between(head_end[s_ln], s_stop))
-            sections.append(Section(s_txt, kind, src(head_end[s_ln], s_stop), procs))
+            sections.append(Section(s_txt, sec_kind, src(head_end[s_ln], s_stop), procs))
         cases[cid] = (ctitle, abs_line, _case_text(ctitle, sections))
         order.append(cid)
     if not ok:

@@ -102,7 +102,7 @@ def test_single_language_articles_without_cases_load_clean(content: Path):
     ct = en.cases[0].text["en"]
     assert [(s.heading, s.kind) for s in ct.sections] == [("Export procedure", None)]
     assert not ct.sections[0].markdown.startswith("---") and "# this line is text" in ct.sections[0].markdown
-    assert [s.text for s in ct.steps[0].steps][0] == "Open Settings."
+    assert ct.steps[0].steps[0].text == "Open Settings."
 
 
 @pytest.mark.parametrize(
