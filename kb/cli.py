@@ -254,6 +254,29 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .api import default_content_dir
+    from .importer import SourceError, import_articles
+
+    root = Path(args.content) if args.content else default_content_dir()
+    try:
+        report = import_articles(args.source, root, vendor=args.vendor, force=args.force, dry_run=args.dry_run, notify=_say)
+    except SourceError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    for line in report.summary():
+        print(line)
+    for p in report.problems:
+        print(p, file=sys.stderr)
+    for a in report.articles:
+        if a.outcome in ("kept", "skipped"):
+            print(f"{a.id or a.key}: {a.outcome} ({a.reason})", file=sys.stderr)
+    if report.errors:
+        print(f"\n{len(report.errors)} problem(s) in {args.source}; the rest was imported", file=sys.stderr)
+        return EXIT_CONTENT
+    return EXIT_OK
+
+
 def _folders(p: argparse.ArgumentParser, top: bool) -> None:
     """--content / --index, accepted before the command and after it."""
     default = None if top else argparse.SUPPRESS  # a value given after the command wins; none given keeps the one before
@@ -296,6 +319,18 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument("id", help="ADVISORY-ID or ADVISORY-ID#CASE")
     w.add_argument("--lang", choices=["ja", "en"], default="ja")
     _folders(w, top=False)
+
+    m = sub.add_parser(
+        "import",
+        help="bring an existing knowledge base (JSON Lines or Markdown files) into the content folder",
+        epilog=EXIT_CODES_HELP + "  (for import, 3 means some lines or files of SOURCE could not be read; the rest was imported)\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    m.add_argument("source", metavar="SOURCE", help="a .jsonl file (one article a line) or a folder of Markdown files with front matter")
+    m.add_argument("--vendor", help="vendor name written into every imported advisory")
+    m.add_argument("--force", action="store_true", help="overwrite imported files that were edited by hand since the last import")
+    m.add_argument("--dry-run", action="store_true", help="write nothing; print what would happen")
+    _folders(m, top=False)
     return p
 
 
@@ -313,6 +348,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return cmd_search(args, parser)
     if args.command == "show":
         return cmd_show(args)
+    if args.command == "import":
+        return cmd_import(args)
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
 
