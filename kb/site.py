@@ -1,11 +1,16 @@
-"""The static site: every advisory in Japanese and English, indexes, and an in-browser search.
+"""The static site: every advisory in each language it is written in, indexes, and an in-browser search.
 
 The last stage of the pipeline. :func:`build_site` runs four steps, each a plain function:
 
     advisories --plan_pages--> pages (path, template, view data)
                --render------> HTML / XML text (Jinja2, autoescaped; Markdown via kb.content)
-               --search_index-> search/*.js (the browser's index, from kb.corpus documents)
+               --search_index-> search/*.js (the browser's index: kb.browser_index)
                --_swap_in-----> site/ (built beside it, then renamed into place)
+
+Pages: ``<lang>/<id>/index.html`` for each language an advisory is written in (an anchor per case),
+``<lang>/index.html`` and four indexes per language (vendors, products, model numbers, KB ids; an
+advisory not written in the language is listed in the one it has, marked), the bilingual home
+``index.html``; each advisory's ``assets/`` files under ``assets/<id>/`` (shared by its pages).
 
 Every link is relative (``../../en/<id>/index.html#case``), so the site works from ``file://`` and
 under any sub-path. The browser search (``static/kbsearch.js``) loads its index with ``<script>``
@@ -14,37 +19,44 @@ tags, sharded by term hash so that a first search on a large corpus loads only a
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
-import math
 import os
 import re
 import shutil
+import stat
 import unicodedata
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import __version__, spec
-from .analysis import analyze, model_key, normalize
-from .content import ID_RE, markdown_parser
-from .corpus import SearchDoc, documents, template_entries
-from .messages import TemplateEntry, choose_keys, squash
-from .model import LANGS, PLACEHOLDER_TYPES, Advisory, Case, url_problem
+from . import __version__
+from .analysis import model_key, normalize
+from .browser_index import (  # noqa: F401  (re-exported: kb.site was their home, and tests and tools import them from here)
+    LARGE_DF,
+    VECTORS_PATH,
+    SearchIndex,
+    gzip_size,
+    length_byte,
+    quantized_length,
+    search_index,
+    term_hash,
+    varints,
+    vector,
+    write_vectors,
+)
+from .content import ASSETS, ID_RE, markdown_parser
+from .model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
 from .render_text import LABELS as TEXT_LABELS
 from .storage import claim_folder, writer_lock
-from .synonyms import SYNONYMS
 
 if TYPE_CHECKING:
     from .api import KnowledgeBase
@@ -114,6 +126,9 @@ LABELS: dict[str, dict[str, str]] = {
         "fix_version": "修正版数",
         "names": "ファイル名",
         "role": "種別",
+        "only": "{lang}のみ",
+        "only_note": "このアドバイザリは{lang}のみで公開されています。",
+        "home_in": "日本語のトップページ",
     },
     "en": {
         **TEXT_LABELS["en"],
@@ -160,31 +175,17 @@ LABELS: dict[str, dict[str, str]] = {
         "fix_version": "Fix version",
         "names": "Files",
         "role": "Role",
-    },
-}
-KIND_LABELS = {
-    "ja": {
-        "event-log": "イベントログ",
-        "popup": "ポップアップ",
-        "stop-code": "STOP コード",
-        "service-manager": "サービス管理",
-        "console": "コンソール",
-        "screen": "画面",
-    },
-    "en": {
-        "event-log": "event log",
-        "popup": "popup",
-        "stop-code": "STOP code",
-        "service-manager": "service manager",
-        "console": "console",
-        "screen": "screen",
+        "only": "{lang} only",
+        "only_note": "This advisory is available in {lang} only.",
+        "home_in": "English home page",
     },
 }
 ROLE_LABELS = {
     "ja": {"install": "配置先", "backup": "バックアップ", "source": "入手元"},
     "en": {"install": "install", "backup": "backup", "source": "source"},
 }
-PROSE_SECTIONS = ("conditions", "symptoms", "cause", "resolution", "workaround_md", "notes")
+LANG_WORDS = {"ja": {"ja": "日本語", "en": "英語"}, "en": {"ja": "Japanese", "en": "English"}}
+"""A language named in the words of a page's language (``LANG_WORDS[page][language]``)."""
 
 
 # --- Markdown --------------------------------------------------------------------------------
@@ -196,55 +197,144 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"\w+", text)) or "section"
 
 
+def unique_id(base: str, used: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` ... whichever ``used`` does not have yet; added to ``used``."""
+    hid, n = base, 2
+    while hid in used:
+        hid, n = f"{base}-{n}", n + 1
+    used.add(hid)
+    return hid
+
+
+CIRCLED_RE = re.compile("[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf]")
+"""Circled numbers ①..㊿: a text that refers to its steps as ①～⑥ numbers them so."""
+
+
 class MarkdownRenderer:
     """Content Markdown (raw HTML off) to HTML: headings shifted under the page's own and given ids
-    prefixed per case, ``kb:`` links made relative."""
+    prefixed per case, ``kb:`` links made relative, ``assets/...`` links and images pointed at the
+    advisory's copied files.
+
+    Ordered lists keep their start number. In a text that refers to steps by circled numbers
+    (``①～⑥の手順``: Japanese notices number sub-steps so), the lists of sub-steps (nested ones, and
+    those after a sub-heading) are numbered ①, ②, ... (class ``circled``); any other list 1, 2, ...
+    """
 
     def __init__(self) -> None:
         self.md = markdown_parser()
 
-    def render(self, text: str, *, prefix: str, used: set[str], link, shift: int = 1) -> Markup:
+    def render(
+        self,
+        text: str,
+        *,
+        prefix: str,
+        used: set[str],
+        link: Callable[[str, str], str],
+        shift: int = 1,
+        floor: int = 1,
+        asset: Callable[[str], str | None] | None = None,
+    ) -> Markup:
+        """``link(advisory, case)`` is the href of a ``kb:`` link; ``asset(target)`` the href of a
+        relative target (None: not a file of the advisory's assets, shown as text). A heading of
+        level n is written at level ``max(n + shift, floor)`` (at most 6)."""
         if not text.strip():
             return Markup("")
         tokens = self.md.parse(text)
+        circled = CIRCLED_RE.search(text) is not None
+        after_heading = False
         for i, t in enumerate(tokens):
             if t.type in ("heading_open", "heading_close"):
-                t.tag = f"h{min(6, int(t.tag[1]) + shift)}"
+                t.tag = f"h{min(6, max(int(t.tag[1]) + shift, floor))}"
                 if t.type == "heading_open":
-                    base = f"{prefix}--{slug(tokens[i + 1].content)}"
-                    hid, n = base, 2
-                    while hid in used:
-                        hid, n = f"{base}-{n}", n + 1
-                    used.add(hid)
-                    t.attrSet("id", hid)
+                    after_heading = after_heading or t.level == 0
+                    t.attrSet("id", unique_id(f"{prefix}--{slug(tokens[i + 1].content)}", used))
+            elif t.type == "ordered_list_open" and circled and (t.level > 0 or after_heading):
+                t.attrSet("class", "circled")
             elif t.type == "table_open":
                 t.attrSet("class", "md-table")
             elif t.type == "inline" and t.children:
-                t.children = _safe_links(t.children, link)
+                t.children = _safe_links(t.children, link, asset)
         return Markup(self.md.renderer.render(tokens, self.md.options, {}))
 
 
-def _safe_links(children: list[Token], link) -> list[Token]:
-    """``kb:`` links made relative; any other link or image whose target is not an http(s) address
-    shown as its text (`kb check` refuses such content; this is the site's own guard)."""
+def _safe_links(children: list[Token], link, asset=None) -> list[Token]:
+    """``kb:`` links made relative and ``assets/...`` targets pointed at the copied files; any other
+    link or image whose target is not an http(s) address shown as its text (`kb check` refuses such
+    content; this is the site's own guard). Images get alt text (their file name when the source
+    gives none) and load lazily."""
     out: list[Token] = []
     dropped = 0  # open links being dropped (links do not nest, but be safe)
     for c in children:
         if c.type == "link_open":
             href = str(c.attrGet("href") or "")
             target, _, case = href[3:].partition("#")
+            local = asset(href) if asset is not None and not href.startswith("kb:") else None
             if href.startswith("kb:") and ID_RE.match(target) and (not case or ID_RE.match(case)):
                 c.attrSet("href", link(target, case))
+            elif local:
+                c.attrSet("href", local)
             elif href.startswith("kb:") or url_problem(href):
                 dropped += 1
                 continue
         elif c.type == "link_close" and dropped:
             dropped -= 1
             continue
-        elif c.type == "image" and url_problem(str(c.attrGet("src") or "")):
-            c = Token("text", "", 0, content=c.content)
+        elif c.type == "image":
+            src = str(c.attrGet("src") or "")
+            local = asset(src) if asset is not None else None
+            if local is None and url_problem(src):
+                c = Token("text", "", 0, content=c.content)
+            else:
+                if local:
+                    c.attrSet("src", local)
+                if not "".join(x.content for x in c.children or ()).strip():
+                    name = unquote(re.split(r"[?#]", src, maxsplit=1)[0]).replace("\\", "/").rsplit("/", 1)[-1]
+                    c.children = [Token("text", "", 0, content=name or "image")]
+                c.attrSet("loading", "lazy")
         out.append(c)
     return out
+
+
+# --- assets: files of an advisory that its prose links to ---------------------------------------
+
+
+def advisory_assets(adv: Advisory) -> dict[str, Path]:
+    """The files of ``<advisory folder>/assets/`` the site copies: path inside ``assets/`` (``/``
+    separated) -> file. Only regular files reached without a symbolic link (a link could point out
+    of the content); ``kb check`` accepts links to nothing else."""
+    if not adv.path:
+        return {}
+    folder = Path(adv.path) / ASSETS
+    if folder.is_symlink() or not folder.is_dir():
+        return {}
+    out: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):  # does not follow links to folders
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not (here / d).is_symlink())
+        for name in sorted(filenames):
+            path = here / name
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                out[path.relative_to(folder).as_posix()] = path
+    return out
+
+
+def asset_path(advisory: str, rel: str) -> str:
+    """Where the site keeps a file of an advisory's ``assets/`` (shared by its pages in every language)."""
+    return f"{ASSETS}/{advisory}/{rel}"
+
+
+def asset_target(target: str) -> str | None:
+    """The path inside ``assets/`` that a relative link or image target of the prose names
+    (``assets/screen.png``, ``./assets/a%20b.png#x`` -> ``screen.png``, ``a b.png``), or None; read
+    the way ``kb check`` reads it."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:|//|#", target):
+        return None
+    rel = unquote(re.split(r"[?#]", target, maxsplit=1)[0]).replace("\\", "/")
+    rel = rel[2:] if rel.startswith("./") else rel
+    parts = rel.split("/")
+    if parts[0] != ASSETS or len(parts) < 2 or any(p in ("", ".", "..") for p in parts[1:]):
+        return None
+    return "/".join(parts[1:])
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -258,8 +348,9 @@ class Page:
     template: str
     data: dict[str, Any] = field(default_factory=dict)
     lang: str = "ja"
-    alternates: dict[str, str] = field(default_factory=dict)  # lang -> path of the same page in that language
+    alternates: dict[str, str] = field(default_factory=dict)  # lang -> path of the same page in that language (pages that exist)
     in_sitemap: bool = True
+    search_in: str | None = None  # the language results come in; None: the query's (the bilingual home page)
 
 
 @dataclass
@@ -271,6 +362,8 @@ class Row:
     status: str = ""  # "" | "conditional" | "not-affected" | "alias"
     note: str = ""
     detail: str = ""
+    lang: str = ""  # the language of the linked page when it is not the index's (the advisory is not written in it)
+    only: str = ""  # then the mark saying so ("Japanese only")
 
 
 @dataclass
@@ -289,6 +382,19 @@ def anchor(prefix: str, text: str) -> str:
 
 def case_path(lang: str, advisory: str, case: str = "") -> str:
     return f"{lang}/{advisory}/index.html" + (f"#{case}" if case else "")
+
+
+def pick(localized: dict[str, str], *langs: str) -> str:
+    """The first of ``langs`` that ``localized`` has (non-empty), else any value, else ""."""
+    for lang in langs:
+        if localized.get(lang):
+            return localized[lang]
+    return next((v for v in localized.values() if v), "")
+
+
+def only_mark(page_lang: str, adv_lang: str) -> str:
+    """The mark of an advisory shown in a language it is not written in: "" when it is."""
+    return "" if page_lang == adv_lang else LABELS[page_lang]["only"].format(lang=LANG_WORDS[page_lang][adv_lang])
 
 
 INDEX_SPLIT = 2000
@@ -324,7 +430,7 @@ def index_pages(lang: str, kind: str, title: str, groups: list[Group], intro: st
     if sum(len(g.rows) for g in groups) <= INDEX_SPLIT:
         for g in groups:
             where[g.anchor] = f"{base}#{g.anchor}"
-        return [Page(base, "index_page.html", {"title": title, "intro": intro, "groups": groups, "kind": kind}, lang, alt)], where
+        return [Page(base, "index_page.html", {"title": title, "intro": intro, "groups": groups, "kind": kind}, lang, alt, search_in=lang)], where
     buckets = sorted(_buckets(groups).items())
     letters = [(key, f"{kind}-{key}.html", sum(len(g.rows) for g in gs)) for key, gs in buckets]
     pages = []
@@ -339,56 +445,67 @@ def index_pages(lang: str, kind: str, title: str, groups: list[Group], intro: st
                 {"title": f"{title}: {key}", "intro": intro, "groups": gs, "kind": kind, "letters": letters},
                 lang,
                 {o: f"{o}/{kind}-{key}.html" for o in LANGS},
+                search_in=lang,
             )
         )
-    pages.append(Page(base, "index_page.html", {"title": title, "intro": intro, "groups": [], "kind": kind, "letters": letters}, lang, alt))
+    pages.append(
+        Page(base, "index_page.html", {"title": title, "intro": intro, "groups": [], "kind": kind, "letters": letters}, lang, alt, search_in=lang)
+    )
     return pages, where
 
 
-def _case_title(adv: Advisory, case: Case, lang: str) -> str:
-    return f"{adv.title.get(lang, adv.id)} — {case.text[lang].title}"
+def case_title(adv: Advisory, case: Case, lang: str) -> str:
+    """How an index names a case: the advisory's title, and the case's (an implicit case has none)."""
+    if case.implicit:
+        return adv.title[lang]
+    return f"{adv.title[lang]} — {case.text[lang].title}"
 
 
 def index_groups(advisories: list[Advisory], lang: str) -> dict[str, list[Group]]:
-    """The four indexes of one language: vendors, products, model numbers and KB ids."""
+    """The four indexes of one language: vendors, products, model numbers and KB ids. An advisory not
+    written in ``lang`` is listed too, linking to its page in the language it has, marked."""
     L = LABELS[lang]
     vendors: dict[str, Group] = {}
     products: dict[str, Group] = {}
     models: dict[str, Group] = {}
     refs: dict[str, Group] = {}
     for adv in advisories:
-        title = adv.title.get(lang, adv.id)
-        g = vendors.setdefault(adv.vendor, Group(anchor("v", adv.vendor), adv.vendor, []))
-        g.rows.append(Row(case_path(lang, adv.id), title, note=adv.summary.get(lang, "")))
+        al = adv.lang_for(lang)
+        shown = {"lang": al if al != lang else "", "only": only_mark(lang, al)}
+        title = adv.title[al]
+        if adv.vendor:
+            g = vendors.setdefault(adv.vendor, Group(anchor("v", adv.vendor), adv.vendor, []))
+            g.rows.append(Row(case_path(al, adv.id), title, note=adv.summary.get(al, ""), **shown))
         for p in adv.products:
             pg = products.setdefault(p.name, Group(anchor("p", p.name), p.name, []))
             pg.aliases = list(dict.fromkeys([*pg.aliases, *p.aliases]))
-            pg.rows.append(Row(case_path(lang, adv.id), title, detail=f"{L['successor']}: {p.successor}" if p.successor else ""))
+            pg.rows.append(Row(case_path(al, adv.id), title, detail=f"{L['successor']}: {p.successor}" if p.successor else "", **shown))
         for case in adv.cases:
-            ctitle = _case_title(adv, case, lang)
+            ctitle = case_title(adv, case, al)
             for a in case.applies_to:
-                cond = a.condition.get(lang, "")
+                cond = pick(a.condition, lang, al)
                 for m in a.models:
                     mg = models.setdefault(model_key(m), Group(anchor("m", model_key(m)), m, []))
-                    mg.rows.append(Row(case_path(lang, adv.id, case.id), ctitle, "conditional" if cond else "", cond))
+                    mg.rows.append(Row(case_path(al, adv.id, case.id), ctitle, "conditional" if cond else "", cond, **shown))
                 if a.product:
                     pg = products.setdefault(a.product, Group(anchor("p", a.product), a.product, []))
-                    pg.rows.append(Row(case_path(lang, adv.id, case.id), ctitle, "conditional" if cond else "", cond, ", ".join(a.versions)))
+                    pg.rows.append(Row(case_path(al, adv.id, case.id), ctitle, "conditional" if cond else "", cond, ", ".join(a.versions), **shown))
             for n in case.not_affected:
-                reason = n.reason.get(lang, "")
+                reason = pick(n.reason, lang, al)
                 if n.model:
                     mg = models.setdefault(model_key(n.model), Group(anchor("m", model_key(n.model)), n.model, []))
-                    mg.rows.append(Row(case_path(lang, adv.id, case.id), ctitle, "not-affected", reason))
+                    mg.rows.append(Row(case_path(al, adv.id, case.id), ctitle, "not-affected", reason, **shown))
                 if n.product:
                     pg = products.setdefault(n.product, Group(anchor("p", n.product), n.product, []))
-                    pg.rows.append(Row(case_path(lang, adv.id, case.id), ctitle, "not-affected", reason))
+                    pg.rows.append(Row(case_path(al, adv.id, case.id), ctitle, "not-affected", reason, **shown))
         for r in adv.references:
             rg = refs.setdefault(r.id, Group(anchor("r", r.id), r.id, []))
             rg.aliases = list(dict.fromkeys([*rg.aliases, *r.aliases]))
-            rg.rows.append(Row(case_path(lang, adv.id), title, detail=r.url or ""))
+            rg.rows.append(Row(case_path(al, adv.id), title, detail=r.url or "", **shown))
             for alias in r.aliases:
                 ag = refs.setdefault(alias, Group(anchor("r", alias), alias, []))
-                ag.rows.append(Row(case_path(lang, adv.id), title, "alias", f"{r.id} {L['alias_of']}" if lang == "ja" else f"{L['alias_of']} {r.id}"))
+                note = f"{r.id} {L['alias_of']}" if lang == "ja" else f"{L['alias_of']} {r.id}"
+                ag.rows.append(Row(case_path(al, adv.id), title, "alias", note, **shown))
     return {
         "vendors": list(vendors.values()),
         "products": list(products.values()),
@@ -397,30 +514,67 @@ def index_groups(advisories: list[Advisory], lang: str) -> dict[str, list[Group]
     }
 
 
-def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[str, Any]:
-    """What the advisory page shows, with Markdown already rendered.
+MESSAGES_AFTER = ("conditions", "symptoms")
+"""A case's messages are shown after its last section of these kinds (where the symptoms are told)."""
+
+
+def _messages_at(sections: list[dict[str, Any]]) -> int:
+    """Where the messages go among a case's sections in written order: after the last conditions or
+    symptoms section; without one, before the first other typed section (after any text that opens
+    the case); without that either, at the end."""
+    kinds = [s["kind"] for s in sections]
+    told = [k for k, kind in enumerate(kinds) if kind in MESSAGES_AFTER]
+    if told:
+        return told[-1] + 1
+    typed = next((k for k, kind in enumerate(kinds) if kind), len(sections))
+    return max(typed, 1 if sections and not sections[0]["heading"] else 0)
+
+
+def advisory_view(
+    adv: Advisory,
+    lang: str,
+    md: MarkdownRenderer,
+    href,
+    langs_of: dict[str, tuple[str, ...]] | None = None,
+    assets: dict[str, Path] | None = None,
+) -> dict[str, Any]:
+    """What the advisory page in ``lang`` (one of ``adv.langs``) shows, with Markdown already rendered.
 
     ``href(prefix, name)`` is where an index entry lives (relative to the site root), or "".
+    ``langs_of`` gives the languages of every advisory (a ``kb:`` link goes to the page the target
+    has: in ``lang`` when it is written in it); ``assets`` the advisory's files (``advisory_assets``).
     """
     used: set[str] = set(adv.case_ids)
+    root = relative_root(case_path(lang, adv.id))
+    files = assets or {}
 
     def link(target: str, case: str) -> str:  # kb:<advisory>#<case> in Markdown
-        return relative_root(case_path(lang, adv.id)) + case_path(lang, target, case)
+        target_langs = (langs_of or {}).get(target) or (lang,)
+        return root + case_path(lang if lang in target_langs else target_langs[0], target, case)
+
+    def asset(target: str) -> str | None:  # assets/<file> in Markdown
+        rel = asset_target(target)
+        if rel is None or rel not in files:
+            return None
+        fragment = target.partition("#")[2]
+        return root + quote(asset_path(adv.id, rel)) + (f"#{quote(unquote(fragment), safe='=&')}" if fragment else "")
 
     cases = []
     for case in adv.cases:
         ct = case.text[lang]
+        implicit = case.implicit
+        level = 2 if implicit else 3  # the heading level of the case's sections
         applies = [
             {
                 "models": [(m, href("m", model_key(m))) for m in a.models],
                 "product": a.product,
                 "versions": a.versions,
-                "condition": a.condition.get(lang, ""),
+                "condition": pick(a.condition, lang),
             }
             for a in case.applies_to
         ]
         not_affected = [
-            {"model": n.model, "href": href("m", model_key(n.model)) if n.model else "", "product": n.product, "reason": n.reason.get(lang, "")}
+            {"model": n.model, "href": href("m", model_key(n.model)) if n.model else "", "product": n.product, "reason": pick(n.reason, lang)}
             for n in case.not_affected
         ]
         messages: list[dict[str, Any]] = []
@@ -433,63 +587,76 @@ def advisory_view(adv: Advisory, lang: str, md: MarkdownRenderer, href) -> dict[
             messages.append(
                 {
                     "id": m.id,
-                    "kind": KIND_LABELS[lang].get(m.kind, m.kind),
+                    "kind": MESSAGE_KINDS.get(m.kind, {}).get(lang, m.kind),
                     "source": m.source,
                     "event_id": m.event_id,
-                    "group": m.group.get(lang, ""),
+                    "group": pick(m.group, lang),
                     "parts": parts,
                 }
             )
-        sections = []
-        for name in PROSE_SECTIONS:
-            text = getattr(ct, name)
-            if text.strip():
-                key = "workaround" if name == "workaround_md" else name
-                sections.append(
-                    {
-                        "key": key,
-                        "id": f"{case.id}--{key}",
-                        "label": LABELS[lang][key],
-                        "html": md.render(text, prefix=case.id, used=used, link=link, shift=1),
-                    }
-                )
-                used.add(f"{case.id}--{key}")
+        sections: list[dict[str, Any]] = []
+        for s in ct.sections:
+            if not s.heading and not s.markdown.strip():
+                continue
+            if s.kind:  # a typed section: the page's own name for it, its anchor named by its kind
+                heading, sid = LABELS[lang][s.kind], unique_id(f"{case.id}--{s.kind}", used)
+            elif s.heading:  # a free-form section: its heading as written
+                heading, sid = s.heading, unique_id(f"{case.id}--{slug(s.heading)}", used)
+            else:  # the text between the case heading and its first section
+                heading, sid = "", ""
+            html = md.render(s.markdown, prefix=case.id, used=used, link=link, shift=level - 2, floor=level + 1, asset=asset)
+            sections.append({"kind": s.kind or "", "key": s.kind or "other", "id": sid, "heading": heading, "label": heading, "html": html})
+        at = _messages_at(sections)
         cases.append(
             {
                 "id": case.id,
                 "title": ct.title,
+                "implicit": implicit,
+                "h": level,
                 "applies": applies,
                 "not_affected": not_affected,
                 "messages": messages,
                 "has_slots": any(not isinstance(p, str) for m in messages for p in m["parts"]),
-                "fix": {"name": case.fix.name.get(lang, ""), "version": case.fix.version} if case.fix else None,
+                "fix": {"name": pick(case.fix.name, lang), "version": case.fix.version} if case.fix else None,
                 "files": [
                     {
                         "names": f.names,
                         "from": f.from_version,
                         "to": f.to_version,
                         "locations": [
-                            {"path": loc.path, "role": ROLE_LABELS[lang].get(loc.role, loc.role), "when": loc.when.get(lang, "")}
-                            for loc in f.locations
+                            {"path": loc.path, "role": ROLE_LABELS[lang].get(loc.role, loc.role), "when": pick(loc.when, lang)} for loc in f.locations
                         ],
                     }
                     for f in case.files
                 ],
                 "sections": sections,
+                "before": sections[:at],
+                "after": sections[at:],
             }
         )
+    others = [x for x in LANGS if x not in adv.langs]
     return {
         "adv": adv,
-        "title": adv.title.get(lang, adv.id),
+        "title": adv.title[lang],
         "summary": adv.summary.get(lang, ""),
-        "intro": md.render(adv.intro.get(lang, ""), prefix="intro", used=used, link=link, shift=1),
+        "intro": md.render(adv.intro.get(lang, ""), prefix="intro", used=used, link=link, shift=1, floor=2, asset=asset),
         "references": [
             {"id": r.id, "aliases": r.aliases, "url": r.url if r.url and not url_problem(r.url) else None, "href": href("r", r.id)}
             for r in adv.references
         ],
         "products": [{"name": p.name, "aliases": p.aliases, "successor": p.successor, "href": href("p", p.name)} for p in adv.products],
-        "vendor_href": href("v", adv.vendor),
+        "vendor_href": href("v", adv.vendor) if adv.vendor else "",
         "cases": cases,
+        # for a reader of another language: the advisory is not written in it (said in that language)
+        "only_notes": [
+            {
+                "lang": x,
+                "text": LABELS[x]["only_note"].format(lang=LANG_WORDS[x][lang]),
+                "home": LABELS[x]["home_in"],
+                "href": f"{x}/index.html",
+            }
+            for x in others
+        ],
     }
 
 
@@ -501,11 +668,37 @@ def latest(advisories: list[Advisory], n: int = HOME_LIMIT) -> list[Advisory]:
     return sorted(advisories, key=lambda a: (a.updated or a.published or date.min, a.id), reverse=True)[:n]
 
 
-def plan_pages(advisories: list[Advisory]) -> list[Page]:
-    """Every page of the site, in the order written."""
+def listing(advisories: list[Advisory], lang: str) -> list[dict[str, Any]]:
+    """Advisories as a home page in ``lang`` lists them: each in ``lang`` when written in it, else in
+    the language it has, marked."""
+    out = []
+    for adv in advisories:
+        al = adv.lang_for(lang)
+        out.append(
+            {
+                "id": adv.id,
+                "href": case_path(al, adv.id),
+                "title": adv.title[al],
+                "summary": adv.summary.get(al, ""),
+                "lang": al if al != lang else "",
+                "only": only_mark(lang, al),
+                "vendor": adv.vendor,
+                "published": adv.published,
+            }
+        )
+    return out
+
+
+def plan_pages(advisories: list[Advisory], assets: dict[str, dict[str, Path]] | None = None) -> list[Page]:
+    """Every page of the site, in the order written. An advisory has a page in each language it is
+    written in (and only those); ``assets`` maps an advisory id to its files (default: read from
+    each advisory's folder)."""
     md = MarkdownRenderer()
-    home = {"advisories": latest(advisories), "total": len(advisories)}
-    pages: list[Page] = [Page("index.html", "home.html", home, "ja", {"ja": "ja/index.html", "en": "en/index.html"})]
+    shown = latest(advisories)
+    assets = assets if assets is not None else {adv.id: advisory_assets(adv) for adv in advisories}
+    langs_of = {adv.id: adv.langs for adv in advisories}
+    home = {"columns": [(lang, listing(shown, lang)) for lang in LANGS], "shown": len(shown), "total": len(advisories)}
+    pages: list[Page] = [Page("index.html", "home.html", home, LANGS[0], {lang: f"{lang}/index.html" for lang in LANGS})]
     for lang in LANGS:
         L = LABELS[lang]
         groups = index_groups(advisories, lang)
@@ -516,14 +709,18 @@ def plan_pages(advisories: list[Advisory]) -> list[Page]:
             pages += ps
             where.update(w)
         alt = {other: f"{other}/index.html" for other in LANGS}
-        pages.append(Page(f"{lang}/index.html", "lang_home.html", home, lang, alt))
+        lang_home = {"advisories": listing(shown, lang), "shown": len(shown), "total": len(advisories)}
+        pages.append(Page(f"{lang}/index.html", "lang_home.html", lang_home, lang, alt, search_in=lang))
 
         def href(prefix: str, name: str, _w=where) -> str:
             return _w.get(anchor(prefix, name), "")
 
         for adv in advisories:
-            alt = {other: case_path(other, adv.id) for other in LANGS}
-            pages.append(Page(case_path(lang, adv.id), "advisory.html", advisory_view(adv, lang, md, href), lang, alt))
+            if lang not in adv.langs:
+                continue
+            alt = {other: case_path(other, adv.id) for other in adv.langs}
+            view = advisory_view(adv, lang, md, href, langs_of, assets.get(adv.id, {}))
+            pages.append(Page(case_path(lang, adv.id), "advisory.html", view, lang, alt, search_in=lang))
     return pages
 
 
@@ -541,410 +738,49 @@ def relative_root(path: str) -> str:
     return "../" * path.count("/")
 
 
+def language_switch(page: Page) -> dict[str, Any] | None:
+    """The header's link to the other language: the same page in it when there is one, else that
+    language's home page (an advisory not written in it); None on a site of one language."""
+    other = next((x for x in LANGS if x != page.lang), None)
+    if other is None:
+        return None
+    if other in page.alternates:
+        return {"lang": other, "path": page.alternates[other], "same": True}
+    return {"lang": other, "path": f"{other}/index.html", "same": False, "title": LABELS[other]["home_in"]}
+
+
 def render_page(env: Environment, page: Page) -> str:
     root = relative_root(page.path)
+    switch = language_switch(page)
     context = {
         **page.data,
         "page": page,
         "lang": page.lang,
         "L": LABELS[page.lang],
         "root": root,
-        "alternates": {lang: root + p for lang, p in page.alternates.items()},
-        "other_lang": next((x for x in LANGS if x != page.lang), page.lang),
+        # hreflang alternates: only when the page exists in more than one language
+        "alternates": {lang: root + p for lang, p in page.alternates.items()} if len(page.alternates) > 1 else {},
+        "switch": {**switch, "href": root + switch["path"]} if switch else None,
+        # the search box: results in the page's language, on its language's home page
+        "search_action": root + (f"{page.search_in}/index.html" if page.search_in else "index.html"),
     }
     return env.get_template(page.template).render(context)
 
 
 def sitemap(pages: list[Page], base_url: str) -> str:
-    """``sitemap.xml``; locations are absolute when ``KB_SITE_URL`` is set, else relative to the sitemap."""
+    """``sitemap.xml``; locations are absolute when ``KB_SITE_URL`` is set, else relative to the sitemap.
+    A page's hreflang alternates are listed when it exists in more than one language."""
     env = jinja_env()
-    urls = [{"loc": base_url + p.path, "alternates": {lang: base_url + path for lang, path in p.alternates.items()}} for p in pages if p.in_sitemap]
+    urls = [
+        {"loc": base_url + p.path, "alternates": {lang: base_url + path for lang, path in p.alternates.items()} if len(p.alternates) > 1 else {}}
+        for p in pages
+        if p.in_sitemap
+    ]
     return env.get_template("sitemap.xml").render(urls=urls)
 
 
 def opensearch(base_url: str) -> str:
     return jinja_env().get_template("opensearch.xml").render(base_url=base_url, L=LABELS["ja"])
-
-
-# --- the browser's search index --------------------------------------------------------------
-
-SCORED_CODES = {"title": "t", "messages": "m", "body": "b", "products": "p", "grams": "g", "ids": "i"}
-LOOKUP_CODES = {"refs": "R", "models": "M", "models_cond": "C", "not_affected": "N"}
-LARGE_DF = 64  # posting lists of at least this many documents are stored apart, compactly
-LENGTH_TABLE_SHARE = 8  # lists in more than 1/8 of the documents read lengths from the field's table
-TERM_SHARD_BYTES = 2_000  # target size of one term shard (uncompressed JSON)
-KEY_SHARD_BYTES = 4_000
-DOC_GROUP_BYTES = 6_000  # advisories' titles and texts, grouped
-USE_GROUP_BYTES = 2_000  # which cases use each wording
-KEY_LIST_MAX = 40_000  # up to this many template keys the core lists them; beyond, a bit filter
-_TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
-
-
-def _length_table() -> list[int]:
-    """Whoosh stores a field length in one byte: the smallest of these values at or above it."""
-    return [round((1.033**n - 1) * 27) for n in range(256)]
-
-
-_LENGTHS = _length_table()
-
-
-def quantized_length(n: int) -> int:
-    """The field length BM25F sees in Whoosh (``byte_to_length(length_to_byte(n))``)."""
-    if n >= _LENGTHS[-1]:
-        return _LENGTHS[-1]
-    lo, hi = 0, 255
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _LENGTHS[mid] < n:
-            lo = mid + 1
-        else:
-            hi = mid
-    return _LENGTHS[lo]
-
-
-def length_byte(n: int) -> int:
-    """Whoosh's ``length_to_byte``: the index of the smallest table value at or above ``n``."""
-    return 255 if n >= _LENGTHS[-1] else _LENGTHS.index(quantized_length(n))
-
-
-_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def varints(values: list[int]) -> str:
-    """Non-negative integers as base64 characters: 5 bits each, most significant first; characters
-    from the upper half of the alphabet say "more follows"."""
-    out: list[str] = []
-    for v in values:
-        chunks = [v & 31]
-        v >>= 5
-        while v:
-            chunks.append(v & 31)
-            v >>= 5
-        out.extend(_B64[32 + c] for c in reversed(chunks[1:]))
-        out.append(_B64[chunks[0]])
-    return "".join(out)
-
-
-def _compact(docs: list[int], tfs: list[int], n_docs: int, lengths: list[int] | None) -> dict[str, str]:
-    """A long posting list: documents as gaps or as a bitmap (whichever is shorter), tf - 1, and the
-    documents' length bytes (unless the list is so long that the field's length table is cheaper)."""
-    gaps = varints([docs[0]] + [b - a for a, b in pairwise(docs)])
-    bits = bytearray((n_docs + 7) // 8)
-    for d in docs:
-        bits[d >> 3] |= 1 << (d & 7)
-    bitmap = base64.b64encode(bytes(bits)).decode("ascii")
-    out = {**({"m": bitmap} if len(bitmap) < len(gaps) else {"d": gaps}), "f": varints([t - 1 for t in tfs])}
-    return out if lengths is None else {**out, "l": varints(lengths)}
-
-
-def _compact_uses(uses: list[tuple[int, int, str, str]]) -> dict[str, Any]:
-    """A wording's uses: case gaps, positions, and message ids and kinds by number (when they vary)."""
-    messages = list(dict.fromkeys(m for _, _, m, _ in uses))
-    kinds = list(dict.fromkeys(k for _, _, _, k in uses))
-    cases = [c for c, _, _, _ in uses]
-    out: dict[str, Any] = {
-        "c": varints([cases[0]] + [b - a for a, b in pairwise(cases)]),
-        "p": varints([p for _, p, _, _ in uses]),
-        "m": messages,
-        "k": kinds,
-    }
-    if len(messages) > 1:
-        out["mi"] = varints([messages.index(m) for _, _, m, _ in uses])
-    if len(kinds) > 1:
-        out["ki"] = varints([kinds.index(k) for _, _, _, k in uses])
-    return out
-
-
-def term_hash(s: str) -> int:
-    """FNV-1a over UTF-16 code units (``hash`` in kbsearch.js)."""
-    h = 0x811C9DC5
-    data = s.encode("utf-16-le")
-    for i in range(0, len(data), 2):
-        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
-    return h
-
-
-def _pow2_at_least(n: float) -> int:
-    return 1 << max(0, math.ceil(math.log2(max(n, 1))))
-
-
-def _deltas(values: list[int], stride: int) -> list:
-    out = list(values)
-    for i in range(len(out) - stride, 0, -stride):
-        out[i] -= out[i - stride]
-    return out
-
-
-def _js_regex(py: str) -> str:
-    """A PLACEHOLDER_TYPES pattern in JavaScript (``u`` flag): Unicode digits, no needless escapes."""
-    return py.replace(r"\d", r"\p{Nd}").replace('\\"', '"')
-
-
-def _idf(n: int, df: int) -> float:
-    """kb.index.Index.idf."""
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-
-def _table(text: str) -> dict[str, tuple[str, str]]:
-    """A ``key<TAB>shown<TAB>note`` table as kb.search reads it."""
-    rows = (line.split("\t") for line in text.split("\n") if line)
-    return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
-
-
-@dataclass
-class SearchIndex:
-    """The browser index as files: path under ``search/`` -> the script text."""
-
-    files: dict[str, str]
-    stats: dict[str, Any]
-
-
-def _call(fn: str, *args: Any) -> str:
-    return f"KBSearch.{fn}(" + ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args) + ");\n"
-
-
-def _grouped(items: list[Any], size_of, target: int) -> int:
-    """How many consecutive items make a group of about ``target`` bytes."""
-    if not items:
-        return 1
-    avg = sum(size_of(x) for x in items) / len(items)
-    return max(1, int(target // max(avg, 1)))
-
-
-def _pack(items: list[Any], size_of, target: int) -> list[int]:
-    """Start positions of consecutive groups of ``items`` of about ``target`` bytes each."""
-    starts, size = [0], 0
-    for i, x in enumerate(items):
-        if size >= target:
-            starts.append(i)
-            size = 0
-        size += size_of(x)
-    return starts
-
-
-@dataclass
-class _Postings:
-    """Every term's postings per field code: scored fields as flat ``[doc, tf, length, ...]``, lookup
-    fields as ``[doc, ...]`` (``C``: ``[doc, condition, ...]``); plus what BM25F needs per field."""
-
-    entries: dict[str, dict[str, Any]]  # term -> field code -> postings (a list, or a dict once stored apart)
-    field_total: Counter[str]
-    length_bytes: dict[str, bytearray]  # code -> Whoosh's length byte of every document
-
-
-def _collect_documents(advisories: list[Advisory]) -> tuple[list[SearchDoc], list[int], list[int]]:
-    """The documents in Whoosh's order (advisory, case, language), cases per advisory, and each
-    case's rank among its advisory's case ids (kb.search breaks ties by advisory id, then case id)."""
-    ids = [a.id for a in advisories]
-    if ids != sorted(ids):  # the browser breaks ties by position
-        raise ValueError("advisories must come in id order (kb.content.load sorts folders by name)")
-    docs: list[SearchDoc] = []
-    cases_per_adv: list[int] = []
-    case_rank: list[int] = []
-    for adv in advisories:
-        ds = documents(adv)
-        if [(d.case, d.lang) for d in ds] != [(c.id, lang) for c in adv.cases for lang in LANGS]:
-            raise RuntimeError(f"kb.corpus.documents() returned {adv.id}'s documents out of case/language order")
-        docs += ds
-        cases_per_adv.append(len(adv.cases))
-        order = sorted(adv.case_ids)
-        case_rank += [order.index(c) for c in adv.case_ids]
-    return docs, cases_per_adv, case_rank
-
-
-def _collect_postings(docs: list[SearchDoc]) -> _Postings:
-    """Postings exactly as Whoosh indexes the documents' terms (same tokenizer, same length bytes)."""
-    p = _Postings(defaultdict(dict), Counter(), {code: bytearray(len(docs)) for code in SCORED_CODES.values()})
-    for d_idx, d in enumerate(docs):
-        for name, code in SCORED_CODES.items():
-            tokens = _TOKEN_RE.findall(" ".join(d.terms.get(name, ())))
-            p.field_total[name] += len(tokens)
-            p.length_bytes[code][d_idx] = length_byte(len(tokens))
-            qlen = quantized_length(len(tokens))
-            for term, freq in Counter(tokens).items():
-                p.entries[term].setdefault(code, []).extend((d_idx, freq, qlen))
-        model_rows = None
-        for name, code in LOOKUP_CODES.items():
-            for term in dict.fromkeys(_TOKEN_RE.findall(" ".join(d.terms.get(name, ())))):
-                if code == "C":
-                    model_rows = model_rows if model_rows is not None else _table(d.texts.get("model_table", ""))
-                    p.entries[term].setdefault(code, []).extend((d_idx, model_rows.get(term, ("", ""))[1]))
-                else:
-                    p.entries[term].setdefault(code, []).append(d_idx)
-    # A conditional model entry counts more when the query says what its condition says: numbers and
-    # words rare in the knowledge base (Searcher._condition_fits). The browser gets just those words.
-    n_docs = max(len(docs), 1)
-    telling: dict[str, str] = {}
-    for e in p.entries.values():
-        pairs = e.get("C", [])
-        for k in range(1, len(pairs), 2):
-            condition = pairs[k]
-            if condition not in telling:
-                words = {t.text for t in analyze(condition).words} if condition else set()
-                body_df = lambda w: len(p.entries.get(w, {}).get("b", ())) // 3  # noqa: E731
-                telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or _idf(n_docs, body_df(w)) >= spec.RARE_WORD_IDF)
-            pairs[k] = telling[condition]
-    return p
-
-
-def _posting_files(p: _Postings, n_docs: int, large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
-    """Term shards (t/), long lists (x/) and length tables (l/); returns what the core says of them.
-
-    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one gets a file of
-    its own, compact; the shard keeps ``{x: file, n: documents, s: gzipped bytes, t: 1 if its lengths
-    come from the field's table}``. Shards hold the terms whose hash falls in them.
-    """
-    table_df = table_df if table_df is not None else max(large_df, n_docs // LENGTH_TABLE_SHARE)
-    n_lists = 0
-    for term in sorted(p.entries):
-        e = p.entries[term]
-        for code, values in e.items():
-            df = len(values) // 3
-            if code in SCORED_CODES.values() and df >= large_df:
-                table = df >= table_df
-                lengths = None if table else [p.length_bytes[code][d] for d in values[0::3]]
-                text = _call("addList", n_lists, _compact(values[0::3], values[1::3], n_docs, lengths))
-                files[f"x/{n_lists}.js"] = text
-                e[code] = {"x": n_lists, "n": df, "s": gzip_size(text.encode()), **({"t": 1} if table else {})}
-                n_lists += 1
-            else:
-                e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
-    table_sizes = {}
-    for code, length_table in p.length_bytes.items():
-        files[f"l/{code}.js"] = _call("addLengths", code, base64.b64encode(bytes(length_table)).decode("ascii"))
-        table_sizes[code] = gzip_size(files[f"l/{code}.js"].encode())
-    size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
-    n_shards = _pow2_at_least(size / TERM_SHARD_BYTES)
-    shards: dict[int, dict[str, Any]] = defaultdict(dict)
-    for t in sorted(p.entries):
-        shards[term_hash(t) % n_shards][t] = p.entries[t]
-    files.update({f"t/{n}.js": _call("addShard", n, shards.get(n, {})) for n in range(n_shards)})
-    return {"shards": n_shards, "long_lists": n_lists, "length_table": _LENGTHS, "length_table_sizes": table_sizes}
-
-
-def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str], int], files: dict[str, str]) -> dict[str, Any]:
-    """Template keys (k/) with the wordings they select, and who uses each wording (u/).
-
-    Many cases share one wording, so wordings are stored once, numbered. A key's file holds the
-    wordings it selects, so a paste loads exactly its candidates (a wording with several keys is in
-    several files). The core gets the set of keys, so that only present keys are fetched.
-    """
-    templates: list[TemplateEntry] = [t for a in advisories for t in template_entries(a)]
-    keys = choose_keys(templates)
-    first: dict[str, int] = {}
-    for i, t in enumerate(templates):
-        first.setdefault(t.text, i)
-    texts = sorted(first, key=lambda text: (keys[first[text]], first[text]))  # wordings sharing keys together
-    text_id = {text: n for n, text in enumerate(texts)}
-    # Who uses a wording: (case, position among the case's template entries, message id, kind).
-    # kb.search only compares the entries of one case with each other, so the position is order enough.
-    raw_uses: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
-    position: Counter[int] = Counter()
-    for t in templates:
-        c = case_index[(t.advisory, t.case)]
-        raw_uses[text_id[t.text]].append((c, position[c], t.message, t.kind))
-        position[c] += 1
-    uses = [_compact_uses(u) for u in raw_uses]
-    use_starts = _pack(uses, lambda u: len(json.dumps(u, ensure_ascii=False)), USE_GROUP_BYTES)
-    for g, (a, b) in enumerate(zip(use_starts, use_starts[1:] + [len(uses)])):
-        files[f"u/{g}.js"] = _call("addUses", g, uses[a:b])
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for text in texts:
-        for k in keys[first[text]]:
-            by_key[k].append(text_id[text])
-    n_key_shards = _pow2_at_least(sum(len(k) + sum(len(texts[i]) + 8 for i in v) for k, v in by_key.items()) / KEY_SHARD_BYTES)
-    key_shards: dict[int, dict[str, list]] = defaultdict(dict)
-    for k in sorted(by_key):
-        key_shards[term_hash(k) % n_key_shards][k] = [x for i in by_key[k] for x in (i, texts[i])]
-    files.update({f"k/{n}.js": _call("addKeys", n, key_shards.get(n, {})) for n in range(n_key_shards)})
-    if len(by_key) <= KEY_LIST_MAX:
-        key_filter: dict[str, Any] = {"list": "".join(sorted(by_key))}
-    else:  # one bit per hash bucket: a key may be present
-        m = _pow2_at_least(len(by_key) * 8)
-        bits = bytearray(m // 8)
-        for k in by_key:
-            b = term_hash(k) % m
-            bits[b >> 3] |= 1 << (b & 7)
-        key_filter = {"bits": base64.b64encode(bytes(bits)).decode("ascii"), "m": m}
-    return {
-        "templates": len(templates),
-        "texts": len(texts),
-        "key_shards": n_key_shards,
-        "use_groups": use_starts,
-        "key_filter": key_filter,
-        "keys": len(by_key),
-    }
-
-
-def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[str, str]) -> int:
-    """Titles, texts (for evidence), first steps and not-affected reasons of every case, one file per
-    language and group of advisories (d/<lang>/<n>.js). Returns the group size."""
-    records: dict[str, list] = {lang: [] for lang in LANGS}
-    k = 0
-    for adv in advisories:
-        per_lang: dict[str, list] = {lang: [] for lang in LANGS}
-        for c in adv.cases:
-            for lang in LANGS:
-                d = docs[k]
-                k += 1
-                per_lang[lang].append(
-                    {
-                        "id": c.id,
-                        "title": d.title,
-                        "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
-                        "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
-                        "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
-                    }
-                )
-        for lang in LANGS:
-            records[lang].append({"id": adv.id, "cases": per_lang[lang]})
-    group = _grouped(records[LANGS[0]], lambda r: len(json.dumps(r, ensure_ascii=False)), DOC_GROUP_BYTES)
-    for lang in LANGS:
-        for g in range(0, max(len(advisories), 1), group):
-            files[f"d/{lang}/{g // group}.js"] = _call("addDocs", lang, g // group, records[lang][g : g + group])
-    return group
-
-
-def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df: int | None = None) -> SearchIndex:
-    """Build the browser's index from the same documents and templates as the Python index.
-
-    Posting lists of ``large_df`` documents or more are stored apart; those of ``table_df`` or more
-    (default: 1/8 of the documents) take their lengths from the field's length table.
-    """
-    docs, cases_per_adv, case_rank = _collect_documents(advisories)
-    case_index = {(adv.id, c.id): n for n, (adv, c) in enumerate((adv, c) for adv in advisories for c in adv.cases)}
-    postings = _collect_postings(docs)
-    files: dict[str, str] = {}
-    terms = _posting_files(postings, len(docs), large_df, table_df, files)
-    templates = _template_files(advisories, case_index, files)
-    doc_group = _doc_files(advisories, docs, files)
-    core = {
-        "format": "kb-site-search/1",
-        "kb": __version__,
-        "langs": list(LANGS),
-        "docs": len(docs),
-        "cases": cases_per_adv,
-        "case_rank": case_rank,
-        "fields": {name: [code, spec.FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
-        "lookups": LOOKUP_CODES,
-        "avgfl": {name: postings.field_total[name] / (len(docs) or 1) for name in SCORED_CODES},
-        **{k: v for k, v in terms.items() if k != "long_lists"},
-        **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
-        "doc_group": doc_group,
-        "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
-        # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), and the aliases.
-        "params": {**spec.shared(), "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()}},
-    }
-    files["core.js"] = _call("load", core)
-    stats = {
-        "docs": len(docs),
-        "terms": len(postings.entries),
-        "files": len(files),
-        **{k: terms[k] for k in ("shards", "long_lists")},
-        **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
-        "doc_group": doc_group,
-    }
-    return SearchIndex(files, stats)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -1004,13 +840,19 @@ def write_site(
             shutil.rmtree(left, ignore_errors=True)
         tmp = out.parent / f".{out.name}.new-{uuid.uuid4().hex[:8]}"
         try:
-            pages = plan_pages(advisories)
+            assets = {adv.id: advisory_assets(adv) for adv in advisories}
+            pages = plan_pages(advisories, assets)
             env = jinja_env()
             for page in pages:
                 _write(tmp, page.path, render_page(env, page))
             static = resources.files("kb").joinpath("static")
             for name in ("style.css", "kbsearch.js"):
                 _write(tmp, f"static/{name}", static.joinpath(name).read_text("utf-8"))
+            for adv_id, files in assets.items():
+                for rel, source in files.items():
+                    target = tmp / asset_path(adv_id, rel)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target, follow_symlinks=False)
             for rel, text in search_index(advisories, large_df, table_df).files.items():
                 _write(tmp, f"search/{rel}", text)
             _write(tmp, "sitemap.xml", sitemap(pages, base_url))
@@ -1029,38 +871,6 @@ def build_site(base: KnowledgeBase, out: Path) -> Path:
     Raises :class:`kb.ContentError` (leaving ``out`` untouched) when the content has errors.
     """
     return write_site(base.advisories(), Path(out), protect=(base.content_dir, base.index_dir))
-
-
-# --- shared test vectors (kb/static/vectors.json) ----------------------------------------------
-
-
-def vector(text: str) -> dict[str, Any]:
-    """What the Python pipeline makes of ``text``; kbsearch.js must make the same."""
-    a = analyze(text, japanese=False)
-    return {
-        "input": text,
-        "normalized": a.normalized,
-        "words": [t.text for t in a.words],
-        "grams": [t.text for t in a.grams],
-        "identifiers": [{"kind": i.kind, "value": i.value, "aliases": list(i.aliases)} for i in a.identifiers],
-        "squashed": squash(text),
-    }
-
-
-VECTORS_PATH = PACKAGE_DIR / "static" / "vectors.json"
-
-
-def write_vectors(path: Path = VECTORS_PATH) -> list[dict[str, Any]]:
-    """Recompute every vector of ``vectors.json`` from its input (run after changing kb/analysis.py)."""
-    inputs = [v["input"] for v in json.loads(path.read_text("utf-8"))]
-    vectors = [vector(t) for t in inputs]
-    path.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    return vectors
-
-
-def gzip_size(data: bytes) -> int:
-    """Bytes a web server would send (gzip level 6)."""
-    return len(gzip.compress(data, compresslevel=6, mtime=0))
 
 
 if __name__ == "__main__":  # python -m kb.site vectors

@@ -4,7 +4,13 @@ One browser and one page serve every test; the site and a Python index are built
 from the bundled content. Checks: kbsearch.js reproduces the shared test vectors; the browser ranks
 the relevance set like the Python API; query text never executes; no page logs an error; a first
 search stays within its byte budget; the page works by keyboard and on a phone; and a screenshot of
-a results page for the README.
+a results page for the README (docs/screenshot-search.png) and one per language for docs/SITE.md
+(docs/screenshot-results-<lang>.png).
+
+Then, on the bundled content plus tests/parity/mixed.py's advisories (one language only, no cases,
+assets, escaped braces): an English query finds a Japanese-only advisory and shows it in Japanese,
+marked; results follow the page's language, the other language one click away (issue #12); images;
+circled sub-step numbers; no console errors.
 
 Without /usr/bin/chromium (or Playwright) these tests are skipped locally and FAIL in CI (CI=true).
 """
@@ -23,8 +29,10 @@ import pytest
 import yaml
 
 from kb.api import KnowledgeBase
+from kb.browser_index import VECTORS_PATH, term_hash
 from kb.search import BM25_SCALE
-from kb.site import VECTORS_PATH, term_hash, write_site
+from kb.site import write_site
+from tests.parity.mixed import EN_ONLY, HOWTO_QUERY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, write_mixed_content
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
@@ -33,6 +41,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 CONTENT = PROJECT_ROOT / "content"
 QUERIES = PROJECT_ROOT / "tests" / "relevance" / "queries.yaml"
 SCREENSHOTS = [PROJECT_ROOT / "docs" / "screenshot-search.png", PROJECT_ROOT / "tests" / "artifacts" / "screenshot-search.png"]
+RESULT_SCREENSHOTS = {lang: PROJECT_ROOT / "docs" / f"screenshot-results-{lang}.png" for lang in ("en", "ja")}  # docs/SITE.md
+SCREENSHOT_MAX_BYTES = 300_000
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
 FALLBACK_QUERIES = [
@@ -286,3 +296,170 @@ def test_screenshot(built, page):
     shutil.copyfile(SCREENSHOTS[0], SCREENSHOTS[1])
     page.set_viewport_size({"width": 1100, "height": 900})
     assert SCREENSHOTS[0].stat().st_size > 10_000
+
+
+# --- advisories in one language, without cases, with assets (tests/parity/mixed.py) ----------------
+# Cross-lingual search, the language of results (issue #12), escaped braces, images, step numbers.
+
+
+@pytest.fixture(scope="module")
+def mixed_built(tmp_path_factory):
+    """(KnowledgeBase, site) for the bundled content plus the mixed advisories."""
+    tmp = tmp_path_factory.mktemp("browser-mixed")
+    base = KnowledgeBase(write_mixed_content(tmp), tmp / "index")
+    base.build()
+    yield base, write_site(base.advisories(), tmp / "site")
+    base.close()
+
+
+def hits_on_page(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        "#kb-results .kb-hit",
+        """els => els.map(e => ({id: e.dataset.kbId, case: e.dataset.kbCase, lang: e.dataset.kbLang, confidence: e.dataset.kbConfidence,
+            href: e.querySelector('a').getAttribute('href'), titleLang: e.querySelector('a').getAttribute('lang'),
+            mark: (e.querySelector('.kb-badge-lang') || {}).textContent || ''}))""",
+    )
+
+
+# --- cross-lingual: an English query finds a Japanese-only advisory ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, adv, case",
+    [(MESSAGE_QUERY, JA_ONLY, "main"), (MODEL_QUERY, JA_ONLY_CASES, "v2"), ("KB5012345", JA_ONLY_CASES, "v2")],
+    ids=["message", "model", "kb"],
+)
+def test_english_query_finds_japanese_only_advisory(mixed_built, page, query, adv, case):
+    """On the English results page: the Japanese-only advisory first, in Japanese, marked, linking to
+    its Japanese page; the same as the Python search answering in English."""
+    base, site = mixed_built
+    open_search(page, site, query, "en/index.html")
+    hits = hits_on_page(page)
+    assert (hits[0]["id"], hits[0]["case"], hits[0]["lang"]) == (adv, case, "ja")
+    assert hits[0]["href"] == f"../ja/{adv}/index.html#{case}" and hits[0]["titleLang"] == "ja" and hits[0]["mark"] == "Japanese only"
+    assert page.inner_text("#kb-results h2").startswith("Results")  # the page's language
+    py = base.search(query, lang="en")
+    assert [(h.id, h.case, h.lang) for h in py][: len(hits)] == [(h["id"], h["case"], h["lang"]) for h in hits]
+    page.click("#kb-results .kb-hit a")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/ja/{adv}/index.html#{case}") and page.locator(f"#{case}").count() == 1
+
+
+def test_escaped_braces_match_in_the_browser(mixed_built, page):
+    """``{{{{tenant}}}}`` in the template is a literal ``{{tenant}}``: a paste with it matches in full."""
+    _, site = mixed_built
+    page.goto((site / "en" / "index.html").as_uri())
+    hits = page.evaluate("q => KBSearch.search(q, {lang: 'en'})", MESSAGE_QUERY)
+    ev = hits[0]["evidence"][0]
+    assert hits[0]["confidence"] == "exact" and ev["field"] == "message"
+    assert "".join(t for t, _ in ev["parts"]).endswith("refused by policy ACME-77 {{tenant}}")
+    assert page.evaluate("KBSearch.parseTemplate('a {{{{x}}}} {{y:number}} }}}}')") == [
+        "a {{x}} ",
+        {"name": "y", "type": "number", "example": None},
+        " }}",
+    ]
+
+
+def test_howto_found_by_its_free_form_section(mixed_built, page):
+    base, site = mixed_built
+    open_search(page, site, HOWTO_QUERY, "ja/index.html")
+    hits = hits_on_page(page)
+    assert (hits[0]["id"], hits[0]["case"], hits[0]["lang"]) == (EN_ONLY, "main", "en") and hits[0]["mark"] == "英語のみ"
+    assert page.inner_text("#kb-results h2").startswith("検索結果")
+    steps = page.eval_on_selector_all("#kb-results .kb-hit:first-child .kb-steps li", "els => els.map(e => e.textContent)")
+    assert steps == ["Open Settings.", "Choose Export.", "Choose vCard."]
+    assert base.search(HOWTO_QUERY, lang="ja")[0].lang == "en"
+
+
+# --- issue #12: results follow the page's language ---------------------------------------------------------
+
+
+def test_english_page_search_stays_english(mixed_built, page):
+    """A search typed on an English advisory page lands on the English results page, in English,
+    even for a Japanese query; the Japanese results are one click away."""
+    _, site = mixed_built
+    page.goto((site / "en" / "trendmicro-tmcm-tmi-not-ready" / "index.html").as_uri())
+    page.fill("#kb-q", "サービスが起動しない errcode=-107")
+    page.press("#kb-q", "Enter")
+    page.wait_for_selector("#kb-results[data-kb-done]", state="attached")
+    assert "/en/index.html?q=" in page.url
+    hits = hits_on_page(page)
+    assert hits[0]["id"] == "trendmicro-tmcm-tmi-not-ready" and hits[0]["lang"] == "en" and hits[0]["href"].startswith("../en/")
+    assert hits[0]["mark"] == "" and page.inner_text("#kb-results h2").startswith("Results")
+    other = page.locator("#kb-results [data-kb-other]")
+    assert other.get_attribute("data-kb-other") == "ja"
+    other.click()
+    page.wait_for_selector("#kb-results[data-kb-done]", state="attached")
+    assert "/ja/index.html?q=" in page.url
+    hits = hits_on_page(page)
+    assert hits[0]["lang"] == "ja" and hits[0]["href"].startswith("../ja/") and page.inner_text("#kb-results h2").startswith("検索結果")
+
+
+@pytest.mark.parametrize("query, lang", [("PGT20146F2", "en"), ("緊急修正モジュール PGT20146F2", "ja")])
+def test_home_page_answers_in_the_querys_language(mixed_built, page, query, lang):
+    _, site = mixed_built
+    open_search(page, site, query, "index.html")
+    assert page.get_attribute("#kb-results", "data-kb-lang") == lang
+    assert hits_on_page(page)[0]["lang"] == lang
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+
+def test_image_rendered(mixed_built, page):
+    _, site = mixed_built
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto((site / "ja" / JA_ONLY / "index.html").as_uri())
+    img = page.locator(".prose img")
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('.prose img').complete")
+    assert page.evaluate("document.querySelector('.prose img').naturalWidth") == 48
+    assert img.get_attribute("alt") == "送信トレイの画面"
+    assert page.evaluate("getComputedStyle(document.querySelector('.prose img')).maxWidth") == "100%"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.set_viewport_size({"width": 1100, "height": 900})
+
+
+def test_circled_sub_steps(mixed_built, page):
+    """Sub-steps the Japanese text calls ①～⑥ show ① ② ...; the English ones 1. 2. ..."""
+    _, site = mixed_built
+    page.goto((site / "ja" / "fujitsu-tx200ft-ms05-018" / "index.html").as_uri())
+    assert page.evaluate("getComputedStyle(document.querySelector('#win2003 ol.circled')).listStyleType") == "kb-circled"
+    page.goto((site / "en" / "fujitsu-tx200ft-ms05-018" / "index.html").as_uri())
+    assert page.evaluate("getComputedStyle(document.querySelector('#win2003 ol ol')).listStyleType") == "decimal"
+
+
+def test_no_console_errors_mixed(mixed_built, page):
+    _, site = mixed_built
+    page.errors.clear()
+    for rel in sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")):
+        page.goto((site / rel).as_uri())
+        page.wait_for_load_state("load")
+    for rel, query in ((f"ja/{JA_ONLY}/index.html", MESSAGE_QUERY), (f"en/{EN_ONLY}/index.html", "送信トレイ"), ("index.html", MODEL_QUERY)):
+        open_search(page, site, query, rel)
+        assert page.locator("#kb-results .kb-hit").count() > 0
+    assert page.errors == []
+
+
+# --- screenshots for docs/SITE.md ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang, query",
+    [
+        ("en", "PGT20146F2"),
+        ("ja", "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107, MRFServer.cpp|108"),
+    ],
+)
+def test_results_screenshot(built, browser, lang, query):
+    """docs/screenshot-results-<lang>.png: a results page of the bundled content in each language."""
+    context = browser.new_context(viewport={"width": 1000, "height": 780})
+    pg = context.new_page()
+    _, site = built
+    open_search(pg, site, query, f"{lang}/index.html")
+    assert pg.locator("#kb-results .kb-hit").count() > 0
+    path = RESULT_SCREENSHOTS[lang]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(path))
+    context.close()
+    assert 10_000 < path.stat().st_size < SCREENSHOT_MAX_BYTES

@@ -37,11 +37,14 @@ import kb.search
 from kb import spec
 from kb.analysis import analyze, find_identifiers, normalize
 from kb.api import KnowledgeBase
+from kb.browser_index import search_index
 from kb.content import load_or_raise
 from kb.index import Index
 from kb.model import Template
 from kb.search import Results, Searcher
-from kb.site import case_path, search_index, write_site
+from kb.site import case_path, write_site
+from tests.parity.mixed import EN_ONLY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, write_mixed_content
+from tests.parity.mixed import QUERIES as MIXED_QUERIES
 from tools.synthetic import write_corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
@@ -93,9 +96,10 @@ def node() -> str:
     return str(path)
 
 
-def run_node(node: str, site: Path, queries: list[str], limit: int | None = None) -> list[list[dict]]:
-    """kbsearch.js's hits for each query, from the site at ``site`` (its static/ and search/)."""
-    request: dict = {"queries": queries, **({"limit": limit} if limit else {})}
+def run_node(node: str, site: Path, queries: list[str], limit: int | None = None, lang: str | None = None) -> list[list[dict]]:
+    """kbsearch.js's hits for each query, from the site at ``site`` (its static/ and search/);
+    ``lang``: the language to answer in (default: the query's)."""
+    request: dict = {"queries": queries, **({"limit": limit} if limit else {}), **({"lang": lang} if lang else {})}
     proc = subprocess.run(
         [node, str(RUNNER), str(site)], input=json.dumps(request, ensure_ascii=False), capture_output=True, text=True, encoding="utf-8", timeout=300
     )
@@ -120,9 +124,11 @@ def search_files(advisories, folder: Path, **kw) -> Path:
 # --- comparing ------------------------------------------------------------------------------------------
 
 
-def _evidence_as_browser(field: str, text: str) -> str:
-    """A partly found message: Python shows the template's source, the browser its slots marked."""
-    return Template.parse(text).render("«{example}»") if field == "message" and "{{" in text else text
+def _evidence_as_browser(e) -> str:
+    """A partly found message: Python shows the template's source, the browser its slots marked. (A
+    message found in full is shown the same on both sides, literal ``{{`` of an escape included.)"""
+    partial = e.field == "message" and (e.detail or {}).get("coverage") is not None
+    return Template.parse(e.text).render("«{example}»") if partial else e.text
 
 
 def differences(py: Results, js: list[dict], evidence: bool = True) -> list[str]:
@@ -139,7 +145,7 @@ def differences(py: Results, js: list[dict], evidence: bool = True) -> list[str]
         for name in ("lang", "url", "steps"):
             if getattr(h, name) != j[name]:
                 out.append(f"{where}: {name} python {getattr(h, name)!r} / browser {j[name]!r}")
-        pe = [(e.field, _evidence_as_browser(e.field, e.text)) for e in h.evidence]
+        pe = [(e.field, _evidence_as_browser(e)) for e in h.evidence]
         je = [(e["field"], e["text"]) for e in j["evidence"]]
         if evidence and pe != je:
             out.append(f"{where}: evidence python {pe} / browser {je}")
@@ -218,7 +224,7 @@ def long_queries(content: Path, advisories) -> list[str]:
     messages repeated with other times (longer than DEDUPE_ABOVE and MAX_QUERY_CHARS), and their ids."""
     out = []
     for adv in advisories[1::40]:
-        for lang in ("en", "ja"):
+        for lang in [x for x in ("en", "ja") if x in adv.langs]:
             text = (content / adv.id / f"{lang}.md").read_text("utf-8")
             out.append(text.split("---", 2)[2][:2_500] if text.startswith("---") else text[:2_500])
         lines = [m.text.get("en", next(iter(m.text.values()))).render() for c in adv.cases for m in c.messages]
@@ -232,12 +238,12 @@ def long_queries(content: Path, advisories) -> list[str]:
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory, node):
     """(KnowledgeBase, site, queries, the browser's hits) on the bundled content plus SYNTHETIC
-    generated advisories, the site built with kb.spec lowered as LOWERED (re-apply it around
-    Python searches: see ``lowered``)."""
+    generated advisories (some in one language only, some without cases: ``mixed``), the site built
+    with kb.spec lowered as LOWERED (re-apply it around Python searches: see ``lowered``)."""
     tmp = tmp_path_factory.mktemp("parity-synthetic")
     content = tmp / "content"
     shutil.copytree(CONTENT, content, ignore=shutil.ignore_patterns("README.md"))
-    write_corpus(content, SYNTHETIC, seed=0)
+    write_corpus(content, SYNTHETIC, seed=0, mixed=True)
     base = KnowledgeBase(content, tmp / "index")
     base.build()
     with pytest.MonkeyPatch.context() as mp:
@@ -284,8 +290,45 @@ def test_synthetic_corpus_ranks_like_python(synthetic, lowered, monkeypatch):
         bound["DEDUPE_ABOVE"] += len(q) > spec.DEDUPE_ABOVE
         bound["MAX_QUERY_CHARS"] += searcher.search(q, japanese=False).cut
     assert all(bound.values()), f"a budget or cap never bound: {bound}"
+    advisories = base.advisories()
+    assert {len(a.langs) for a in advisories} == {1, 2} and any(c.implicit for a in advisories for c in a.cases)
+    langs_of = {a.id: a.langs for a in advisories}
+    assert any(len(langs_of[h["id"]]) == 1 for hits in js for h in hits), "some hits are of advisories in one language"
     assert len(list((site / "search" / "x").iterdir())) > 100 and (site / "search" / "l").is_dir()
     assert _core({"core.js": (site / "search" / "core.js").read_text("utf-8")})["params"]["POSTINGS_BUDGET"] == LOWERED["POSTINGS_BUDGET"]
+
+
+# --- advisories in one language, without cases ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """(KnowledgeBase, site) on the bundled content plus tests/parity/mixed.py's advisories."""
+    tmp = tmp_path_factory.mktemp("parity-mixed")
+    base = KnowledgeBase(write_mixed_content(tmp), tmp / "index")
+    base.build()
+    yield base, write_site(base.advisories(), tmp / "site")
+    base.close()
+
+
+@pytest.mark.parametrize("lang", [None, "en", "ja"])
+def test_mixed_content_ranks_like_python(mixed, node, lang):
+    """Single-language and caseless advisories, asked in the query's language and in each language:
+    the same hits, shown in the same language (the one asked for when the advisory has it, else the
+    one it has), with the same urls, steps and evidence."""
+    base, site = mixed
+    queries = MIXED_QUERIES + QUERIES
+    js = run_node(node, site, queries, lang=lang)
+    problems = compare_all(base.searcher(), queries, js, lang=lang)
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
+    by_query = dict(zip(queries, js))
+    first = {q: (hits[0]["id"], hits[0]["case"], hits[0]["lang"], hits[0]["url"]) for q, hits in by_query.items() if hits}
+    if lang != "ja":  # English queries find the Japanese-only advisories, shown in Japanese
+        assert first[MESSAGE_QUERY] == (JA_ONLY, "main", "ja", f"ja/{JA_ONLY}/index.html#main")
+        assert first[MODEL_QUERY] == (JA_ONLY_CASES, "v2", "ja", f"ja/{JA_ONLY_CASES}/index.html#v2")
+    if lang == "ja":  # asked in Japanese, the English-only how-to comes in English
+        assert first["export contacts vcard exporter"] == (EN_ONLY, "main", "en", f"en/{EN_ONLY}/index.html#main")
+    assert by_query[MESSAGE_QUERY][0]["confidence"] == "exact"
 
 
 # --- one source for the ranking constants ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The static site (kb.site) without a browser: pages, links, escaping, the atomic swap, and the
+"""The static site (kb.site, kb.browser_index) without a browser: pages, links, escaping, the atomic swap, and the
 browser index's agreement with the Python analysis and the Whoosh index.
 
 The browser itself is exercised in tests/test_browser.py.
@@ -19,8 +19,9 @@ import pytest
 
 from kb import analysis
 from kb.api import KnowledgeBase
+from kb.browser_index import VECTORS_PATH, quantized_length, search_index, term_hash, vector
 from kb.content import load_or_raise
-from kb.site import VECTORS_PATH, default_site_dir, quantized_length, search_index, term_hash, vector, write_site
+from kb.site import default_site_dir, write_site
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 

@@ -16,6 +16,9 @@
  *   search/k/<n>.js     KBSearch.addKeys(n, {...})     template key trigram -> the wordings it selects
  *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording
  *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
+ *                                                    (null: an advisory not written in l)
+ * Documents are numbered as the Python index adds them: advisory, case, then each language the
+ * advisory is written in (core.cases and core.partial_langs say how many).
  * A search loads the core, then only the shards of its own terms, then the groups it needs.
  * Query text is only ever put into the page with textContent.
  */
@@ -269,20 +272,29 @@
 
   // --- message templates (kb/model.py Template, kb/messages.py) ---------------------------------
 
-  const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([a-z]+)\s*)?(?:=([^\n]*?))?\}\}(?!\})/g;
+  // kb/model.py TEMPLATE_TOKEN_RE: "{{{{" (a literal "{{"), "}}}}" (a literal "}}") or a placeholder
+  const TEMPLATE_TOKEN_RE = /(\{\{\{\{)|(\}\}\}\})|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([a-z]+)\s*)?(?:=([^\n]*?))?\}\}(?!\})/g;
   const SPACE_RE = /[\s\x1c-\x1f\x85]/;
 
+  /** Template.parse: literal strings and {name, type, example} slots, in order; escapes made literal. */
   function parseTemplate(text) {
     const parts = [];
+    let literal = "";
     let pos = 0;
-    for (const m of text.matchAll(PLACEHOLDER_RE)) {
-      if (m.index > pos) parts.push(text.slice(pos, m.index));
-      parts.push({ name: m[1], type: m[2] || "text", example: m[3] === undefined ? null : m[3] });
+    for (const m of text.matchAll(TEMPLATE_TOKEN_RE)) {
+      literal += text.slice(pos, m.index);
       pos = m.index + m[0].length;
+      if (m[1] || m[2]) { literal += m[1] ? "{{" : "}}"; continue; }
+      if (literal) parts.push(literal);
+      literal = "";
+      parts.push({ name: m[3], type: m[4] || "text", example: m[5] === undefined ? null : m[5] });
     }
-    if (pos < text.length) parts.push(text.slice(pos));
+    literal += text.slice(pos);
+    if (literal) parts.push(literal);
     return parts;
   }
+  /** Characters (code points, as Python's len) of a template's literal text: Template.parse(t).literals. */
+  const literalLength = (parts) => parts.reduce((n, p) => (typeof p === "string" ? n + [...p].length : n), 0);
 
   /** Normalized text without white space, and the original offset of each character. */
   function squashWithMap(text) {
@@ -319,7 +331,7 @@
     loading: new Map(),
     compiled: new Map(),
     decoded: new Map(),
-    casesOf: null, caseAdv: null, caseRank: null, lookupCodes: null,
+    caseAdv: null, caseRank: null, lookupCodes: null, advLangs: null, docCase: null, docLang: null,
   };
 
   function hash(s) {
@@ -358,15 +370,35 @@
     state.caseAdv = [];
     state.caseRank = core.case_rank;
     state.advFirstCase = [];
+    // the languages of each advisory (bit k: core.langs[k]); core.partial_langs lists those not in all
+    const all = (1 << core.langs.length) - 1;
+    const masks = core.cases.map(() => all);
+    const partial = varints(core.partial_langs || "");
+    for (let i = 0, adv = 0; i + 1 < partial.length; i += 2) { adv += partial[i]; masks[adv] = partial[i + 1]; }
+    state.advLangs = masks.map((m) => core.langs.filter((_, k) => m & (1 << k)));
+    // document -> case and language: one document per case and language of its advisory (kb.corpus.documents)
+    state.docCase = new Int32Array(core.docs);
+    state.docLang = new Uint8Array(core.docs);
+    let d = 0;
     core.cases.forEach((n, adv) => {
       state.advFirstCase.push(state.caseAdv.length);
-      for (let k = 0; k < n; k++) state.caseAdv.push(adv);
+      for (let k = 0; k < n; k++) {
+        const c = state.caseAdv.length;
+        state.caseAdv.push(adv);
+        for (let l = 0; l < core.langs.length; l++) if (masks[adv] & (1 << l)) { state.docCase[d] = c; state.docLang[d] = l; d++; }
+      }
     });
   }
   const ready = () => (state.core ? Promise.resolve() : loadScript("core.js"));
 
-  const caseOfDoc = (d) => Math.floor(d / state.core.langs.length);
-  const langOfDoc = (d) => state.core.langs[d % state.core.langs.length];
+  const caseOfDoc = (d) => state.docCase[d];
+  const langOfDoc = (d) => state.core.langs[state.docLang[d]];
+  /** The language a case is shown in (kb.search Searcher._stored): `lang` when its advisory is written
+   * in it, else the first language (core.langs order) it is written in. */
+  function shownLang(c, lang) {
+    const langs = state.advLangs[state.caseAdv[c]];
+    return langs.includes(lang) ? lang : state.core.langs.find((l) => langs.includes(l));
+  }
 
   function entry(term) {
     const shard = state.shards.get(hash(term) % state.core.shards);
@@ -719,7 +751,7 @@
       }
       if (a.messages.has(e.message)) continue;
       a.messages.add(e.message);
-      const literal = [...e.text.replace(/\{\{[^\n]*?\}\}/g, "")].length;
+      const literal = literalLength(compiled(e.index).parts);
       a.score += P.W_TEMPLATE_FULL + Math.min(literal, P.TEMPLATE_LITERAL_CAP) / P.TEMPLATE_LITERAL_PER_POINT;
       a.exact = true;
       a.evidence.push({ field: "message", kind: e.kind, parts: renderParts(compiled(e.index).parts, m.slots) });
@@ -852,8 +884,9 @@
     ranked.sort((x, y) => P.CONFIDENCES.indexOf(x[2]) - P.CONFIDENCES.indexOf(y[2]) || y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
     const shown = ranked.slice(0, limit);
     const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
-    await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, lang), ...(a.matched && a.bm25Lang !== lang ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
-    return shown.map(([c, a, confidence]) => present(c, a, confidence, lang));
+    const langOf = new Map(shown.map(([c]) => [c, shownLang(c, lang)])); // the query's language when the advisory has it
+    await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, langOf.get(c)), ...(a.matched && a.bm25Lang !== langOf.get(c) ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
+    return shown.map(([c, a, confidence]) => present(c, a, confidence, langOf.get(c)));
   }
 
   /** Where a case lives on the site, relative to its root (kb/spec.py: case_url). */
@@ -891,8 +924,8 @@
   // --- the page: a form (name=q), results in #kb-results ----------------------------------------
 
   const UI = {
-    ja: { results: "検索結果", none: "該当するアドバイザリはありません", searching: "検索中…", error: "検索できませんでした", exact: "一致", strong: "有力", weak: "参考", not_affected: "対象外", steps: "対処", fields: { message: "メッセージ", model: "型名", identifier: "識別子", not_affected: "対象外", reference: "参照", title: "タイトル", messages: "メッセージ", body: "本文", products: "製品" } },
-    en: { results: "Results", none: "No matching advisory", searching: "Searching…", error: "The search failed", exact: "exact", strong: "strong", weak: "weak", not_affected: "not affected", steps: "What to do", fields: { message: "message", model: "model", identifier: "identifier", not_affected: "not affected", reference: "reference", title: "title", messages: "messages", body: "text", products: "products" } },
+    ja: { results: "検索結果", none: "該当するアドバイザリはありません", searching: "検索中…", error: "検索できませんでした", exact: "一致", strong: "有力", weak: "参考", not_affected: "対象外", steps: "対処", only: { ja: "日本語のみ", en: "英語のみ" }, other: "Show these results in English", fields: { message: "メッセージ", model: "型名", identifier: "識別子", not_affected: "対象外", reference: "参照", title: "タイトル", messages: "メッセージ", body: "本文", products: "製品" } },
+    en: { results: "Results", none: "No matching advisory", searching: "Searching…", error: "The search failed", exact: "exact", strong: "strong", weak: "weak", not_affected: "not affected", steps: "What to do", only: { ja: "Japanese only", en: "English only" }, other: "日本語で検索結果を表示", fields: { message: "message", model: "model", identifier: "identifier", not_affected: "not affected", reference: "reference", title: "title", messages: "messages", body: "text", products: "products" } },
   };
 
   function el(tag, attrs, ...children) {
@@ -908,24 +941,41 @@
     return span;
   }
 
-  function render(box, query, hits) {
-    const L = UI[document.documentElement.lang] || UI.en;
+  /** The language results are shown in: the page's (html data-kb-results), else (the bilingual home
+   * page) the query's, as kb.search chooses it. */
+  function resultsLang(query) {
+    const own = document.documentElement.dataset ? document.documentElement.dataset.kbResults : undefined;
+    if (own && UI[own]) return own;
+    return isJapanese(String(query).slice(0, P ? P.MAX_ANALYZED_CHARS : undefined)) ? "ja" : "en";
+  }
+
+  function render(box, query, hits, lang) {
+    const L = UI[lang] || UI.en;
     const root = document.querySelector('meta[name="kb-root"]');
     const prefix = root ? root.content : "";
     box.replaceChildren();
     box.hidden = false;
+    box.lang = lang;
+    box.dataset.kbLang = lang;
     const heading = el("h2", { id: "kb-results-heading", tabindex: "-1" }, `${L.results}: `, el("q", null, query));
     box.append(heading);
+    // the same search in the other language, one click away
+    const other = Object.keys(UI).find((l) => l !== lang && (!state.core || state.core.langs.includes(l)));
+    if (other) {
+      box.append(el("p", { class: "kb-other-lang" },
+        el("a", { href: `${prefix}${other}/index.html?q=${encodeURIComponent(query)}`, hreflang: other, lang: other, "data-kb-other": other }, L.other)));
+    }
     if (!hits.length) {
       box.append(el("p", { class: "kb-none" }, L.none));
       return;
     }
     const list = el("ol", { class: "kb-hits" });
     hits.forEach((h, n) => {
-      const item = el("li", { class: "kb-hit", "data-kb-id": h.id, "data-kb-case": h.case, "data-kb-confidence": h.confidence });
-      const head = el("div", { class: "kb-hit-head" },
-        el("a", { href: prefix + h.url, class: "kb-hit-title", hreflang: h.lang }, h.title),
-        " ", el("span", { class: `kb-conf kb-conf-${h.confidence}` }, L[h.confidence]));
+      const item = el("li", { class: "kb-hit", "data-kb-id": h.id, "data-kb-case": h.case, "data-kb-confidence": h.confidence, "data-kb-lang": h.lang });
+      const title = el("a", { href: prefix + h.url, class: "kb-hit-title", hreflang: h.lang }, h.title);
+      if (h.lang !== lang) title.setAttribute("lang", h.lang);
+      const head = el("div", { class: "kb-hit-head" }, title, " ", el("span", { class: `kb-conf kb-conf-${h.confidence}` }, L[h.confidence]));
+      if (h.lang !== lang) head.append(" ", el("span", { class: "kb-badge-lang" }, L.only[h.lang] || h.lang));
       if (h.not_affected) head.append(" ", el("span", { class: "kb-badge-na" }, L.not_affected));
       item.append(head, el("div", { class: "kb-hit-ref" }, `${h.id}#${h.case}`));
       const ev = el("ul", { class: "kb-evidence" });
@@ -934,7 +984,9 @@
       if (n === 0 && h.steps.length) {
         const ol = el("ol", { class: "kb-steps" });
         for (const s of h.steps) ol.append(el("li", null, s));
-        item.append(el("div", { class: "kb-steps-box" }, el("span", { class: "kb-field" }, L.steps), ol));
+        const box2 = el("div", { class: "kb-steps-box" }, el("span", { class: "kb-field" }, L.steps), ol);
+        if (h.lang !== lang) ol.setAttribute("lang", h.lang);
+        item.append(box2);
       }
       list.append(item);
     });
@@ -944,14 +996,17 @@
   async function run(query) {
     const box = document.getElementById("kb-results");
     if (!box) return;
-    const L = UI[document.documentElement.lang] || UI.en;
+    let lang = resultsLang(query);
+    const L = UI[lang] || UI.en;
     box.hidden = false;
     box.setAttribute("aria-busy", "true");
     box.replaceChildren(el("p", { class: "kb-searching" }, L.searching));
     try {
       const t0 = performance.now();
-      const hits = await search(query);
-      render(box, query, hits);
+      await ready();
+      lang = resultsLang(query);
+      const hits = await search(query, { lang: state.core.langs.includes(lang) ? lang : undefined });
+      render(box, query, hits, lang);
       box.dataset.kbMs = String(Math.round((performance.now() - t0) * 10) / 10);
     } catch (err) {
       box.replaceChildren(el("p", { class: "kb-error" }, `${L.error}: ${err.message}`));

@@ -4,7 +4,8 @@
 //
 //   node tests/parity/run_parity.js SITE_DIR < request.json > results.json
 //
-// request: {"queries": ["...", ...], "limit": 10}   (no limit: the site's DEFAULT_LIMIT)
+// request: {"queries": ["...", ...], "limit": 10, "lang": "en"}   (no limit: the site's DEFAULT_LIMIT;
+//          no lang: the query's language, as kb.search decides it)
 // results: [[{id, case, lang, score, confidence, not_affected, url, steps, evidence}, ...] | {"error": "..."}, ...]
 // (one entry per query, in order). Used by tests/test_parity_node.py.
 "use strict";
@@ -52,7 +53,7 @@ vm.runInThisContext(fs.readFileSync(script, "utf-8"), { filename: script });
   const out = [];
   for (const q of request.queries) {
     try {
-      const hits = await window.KBSearch.search(q, { limit: request.limit || undefined });
+      const hits = await window.KBSearch.search(q, { limit: request.limit || undefined, lang: request.lang || undefined });
       out.push(hits.map((h) => ({
         id: h.id, case: h.case, lang: h.lang, score: h.score, confidence: h.confidence, not_affected: h.not_affected, url: h.url, steps: h.steps,
         // evidence as kb.search writes it: matched parts between « »

@@ -1,0 +1,471 @@
+"""The browser's search index: what ``kb/static/kbsearch.js`` reads, written under ``search/``.
+
+Built from the same documents (:func:`kb.corpus.documents`) and templates as the Python index, so
+that the browser sees the same terms; sharded by term hash so that a first search on a large corpus
+loads only a few files. The file formats are listed at the top of kbsearch.js; what mirrors what in
+docs/PARITY.md. :func:`search_index` is the entry point; :mod:`kb.site` writes its files.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from . import __version__, spec
+from .analysis import analyze
+from .corpus import SearchDoc, documents, template_entries
+from .messages import TemplateEntry, choose_keys, squash
+from .model import LANGS, PLACEHOLDER_TYPES, Advisory
+from .synonyms import SYNONYMS
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# --- the browser's search index --------------------------------------------------------------
+
+SCORED_CODES = {"title": "t", "messages": "m", "body": "b", "products": "p", "grams": "g", "ids": "i"}
+LOOKUP_CODES = {"refs": "R", "models": "M", "models_cond": "C", "not_affected": "N"}
+LARGE_DF = 64  # posting lists of at least this many documents are stored apart, compactly
+LENGTH_TABLE_SHARE = 8  # lists in more than 1/8 of the documents read lengths from the field's table
+TERM_SHARD_BYTES = 2_000  # target size of one term shard (uncompressed JSON)
+KEY_SHARD_BYTES = 4_000
+DOC_GROUP_BYTES = 6_000  # advisories' titles and texts, grouped
+USE_GROUP_BYTES = 2_000  # which cases use each wording
+KEY_LIST_MAX = 40_000  # up to this many template keys the core lists them; beyond, a bit filter
+_TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
+
+
+def _length_table() -> list[int]:
+    """Whoosh stores a field length in one byte: the smallest of these values at or above it."""
+    return [round((1.033**n - 1) * 27) for n in range(256)]
+
+
+_LENGTHS = _length_table()
+
+
+def quantized_length(n: int) -> int:
+    """The field length BM25F sees in Whoosh (``byte_to_length(length_to_byte(n))``)."""
+    if n >= _LENGTHS[-1]:
+        return _LENGTHS[-1]
+    lo, hi = 0, 255
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _LENGTHS[mid] < n:
+            lo = mid + 1
+        else:
+            hi = mid
+    return _LENGTHS[lo]
+
+
+def length_byte(n: int) -> int:
+    """Whoosh's ``length_to_byte``: the index of the smallest table value at or above ``n``."""
+    return 255 if n >= _LENGTHS[-1] else _LENGTHS.index(quantized_length(n))
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def varints(values: list[int]) -> str:
+    """Non-negative integers as base64 characters: 5 bits each, most significant first; characters
+    from the upper half of the alphabet say "more follows"."""
+    out: list[str] = []
+    for v in values:
+        chunks = [v & 31]
+        v >>= 5
+        while v:
+            chunks.append(v & 31)
+            v >>= 5
+        out.extend(_B64[32 + c] for c in reversed(chunks[1:]))
+        out.append(_B64[chunks[0]])
+    return "".join(out)
+
+
+def _compact(docs: list[int], tfs: list[int], n_docs: int, lengths: list[int] | None) -> dict[str, str]:
+    """A long posting list: documents as gaps or as a bitmap (whichever is shorter), tf - 1, and the
+    documents' length bytes (unless the list is so long that the field's length table is cheaper)."""
+    gaps = varints([docs[0]] + [b - a for a, b in pairwise(docs)])
+    bits = bytearray((n_docs + 7) // 8)
+    for d in docs:
+        bits[d >> 3] |= 1 << (d & 7)
+    bitmap = base64.b64encode(bytes(bits)).decode("ascii")
+    out = {**({"m": bitmap} if len(bitmap) < len(gaps) else {"d": gaps}), "f": varints([t - 1 for t in tfs])}
+    return out if lengths is None else {**out, "l": varints(lengths)}
+
+
+def _compact_uses(uses: list[tuple[int, int, str, str]]) -> dict[str, Any]:
+    """A wording's uses: case gaps, positions, and message ids and kinds by number (when they vary)."""
+    messages = list(dict.fromkeys(m for _, _, m, _ in uses))
+    kinds = list(dict.fromkeys(k for _, _, _, k in uses))
+    cases = [c for c, _, _, _ in uses]
+    out: dict[str, Any] = {
+        "c": varints([cases[0]] + [b - a for a, b in pairwise(cases)]),
+        "p": varints([p for _, p, _, _ in uses]),
+        "m": messages,
+        "k": kinds,
+    }
+    if len(messages) > 1:
+        out["mi"] = varints([messages.index(m) for _, _, m, _ in uses])
+    if len(kinds) > 1:
+        out["ki"] = varints([kinds.index(k) for _, _, _, k in uses])
+    return out
+
+
+def term_hash(s: str) -> int:
+    """FNV-1a over UTF-16 code units (``hash`` in kbsearch.js)."""
+    h = 0x811C9DC5
+    data = s.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _pow2_at_least(n: float) -> int:
+    return 1 << max(0, math.ceil(math.log2(max(n, 1))))
+
+
+def _deltas(values: list[int], stride: int) -> list:
+    out = list(values)
+    for i in range(len(out) - stride, 0, -stride):
+        out[i] -= out[i - stride]
+    return out
+
+
+def _js_regex(py: str) -> str:
+    """A PLACEHOLDER_TYPES pattern in JavaScript (``u`` flag): Unicode digits, no needless escapes."""
+    return py.replace(r"\d", r"\p{Nd}").replace('\\"', '"')
+
+
+def _idf(n: int, df: int) -> float:
+    """kb.index.Index.idf."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _table(text: str) -> dict[str, tuple[str, str]]:
+    """A ``key<TAB>shown<TAB>note`` table as kb.search reads it."""
+    rows = (line.split("\t") for line in text.split("\n") if line)
+    return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
+
+
+@dataclass
+class SearchIndex:
+    """The browser index as files: path under ``search/`` -> the script text."""
+
+    files: dict[str, str]
+    stats: dict[str, Any]
+
+
+def _call(fn: str, *args: Any) -> str:
+    return f"KBSearch.{fn}(" + ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args) + ");\n"
+
+
+def _grouped(items: list[Any], size_of, target: int) -> int:
+    """How many consecutive items make a group of about ``target`` bytes."""
+    if not items:
+        return 1
+    avg = sum(size_of(x) for x in items) / len(items)
+    return max(1, int(target // max(avg, 1)))
+
+
+def _pack(items: list[Any], size_of, target: int) -> list[int]:
+    """Start positions of consecutive groups of ``items`` of about ``target`` bytes each."""
+    starts, size = [0], 0
+    for i, x in enumerate(items):
+        if size >= target:
+            starts.append(i)
+            size = 0
+        size += size_of(x)
+    return starts
+
+
+@dataclass
+class _Postings:
+    """Every term's postings per field code: scored fields as flat ``[doc, tf, length, ...]``, lookup
+    fields as ``[doc, ...]`` (``C``: ``[doc, condition, ...]``); plus what BM25F needs per field."""
+
+    entries: dict[str, dict[str, Any]]  # term -> field code -> postings (a list, or a dict once stored apart)
+    field_total: Counter[str]
+    length_bytes: dict[str, bytearray]  # code -> Whoosh's length byte of every document
+
+
+def _collect_documents(advisories: list[Advisory]) -> tuple[list[SearchDoc], list[int], list[int]]:
+    """The documents in Whoosh's order (advisory, case, language), cases per advisory, and each
+    case's rank among its advisory's case ids (kb.search breaks ties by advisory id, then case id).
+
+    A case has one document per language its advisory is written in (:attr:`Advisory.langs`), so an
+    advisory has ``len(cases) * len(langs)`` documents: the browser numbers them the same way from
+    the core's ``cases`` and ``partial_langs``."""
+    ids = [a.id for a in advisories]
+    if ids != sorted(ids):  # the browser breaks ties by position
+        raise ValueError("advisories must come in id order (kb.content.load sorts folders by name)")
+    docs: list[SearchDoc] = []
+    cases_per_adv: list[int] = []
+    case_rank: list[int] = []
+    for adv in advisories:
+        ds = documents(adv)
+        if not adv.langs or [(d.case, d.lang) for d in ds] != [(c.id, lang) for c in adv.cases for lang in adv.langs]:
+            raise RuntimeError(f"kb.corpus.documents() returned {adv.id}'s documents out of case/language order")
+        docs += ds
+        cases_per_adv.append(len(adv.cases))
+        order = sorted(adv.case_ids)
+        case_rank += [order.index(c) for c in adv.case_ids]
+    return docs, cases_per_adv, case_rank
+
+
+def lang_mask(adv: Advisory) -> int:
+    """The languages of an advisory as bits: bit k for ``LANGS[k]``."""
+    return sum(1 << k for k, lang in enumerate(LANGS) if lang in adv.langs)
+
+
+def _partial_langs(advisories: list[Advisory]) -> str:
+    """The advisories not written in every language, as varints ``[position gap, lang_mask, ...]``
+    (most advisories are written in all: only the others are listed)."""
+    full = (1 << len(LANGS)) - 1
+    out: list[int] = []
+    last = 0
+    for n, adv in enumerate(advisories):
+        mask = lang_mask(adv)
+        if mask != full:
+            out += [n - last, mask]
+            last = n
+    return varints(out)
+
+
+def _collect_postings(docs: list[SearchDoc]) -> _Postings:
+    """Postings exactly as Whoosh indexes the documents' terms (same tokenizer, same length bytes)."""
+    p = _Postings(defaultdict(dict), Counter(), {code: bytearray(len(docs)) for code in SCORED_CODES.values()})
+    for d_idx, d in enumerate(docs):
+        for name, code in SCORED_CODES.items():
+            tokens = _TOKEN_RE.findall(" ".join(d.terms.get(name, ())))
+            p.field_total[name] += len(tokens)
+            p.length_bytes[code][d_idx] = length_byte(len(tokens))
+            qlen = quantized_length(len(tokens))
+            for term, freq in Counter(tokens).items():
+                p.entries[term].setdefault(code, []).extend((d_idx, freq, qlen))
+        model_rows = None
+        for name, code in LOOKUP_CODES.items():
+            for term in dict.fromkeys(_TOKEN_RE.findall(" ".join(d.terms.get(name, ())))):
+                if code == "C":
+                    model_rows = model_rows if model_rows is not None else _table(d.texts.get("model_table", ""))
+                    p.entries[term].setdefault(code, []).extend((d_idx, model_rows.get(term, ("", ""))[1]))
+                else:
+                    p.entries[term].setdefault(code, []).append(d_idx)
+    # A conditional model entry counts more when the query says what its condition says: numbers and
+    # words rare in the knowledge base (Searcher._condition_fits). The browser gets just those words.
+    n_docs = max(len(docs), 1)
+    telling: dict[str, str] = {}
+    for e in p.entries.values():
+        pairs = e.get("C", [])
+        for k in range(1, len(pairs), 2):
+            condition = pairs[k]
+            if condition not in telling:
+                words = {t.text for t in analyze(condition).words} if condition else set()
+                body_df = lambda w: len(p.entries.get(w, {}).get("b", ())) // 3  # noqa: E731
+                telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or _idf(n_docs, body_df(w)) >= spec.RARE_WORD_IDF)
+            pairs[k] = telling[condition]
+    return p
+
+
+def _posting_files(p: _Postings, n_docs: int, large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
+    """Term shards (t/), long lists (x/) and length tables (l/); returns what the core says of them.
+
+    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one gets a file of
+    its own, compact; the shard keeps ``{x: file, n: documents, s: gzipped bytes, t: 1 if its lengths
+    come from the field's table}``. Shards hold the terms whose hash falls in them.
+    """
+    table_df = table_df if table_df is not None else max(large_df, n_docs // LENGTH_TABLE_SHARE)
+    n_lists = 0
+    for term in sorted(p.entries):
+        e = p.entries[term]
+        for code, values in e.items():
+            df = len(values) // 3
+            if code in SCORED_CODES.values() and df >= large_df:
+                table = df >= table_df
+                lengths = None if table else [p.length_bytes[code][d] for d in values[0::3]]
+                text = _call("addList", n_lists, _compact(values[0::3], values[1::3], n_docs, lengths))
+                files[f"x/{n_lists}.js"] = text
+                e[code] = {"x": n_lists, "n": df, "s": gzip_size(text.encode()), **({"t": 1} if table else {})}
+                n_lists += 1
+            else:
+                e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
+    table_sizes = {}
+    for code, length_table in p.length_bytes.items():
+        files[f"l/{code}.js"] = _call("addLengths", code, base64.b64encode(bytes(length_table)).decode("ascii"))
+        table_sizes[code] = gzip_size(files[f"l/{code}.js"].encode())
+    size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
+    n_shards = _pow2_at_least(size / TERM_SHARD_BYTES)
+    shards: dict[int, dict[str, Any]] = defaultdict(dict)
+    for t in sorted(p.entries):
+        shards[term_hash(t) % n_shards][t] = p.entries[t]
+    files.update({f"t/{n}.js": _call("addShard", n, shards.get(n, {})) for n in range(n_shards)})
+    return {"shards": n_shards, "long_lists": n_lists, "length_table": _LENGTHS, "length_table_sizes": table_sizes}
+
+
+def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str], int], files: dict[str, str]) -> dict[str, Any]:
+    """Template keys (k/) with the wordings they select, and who uses each wording (u/).
+
+    Many cases share one wording, so wordings are stored once, numbered. A key's file holds the
+    wordings it selects, so a paste loads exactly its candidates (a wording with several keys is in
+    several files). The core gets the set of keys, so that only present keys are fetched.
+    """
+    templates: list[TemplateEntry] = [t for a in advisories for t in template_entries(a)]
+    keys = choose_keys(templates)
+    first: dict[str, int] = {}
+    for i, t in enumerate(templates):
+        first.setdefault(t.text, i)
+    texts = sorted(first, key=lambda text: (keys[first[text]], first[text]))  # wordings sharing keys together
+    text_id = {text: n for n, text in enumerate(texts)}
+    # Who uses a wording: (case, position among the case's template entries, message id, kind).
+    # kb.search only compares the entries of one case with each other, so the position is order enough.
+    raw_uses: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    position: Counter[int] = Counter()
+    for t in templates:
+        c = case_index[(t.advisory, t.case)]
+        raw_uses[text_id[t.text]].append((c, position[c], t.message, t.kind))
+        position[c] += 1
+    uses = [_compact_uses(u) for u in raw_uses]
+    use_starts = _pack(uses, lambda u: len(json.dumps(u, ensure_ascii=False)), USE_GROUP_BYTES)
+    for g, (a, b) in enumerate(zip(use_starts, use_starts[1:] + [len(uses)])):
+        files[f"u/{g}.js"] = _call("addUses", g, uses[a:b])
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for text in texts:
+        for k in keys[first[text]]:
+            by_key[k].append(text_id[text])
+    n_key_shards = _pow2_at_least(sum(len(k) + sum(len(texts[i]) + 8 for i in v) for k, v in by_key.items()) / KEY_SHARD_BYTES)
+    key_shards: dict[int, dict[str, list]] = defaultdict(dict)
+    for k in sorted(by_key):
+        key_shards[term_hash(k) % n_key_shards][k] = [x for i in by_key[k] for x in (i, texts[i])]
+    files.update({f"k/{n}.js": _call("addKeys", n, key_shards.get(n, {})) for n in range(n_key_shards)})
+    if len(by_key) <= KEY_LIST_MAX:
+        key_filter: dict[str, Any] = {"list": "".join(sorted(by_key))}
+    else:  # one bit per hash bucket: a key may be present
+        m = _pow2_at_least(len(by_key) * 8)
+        bits = bytearray(m // 8)
+        for k in by_key:
+            b = term_hash(k) % m
+            bits[b >> 3] |= 1 << (b & 7)
+        key_filter = {"bits": base64.b64encode(bytes(bits)).decode("ascii"), "m": m}
+    return {
+        "templates": len(templates),
+        "texts": len(texts),
+        "key_shards": n_key_shards,
+        "use_groups": use_starts,
+        "key_filter": key_filter,
+        "keys": len(by_key),
+    }
+
+
+def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[str, str]) -> int:
+    """Titles, texts (for evidence), first steps and not-affected reasons of every case, one file per
+    language and group of advisories (d/<lang>/<n>.js); an advisory not written in a language is
+    ``null`` in that language's files (positions stay those of the core). Returns the group size."""
+    records: dict[str, list] = {lang: [] for lang in LANGS}
+    k = 0
+    for adv in advisories:
+        per_lang: dict[str, list] = {lang: [] for lang in adv.langs}
+        for c in adv.cases:
+            for lang in adv.langs:
+                d = docs[k]
+                k += 1
+                per_lang[lang].append(
+                    {
+                        "id": c.id,
+                        "title": d.title,
+                        "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
+                        "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
+                        "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
+                    }
+                )
+        for lang in LANGS:
+            records[lang].append({"id": adv.id, "cases": per_lang[lang]} if lang in per_lang else None)
+    # one group size for every language: about DOC_GROUP_BYTES per file, measured on the first language
+    # (LANGS order) each advisory is written in
+    per_adv = [len(json.dumps(next(r for r in (records[lang][n] for lang in LANGS) if r), ensure_ascii=False)) for n in range(len(advisories))]
+    group = _grouped(per_adv, lambda size: size, DOC_GROUP_BYTES)
+    for lang in LANGS:
+        for g in range(0, max(len(advisories), 1), group):
+            chunk = records[lang][g : g + group]
+            if any(chunk) or not advisories:
+                files[f"d/{lang}/{g // group}.js"] = _call("addDocs", lang, g // group, chunk)
+    return group
+
+
+def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df: int | None = None) -> SearchIndex:
+    """Build the browser's index from the same documents and templates as the Python index.
+
+    Posting lists of ``large_df`` documents or more are stored apart; those of ``table_df`` or more
+    (default: 1/8 of the documents) take their lengths from the field's length table.
+    """
+    docs, cases_per_adv, case_rank = _collect_documents(advisories)
+    case_index = {(adv.id, c.id): n for n, (adv, c) in enumerate((adv, c) for adv in advisories for c in adv.cases)}
+    postings = _collect_postings(docs)
+    files: dict[str, str] = {}
+    terms = _posting_files(postings, len(docs), large_df, table_df, files)
+    templates = _template_files(advisories, case_index, files)
+    doc_group = _doc_files(advisories, docs, files)
+    core = {
+        "format": "kb-site-search/2",
+        "kb": __version__,
+        "langs": list(LANGS),
+        "docs": len(docs),
+        "cases": cases_per_adv,
+        "partial_langs": _partial_langs(advisories),
+        "case_rank": case_rank,
+        "fields": {name: [code, spec.FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
+        "lookups": LOOKUP_CODES,
+        "avgfl": {name: postings.field_total[name] / (len(docs) or 1) for name in SCORED_CODES},
+        **{k: v for k, v in terms.items() if k != "long_lists"},
+        **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
+        "doc_group": doc_group,
+        "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
+        # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), and the aliases.
+        "params": {**spec.shared(), "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()}},
+    }
+    files["core.js"] = _call("load", core)
+    stats = {
+        "docs": len(docs),
+        "terms": len(postings.entries),
+        "files": len(files),
+        **{k: terms[k] for k in ("shards", "long_lists")},
+        **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
+        "doc_group": doc_group,
+    }
+    return SearchIndex(files, stats)
+
+
+# --- shared test vectors (kb/static/vectors.json) ----------------------------------------------
+
+
+def vector(text: str) -> dict[str, Any]:
+    """What the Python pipeline makes of ``text``; kbsearch.js must make the same."""
+    a = analyze(text, japanese=False)
+    return {
+        "input": text,
+        "normalized": a.normalized,
+        "words": [t.text for t in a.words],
+        "grams": [t.text for t in a.grams],
+        "identifiers": [{"kind": i.kind, "value": i.value, "aliases": list(i.aliases)} for i in a.identifiers],
+        "squashed": squash(text),
+    }
+
+
+VECTORS_PATH = PACKAGE_DIR / "static" / "vectors.json"
+
+
+def write_vectors(path: Path = VECTORS_PATH) -> list[dict[str, Any]]:
+    """Recompute every vector of ``vectors.json`` from its input (run after changing kb/analysis.py)."""
+    inputs = [v["input"] for v in json.loads(path.read_text("utf-8"))]
+    vectors = [vector(t) for t in inputs]
+    path.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return vectors
+
+
+def gzip_size(data: bytes) -> int:
+    """Bytes a web server would send (gzip level 6)."""
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
