@@ -22,7 +22,10 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
+
+from .stopcodes import STOP_CODES
 
 # --- normalization -------------------------------------------------------------------------
 
@@ -149,12 +152,15 @@ _E = r"(?![0-9a-z_])"
 _ID_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("guid", re.compile(r"\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?")),
     ("bulletin", re.compile(_B + r"ms ?-?(\d{2}) ?-?(\d{3})(?![0-9])")),
+    ("bulletin", re.compile(_B + r"ms-?(\d{2})-(\d{1,2})(?![0-9])")),  # MS05-18: the number without its leading zero
     ("kb", re.compile(_B + r"(?:kb|q) ?-?(\d{5,7})(?![0-9])")),
     ("cve", re.compile(_B + r"cve-(\d{4})-(\d{4,7})(?![0-9])")),
     ("advisory", re.compile(_B + r"[a-z]{2,10}(?:-[a-z0-9]{1,10}){2,5}" + _E)),  # HPE-SA-2019-943, DELL-SA-...
     ("event", re.compile(r"(?:イベント ?id|event ?id|eventid)\s*[:=#]?\s*(\d{1,5})(?![0-9])")),
     ("fileline", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT}))(?:\s?[|:]\s?(\d+)|\((\d+)\))(?![0-9])")),
     ("file", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT})){_E}")),
+    ("stopcode", re.compile(_B + r"(?:stop|bug ?check(?: code)?)\s?:?\s?(0x[0-9a-f]{1,8})" + _E)),
+    ("stopcode", re.compile(_B + r"[a-z][a-z0-9]*(?:_[a-z0-9]+){1,8}" + _E)),  # IRQL_NOT_LESS_OR_EQUAL: a bug check's name
     ("keyvalue", re.compile(_B + r"([a-z][a-z_]{2,24})\s?=\s?(-?\d+|0x[0-9a-f]+)" + _E)),
     ("hex", re.compile(_B + r"0x[0-9a-f]{1,16}" + _E)),
     ("version", re.compile(r"(?<![0-9a-z_.])(?:v(\d+(?:\.\d+)+[a-z]\d+)|(\d+\.\d+\.\d+(?:\.\d+)?))(?![0-9a-z_]|\.\d)")),
@@ -168,7 +174,12 @@ def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | Non
     if kind == "guid":
         return g[0], ()
     if kind == "bulletin":
-        return f"ms{g[0]}-{g[1]}", ()
+        return f"ms{g[0]}-{g[1].zfill(3)}", ()
+    if kind == "stopcode":
+        if g:
+            return _hex(g[0]), ()
+        code = STOP_CODES.get(m.group(0))
+        return (_hex(f"0x{code:x}"), (m.group(0),)) if code is not None else None
     if kind in ("kb", "kbnum"):
         return f"kb{g[0]}", ()
     if kind == "cve":
@@ -215,13 +226,38 @@ def model_keys(text: str) -> list[str]:
     return keys
 
 
+_ALNUM_RE = re.compile(r"[a-z0-9]+")
+MAX_MODEL_CANDIDATES = 64
+"""Model-number candidates looked up per query, at most (each costs an exact lookup)."""
+
+
+def model_candidates(norm: str) -> list[str]:
+    """Keys of model numbers as helpdesks type them, with spaces or hyphens inside (``PGT 20146 F2``
+    -> ``pgt20146f2``): every run of 2 to 4 letter/digit words that touch through one space or hyphen,
+    joined, when it has letters and digits and 5 to 24 characters. The search counts one only when a
+    case declares that model, so a candidate that is no model costs a lookup and nothing else."""
+    words = [(m.group(0), m.start(), m.end()) for m in _ALNUM_RE.finditer(norm)]
+    out: list[str] = []
+    for i in range(len(words)):
+        key = words[i][0]
+        for j in range(i + 1, min(i + 4, len(words))):
+            if words[j][1] - words[j - 1][2] != 1 or norm[words[j - 1][2]] not in " -":
+                break
+            key += words[j][0]
+            if 5 <= len(key) <= 24 and not key.isdigit() and not key.isalpha() and key not in out:
+                out.append(key)
+                if len(out) == MAX_MODEL_CANDIDATES:
+                    return out
+    return out
+
+
 def find_identifiers(norm: str) -> list[Identifier]:
     """Identifiers in normalized text, longest and highest-priority first where spans overlap."""
     found: list[Identifier] = []
     taken = bytearray(len(norm))  # 1 where an earlier (higher-priority) identifier stands
     for kind, rx in _ID_PATTERNS:
         for m in rx.finditer(norm):
-            s, e = m.span()
+            s, e = m.span(1) if kind == "stopcode" and m.groups() else m.span()  # "STOP" stays a word
             if taken.find(1, s, e) >= 0:
                 continue
             canon = _canonical(kind, m)
@@ -360,23 +396,24 @@ STOP_WORDS = frozenset(
 )
 
 
+_ASCII_WORD_RE = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A small, predictable English stemmer (mirrored in kbsearch.js): plurals, -ed, -ing."""
-    if len(word) <= 3 or not word.isalpha():
+    """The Snowball English (Porter2) stem of a lowercase ASCII word (``created``, ``creating`` ->
+    ``creat``; ``switches`` -> ``switch``); other words unchanged. Mirrored by ``porter2`` in
+    kbsearch.js (tests/test_porter2.py checks the two agree)."""
+    if not _ASCII_WORD_RE.fullmatch(word):
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("sses"):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    for suf in ("ing", "ed"):
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            base = word[: -len(suf)]
-            if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]
-            return base
-    return word
+    return _english_stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 _LATIN_WORD_RE = re.compile(r"[a-z0-9\u00c0-\u024f]+")
@@ -427,6 +464,19 @@ def cjk_bigrams(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
 
 
 _SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+
+GLOSS_FIXES: dict[str, str] = {
+    # lemma -> the English word it means in IT text, where UniDic's gloss names another word that
+    # sounds the same (checked on the helpdesk corpus: キャッシュ is a cache there, never cash)
+    "キャッシュ": "cache",
+    "ロック": "lock",
+    "ロール": "role",
+    "ハブ": "hub",
+    "パス": "path",
+}
+MIN_GLOSSED_CHARS = 3
+"""Katakana shorter than this is usually a fragment of a longer loanword that MeCab split
+(アド|イン for アドイン, ウィ|ジェット): its gloss (address, we) would be wrong, so none is added."""
 _local = threading.local()
 
 
@@ -459,10 +509,11 @@ def mecab_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
         if not word.strip():
             continue
         out.append((word, base + start, base + start + len(surface)))
-        if gloss.isascii() and gloss.isalpha():
+        gloss = GLOSS_FIXES.get(word, gloss.lower())
+        if gloss.isascii() and gloss.isalpha() and len(surface) >= MIN_GLOSSED_CHARS and gloss not in STOP_WORDS:
             # UniDic glosses loanwords with their English origin (パッチ-patch): index that too,
             # so a Japanese paste finds text that writes the word in Latin letters, and back.
-            out.append((stem(gloss.lower()), base + start, base + start + len(surface)))
+            out.append((stem(gloss), base + start, base + start + len(surface)))
     return out
 
 
@@ -492,6 +543,10 @@ class Analysis:
         return [t for i in self.identifiers for t in i.terms]
 
 
+WORDY_ID_KINDS = frozenset({"file", "fileline"})
+"""Identifiers whose text also gives words (a file name's parts), besides the identifier itself."""
+
+
 def _segments(norm: str, ids: list[Identifier]) -> list[tuple[int, int]]:
     """The spans of ``norm`` between identifiers."""
     out, pos = [], 0
@@ -509,6 +564,10 @@ def analyze(text: str, *, japanese: bool = True) -> Analysis:
     norm, origin = normalize_with_map(text)
     ids = find_identifiers(norm)
     a = Analysis(text, norm, origin, ids, [], [])
+    for i in ids:
+        if i.kind in WORDY_ID_KINDS:  # cron.log is also the words cron and log
+            for w, ws, we in latin_words(norm[i.start : i.end], i.start):
+                a.words.append(Token(w, *a.span(ws, we)))
     for s, e in _segments(norm, ids):
         chunk = norm[s:e]
         for w, ws, we in latin_words(chunk, s):

@@ -357,8 +357,8 @@ def _checking_parser() -> MarkdownIt:
 
 
 LINK_HINT = (
-    "link to web pages with https:// (or http://) and to advisories with kb:<advisory-id>#<case-id>; "
-    "other schemes (javascript:, data:, file:, mailto: ...) and relative paths are refused"
+    "link to web pages with https:// (or http://), to advisories with kb:<advisory-id>#<case-id> and to the advisory's own files "
+    "with assets/<file name>; other schemes (javascript:, data:, file:, mailto: ...) and other relative paths are refused"
 )
 
 
@@ -539,7 +539,13 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report, decla
             kb_links.append((line, target))
             continue
         if _relative_target(target) and target.strip():
-            asset_links.append((line, kind, target))  # checked against the advisory's assets/ by load_advisory
+            asset_links.append((line, kind, target))
+            why = _asset_problem(path.parent, target)
+            if why is None:
+                continue
+            bad += 1
+            if bad <= MAX_REPORTED_PER_FILE:
+                report.error(path, line, f"{kind} target {why}", LINK_HINT)
             continue
         why = url_problem(target)
         if why is None:
@@ -726,6 +732,7 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
                 m.get("source"),
                 m.get("event_id"),
                 _localized(m.get("group")),
+                bool(m.get("generic", False)),
             )
         )
     for k, a in enumerate(data.get("applies_to", ())):
@@ -761,6 +768,9 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
     )
 
 
+RESERVED_CASE_IDS = frozenset({"kb-main", "kb-results", "kb-q", "kb-q-hint", "toc-h"})
+"""Ids the site's pages use for their own elements; a case (its anchor) may not take them."""
+
 ASSETS = "assets"
 """The folder of an advisory whose files (screenshots, patches) the site copies and prose may link to."""
 
@@ -773,9 +783,12 @@ def _asset_problem(folder: Path, target: str) -> str | None:
     rel = rel[2:] if rel.startswith("./") else rel
     parts = rel.split("/")
     if parts[0] != ASSETS or len(parts) < 2 or any(p in ("", ".", "..") for p in parts[1:]):
-        return f"relative links may only point into the advisory's {ASSETS}/ folder (e.g. '{ASSETS}/screen.png'), not {target[:200]!r}"
-    if not (folder / rel).is_file():
-        return f"{target[:200]!r} points nowhere: there is no file {folder.name}/{rel}"
+        return f"{target[:200]!r} is not allowed: it is a relative link outside the advisory's {ASSETS}/ folder (e.g. '{ASSETS}/screen.png')"
+    target_path = folder / rel
+    if target_path.is_symlink() or any(p.is_symlink() for p in target_path.parents if folder in p.parents):
+        return f"{target[:200]!r} is not allowed: it is a symbolic link (the site copies only regular files)"
+    if not target_path.is_file():
+        return f"{target[:200]!r} is not allowed: it points nowhere (there is no file {folder.name}/{rel})"
     return None
 
 
@@ -835,10 +848,6 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
         doc = parse_language_file(mtext, mpath, lang, report, declared)
         if doc is not None:
             langdocs[lang] = doc
-            for line, kind, target in doc.asset_links:
-                why = _asset_problem(folder, target)
-                if why:
-                    report.error(mpath, line, f"{kind} target {why}", f"put the file in {folder.name}/{ASSETS}/ and link it as {ASSETS}/<file name>")
     _check_translations(folder, langdocs, report)
     if data is None:
         return None
@@ -847,6 +856,8 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
     yaml_case_ids = [c["id"] for c in case_data]
     seen_ids: set[str] = set()
     for k, cid in enumerate(yaml_case_ids):
+        if cid in RESERVED_CASE_IDS:
+            report.error(ypath, line_of(lines, ("cases", k, "id")), f"case id '{cid}' is reserved by the site", "choose another case id")
         if cid in seen_ids:
             report.error(ypath, line_of(lines, ("cases", k, "id")), f"case id '{cid}' is used twice", "give each case its own id")
         seen_ids.add(cid)

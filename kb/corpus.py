@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import spec
 from .analysis import analyze, find_identifiers, model_keys, normalize
 from .messages import TemplateEntry
 from .model import Advisory, Case, Procedure, Step
@@ -147,5 +148,6 @@ def template_entries(adv: Advisory) -> list[TemplateEntry]:
             for lang, t in m.text.items():
                 if t.source not in seen:
                     seen.add(t.source)
-                    out.append(TemplateEntry(adv.id, case.id, m.id, lang, m.kind, t.source))
+                    generic = m.generic or m.kind in spec.GENERIC_MESSAGE_KINDS
+                    out.append(TemplateEntry(adv.id, case.id, m.id, lang, m.kind, t.source, generic))
     return out

@@ -25,7 +25,6 @@ Whoosh with a lock; one :class:`Index` may be shared by threads.
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import os
@@ -38,7 +37,6 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -50,10 +48,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .corpus import SearchDoc
 from .messages import TemplateEntry, choose_keys
+from .model import LANGS
 from .spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
 from .storage import claim_folder, pin, unpinned, writer_lock
 
-FORMAT = "kb-index/2"
+FORMAT = "kb-index/3"
 MANIFEST = "manifest.json"
 MARKER = ".kb-index"
 
@@ -135,6 +134,7 @@ def _write_build(
         raise
     writer.commit()
     _write_lengths(ix, lengths, build_dir / "lengths.bin")
+    _write_scores(ix, build_dir)
     keys = choose_keys(templates)
     (build_dir / "templates.json").write_text(json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8")
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in sorted(build_dir.rglob("*")) if p.is_file()}
@@ -158,6 +158,71 @@ def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
         totals = [sum(v[i] for v in lengths.values()) for i in range(len(FIELD_BOOSTS))]
     averages = array("d", (t / max(len(lengths), 1) for t in totals))
     path.write_bytes(flat.tobytes() + averages.tobytes())
+
+
+def _write_scores(ix, build_dir: Path) -> None:
+    """The BM25F term weights of every posting, precomputed from Whoosh's postings, for scoring
+    with whole-array arithmetic (:meth:`Index.search`); Whoosh stays the index of record.
+
+    ``scores.bin``: all postings' docnums (uint32), then their weights (float32): for a term with
+    frequency tf (field boost included) in a document of field length dl,
+    ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``; the idf is applied at query time.
+    ``terms.json``: field -> term -> [offset, document frequency] into those arrays.
+    ``docs.json``: the document keys in docnum order."""
+    import numpy as np
+
+    n_fields = len(FIELD_BOOSTS)
+    raw = (build_dir / "lengths.bin").read_bytes()
+    split = len(raw) - 8 * n_fields
+    flat, averages = array("I"), array("d")
+    flat.frombytes(raw[:split])
+    averages.frombytes(raw[split:])
+    doc_ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    table: dict[str, dict[str, list[int]]] = {}
+    offset = 0
+    with ix.reader() as reader:
+        keys = reader.column_reader("key")
+        n_docs = reader.doc_count_all()
+        for i, f in enumerate(FIELD_BOOSTS):
+            dl = np.frombuffer(flat, dtype=np.uint32)[i::n_fields].astype(np.float64)
+            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[i] or 1.0))
+            terms: dict[str, list[int]] = {}
+            for raw_term in reader.lexicon(f):
+                term = raw_term.decode("utf-8") if isinstance(raw_term, bytes) else raw_term
+                pairs = _read_postings(reader.postings(f, raw_term))
+                ids = np.fromiter((d for d, _ in pairs), dtype=np.uint32, count=len(pairs))
+                tf = np.fromiter((w for _, w in pairs), dtype=np.float64, count=len(pairs))
+                doc_ids.append(ids)
+                weights.append((tf * (BM25_K1 + 1) / (tf + norm[ids])).astype(np.float32))
+                terms[term] = [offset, len(pairs)]
+                offset += len(pairs)
+            table[f] = terms
+        doc_keys = [k.decode("utf-8") if isinstance(k, bytes) else k for k in (keys[d] for d in range(n_docs))]
+    with (build_dir / "scores.bin").open("wb") as out:
+        out.write((np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.uint32)).astype(np.uint32).tobytes())
+        out.write((np.concatenate(weights) if weights else np.zeros(0, np.float32)).astype(np.float32).tobytes())
+    (build_dir / "terms.json").write_text(json.dumps({"postings": offset, "fields": table}, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    (build_dir / "docs.json").write_text(json.dumps(doc_keys, ensure_ascii=False), "utf-8")
+
+
+def _read_postings(m) -> list[tuple[int, float]]:
+    """(docnum, term frequency) of every document of a Whoosh postings matcher."""
+    out: list[tuple[int, float]] = []
+    if isinstance(m, W3LeafMatcher):
+        # Block by block (whoosh-reloaded 2.7.5 internals, pinned in pyproject.toml).
+        while not m._atend:
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            out.extend(zip(m._ids, m._weights))
+            m._next_block()
+        return out
+    while m.is_active():
+        out.append((m.id(), m.weight()))
+        m.next()
+    return out
 
 
 def _swap(root: Path, build_dir: Path) -> None:
@@ -286,17 +351,36 @@ class Index:
         self._searcher = self._ix.searcher()
         self._reader = self._searcher.reader()
         self.doc_count = self._reader.doc_count()
-        self._keys = self._reader.column_reader("key")  # docnum -> "advisory#case@lang", without loading stored texts
-        n_fields = len(FIELD_BOOSTS)
-        raw = (build_dir / "lengths.bin").read_bytes()
-        split = len(raw) - 8 * n_fields
-        if split != 4 * n_fields * self._reader.doc_count_all():
-            raise IndexUnavailable(f"the index in {build_dir.parent} is damaged (lengths.bin does not fit): run `kb build` to rebuild it")
-        flat, averages = array("I"), array("d")
-        flat.frombytes(raw[:split])
-        averages.frombytes(raw[split:])
-        self._lengths = {f: flat[i::n_fields] for i, f in enumerate(FIELD_BOOSTS)}
-        self._avg = {f: averages[i] or 1.0 for i, f in enumerate(FIELD_BOOSTS)}
+        import numpy as np
+
+        self._keys: list[str] = json.loads((build_dir / "docs.json").read_text("utf-8"))  # docnum -> "advisory#case@lang"
+        self._docnum = {k: d for d, k in enumerate(self._keys)}
+        terms = json.loads((build_dir / "terms.json").read_text("utf-8"))
+        self._terms: dict[str, dict[str, list[int]]] = terms["fields"]
+        n = int(terms["postings"])
+        if (build_dir / "scores.bin").stat().st_size != 8 * n or len(self._keys) != self._reader.doc_count_all():
+            raise IndexUnavailable(f"the index in {build_dir.parent} is damaged (scores.bin does not fit): run `kb build` to rebuild it")
+        self._post_docs = np.memmap(build_dir / "scores.bin", dtype=np.uint32, mode="r", shape=(n,)) if n else np.zeros(0, np.uint32)
+        self._post_weights = (
+            np.memmap(build_dir / "scores.bin", dtype=np.float32, mode="r", offset=4 * n, shape=(n,)) if n else np.zeros(0, np.float32)
+        )
+        codes = {lang: i for i, lang in enumerate(LANGS)}
+        by_adv: dict[str, set[str]] = {}
+        adv_of: list[str] = []
+        langs = np.zeros(len(self._keys), dtype=np.uint8)
+        for d, k in enumerate(self._keys):
+            adv, _, lang = split_key(k)
+            langs[d] = codes.get(lang, 255)
+            by_adv.setdefault(adv, set()).add(lang)
+            adv_of.append(adv)
+        self._doc_langs = langs
+        self._adv_langs = {a: frozenset(v) for a, v in by_adv.items()}
+        # Per language: docnum -> True when the document is in another language and its advisory
+        # also has a document in this one (a translation twin, left out of searches in this language).
+        self._twins = {
+            lang: np.fromiter((langs[d] != i and lang in by_adv[adv_of[d]] for d in range(len(adv_of))), dtype=bool, count=len(adv_of))
+            for i, lang in enumerate(LANGS)
+        }
         data = json.loads((build_dir / "templates.json").read_text("utf-8"))
         self.templates = [TemplateEntry(**e) for e in data["entries"]]
         self.template_keys = data["keys"]
@@ -321,61 +405,85 @@ class Index:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def doc_frequency(self, field: str, term: str) -> int:
+        entry = self._terms.get(field, {}).get(term)
+        if entry is not None or field in self._terms:
+            return entry[1] if entry is not None else 0
         return self._whoosh(self._reader.doc_frequency, field, term)
 
     def exists(self, field: str, term: str) -> bool:
         return self.doc_frequency(field, term) > 0
 
-    def search(self, terms: dict[str, list[str]], limit: int = 50, boosts: dict[str, float] | None = None) -> list[Posting]:
-        """BM25F over the given field -> terms (an OR of all of them); ``boosts`` weighs single terms.
+    def langs_of(self, advisory: str) -> frozenset[str]:
+        """The languages an advisory is written in."""
+        return self._adv_langs.get(advisory, frozenset())
 
-        Scored here from Whoosh's postings (the same formula as ``whoosh.scoring.BM25F``): Whoosh's
-        own matcher tree costs ~100 µs per matching document, this loop about 1 µs per posting."""
+    def search(
+        self,
+        terms: dict[str, list[str]],
+        limit: int = 50,
+        boosts: dict[str, float] | None = None,
+        only_in: dict[str, str] | None = None,
+        lang: str | None = None,
+    ) -> list[Posting]:
+        """BM25F over the given field -> terms (an OR of all of them), every posting of every term
+        scored (no term is dropped); the best ``limit`` documents. ``boosts`` weighs single terms;
+        ``only_in`` limits single terms to the documents of one language (a translation of a query
+        word counts only in documents of the language it is written in). With ``lang``, a document
+        in another language is left out when its advisory has a document in ``lang``.
+
+        The same formula as ``whoosh.scoring.BM25F``, over the weights precomputed at build time
+        (``scores.bin``): about 10 ns per posting, where Whoosh's matcher tree costs ~100 µs per
+        matching document."""
+        import numpy as np
+
         boosts = boosts or {}
-        n = max(self.doc_count, 1)
-        scores: dict[int, float] = {}
-        matched: dict[int, dict[str, set[str]]] = {}
+        only = {t: LANGS.index(x) for t, x in (only_in or {}).items()}
+        n_docs = len(self._keys)
+        scores = np.zeros(n_docs, dtype=np.float64)
+        allowed = ~self._twins[lang] if lang is not None else None
+        used: list[tuple[str, str, int, int]] = []  # (field, term, offset, df) of the terms that scored
         for f, ts in terms.items():
-            lengths, avg = self._lengths.get(f), self._avg.get(f, 1.0)
+            table = self._terms.get(f, {})
             for t in dict.fromkeys(ts):
-                df = self.doc_frequency(f, t)
-                if not df:
+                entry = table.get(t)
+                if entry is None:
                     continue
+                off, df = entry
+                docs = self._post_docs[off : off + df]
+                w = self._post_weights[off : off + df]
+                keep = allowed[docs] if allowed is not None else None
+                want = only.get(t)
+                if want is not None:
+                    same = self._doc_langs[docs] == want
+                    keep = same if keep is None else keep & same
+                if keep is not None:
+                    docs, w = docs[keep], w[keep]
+                    if not len(docs):
+                        continue
                 # Whoosh's idf; the field boost is already in the posting weights (applied at indexing).
-                weight = (math.log(n / (df + 1)) + 1) * boosts.get(t, 1.0)
-                for docnum, tf in self._whoosh(self._postings, f, t):
-                    dl = lengths[docnum] if lengths is not None else avg
-                    norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / avg)
-                    scores[docnum] = scores.get(docnum, 0.0) + weight * tf * (BM25_K1 + 1) / (tf + norm)
-                    matched.setdefault(docnum, {}).setdefault(f, set()).add(t)
-        out = []
-        for docnum, score in heapq.nlargest(limit, scores.items(), key=itemgetter(1)):
-            key = self._key(docnum)
-            out.append(Posting(key, *split_key(key), score, matched[docnum]))
-        return out
-
-    def _postings(self, field: str, term: str) -> list[tuple[int, float]]:
-        """(docnum, term frequency) of every document with ``term`` in ``field`` (call under the lock)."""
-        m = self._reader.postings(field, term)
-        out: list[tuple[int, float]] = []
-        if isinstance(m, W3LeafMatcher):
-            # Block by block (whoosh-reloaded 2.7.5 internals, pinned in pyproject.toml).
-            while not m._atend:
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                out.extend(zip(m._ids, m._weights))
-                m._next_block()
-            return out
-        while m.is_active():
-            out.append((m.id(), m.weight()))
-            m.next()
-        return out
+                weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
+                scores[docs] += weight * w
+                used.append((f, t, off, df))
+        hit = np.flatnonzero(scores > 0)
+        if not len(hit):
+            return []
+        if len(hit) > limit:
+            hit = hit[np.argpartition(-scores[hit], limit - 1)[:limit]]
+        top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
+        position = np.full(n_docs, -1, dtype=np.int64)
+        position[top] = np.arange(len(top))
+        matched: list[dict[str, set[str]]] = [{} for _ in top]
+        for f, t, off, df in used:
+            docs = self._post_docs[off : off + df]
+            want = only.get(t)
+            for i in position[docs][position[docs] >= 0].tolist():
+                if want is not None and self._doc_langs[top[i]] != want:
+                    continue
+                matched[i].setdefault(f, set()).add(t)
+        return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), matched[i]) for i, d in enumerate(top)]
 
     def _key(self, docnum: int) -> str:
-        key = self._whoosh(self._keys.__getitem__, docnum)
-        return key.decode("utf-8") if isinstance(key, bytes) else key
+        return self._keys[docnum]
 
     def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
         """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly."""

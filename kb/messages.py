@@ -74,6 +74,7 @@ class TemplateEntry:
     lang: str
     kind: str
     text: str  # the template source with {{slots}}
+    generic: bool = False  # the message is generic (Message.generic, or a kind in spec.GENERIC_MESSAGE_KINDS)
 
 
 @dataclass

@@ -384,6 +384,9 @@ class Message:
     source: str | None = None
     event_id: int | None = None
     group: Localized = field(default_factory=dict)
+    generic: bool = False
+    """True for a message many unrelated problems show (a chkdsk request, "the service did not
+    start"): matching it is evidence, but it cannot by itself identify this advisory."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from . import spec
-from .analysis import Analysis, analyze, find_identifiers, is_japanese, normalize
+from .analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
 from .index import Index
 from .messages import TemplateMatch, TemplateMatcher
 from .model import LANGS, Template
@@ -35,7 +35,6 @@ from .spec import (  # noqa: F401  (re-exported: their old home; the code reads 
     MAX_IDENTIFIER_DF,
     MAX_QUERY_CHARS,
     MAX_TERMS,
-    POSTINGS_BUDGET,
     RARE_WORD_IDF,
     REFERENCE_KINDS,
     SPECIFIC_ID_KINDS,
@@ -49,7 +48,7 @@ from .spec import (  # noqa: F401  (re-exported: their old home; the code reads 
     WORD_FIELDS,
     case_url,
 )
-from .synonyms import expand
+from .synonyms import expand, term_lang
 
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -94,9 +93,10 @@ class Hit:
 @dataclass
 class _Agg:
     score: float = 0.0
-    exact: bool = False
-    strong: bool = False
-    not_affected: bool = False
+    exact: bool = False  # a specific signal that no other advisory shares
+    strong: bool = False  # a specific signal that at most spec.STRONG_SPREAD advisories share
+    not_affected: bool = False  # a model the case lists as not affected was named ...
+    applies: bool = False  # ... and one it applies to (then the case is not marked not affected)
     bm25: float = 0.0
     bm25_lang: str = ""
     coverage: float = 0.0
@@ -196,10 +196,33 @@ def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
     return _mark(text, merged)
 
 
+def word_groups(head: Analysis) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """The query's distinct words in order, and for a Japanese word the English glosses UniDic
+    gave it (tokens over the same characters: パッチ and patch), which count as the word itself."""
+    words: list[str] = []
+    first_at: dict[tuple[int, int], str] = {}
+    same: dict[str, tuple[str, ...]] = {}
+    for t in head.words:
+        owner = first_at.get((t.start, t.end))
+        if owner is not None and owner != t.text:
+            if t.text not in same.get(owner, ()):
+                same[owner] = (*same.get(owner, ()), t.text)
+            continue
+        first_at[(t.start, t.end)] = t.text
+        if t.text not in words:
+            words.append(t.text)
+    glosses = {g for gs in same.values() for g in gs}
+    return [w for w in words if w not in glosses or w in same], same
+
+
 class Searcher:
     def __init__(self, index: Index):
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
+        sharing: dict[str, set[str]] = {}
+        for e in index.templates:
+            sharing.setdefault(e.text, set()).add(e.advisory)
+        self._wording_spread = {text: len(advs) for text, advs in sharing.items()}  # advisories that declare a wording
 
     def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
         """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
@@ -222,20 +245,48 @@ class Searcher:
         ids = find_identifiers(normalize(text[: spec.MAX_ID_CHARS])) if len(text) > spec.MAX_ANALYZED_CHARS else head.identifiers
         self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
-        self._bm25(head, ids, agg)
+        self._bm25(head, ids, agg, lang)
 
-        hits = []
-        for (adv, case), a in aggs.items():
-            confidence = "exact" if a.exact else "strong" if a.strong or a.coverage >= spec.STRONG_COVERAGE else "weak"
-            hits.append((adv, case, a, confidence))
-        hits.sort(key=lambda h: (spec.CONFIDENCES.index(h[3]), -h[2].score, h[0], h[1]))
+        ranked = sorted(aggs.items(), key=lambda kv: (-kv[1].score, kv[0]))
+        hits = [(adv, case, a, self._label(adv, a, n, ranked)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
         return Results(
-            [self._hit(adv, case, a, conf, lang, japanese) for adv, case, a, conf in hits[:limit]],
+            [self._hit(adv, case, a, conf, lang, japanese) for adv, case, a, conf in hits],
             query_chars=query_chars,
             used_chars=len(text),
             cut=cut,
             lang=lang,
         )
+
+    @staticmethod
+    def _label(adv: str, a: _Agg, rank: int, ranked: list) -> str:
+        """exact / strong / weak: what the evidence promises (docs/RANKING.md). Hits are ordered by
+        score alone; the label says how sure the answer is, not where it stands."""
+        if a.exact:
+            return "exact"
+        if a.strong:
+            return "strong"
+        if (
+            rank == 0
+            and a.coverage >= spec.STRONG_COVERAGE
+            and len(set().union(*(v for f, v in a.matched.items() if f != "grams"))) >= spec.STRONG_MIN_TERMS
+        ):
+            # Words alone: only the first hit, when it covers most of the query and clearly leads
+            # every other advisory (near-equal answers mean the words do not decide).
+            runner_up = next((b.score for (other, _c), b in ranked[1:] if other != adv), 0.0)
+            if a.score - runner_up >= spec.STRONG_LEAD:
+                return "strong"
+        return "weak"
+
+    @staticmethod
+    def _signal(a: _Agg, spread: int, specific: bool) -> None:
+        """Record a signal shared by ``spread`` advisories: a specific one that only this advisory
+        has makes the hit exact; shared by a few, strong; a generic one only adds to the score."""
+        if not specific or spread <= 0:
+            return
+        if spread == 1:
+            a.exact = True
+        elif spread <= spec.STRONG_SPREAD:
+            a.strong = True
 
     # --- signals ---------------------------------------------------------------------------
 
@@ -255,14 +306,14 @@ class Searcher:
             a.messages.add(e.message)
             literal = sum(len(x) for x in Template.parse(e.text).literals)
             a.score += spec.W_TEMPLATE_FULL + min(literal, spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
-            a.exact = True
+            self._signal(a, self._wording_spread.get(e.text, 1), not e.generic)
             a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
         for (adv, case), m in partial.items():
             a = agg(adv, case)
             if a.exact:
                 continue
             a.score += spec.W_TEMPLATE_PARTIAL * m.coverage
-            if m.coverage >= spec.PARTIAL_STRONG_COVERAGE:
+            if m.coverage >= spec.PARTIAL_STRONG_COVERAGE and not m.entry.generic and self._wording_spread.get(m.entry.text, 1) <= spec.STRONG_SPREAD:
                 a.strong = True
                 a.evidence.append(
                     Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)})
@@ -273,33 +324,50 @@ class Searcher:
         for ident in ids:
             for term in ident.terms:
                 if ident.kind == "model":
-                    for adv, case, _lang in self.index.lookup("models", term):
-                        self._model_hit(agg(adv, case), term, spec.W_MODEL)
-                    conditional: dict[tuple[str, str], bool] = {}
-                    for adv, case, lang in self.index.lookup("models_cond", term):
-                        row = self._table(adv, case, lang, "model_table").get(term, ("", ""))
-                        conditional[(adv, case)] = conditional.get((adv, case), False) or self._condition_fits(row, query_words)
-                    for (adv, case), fits in conditional.items():
-                        weight = spec.W_MODEL + spec.CONDITION_FIT_BONUS if fits else spec.W_MODEL_CONDITIONAL
-                        self._model_hit(agg(adv, case), term, weight, conditional=True)
-                    for adv, case, _lang in self.index.lookup("not_affected", term):
-                        a = agg(adv, case)
-                        if "t:" + term not in a.messages:
-                            a.messages.add("t:" + term)
-                            a.score += spec.W_NOT_AFFECTED
-                            a.exact = a.not_affected = True
-                            shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
-                            a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
+                    self._model(term, agg, answer_lang, query_words)
                 elif ident.kind in spec.REFERENCE_KINDS:
-                    for adv, case, _lang in self.index.lookup("refs", term):
+                    rows = self.index.lookup("refs", term)
+                    spread = len({adv for adv, _c, _l in rows})
+                    for adv, case, _lang in rows:
                         a = agg(adv, case)
                         if "t:" + term not in a.messages:
                             a.messages.add("t:" + term)
                             a.score += spec.W_REFERENCE
-                            a.exact = True
+                            self._signal(a, spread, True)
                             a.evidence.append(Evidence("reference", f"«{term.upper()}»", {"reference": term}))
                 # Mentioned anywhere else in a case (not declared): counts by rarity.
                 self._identifier_hit(ident.kind, term, agg)
+        # Model numbers typed with spaces or hyphens inside (PGT 20146 F2): only declared ones count.
+        seen = {t for i in ids for t in i.terms}
+        for key in model_candidates(head.normalized):
+            if key not in seen:
+                seen.add(key)
+                self._model(key, agg, answer_lang, query_words)
+
+    def _model(self, term: str, agg, answer_lang: str, query_words: set[str]) -> None:
+        """A model number: declared as affected (unconditionally, or under a condition the query may
+        state) or as not affected by a case."""
+        spread = len({adv for f in ("models", "models_cond") for adv, _c, _l in self.index.lookup(f, term)})
+        for adv, case, _lang in self.index.lookup("models", term):
+            self._model_hit(agg(adv, case), term, spec.W_MODEL, spread)
+        conditional: dict[tuple[str, str], bool] = {}
+        for adv, case, lang in self.index.lookup("models_cond", term):
+            row = self._table(adv, case, lang, "model_table").get(term, ("", ""))
+            conditional[(adv, case)] = conditional.get((adv, case), False) or self._condition_fits(row, query_words)
+        for (adv, case), fits in conditional.items():
+            weight = spec.W_MODEL + spec.CONDITION_FIT_BONUS if fits else spec.W_MODEL_CONDITIONAL
+            self._model_hit(agg(adv, case), term, weight, spread, conditional=True)
+        na_rows = self.index.lookup("not_affected", term)
+        na_spread = len({adv for adv, _c, _l in na_rows})
+        for adv, case, _lang in na_rows:
+            a = agg(adv, case)
+            if "t:" + term not in a.messages:
+                a.messages.add("t:" + term)
+                a.score += spec.W_NOT_AFFECTED
+                a.not_affected = True
+                self._signal(a, na_spread, True)
+                shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
+                a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
 
     def _identifier_hit(self, kind: str, term: str, agg) -> None:
         """Any other identifier the content mentions (a version, file, error code, GUID ...): the rarer
@@ -308,16 +376,16 @@ class Searcher:
         if not 0 < df <= spec.MAX_IDENTIFIER_DF:
             return
         weight = spec.W_IDENTIFIER * min(1.0, self.index.idf("ids", term) / spec.IDENTIFIER_FULL_IDF)
-        for adv, case, _lang in self.index.lookup("ids", term):
+        rows = self.index.lookup("ids", term)
+        spread = len({adv for adv, _c, _l in rows})
+        specific = kind in spec.SPECIFIC_ID_KINDS and not (kind == "hex" and int(term, 16) < spec.SPECIFIC_HEX_MIN)
+        for adv, case, _lang in rows:
             a = agg(adv, case)
             if "t:" + term in a.messages:
                 continue
             a.messages.add("t:" + term)
             a.score += weight
-            if kind in spec.SPECIFIC_ID_KINDS:
-                a.exact = True
-            else:
-                a.strong = True
+            self._signal(a, spread, specific)
             a.evidence.append(Evidence("identifier", f"«{term}»", {"kind": kind, "identifier": term}))
 
     def _stored(self, adv: str, case: str, lang: str) -> tuple[str, dict]:
@@ -344,41 +412,51 @@ class Searcher:
         shared = {t.text for t in analyze(condition).words} & query_words
         return any(w.isdigit() or self.index.idf("body", w) >= spec.RARE_WORD_IDF for w in shared)
 
-    def _model_hit(self, a: _Agg, term: str, weight: float, conditional: bool = False) -> None:
+    def _model_hit(self, a: _Agg, term: str, weight: float, spread: int, conditional: bool = False) -> None:
         if "t:" + term in a.messages:
             return
         a.messages.add("t:" + term)
         a.score += weight
-        a.exact = True
+        a.applies = True
+        self._signal(a, spread, True)
         a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
 
-    def _bm25(self, head: Analysis, ids, agg) -> None:
+    def _bm25(self, head: Analysis, ids, agg, lang: str) -> None:
         max_terms = spec.MAX_TERMS
-        words = list(dict.fromkeys(t.text for t in head.words))[:max_terms]
+        words, same = word_groups(head)
+        words = words[:max_terms]
         groups = expand(words)  # word -> (word, *aliases)
+        for w in words:  # the English gloss of a Japanese word is that word, not an alias or a word of its own
+            if same.get(w):
+                groups[w] = (w, *same[w], *(a for g in same[w] for a in expand([g])[g][1:]), *groups[w][1:])
         search_words = list(dict.fromkeys(w for g in groups.values() for w in g))
         grams = list(dict.fromkeys(t.text for t in head.grams))[:max_terms]
         id_terms = list(dict.fromkeys(t for i in ids for t in i.terms))[:max_terms]
         terms = {f: search_words for f in spec.WORD_FIELDS}
         terms["grams"] = grams
         terms["ids"] = id_terms
-        terms = self._within_budget(terms)
-        aliases_only = {w for g in groups.values() for w in g[1:]} - set(words)
-        postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only})
+        aliases_only = {w for g in groups.values() for w in g[1:]} - set(words) - {x for xs in same.values() for x in xs}
+        # A translation (an alias in the other script: 削除 for "delete") bridges languages: it counts
+        # only in documents of its own language, never in a document the query's words can match.
+        only_in = {a: term_lang(a) for w, g in groups.items() for a in g[1:] if a in aliases_only and term_lang(a) != term_lang(w)}
+        # An advisory written in the query's language is judged by that text, not by its translation.
+        postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only}, only_in=only_in, lang=lang)
         if not postings:
             return
         top = max(p.score for p in postings) or 1.0
         weights = {w: self.index.idf("body", w) for w in words}
         weights.update({t: self.index.idf("ids", t) * spec.ID_COVERAGE_WEIGHT for t in id_terms})
         total = sum(weights.values()) or 1.0
-        specific = {t for i in ids if i.kind in spec.SPECIFIC_ID_KINDS for t in i.terms}
         scale, relative_share, coverage_share, alias = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE, spec.ALIAS_BOOST
         for p in postings:
             a = agg(p.advisory, p.case)
             matched_words = set().union(*(p.matched.get(f, set()) for f in spec.WORD_FIELDS))
             matched_ids = p.matched.get("ids", set())
             # A word counts in full when the document has it, partly when it only has an alias of it.
-            credit = {w: 1.0 if w in matched_words else alias if matched_words.intersection(alts) else 0.0 for w, alts in groups.items()}
+            credit = {
+                w: 1.0 if matched_words.intersection((w, *same.get(w, ()))) else alias if matched_words.intersection(alts) else 0.0
+                for w, alts in groups.items()
+            }
             credit.update({t: 1.0 for t in matched_ids & set(id_terms)})
             coverage = sum(w * credit.get(t, 0.0) for t, w in weights.items()) / total
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
@@ -390,27 +468,6 @@ class Searcher:
                 a.bm25, a.bm25_lang = scaled, p.lang
                 a.matched = {**p.matched}
             a.coverage = max(a.coverage, coverage)
-            if matched_ids & specific:
-                a.exact = True
-            elif matched_ids:
-                a.strong = True
-
-    def _within_budget(self, terms: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Keep the rarest (field, term) pairs until their postings add up to ``spec.POSTINGS_BUDGET``.
-
-        Scoring cost grows with the postings read; the most common terms say least about which
-        document is meant, so on a large knowledge base they are the ones left out."""
-        pairs = sorted((self.index.doc_frequency(f, t), f, t) for f, ts in terms.items() for t in ts)
-        kept: dict[str, list[str]] = {}
-        total = 0
-        for df, f, t in pairs:
-            if df == 0:
-                continue
-            total += df
-            if total > spec.POSTINGS_BUDGET and kept:
-                break
-            kept.setdefault(f, []).append(t)
-        return kept
 
     # --- presenting ------------------------------------------------------------------------
 
@@ -436,7 +493,7 @@ class Searcher:
             confidence=confidence,
             evidence=evidence,
             url=spec.case_url(adv, case, lang),
-            not_affected=a.not_affected,
+            not_affected=a.not_affected and not a.applies,
             steps=[s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
         )
 

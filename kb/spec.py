@@ -62,7 +62,6 @@ BM25_COVERAGE_SHARE = 0.5  # ... and for (coverage of the query's idf-weighted v
 ID_COVERAGE_WEIGHT = 2  # in coverage, an identifier term weighs its ids idf times this
 ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the user typed
 BM25_DEPTH = 200  # documents scored for word overlap
-POSTINGS_BUDGET = 12_000  # postings read per query at most (the rarest terms are kept)
 BM25_K1 = 1.2
 BM25_B = 0.5  # length normalization: advisories differ a lot in length; full 0.75 buries long ones
 FIELD_BOOSTS: dict[str, float] = {
@@ -80,9 +79,19 @@ LOOKUP_FIELDS = ("refs", "models", "models_cond", "not_affected")  # exact-looku
 # --- identifier kinds and confidence ---------------------------------------------------------------
 
 REFERENCE_KINDS = ("bulletin", "kb", "kbnum", "cve", "advisory")  # looked up in the declared references
-SPECIFIC_ID_KINDS = frozenset({"guid", "keyvalue", "fileline", "hex", *REFERENCE_KINDS})  # found: the hit is exact
-CONFIDENCES = ("exact", "strong", "weak")  # best first; hits are ordered by confidence, then score
-STRONG_COVERAGE = 0.6  # word coverage that makes a hit strong on its own
+SPECIFIC_ID_KINDS = frozenset({"guid", "keyvalue", "fileline", "hex", *REFERENCE_KINDS})  # can identify an advisory by themselves ...
+SPECIFIC_HEX_MIN = 0x10000  # ... a hex code only from this value up (0x80070005, not 0xA: short codes are shared by many problems)
+GENERIC_MESSAGE_KINDS = ("stop-code",)  # messages of these kinds never identify an advisory by themselves
+CONFIDENCES = ("exact", "strong", "weak")  # labels, most certain first (hits are ordered by score alone)
+
+# Labels (docs/RANKING.md): exact = a signal that by itself identifies one advisory (a specific message
+# found in full, a declared model or reference, a specific identifier) that no other advisory shares;
+# strong = such a signal shared by at most STRONG_SPREAD advisories, or the first hit's words cover
+# most of the query and it leads the next advisory clearly; weak = related.
+STRONG_SPREAD = 3  # advisories that may share a specific signal for it to make a hit strong
+STRONG_COVERAGE = 0.7  # word coverage (idf-weighted share of the query's words) that a strong first hit needs ...
+STRONG_LEAD = 2.0  # ... its lead in score over the best hit of another advisory ...
+STRONG_MIN_TERMS = 3  # ... and this many distinct query terms (words, identifiers) it matched: one or two words decide nothing
 
 # --- presenting a hit -----------------------------------------------------------------------------------
 

@@ -1,58 +1,96 @@
-"""Query-time aliases for the way helpdesk staff say things (analysis stage, data only).
+"""Query-time aliases for the way helpdesk staff say things (analysis stage).
 
-Keys and values are analyzed terms (MeCab lemmas or stemmed English words). A query word brings
-its aliases into the word-overlap search; a document that has any of them counts as having the
-word. Product and model aliases live in the content itself (``products[].aliases``); this table is
-for everyday vocabulary that no single advisory owns.
+A query word brings its aliases into the word-overlap search; a document that has any of them
+counts as having the word (at ``spec.ALIAS_BOOST``). Three sources, all general vocabulary that no
+single advisory owns (product and model aliases live in the content, ``products[].aliases``):
+
+- :data:`SYNONYMS`: hand-written pairs of analyzed terms (MeCab lemmas, English stems);
+- :data:`kb.glossary.ENGLISH_JAPANESE`: English IT words and their Japanese equivalents, used in
+  both directions, so an English question finds a Japanese-only article and back;
+- :data:`kb.glossary.JAPANESE_COLLOQUIAL`: what users write and what articles write.
+
+:func:`table` analyzes the glossary with the same pipeline as the index (Snowball stems, MeCab
+lemmas) once, and merges all three; the site emits the same table for the browser.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from .glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
+
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    # "won't come up" / "falls over" / "put a patch on"
-    "上がる": ("起動",),
-    "立ち上がる": ("起動",),
-    "落ちる": ("停止", "クラッシュ"),
-    "止まる": ("停止",),
-    "当てる": ("適用",),
-    "入れる": ("適用", "インストール"),
-    "外す": ("削除", "アンインストール"),
-    "インストール": ("適用",),
-    "消す": ("削除",),
-    "パッチ": ("修正", "patch"),
-    "ホットフィックス": ("修正", "hotfix"),
-    "アップデート": ("更新", "update"),
-    "更新": ("update",),
-    "ブルースクリーン": ("stop",),
-    "青画面": ("stop",),
-    "ログイン": ("ログオン",),
-    "ログオン": ("ログイン",),
-    "入る": ("ログオン", "ログイン"),
-    "壊れる": ("破損",),
-    "破損": ("壊れる",),
-    "エラー": ("error",),
-    "error": ("エラー",),
-    # English
+    # English, as stems (kb.analysis.stem)
     "bsod": ("stop",),
     "blue": ("stop",),
-    "crash": ("fail", "stop"),
     "come": ("start",),
     "boot": ("start",),
-    "launch": ("start",),
-    "patch": ("fix", "update", "パッチ"),
-    "hotfix": ("update", "fix"),
-    "install": ("apply",),
-    "apply": ("install",),
-    "remove": ("uninstall",),
-    "uninstall": ("remove",),
+    "patch": ("fix", "updat", "パッチ"),
+    "hotfix": ("updat", "fix"),
+    "instal": ("appli",),
+    "appli": ("instal",),
+    "remov": ("uninstal",),
+    "uninstal": ("remov",),
     "login": ("logon", "log"),
     "logon": ("login", "log"),
-    "sync": ("synchronize", "synchronization"),
-    "synchronize": ("synchronization", "sync"),
+    "sync": ("synchron",),
+    "synchron": ("sync",),
     "won't": ("not",),
+    "エラー": ("error",),
+    "error": ("エラー",),
 }
+"""Pairs of analyzed terms, one way (add the reverse entry where it holds)."""
+
+MAX_ALIASES = 6
+"""Aliases one word brings at most (the first ones listed)."""
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, tuple[str, ...]]:
+    """Analyzed term -> its aliases, from :data:`SYNONYMS` and the glossary (computed once)."""
+    from .analysis import stem, word_terms
+
+    merged: dict[str, list[str]] = {}
+
+    def add(key: str, values: list[str]) -> None:
+        row = merged.setdefault(key, [])
+        row.extend(v for v in values if v != key and v not in row)
+
+    for key, values in SYNONYMS.items():
+        add(key, list(values))
+
+    def lemmas(text: str) -> list[str]:
+        """The terms of a glossary word: ASCII ones as written, Japanese ones as MeCab lemmas
+        without UniDic's English glosses; a one-character part of a compound (者 of 出席者) is dropped."""
+        if text.isascii():
+            return word_terms(text)
+        terms = [t for t in word_terms(text) if not t.isascii()]
+        return terms if len(terms) == 1 else [t for t in terms if len(t) > 1]
+
+    for english, japanese in ENGLISH_JAPANESE.items():
+        key = stem(english.lower())
+        for ja in japanese:
+            terms = lemmas(ja)
+            add(key, terms)
+            if len(terms) == 1:  # and back: 削除 -> delet
+                add(terms[0], [key])
+    for colloquial, formal in JAPANESE_COLLOQUIAL.items():
+        keys = lemmas(colloquial)
+        if len(keys) == 1:  # a word MeCab splits (ログイン) cannot be a key
+            add(keys[0], [t for f in formal for t in lemmas(f)])
+    return {k: tuple(v[:MAX_ALIASES]) for k, v in merged.items() if v}
+
+
+def term_lang(term: str) -> str:
+    """The language an analyzed term is written in: ``ja`` when it has kana or kanji, else ``en``."""
+    return "ja" if _JAPANESE_RE.search(term) else "en"
+
+
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]")
 
 
 def expand(words: list[str]) -> dict[str, tuple[str, ...]]:
     """Each word with its aliases (the word itself first)."""
-    return {w: (w,) + tuple(a for a in SYNONYMS.get(w, ()) if a != w) for w in words}
+    aliases = table()
+    return {w: (w,) + tuple(a for a in aliases.get(w, ()) if a != w) for w in words}

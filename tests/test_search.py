@@ -208,7 +208,7 @@ def test_cli_search_json_schema(corpus, base):
     r = cli(corpus, "search", "KB890859", "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert set(data) == {"query", "query_chars", "used_chars", "cut", "stale", "results"} and data["query"] == "KB890859"
+    assert set(data) == {"query", "query_chars", "used_chars", "cut", "stale", "lang", "results"} and data["query"] == "KB890859"
     assert data["stale"] is None and data["cut"] is False
     first = data["results"][0]
     assert set(first) >= {"id", "case", "title", "lang", "score", "confidence", "evidence", "url"}
