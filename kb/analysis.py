@@ -422,12 +422,13 @@ _SPLIT_ALNUM_RE = re.compile(r"[a-z\u00c0-\u024f]+|\d+")
 
 
 def latin_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
-    """Latin words with letter/digit runs split (``coserver1`` -> ``coserver``, ``1``), stemmed, stop words dropped."""
+    """Latin words with letter/digit runs split (``coserver1`` -> ``coserver``, ``1``), stemmed; stop
+    words and single letters dropped."""
     out = []
     for m in _LATIN_WORD_RE.finditer(norm):
         for part in _SPLIT_ALNUM_RE.finditer(m.group(0)):
             w = part.group(0)
-            if w in STOP_WORDS:
+            if w in STOP_WORDS or (len(w) == 1 and not w.isdigit()):  # a lone letter (the X of X-OWA-Error) says nothing
                 continue
             s = base + m.start() + part.start()
             out.append((stem(w), s, s + len(w)))

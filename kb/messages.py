@@ -84,6 +84,7 @@ class TemplateMatch:
     coverage: float  # share of the template's literal characters found in the paste
     slots: dict[str, str] = field(default_factory=dict)
     span: tuple[int, int] | None = None  # in the original paste
+    key_found: bool = True  # partial match: the template's longest literal chunk is in the paste
 
 
 def choose_keys(entries: list[TemplateEntry]) -> list[list[str]]:
@@ -176,8 +177,11 @@ class TemplateMatcher:
         chunks = [c for lit in lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
         chunk_total = sum(map(len, chunks)) or 1
         coverage = sum(len(c) for c in chunks if c in sq) / chunk_total
+        # The longest chunk is what tells this message from its siblings (AccountDisabledException
+        # vs TenantAccessBlockedException after the same prefix): without it, the paste is another message.
+        key_found = not chunks or max(chunks, key=len) in sq
         if len(sq) >= spec.MIN_FRAGMENT_CHARS and len(sq) <= total and any(sq in lit for lit in lits):
             coverage = max(coverage, len(sq) / total)
         if coverage <= 0:
             return None
-        return TemplateMatch(entry, False, coverage)
+        return TemplateMatch(entry, False, coverage, key_found=key_found)

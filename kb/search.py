@@ -245,10 +245,10 @@ class Searcher:
         ids = find_identifiers(normalize(text[: spec.MAX_ID_CHARS])) if len(text) > spec.MAX_ANALYZED_CHARS else head.identifiers
         self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
-        self._bm25(head, ids, agg, lang)
+        weights = self._bm25(head, ids, agg, lang)
 
         ranked = sorted(aggs.items(), key=lambda kv: (-kv[1].score, kv[0]))
-        hits = [(adv, case, a, self._label(adv, a, n, ranked)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
+        hits = [(adv, case, a, self._label(adv, a, n, ranked[:limit], weights)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
         return Results(
             [self._hit(adv, case, a, conf, lang, japanese) for adv, case, a, conf in hits],
             query_chars=query_chars,
@@ -258,22 +258,26 @@ class Searcher:
         )
 
     @staticmethod
-    def _label(adv: str, a: _Agg, rank: int, ranked: list) -> str:
+    def _label(adv: str, a: _Agg, rank: int, ranked: list, weights: dict[str, float]) -> str:
         """exact / strong / weak: what the evidence promises (docs/RANKING.md). Hits are ordered by
         score alone; the label says how sure the answer is, not where it stands."""
         if a.exact:
             return "exact"
         if a.strong:
             return "strong"
-        if (
-            rank == 0
-            and a.coverage >= spec.STRONG_COVERAGE
-            and len(set().union(*(v for f, v in a.matched.items() if f != "grams"))) >= spec.STRONG_MIN_TERMS
-        ):
-            # Words alone: only the first hit, when it covers most of the query and clearly leads
-            # every other advisory (near-equal answers mean the words do not decide).
+        terms = len(set().union(*(v for f, v in a.matched.items() if f != "grams")))
+        if rank == 0 and a.coverage >= spec.STRONG_MIN_COVERAGE and terms >= spec.STRONG_MIN_TERMS:
+            # Words alone: only the first hit, when it covers much of the query and leads every
+            # other advisory clearly, the more clearly the less it covers (near-equal answers mean
+            # the words do not decide). Calibrated on the real-text sets (bench/realtext/RESULTS.md).
             runner_up = next((b.score for (other, _c), b in ranked[1:] if other != adv), 0.0)
-            if a.score - runner_up >= spec.STRONG_LEAD:
+            needed = spec.STRONG_LEAD + spec.STRONG_LEAD_PER_COVERAGE * max(0.0, spec.STRONG_COVERAGE - a.coverage)
+            # ... and when it has the most telling query word that any hit has: another hit with a
+            # rarer word of the query (an exception's name, an error code) is a reason for doubt.
+            found = [t for (_k, b) in ranked for f, ts in b.matched.items() if f != "grams" for t in ts if t in weights]
+            rarest = max(weights[t] for t in found) if found else 0.0
+            mine = max((weights[t] for f, ts in a.matched.items() if f != "grams" for t in ts if t in weights), default=0.0)
+            if a.score - runner_up >= needed and mine >= rarest:
                 return "strong"
         return "weak"
 
@@ -312,8 +316,14 @@ class Searcher:
             a = agg(adv, case)
             if a.exact:
                 continue
-            a.score += spec.W_TEMPLATE_PARTIAL * m.coverage
-            if m.coverage >= spec.PARTIAL_STRONG_COVERAGE and not m.entry.generic and self._wording_spread.get(m.entry.text, 1) <= spec.STRONG_SPREAD:
+            # A partly found message whose most telling piece is missing is likely another message.
+            a.score += spec.W_TEMPLATE_PARTIAL * m.coverage * (1.0 if m.key_found else spec.PARTIAL_WITHOUT_KEY)
+            if (
+                m.key_found
+                and m.coverage >= spec.PARTIAL_STRONG_COVERAGE
+                and not m.entry.generic
+                and self._wording_spread.get(m.entry.text, 1) <= spec.STRONG_SPREAD
+            ):
                 a.strong = True
                 a.evidence.append(
                     Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)})
@@ -421,7 +431,8 @@ class Searcher:
         self._signal(a, spread, True)
         a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
 
-    def _bm25(self, head: Analysis, ids, agg, lang: str) -> None:
+    def _bm25(self, head: Analysis, ids, agg, lang: str) -> dict[str, float]:
+        """Word overlap; returns the weight (idf) of each query word and identifier term."""
         max_terms = spec.MAX_TERMS
         words, same = word_groups(head)
         words = words[:max_terms]
@@ -441,11 +452,11 @@ class Searcher:
         only_in = {a: term_lang(a) for w, g in groups.items() for a in g[1:] if a in aliases_only and term_lang(a) != term_lang(w)}
         # An advisory written in the query's language is judged by that text, not by its translation.
         postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only}, only_in=only_in, lang=lang)
-        if not postings:
-            return
-        top = max(p.score for p in postings) or 1.0
         weights = {w: self.index.idf("body", w) for w in words}
         weights.update({t: self.index.idf("ids", t) * spec.ID_COVERAGE_WEIGHT for t in id_terms})
+        if not postings:
+            return weights
+        top = max(p.score for p in postings) or 1.0
         total = sum(weights.values()) or 1.0
         scale, relative_share, coverage_share, alias = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE, spec.ALIAS_BOOST
         for p in postings:
@@ -468,6 +479,7 @@ class Searcher:
                 a.bm25, a.bm25_lang = scaled, p.lang
                 a.matched = {**p.matched}
             a.coverage = max(a.coverage, coverage)
+        return weights
 
     # --- presenting ------------------------------------------------------------------------
 

@@ -237,3 +237,43 @@ def test_cli_show(corpus, base):
     assert r.returncode == 0 and "(#win2000)" in r.stdout and "PGT20146F" in r.stdout and "(#win2003)" not in r.stdout
     assert cli(corpus, "show", f"{FUJITSU}#nope").returncode == 1
     assert cli(corpus, "show", "nope").returncode == 1
+
+
+# --- labels are promises (docs/RANKING.md) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "STOP 0xA",  # a STOP code is shared by countless crashes
+        "STOP: 0x0000000A (0x00000000, 0x00000002, 0x00000000, 0x80000000)",  # a stop-code message is generic by kind
+        "TMI が準備できていません errcode=-105",  # the literal errcode of the message differs
+        "IRQL_NOT_LESS_OR_EQUAL",
+        "chkdsk",
+    ],
+)
+def test_generic_or_near_miss_evidence_is_never_exact(base, query):
+    hits = base.search(query)
+    assert hits and all(h.confidence != "exact" for h in hits), [(h.id, h.case, h.confidence) for h in hits]
+
+
+def test_identifier_forms_helpdesks_type(base):
+    for query in ("PGT 20146 F2", "pgt-20146-f2", "ＰＧＴ　２０１４６　Ｆ２"):
+        hit = base.search(query)[0]
+        assert (hit.id, hit.case, hit.confidence) == ("fujitsu-tx200ft-ms05-018", "win2003", "exact"), query
+    assert {h.id for h in base.search("MS05-18")[:2]} == {"fujitsu-tx200ft-ms05-018"}
+    hit = base.search("IRQL_NOT_LESS_OR_EQUAL")[0]  # the name of STOP 0x0000000A
+    assert (hit.id, hit.case) == ("fujitsu-tx200ft-ms05-018", "win2003")
+
+
+def test_not_affected_marks_only_the_model_listed_as_not_affected(base):
+    hits = base.search("PGT20146F2 TX150FT S2")
+    assert (hits[0].id, hits[0].case, hits[0].not_affected) == ("fujitsu-tx200ft-ms05-018", "win2003", False)
+    hits = base.search("TX150FT S2")
+    assert hits[0].not_affected
+
+
+def test_hits_are_ordered_by_score_alone(base):
+    for query in ("PGT20146F2 TX150FT S2", "FTvirtual Server が起動しない", "MS05-018 KB890859 CoServer"):
+        scores = [h.score for h in base.search(query)]
+        assert scores == sorted(scores, reverse=True), query

@@ -44,7 +44,9 @@ def is_correct(hit: Hit, q: dict) -> bool:
         return False
     if q.get("case") and hit.case != q["case"]:
         return False
-    return not (q.get("not_affected") and not hit.not_affected)
+    if "not_affected" in q and hit.not_affected != q["not_affected"]:
+        return False
+    return not (q.get("confidence") and hit.confidence not in q["confidence"])
 
 
 def judge(q: dict, hits: list[Hit]) -> Outcome:
