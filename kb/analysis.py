@@ -464,7 +464,10 @@ def cjk_bigrams(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
-_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
+_SKIP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞"})
+_STOP_LEMMAS = frozenset({"事", "物", "為", "為る", "居る", "有る", "成る"})
+"""Lemmas that carry no topic (こと, もの, ため, する, いる, ある, なる): like English stop words.
+Verbs that UniDic marks 非自立可能 (する, いる, できる, ください ...) are skipped as a class."""
 
 GLOSS_FIXES: dict[str, str] = {
     # lemma -> the English word it means in IT text, where UniDic's gloss names another word that
@@ -502,7 +505,7 @@ def mecab_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
         start = pos
         pos += len(surface)
         feat = node.feature
-        if feat.pos1 in _SKIP_POS:
+        if feat.pos1 in _SKIP_POS or (feat.pos1 == "動詞" and feat.pos2 == "非自立可能") or feat.lemma in _STOP_LEMMAS:
             continue
         lemma = feat.lemma
         word, _, gloss = (lemma if lemma and lemma != "*" else surface).partition("-")
