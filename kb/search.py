@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import spec
 from .analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
@@ -181,12 +182,51 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> 
     return ("…" if a > 0 and text[a - 1] != "\n" else "") + "".join(out).strip()
 
 
+_KANA_TAIL_RE = re.compile(r"[\u3040-\u309f]+$")
+
+
+@lru_cache(maxsize=4096)
+def _analyze_piece(text: str, japanese: bool) -> Analysis:
+    """:func:`analyze` for highlighting, remembered: the same advisory lines come back across searches."""
+    return analyze(text, japanese=japanese)
+
+
+def _probe(term: str) -> str:
+    """A piece of text that a line holding ``term`` almost surely contains: the term itself for
+    Latin stems and identifiers (``creat`` in "created"), the stem of a Japanese lemma without its
+    kana ending (落 for 落ちる, whose surface conjugates)."""
+    return _KANA_TAIL_RE.sub("", term) or term
+
+
+def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int]]:
+    """The ``keep`` lines of ``text`` with the most probes of ``terms`` (as (start, end) offsets):
+    only these are analyzed again to place the marks, so a long field costs one MeCab pass over
+    a few lines, not over the whole text."""
+    probes = {_probe(t) for t in terms if t}
+    lines: list[tuple[int, int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        norm = normalize(line)
+        n = sum(1 for p in probes if p in norm)
+        if n:
+            lines.append((-n, pos, pos + len(line)))
+        pos += len(line) + 1
+    return [(a, b) for _n, a, b in sorted(lines)[:keep]]
+
+
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
     """Mark the words and bigrams of ``text`` that are in ``terms`` (offsets come from the analysis;
-    ``japanese=False``: without MeCab, as the browser marks them)."""
-    a = analyze(text, japanese=japanese)
-    spans = [(t.start, t.end) for t in a.words + a.grams if t.text in terms]
-    spans += [a.span(i.start, i.end) for i in a.identifiers if set(i.terms) & terms]
+    ``japanese=False``: without MeCab, as the browser marks them, over the whole text). With MeCab,
+    only the lines most likely to hold the terms are analyzed (``spec.MARK_LINES``)."""
+    if not japanese:
+        pieces = [(0, len(text))]
+    else:
+        pieces = _lines_to_mark(text, terms, spec.MARK_LINES) or [(0, min(len(text), spec.MARK_WIDTH))]
+    spans: list[tuple[int, int]] = []
+    for start, end in pieces:
+        a = _analyze_piece(text[start:end], japanese)
+        spans += [(start + t.start, start + t.end) for t in a.words + a.grams if t.text in terms]
+        spans += [(start + x, start + y) for x, y in (a.span(i.start, i.end) for i in a.identifiers if set(i.terms) & terms)]
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:

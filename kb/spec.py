@@ -100,6 +100,7 @@ STRONG_MIN_TERMS = 3  # ... and this many distinct query terms (words, identifie
 
 MARK_WIDTH = 180  # evidence text: about this many characters of the line with most matches ...
 MARK_LEAD = 40  # ... starting this many before the first match
+MARK_LINES = 2  # with MeCab (Python only): the lines with most hints of the matched terms analyzed to place the marks
 EVIDENCE_GRAM_SHARE = 0.1  # choosing the evidence field: a matched bigram counts this much for "body"
 STEPS_SHOWN = 3  # first steps returned with a hit
 
