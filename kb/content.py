@@ -680,9 +680,10 @@ def _check_template(text: str, path: Path, line: int, report: _Report) -> bool:
     stray = Template.stray_braces(text)
     if stray:
         at = stray[0]
+        around = ("…" if at > 30 else "") + text[max(0, at - 30) : at + 30] + ("…" if at + 30 < len(text) else "")
         problems.append(
             (
-                f"'{text[at : at + 2]}' at character {at + 1} of {text[:80]!r} is neither a placeholder nor an escape",
+                f"'{text[at : at + 2]}' at character {at + 1} of the message is neither a placeholder nor an escape: {around!r}",
                 "a placeholder is {{name}}, {{name:type}} or {{name:type=example}}; for a literal '{{' or '}}' write it twice: '{{{{' or '}}}}'",
             )
         )
@@ -710,8 +711,11 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
             report.error(path, mline, f"message id '{m['id']}' is used twice in case '{data['id']}'", "give each message its own id")
         seen_msgs.add(m["id"])
         loc = _localized(m["text"])
-        for t in dict.fromkeys(loc.values()):  # one check per distinct wording
-            _check_template(t, path, line_of(lines, at + ("messages", k, "text")), report)
+        for lang, t in loc.items():
+            if t in [loc[o] for o in loc if o < lang]:
+                continue  # one check per distinct wording
+            where = at + ("messages", k, "text") + ((lang,) if isinstance(m["text"], dict) else ())
+            _check_template(t, path, line_of(lines, where), report)
         names = {lang: sorted(ph.name for ph in Template.parse(t).placeholders) for lang, t in loc.items()}
         if len({tuple(v) for v in names.values()}) > 1:
             report.error(
