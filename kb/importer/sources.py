@@ -1,0 +1,401 @@
+"""Reading the source of ``kb import`` into source articles: a JSON Lines file (one object a line)
+or a folder of Markdown files with YAML (or TOML) front matter in the usual static site layouts
+(``name.ja.md`` + ``name.en.md``; ``ja/…/name.md`` + ``en/…/name.md``; page bundles
+``name/index.ja.md``; plain ``name.md``). Each language text becomes a :class:`_LangSource` of an
+:class:`_Article`; lines and files that cannot be read are ``path:line`` problems in the report.
+The reader also indexes the paths and names by which articles may link to each other (for
+:meth:`kb.importer.run._Importer.resolve`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..content import Problem
+from .common import MAX_FRONT_MATTER_BYTES, MAX_SOURCE_BYTES, SourceError, _norm_lang, detect_lang
+from .report import ArticleResult, ImportReport
+
+
+@dataclass
+class _LangSource:
+    lang: str
+    title: str | None
+    summary: str | None
+    body: str
+    origin: str  # "file.jsonl:12" or "folder/ja/x.md"
+    path: Path  # the file read
+    line: int  # first line of the article in that file
+    rel_dir: str  # folder (relative to the source root, posix) that relative links resolve against
+    meta: dict[str, Any]
+    raw: bytes  # for the source hash
+    lang_note: str = ""
+
+
+@dataclass
+class _Article:
+    key: str
+    texts: dict[str, _LangSource] = field(default_factory=dict)
+    slug_hints: list[str] = field(default_factory=list)
+    result: ArticleResult = field(default_factory=lambda: ArticleResult("", ""))
+
+
+class _Reader:
+    def __init__(self, source: Path, content_dir: Path, report: ImportReport):
+        self.source = source
+        self.content_dir = content_dir
+        self.report = report
+        self.articles: dict[str, _Article] = {}
+        self.root = source if source.is_dir() else source.parent
+        self.path_index: dict[str, str] = {}  # source-relative path (several spellings) -> article key
+        self.name_index: dict[str, set[str]] = {}  # bare name -> article keys
+
+    def problem(self, path: Path | str, line: int, message: str, hint: str = "", severity: str = "error") -> None:
+        self.report.problems.append(Problem(str(path), max(1, line), message, hint, severity))
+
+    def add(self, key: str, text: _LangSource, hints: list[str]) -> None:
+        art = self.articles.setdefault(key, _Article(key, result=ArticleResult(key, "")))
+        if text.lang in art.texts:
+            first = art.texts[text.lang]
+            self.problem(
+                text.path,
+                text.line,
+                f"a second {text.lang} text of article '{key}' (the first is {first.origin}); only the first is imported",
+                "give each article one text per language",
+            )
+            return
+        art.texts[text.lang] = text
+        for h in hints:
+            if h and h not in art.slug_hints:
+                art.slug_hints.append(h)
+
+    # JSON Lines ---------------------------------------------------------------------------------
+
+    def read_jsonl(self) -> None:
+        path = self.source
+        hint = 'each line is one JSON object: {"id": ..., "lang": "ja", "title": ..., "body": "..."}'
+        try:
+            f = path.open("rb")
+        except OSError as exc:
+            raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+        with f:
+            for n, raw in enumerate(f, 1):
+                if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if not raw.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self.problem(path, n, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; line skipped", "save the file as UTF-8")
+                    continue
+                try:
+                    obj = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    self.problem(path, n, f"not valid JSON ({str(exc)[:120]}); line skipped", hint)
+                    continue
+                if not isinstance(obj, dict):
+                    self.problem(path, n, f"a JSON {type(obj).__name__}, not an object; line skipped", hint)
+                    continue
+                self._jsonl_object(obj, raw.rstrip(b"\r\n"), n, hint)
+
+    def _jsonl_object(self, obj: dict, raw: bytes, n: int, hint: str) -> None:
+        path = self.source
+        aid = obj.get("id")
+        if isinstance(aid, int | float) and not isinstance(aid, bool):
+            aid = str(aid)
+        if not isinstance(aid, str) or not aid.strip():
+            self.problem(path, n, "the object has no 'id' (a non-empty string); line skipped", hint)
+            return
+        aid = aid.strip()
+        body = obj.get("body")
+        if not isinstance(body, str):
+            self.problem(path, n, f"article '{aid}' has no 'body' (Markdown text); line skipped", hint)
+            return
+        note = ""
+        lang = _norm_lang(obj.get("lang"))
+        if obj.get("lang") is None:
+            lang = detect_lang(body)
+            note = f"no lang: detected {lang}"
+        if lang not in ("ja", "en"):
+            self.problem(
+                path, n, f"article '{aid}': language {obj.get('lang')!r} is not ja or en; line skipped", "kb holds Japanese and English texts"
+            )
+            return
+        title = obj.get("title")
+        summary = obj.get("summary", obj.get("description"))
+        meta: dict[str, Any] = {}
+        for k in ("date", "published", "updated", "lastmod", "service", "services", "product", "products", "source", "url", "vendor"):
+            if obj.get(k) not in (None, "", []):
+                meta[k] = obj[k]
+        known = {"id", "lang", "title", "body", "summary", "description", *meta}
+        meta["_unmapped"] = sorted(k for k in obj if k not in known and obj[k] not in (None, "", []))
+        src = obj.get("source")
+        src_path = src.rsplit(":", 1)[-1] if isinstance(src, str) and src.lower().endswith((".md", ".markdown")) else ""
+        rel_dir = posixpath.dirname(src_path.replace("\\", "/").lstrip("/")) if src_path else ""
+        text = _LangSource(
+            lang,
+            title.strip() if isinstance(title, str) and title.strip() else None,
+            summary.strip() if isinstance(summary, str) and summary.strip() else None,
+            body,
+            f"{path.name}:{n}",
+            path,
+            n,
+            rel_dir,
+            meta,
+            raw,
+            note,
+        )
+        self.add(aid, text, [aid])
+        self.name_index.setdefault(aid, set()).add(aid)
+        self.name_index.setdefault(aid.lower(), set()).add(aid)
+        if src_path:
+            p = posixpath.normpath(src_path.replace("\\", "/").lstrip("/"))
+            self.path_index.setdefault(p, aid)
+            self.path_index.setdefault(_strip_ext(p), aid)
+            stem = _strip_ext(posixpath.basename(p))
+            self.name_index.setdefault(stem, set()).add(aid)
+
+    # Markdown folders ---------------------------------------------------------------------------
+
+    def read_folder(self) -> None:
+        root = self.source
+        content = self.content_dir.resolve() if self.content_dir.exists() else None
+        skipped_names: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and d != "node_modules" and (content is None or (here / d).resolve() != content)
+            )
+            for name in sorted(filenames):
+                if not name.lower().endswith((".md", ".markdown")):
+                    continue
+                if name.startswith((".", "_")):
+                    skipped_names.append(str((here / name).relative_to(root)))
+                    continue
+                self._markdown_file(here / name)
+        if not self.articles and not skipped_names:
+            self.problem(root, 1, "no Markdown files (.md, .markdown) found", "give the folder that holds the articles", "warning")
+        if skipped_names:
+            self.problem(
+                root,
+                1,
+                f"{len(skipped_names)} file(s) starting with '_' or '.' are not articles and were not imported: {', '.join(skipped_names[:5])}",
+                "rename a file if it is an article",
+                "warning",
+            )
+
+    def _markdown_file(self, path: Path) -> None:
+        root = self.root
+        rel = path.relative_to(root).as_posix()
+        try:
+            real = path.resolve()
+            real.relative_to(root.resolve())
+        except (OSError, ValueError):
+            self.problem(path, 1, "a link to a file outside the source folder; not imported", "copy the file into the source folder")
+            return
+        try:
+            size = real.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                self.problem(path, 1, f"file is too large ({size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}); not imported", "split the article")
+                return
+            raw = real.read_bytes()
+        except OSError as exc:
+            self.problem(path, 1, f"cannot read file: {exc.strerror}; not imported", "check the file's permissions")
+            return
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            self.problem(path, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; not imported", "save the file as UTF-8")
+            return
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        parsed = self._front_matter(text, path)
+        if parsed is None:
+            return
+        front, body, body_line = parsed
+
+        parts = rel.split("/")
+        name = parts[-1]
+        stem = _strip_ext(name)
+        lang: str | None = None
+        lang_note = ""
+        key_parts = parts[:-1]
+        m = re.match(r"^(.+)\.([A-Za-z]{2}(?:[-_][A-Za-z]{2,4})?)$", stem)
+        if m and _norm_lang(m.group(2)):
+            stem, lang = m.group(1), _norm_lang(m.group(2))
+        elif stem.lower() in ("ja", "en") and len(parts) > 1:  # <folder>/ja.md (kb's own layout)
+            lang, stem = stem.lower(), "index"
+        else:
+            for i, p in enumerate(key_parts):
+                if re.fullmatch(r"[A-Za-z]{2}(?:[-_][A-Za-z]{2,4})?", p) and _norm_lang(p) in ("ja", "en"):
+                    lang = _norm_lang(p)
+                    key_parts = key_parts[:i] + key_parts[i + 1 :]
+                    break
+        fm_lang = next((_norm_lang(front[k]) for k in ("lang", "language", "locale") if k in front), None)
+        if lang is None:
+            if fm_lang:
+                lang = fm_lang
+            else:
+                lang = detect_lang(body)
+                lang_note = f"language detected: {lang}"
+        elif fm_lang and fm_lang != lang:
+            lang_note = f"front matter says {fm_lang}, the file name/folder says {lang}: {lang} used"
+        if lang not in ("ja", "en"):
+            self.problem(path, 1, f"language '{lang}' is not ja or en; not imported", "kb holds Japanese and English texts", "warning")
+            return
+        if stem.lower() in ("index", "readme", "_index") and key_parts:
+            key = "/".join(key_parts)
+        else:
+            key = "/".join(key_parts + [stem])
+        title = front.get("title")
+        summary = next((front[k] for k in ("summary", "description", "excerpt") if isinstance(front.get(k), str) and front[k].strip()), None)
+        meta: dict[str, Any] = {}
+        mapped = {"title", "summary", "description", "excerpt", "lang", "language", "locale"}
+        for k, v in front.items():
+            if k in _FRONT_KEYS and v not in (None, "", []):
+                meta[_FRONT_KEYS[k]] = meta.get(_FRONT_KEYS[k], v)
+                mapped.add(k)
+        meta["_unmapped"] = sorted(str(k) for k in front if k not in mapped)
+        date_prefix = re.match(r"^(\d{4}-\d{2}-\d{2})-(.+)$", stem)  # Jekyll posts: 2021-04-14-title.md
+        if date_prefix:
+            meta.setdefault("date", date_prefix.group(1))
+            stem = date_prefix.group(2)
+        hints = [str(front[k]) for k in ("id", "slug") if isinstance(front.get(k), str | int) and str(front[k]).strip()]
+        hints.append(stem if stem.lower() not in ("index", "readme", "_index") or not key_parts else key_parts[-1])
+        src = _LangSource(
+            lang,
+            title.strip() if isinstance(title, str) and title.strip() else (str(title) if isinstance(title, int | float) else None),
+            summary.strip() if isinstance(summary, str) else None,
+            body,
+            f"{root.name}/{rel}",
+            path,
+            body_line,
+            posixpath.dirname(rel),
+            meta,
+            raw,
+            lang_note,
+        )
+        self.add(key, src, hints)
+        for spelling in _path_spellings(rel):
+            self.path_index.setdefault(spelling, key)
+        for h in hints:
+            self.name_index.setdefault(h, set()).add(key)
+
+    def _front_matter(self, text: str, path: Path) -> tuple[dict, str, int] | None:
+        """(front matter, body, 1-based line of the body); None (reported) when it cannot be read."""
+        lines = text.split("\n")
+        fence = lines[0].strip() if lines else ""
+        if fence not in ("---", "+++"):
+            return {}, text, 1
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ((fence, "...") if fence == "---" else (fence,))), None)
+        if end is None:
+            self.problem(path, 1, "front matter is not closed; not imported", f"add a line '{fence}' after the front matter")
+            return None
+        fm_text = "\n".join(lines[1:end])
+        if len(fm_text.encode()) > MAX_FRONT_MATTER_BYTES:
+            self.problem(path, 1, "front matter is too large; not imported", f"keep it under {MAX_FRONT_MATTER_BYTES // 1024} KiB")
+            return None
+        data: Any
+        if fence == "+++":
+            try:
+                data = tomllib.loads(fm_text)
+            except tomllib.TOMLDecodeError as exc:
+                m = re.search(r"line (\d+)", str(exc))
+                self.problem(path, 1 + int(m.group(1)) if m else 2, f"malformed TOML front matter: {exc}; not imported", "fix the front matter")
+                return None
+        else:
+            data = _safe_yaml(fm_text, path, self)
+            if data is _BAD:
+                return None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            self.problem(path, 2, "front matter is not a mapping of keys to values; not imported", "write 'title: ...' lines")
+            return None
+        return {str(k): v for k, v in data.items()}, "\n".join(lines[end + 1 :]), end + 2
+
+
+_FRONT_KEYS = {
+    "date": "date",
+    "published": "date",
+    "publishdate": "date",
+    "publishDate": "date",
+    "pubDate": "date",
+    "created": "date",
+    "ms.date": "date",
+    "updated": "updated",
+    "lastmod": "updated",
+    "last_modified_at": "updated",
+    "modified": "updated",
+    "product": "product",
+    "products": "product",
+    "service": "product",
+    "services": "product",
+    "ms.service": "product",
+    "ms.product": "product",
+    "vendor": "vendor",
+    "id": "id",
+    "slug": "slug",
+    "url": "url",
+    "canonical": "url",
+    "canonical_url": "url",
+    "canonicalURL": "url",
+    "source_url": "url",
+    "original_url": "url",
+    "source": "source",
+}
+"""Front-matter keys import maps (to the name used in ``_LangSource.meta``); others are reported."""
+
+_BAD = object()
+
+
+def _safe_yaml(text: str, path: Path, reader: _Reader) -> Any:
+    """YAML without anchors and aliases (refused: a few lines can expand to billions of values)."""
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        if "&" in text or "*" in text:
+            for ev in yaml.parse(text, Loader=loader_cls):
+                if getattr(ev, "anchor", None):
+                    line = (ev.start_mark.line if ev.start_mark else 0) + 2
+                    reader.problem(path, line, "YAML anchors and aliases are not allowed in front matter; not imported", "write each value out")
+                    return _BAD
+        return yaml.load(text, Loader=loader_cls)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reader.problem(
+            path,
+            (mark.line + 2) if mark else 2,
+            f"malformed YAML front matter: {getattr(exc, 'problem', None) or exc}; not imported",
+            "quote values that contain ': ' or start with { [ * & ! % @ `",
+        )
+        return _BAD
+    except (ValueError, OverflowError, RecursionError) as exc:
+        reader.problem(path, 2, f"front matter cannot be read: {str(exc)[:120]}; not imported", "quote values that are text")
+        return _BAD
+
+
+def _strip_ext(p: str) -> str:
+    return re.sub(r"\.(md|markdown|html?|aspx)$", "", p, flags=re.I)
+
+
+def _path_spellings(rel: str) -> list[str]:
+    """Ways another page may link to the source file ``rel``."""
+    out = [rel, _strip_ext(rel), _strip_ext(rel) + ".html", _strip_ext(rel) + "/"]
+    stem = _strip_ext(posixpath.basename(rel))
+    d = posixpath.dirname(rel)
+    m = re.match(r"^(.+)\.([A-Za-z]{2}(?:[-_][A-Za-z]{2,4})?)$", stem)
+    if m and _norm_lang(m.group(2)):
+        base = posixpath.join(d, m.group(1))
+        out += [base, base + ".md", base + ".html", base + "/"]
+        stem = m.group(1)
+    if stem.lower() in ("index", "readme", "_index") and d:
+        out += [d, d + "/"]
+    return out
