@@ -187,3 +187,11 @@ def test_show_falls_back_to_the_language_written(content: Path):
     adv = {a.id: a for a in load(content)[0]}["acme-mail-stuck"]
     text = advisory_text(adv, "en")
     assert text.startswith("(This advisory is only in Japanese)") and "### 背景情報" in text and "## " not in text.replace("### ", "")
+
+
+def test_case_ids_the_site_uses_for_its_own_elements_are_refused(tmp_path: Path):
+    yaml_text = "id: acme-widget\ncases:\n  - id: kb-main\n"
+    md = "---\ntitle: ウィジェット\n---\n\n# kb-main: 一つ目\n\n本文。\n"
+    write(tmp_path, "acme-widget", {"advisory.yaml": yaml_text, "ja.md": md})
+    errors = [p for p in load(tmp_path)[1] if p.severity == "error"]
+    assert [(Path(e.path).name, e.line) for e in errors] == [("advisory.yaml", 3)] and "reserved" in errors[0].message
