@@ -2,8 +2,10 @@
 
 Built from the same documents (:func:`kb.corpus.documents`) and templates as the Python index, so
 that the browser sees the same terms; sharded by term hash so that a first search on a large corpus
-loads only a few files. The file formats are listed at the top of kbsearch.js; what mirrors what in
-docs/PARITY.md. :func:`search_index` is the entry point; :mod:`kb.site` writes its files.
+loads only a few files. Every posting of every term is stored (long lists in files of their own): the
+browser scores them all, as kb.index does. The file formats are listed at the top of kbsearch.js; what
+mirrors what in docs/PARITY.md. :func:`search_index` is the entry point, :func:`browser_script` the
+script (kbsearch.js with the stemmer of porter2.js put in); :mod:`kb.site` writes their files.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -24,7 +27,8 @@ from .analysis import analyze
 from .corpus import SearchDoc, documents, template_entries
 from .messages import TemplateEntry, choose_keys, squash
 from .model import LANGS, PLACEHOLDER_TYPES, Advisory
-from .synonyms import SYNONYMS
+from .stopcodes import STOP_CODES
+from .synonyms import table as alias_table
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -99,21 +103,25 @@ def _compact(docs: list[int], tfs: list[int], n_docs: int, lengths: list[int] | 
     return out if lengths is None else {**out, "l": varints(lengths)}
 
 
-def _compact_uses(uses: list[tuple[int, int, str, str]]) -> dict[str, Any]:
-    """A wording's uses: case gaps, positions, and message ids and kinds by number (when they vary)."""
-    messages = list(dict.fromkeys(m for _, _, m, _ in uses))
-    kinds = list(dict.fromkeys(k for _, _, _, k in uses))
-    cases = [c for c, _, _, _ in uses]
+def _compact_uses(uses: list[tuple[int, int, str, str, bool]]) -> dict[str, Any]:
+    """A wording's uses: case gaps, positions, message ids and kinds by number (when they vary), and
+    which are declared generic (``g``: 1 when all are, varints of 0/1 when some are; absent when none)."""
+    messages = list(dict.fromkeys(u[2] for u in uses))
+    kinds = list(dict.fromkeys(u[3] for u in uses))
+    cases = [u[0] for u in uses]
     out: dict[str, Any] = {
         "c": varints([cases[0]] + [b - a for a, b in pairwise(cases)]),
-        "p": varints([p for _, p, _, _ in uses]),
+        "p": varints([u[1] for u in uses]),
         "m": messages,
         "k": kinds,
     }
     if len(messages) > 1:
-        out["mi"] = varints([messages.index(m) for _, _, m, _ in uses])
+        out["mi"] = varints([messages.index(u[2]) for u in uses])
     if len(kinds) > 1:
-        out["ki"] = varints([kinds.index(k) for _, _, _, k in uses])
+        out["ki"] = varints([kinds.index(u[3]) for u in uses])
+    generic = [int(u[4]) for u in uses]
+    if any(generic):
+        out["g"] = 1 if all(generic) else varints(generic)
     return out
 
 
@@ -321,13 +329,15 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
         first.setdefault(t.text, i)
     texts = sorted(first, key=lambda text: (keys[first[text]], first[text]))  # wordings sharing keys together
     text_id = {text: n for n, text in enumerate(texts)}
-    # Who uses a wording: (case, position among the case's template entries, message id, kind).
-    # kb.search only compares the entries of one case with each other, so the position is order enough.
-    raw_uses: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    # Who uses a wording: (case, position among the case's template entries, message id, kind, declared
+    # generic). kb.search only compares the entries of one case with each other, so the position is
+    # order enough. A use of a kind in spec.GENERIC_MESSAGE_KINDS is generic anyway: the browser reads
+    # those kinds from P, so only the messages declared generic (Message.generic) are marked here.
+    raw_uses: list[list[tuple[int, int, str, str, bool]]] = [[] for _ in texts]
     position: Counter[int] = Counter()
     for t in templates:
         c = case_index[(t.advisory, t.case)]
-        raw_uses[text_id[t.text]].append((c, position[c], t.message, t.kind))
+        raw_uses[text_id[t.text]].append((c, position[c], t.message, t.kind, t.generic and t.kind not in spec.GENERIC_MESSAGE_KINDS))
         position[c] += 1
     uses = [_compact_uses(u) for u in raw_uses]
     use_starts = _pack(uses, lambda u: len(json.dumps(u, ensure_ascii=False)), USE_GROUP_BYTES)
@@ -424,8 +434,9 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
         "doc_group": doc_group,
         "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
-        # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), and the aliases.
-        "params": {**spec.shared(), "SYNONYMS": {k: list(v) for k, v in SYNONYMS.items()}},
+        # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), the aliases
+        # (kb.synonyms.table(): SYNONYMS and the glossary, analyzed) and the bug check names (kb.stopcodes).
+        "params": {**spec.shared(), **browser_data()},
     }
     files["core.js"] = _call("load", core)
     stats = {
@@ -437,6 +448,33 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "doc_group": doc_group,
     }
     return SearchIndex(files, stats)
+
+
+def browser_data() -> dict[str, Any]:
+    """The tables kbsearch.js reads from core.js beside kb.spec's constants: ``ALIASES``
+    (:func:`kb.synonyms.table`) and ``STOP_CODES`` (:data:`kb.stopcodes.STOP_CODES`)."""
+    return {"ALIASES": {k: list(v) for k, v in alias_table().items()}, "STOP_CODES": dict(STOP_CODES)}
+
+
+# --- the script (static/kbsearch.js) -----------------------------------------------------------
+
+KBSEARCH_PATH = PACKAGE_DIR / "static" / "kbsearch.js"
+PORTER2_PATH = PACKAGE_DIR / "static" / "porter2.js"
+PORTER2_MARKER = "/* @porter2 */"
+_PORTER2_EXPORT = "if (typeof module"
+
+
+def browser_script() -> str:
+    """``static/kbsearch.js`` as the site ships it: kb/static/kbsearch.js with the Snowball stemmer of
+    kb/static/porter2.js (its ``function porter2``, the single source of the algorithm) put in at
+    kbsearch.js's ``/* @porter2 */`` line, so that the site's search is one self-contained script."""
+    static = resources.files("kb").joinpath("static")
+    js, stemmer = static.joinpath("kbsearch.js").read_text("utf-8"), static.joinpath("porter2.js").read_text("utf-8")
+    if js.count(PORTER2_MARKER) != 1 or stemmer.count(_PORTER2_EXPORT) != 1 or "function porter2(" not in stemmer:
+        raise RuntimeError(f"cannot put {PORTER2_PATH.name} into {KBSEARCH_PATH.name}: expected one {PORTER2_MARKER} line and one porter2 function")
+    body = stemmer[: stemmer.index(_PORTER2_EXPORT)].rstrip("\n")
+    indent = js[: js.index(PORTER2_MARKER)].rsplit("\n", 1)[1]
+    return js.replace(PORTER2_MARKER, "\n".join(indent + line if line else line for line in body.split("\n")).lstrip(" "))
 
 
 # --- shared test vectors (kb/static/vectors.json) ----------------------------------------------

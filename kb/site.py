@@ -44,6 +44,7 @@ from .browser_index import (  # noqa: F401  (re-exported: kb.site was their home
     LARGE_DF,
     VECTORS_PATH,
     SearchIndex,
+    browser_script,
     gzip_size,
     length_byte,
     quantized_length,
@@ -845,9 +846,8 @@ def write_site(
             env = jinja_env()
             for page in pages:
                 _write(tmp, page.path, render_page(env, page))
-            static = resources.files("kb").joinpath("static")
-            for name in ("style.css", "kbsearch.js"):
-                _write(tmp, f"static/{name}", static.joinpath(name).read_text("utf-8"))
+            _write(tmp, "static/style.css", resources.files("kb").joinpath("static", "style.css").read_text("utf-8"))
+            _write(tmp, "static/kbsearch.js", browser_script())  # with kb/static/porter2.js put in
             for adv_id, files in assets.items():
                 for rel, source in files.items():
                     target = tmp / asset_path(adv_id, rel)

@@ -2,11 +2,16 @@
  *
  * Mirrors the Python side so that the browser finds what `kb search` finds:
  *   normalize, identifiers, Latin words, CJK bigrams ..... kb/analysis.py
+ *   English stems (Snowball) ............................. kb/static/porter2.js, put in at the
+ *                                                           "@porter2" line when the site is built
+ *                                                           (kb.browser_index.browser_script)
  *   squash, template compile and match .................. kb/messages.py
  *   ranking (templates, models, references, BM25F) ...... kb/search.py, kb/index.py (Whoosh BM25F)
- *   every weight, threshold, cap, budget, field list ..... kb/spec.py, read from core.js as P.<NAME>
+ *   every weight, threshold, cap, field list ............ kb/spec.py, read from core.js as P.<NAME>
+ *   aliases, bug check names ............................ kb.synonyms.table(), kb/stopcodes.py: P.ALIASES, P.STOP_CODES
  * The browser has no MeCab: Japanese queries match through bigrams (and Latin words, identifiers).
- * Function by function, and the deliberate differences: docs/PARITY.md.
+ * Function by function, and the deliberate differences: docs/PARITY.md. This file as it is in kb/static
+ * lacks the stemmer: the site's static/kbsearch.js is the one that runs.
  *
  * The index is written by kb/site.py under search/ and loaded with <script> tags (file:// works):
  *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
@@ -14,12 +19,14 @@
  *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact
  *   search/l/<f>.js     KBSearch.addLengths(f, "...")   field lengths of every document (for long lists)
  *   search/k/<n>.js     KBSearch.addKeys(n, {...})     template key trigram -> the wordings it selects
- *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording
+ *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording (and which uses are generic)
  *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
  *                                                    (null: an advisory not written in l)
  * Documents are numbered as the Python index adds them: advisory, case, then each language the
  * advisory is written in (core.cases and core.partial_langs say how many).
- * A search loads the core, then only the shards of its own terms, then the groups it needs.
+ * A search loads the core, then only the shards of its own terms (and of the model numbers it may
+ * have typed with spaces), every long list of those terms (every posting is scored), then the groups
+ * it needs.
  * Query text is only ever put into the page with textContent.
  */
 (function () {
@@ -106,12 +113,15 @@
   const ID_PATTERNS = [
     ["guid", "\\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\}?"],
     ["bulletin", B + `ms ?-?(${D}{2}) ?-?(${D}{3})(?![0-9])`],
+    ["bulletin", B + `ms-?(${D}{2})-(${D}{1,2})(?![0-9])`], // MS05-18: the number without its leading zero
     ["kb", B + `(?:kb|q) ?-?(${D}{5,7})(?![0-9])`],
     ["cve", B + `cve-(${D}{4})-(${D}{4,7})(?![0-9])`],
     ["advisory", B + `[a-z]{2,10}(?:-[a-z0-9]{1,10}){2,5}` + E],
     ["event", `(?:イベント ?id|event ?id|eventid)${S}*[:=#]?${S}*(${D}{1,5})(?![0-9])`],
     ["fileline", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))(?:${S}?[|:]${S}?(${D}+)|\\((${D}+)\\))(?![0-9])`],
     ["file", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))` + E],
+    ["stopcode", B + `(?:stop|bug ?check(?: code)?)${S}?:?${S}?(0x[0-9a-f]{1,8})` + E],
+    ["stopcode", B + "[a-z][a-z0-9]*(?:_[a-z0-9]+){1,8}" + E], // IRQL_NOT_LESS_OR_EQUAL: a bug check's name (P.STOP_CODES)
     ["keyvalue", B + `([a-z][a-z_]{2,24})${S}?=${S}?(-?${D}+|0x[0-9a-f]+)` + E],
     ["hex", B + "0x[0-9a-f]{1,16}" + E],
     ["version", `(?<![0-9a-z_.])(?:v(${D}+(?:\\.${D}+)+[a-z]${D}+)|(${D}+\\.${D}+\\.${D}+(?:\\.${D}+)?))(?![0-9a-z_]|\\.${D})`],
@@ -147,7 +157,12 @@
     const g = m.slice(1);
     switch (kind) {
       case "guid": return [g[0], []];
-      case "bulletin": return [`ms${g[0]}-${g[1]}`, []];
+      case "bulletin": return [`ms${g[0]}-${"0".repeat(Math.max(0, 3 - [...g[1]].length))}${g[1]}`, []]; // zfill(3), in code points
+      case "stopcode": {
+        if (g[0] !== undefined) return [hexCanon(g[0]), []];
+        const codes = stopCodes();
+        return Object.hasOwn(codes, m[0]) ? [hexCanon("0x" + codes[m[0]].toString(16)), [m[0]]] : null;
+      }
       case "kb": case "kbnum": return [`kb${g[0]}`, []];
       case "cve": return [`cve-${g[0]}-${g[1]}`, []];
       case "event": return [`event:${intStr(g[0])}`, []];
@@ -166,14 +181,21 @@
     return null;
   }
 
+  /** kb/stopcodes.py STOP_CODES (bug check name -> code), from the index's core.js (P.STOP_CODES). */
+  function stopCodes() {
+    if (!P) throw new Error("KBSearch: the index (search/core.js) must be loaded before text is analyzed (await KBSearch.ready())");
+    return P.STOP_CODES;
+  }
+
   /** Identifiers in normalized text: {kind, value, aliases, start, end}, by start. */
   function findIdentifiers(norm) {
     const found = [];
     const taken = [];
     for (const [kind, rx] of ID_PATTERNS) {
       for (const m of norm.matchAll(rx)) {
-        const s = m.index;
-        const e = s + m[0].length;
+        // a stop code's span is its hex code only: "STOP" stays a word (the group ends the match)
+        const e = m.index + m[0].length;
+        const s = kind === "stopcode" && m[1] !== undefined ? e - m[1].length : m.index;
         if (taken.some(([ts, te]) => s < te && ts < e)) continue;
         const c = canonical(kind, m);
         if (c === null) continue;
@@ -185,6 +207,28 @@
   }
   const idTerms = (ident) => [ident.value, ...ident.aliases];
 
+  const ALNUM_RE = /[a-z0-9]+/g;
+  const MAX_MODEL_CANDIDATES = 64; // kb/analysis.py MAX_MODEL_CANDIDATES
+
+  /** Model numbers typed with spaces or hyphens inside (PGT 20146 F2 -> pgt20146f2): runs of 2 to 4
+   * letter/digit words touching through one space or hyphen, joined (kb/analysis.py: model_candidates). */
+  function modelCandidates(norm) {
+    const words = [...norm.matchAll(ALNUM_RE)].map((m) => [m[0], m.index, m.index + m[0].length]);
+    const out = [];
+    for (let i = 0; i < words.length; i++) {
+      let key = words[i][0];
+      for (let j = i + 1; j < Math.min(i + 4, words.length); j++) {
+        if (words[j][1] - words[j - 1][2] !== 1 || !" -".includes(norm[words[j - 1][2]])) break;
+        key += words[j][0];
+        if (key.length >= 5 && key.length <= 24 && !/^[0-9]+$/.test(key) && !/^[a-z]+$/.test(key) && !out.includes(key)) {
+          out.push(key);
+          if (out.length === MAX_MODEL_CANDIDATES) return out;
+        }
+      }
+    }
+    return out;
+  }
+
   // --- words and bigrams (kb/analysis.py: latin_words, stem, cjk_bigrams, analyze) -------------
 
   const STOP_WORDS = new Set(`a about after again all also am an and any are as at be because been before being both but by can
@@ -193,33 +237,25 @@
     own please same she should so some such than that the their them then there these they this those
     through to too under until up very was we were what when where which while who whom why will with would
     you your`.split(/\s+/));
-  const ALPHA_RE = /^\p{L}+$/u;
+  const ASCII_WORD_RE = /^[a-z]+$/;
+  /** kb/analysis.py stem: the Snowball English (Porter2) stem of a lowercase ASCII word, other words as they are. */
+  const stem = (word) => (ASCII_WORD_RE.test(word) ? porter2(word) : word);
 
-  function stem(word) {
-    if (word.length <= 3 || !ALPHA_RE.test(word)) return word;
-    if (word.endsWith("ies") && word.length > 4) return word.slice(0, -3) + "y";
-    if (word.endsWith("sses")) return word.slice(0, -2);
-    if (word.endsWith("s") && !(word.endsWith("ss") || word.endsWith("us") || word.endsWith("is"))) return word.slice(0, -1);
-    for (const suf of ["ing", "ed"]) {
-      if (word.endsWith(suf) && word.length - suf.length >= 3) {
-        let base = word.slice(0, -suf.length);
-        if (base.length >= 4 && base[base.length - 1] === base[base.length - 2] && !"lsz".includes(base[base.length - 1])) base = base.slice(0, -1);
-        return base;
-      }
-    }
-    return word;
-  }
+  // kb/static/porter2.js (function porter2), put here when the site is built (kb.browser_index.browser_script):
+  /* @porter2 */
 
   const LATIN_WORD_RE = /[a-z0-9\u00c0-\u024f]+/g;
   const SPLIT_ALNUM_RE = /[a-z\u00c0-\u024f]+|[0-9]+/g;
   const CJK_RUN_RE = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]+/g;
+
+  const DIGIT_RE = /[0-9]/;
 
   function latinWords(norm, base) {
     const out = [];
     for (const m of norm.matchAll(LATIN_WORD_RE)) {
       for (const p of m[0].matchAll(SPLIT_ALNUM_RE)) {
         const w = p[0];
-        if (STOP_WORDS.has(w)) continue;
+        if (STOP_WORDS.has(w) || (w.length === 1 && !DIGIT_RE.test(w))) continue; // a lone letter (the X of X-OWA-Error) says nothing
         const s = base + m.index + p.index;
         out.push([stem(w), s, s + w.length]);
       }
@@ -239,6 +275,9 @@
     for (let i = 0; i < run.length - 1; i++) if (bigramAllowed(run[i], run[i + 1])) out.push([run.slice(i, i + 2), s + i, s + i + 2]);
   }
 
+  /** Identifiers whose text also gives words (kb/analysis.py: WORDY_ID_KINDS): cron.log is cron and log too. */
+  const WORDY_ID_KINDS = new Set(["file", "fileline"]);
+
   /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}. */
   function analyze(text) {
     const [norm, origin] = normalizeWithMap(text);
@@ -251,6 +290,9 @@
     };
     const words = [];
     const grams = [];
+    for (const i of ids) {
+      if (WORDY_ID_KINDS.has(i.kind)) for (const [w, ws, we] of latinWords(norm.slice(i.start, i.end), i.start)) words.push({ text: w, span: span(ws, we) });
+    }
     let pos = 0;
     const segments = [];
     for (const i of ids) {
@@ -331,6 +373,7 @@
     loading: new Map(),
     compiled: new Map(),
     decoded: new Map(),
+    spread: new Map(),
     caseAdv: null, caseRank: null, lookupCodes: null, advLangs: null, docCase: null, docLang: null,
   };
 
@@ -375,6 +418,7 @@
     const masks = core.cases.map(() => all);
     const partial = varints(core.partial_langs || "");
     for (let i = 0, adv = 0; i + 1 < partial.length; i += 2) { adv += partial[i]; masks[adv] = partial[i + 1]; }
+    state.advMask = masks;
     state.advLangs = masks.map((m) => core.langs.filter((_, k) => m & (1 << k)));
     // document -> case and language: one document per case and language of its advisory (kb.corpus.documents)
     state.docCase = new Int32Array(core.docs);
@@ -511,7 +555,8 @@
   /** Template wording number i (wordings are unique; many cases may use one). */
   const template = (i) => ({ index: i, text: state.texts.get(i) });
 
-  /** Every use of wording i: {caseIndex, position (among the case's template entries), message, kind}. */
+  /** Every use of wording i: {caseIndex, position (among the case's template entries), message, kind,
+   * generic (kb.corpus TemplateEntry.generic: declared generic, or of a kind in P.GENERIC_MESSAGE_KINDS)}. */
   function usesOf(i) {
     const g = groupOf(state.core.use_groups, i);
     const u = state.uses.get(g)[i - state.core.use_groups[g]];
@@ -519,12 +564,22 @@
     const pos = varints(u.p);
     const mi = u.mi ? varints(u.mi) : null;
     const ki = u.ki ? varints(u.ki) : null;
+    const gi = typeof u.g === "string" ? varints(u.g) : null;
     const out = [];
     for (let k = 0, c = 0; k < cases.length; k++) {
       c += cases[k];
-      out.push({ caseIndex: c, position: pos[k], message: u.m[mi ? mi[k] : 0], kind: u.k[ki ? ki[k] : 0] });
+      const kind = u.k[ki ? ki[k] : 0];
+      const generic = (gi ? gi[k] === 1 : u.g === 1) || P.GENERIC_MESSAGE_KINDS.includes(kind);
+      out.push({ caseIndex: c, position: pos[k], message: u.m[mi ? mi[k] : 0], kind, generic });
     }
     return out;
+  }
+
+  /** How many advisories use wording i (kb.search Searcher._wording_spread). */
+  function wordingSpread(i) {
+    let n = state.spread.get(i);
+    if (n === undefined) state.spread.set(i, (n = new Set(usesOf(i).map((u) => state.caseAdv[u.caseIndex])).size));
+    return n;
   }
 
   function compiled(i) {
@@ -585,9 +640,13 @@
     for (const lit of c.lits) for (const ch of lit.split(CHUNK_RE)) if (ch.length >= P.MIN_CHUNK_CHARS) chunks.push(ch);
     const chunkTotal = chunks.reduce((n, s) => n + s.length, 0) || 1;
     let coverage = chunks.reduce((n, s) => n + (sq.includes(s) ? s.length : 0), 0) / chunkTotal;
+    // the longest chunk (the first of that many characters) tells this message from its siblings
+    let key = null;
+    for (const ch of chunks) if (key === null || [...ch].length > [...key].length) key = ch;
+    const keyFound = key === null || sq.includes(key);
     if (sq.length >= P.MIN_FRAGMENT_CHARS && sq.length <= c.total && c.lits.some((lit) => lit.includes(sq))) coverage = Math.max(coverage, sq.length / c.total);
     if (coverage <= 0) return null;
-    return { text: i, full: false, coverage };
+    return { text: i, full: false, coverage, keyFound };
   }
 
   /** Matches of the candidate wordings, as TemplateMatcher.match returns them: one per use, best first. */
@@ -674,8 +733,85 @@
 
   class Agg {
     constructor() {
-      Object.assign(this, { score: 0, exact: false, strong: false, notAffected: false, bm25: 0, bm25Lang: "", coverage: 0, matched: null, evidence: [], messages: new Set() });
+      Object.assign(this, {
+        score: 0, exact: false, strong: false, notAffected: false, applies: false, bm25: 0, bm25Lang: "", coverage: 0, matched: null,
+        evidence: [], messages: new Set(),
+      });
     }
+  }
+
+  /** The language an analyzed term is written in (kb/synonyms.py: term_lang): "ja" with kana or kanji. */
+  const JAPANESE_TERM_RE = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]/;
+  const termLang = (term) => (JAPANESE_TERM_RE.test(term) ? "ja" : "en");
+
+  /** kb/search.py word_groups: the query's distinct words in order, and for a word the other words read
+   * from the same characters (UniDic's English glosses in Python; without MeCab, only where one
+   * character gives several words, such as ½), which count as the word itself. */
+  function wordGroups(tokens) {
+    const words = [];
+    const firstAt = new Map();
+    const same = new Map();
+    for (const t of tokens) {
+      const at = t.span[0] + ":" + t.span[1];
+      const owner = firstAt.get(at);
+      if (owner !== undefined && owner !== t.text) {
+        const g = same.get(owner) || [];
+        if (!g.includes(t.text)) same.set(owner, [...g, t.text]);
+        continue;
+      }
+      firstAt.set(at, t.text);
+      if (!words.includes(t.text)) words.push(t.text);
+    }
+    const glosses = new Set([...same.values()].flat());
+    return [words.filter((w) => !glosses.has(w) || same.has(w)), same];
+  }
+
+  /** A specific signal shared by `spread` advisories (kb/search.py: Searcher._signal): only this one,
+   * exact; a few, strong; a generic signal only adds to the score. */
+  function signal(a, spread, specific) {
+    if (!specific || spread <= 0) return;
+    if (spread === 1) a.exact = true;
+    else if (spread <= P.STRONG_SPREAD) a.strong = true;
+  }
+
+  /** The query terms (words, identifier terms) of weight `weights` that a case's words matched (not grams). */
+  function* matchedTerms(a, weights) {
+    for (const [f, set] of Object.entries(a.matched || {})) if (f !== "grams") for (const t of set) if (weights.has(t)) yield t;
+  }
+
+  /** exact / strong / weak (kb/search.py: Searcher._label); `shown`: the hits, best first; `weights`:
+   * the idf weight of each query word and identifier term (as coverage weighs them). */
+  function label(c, a, rank, shown, weights) {
+    const [EXACT, STRONG, WEAK] = P.CONFIDENCES;
+    if (a.exact) return EXACT;
+    if (a.strong) return STRONG;
+    const terms = new Set();
+    for (const [f, set] of Object.entries(a.matched || {})) if (f !== "grams") for (const t of set) terms.add(t);
+    if (rank === 0 && a.coverage >= P.STRONG_MIN_COVERAGE && terms.size >= P.STRONG_MIN_TERMS) {
+      // words alone: the first hit, covering much of the query and clearly ahead of every other
+      // advisory, the more clearly the less it covers ...
+      let runnerUp = 0.0;
+      for (let k = 1; k < shown.length; k++) {
+        if (state.caseAdv[shown[k][0]] !== state.caseAdv[c]) { runnerUp = shown[k][1].score; break; }
+      }
+      const needed = P.STRONG_LEAD + P.STRONG_LEAD_PER_COVERAGE * Math.max(0.0, P.STRONG_COVERAGE - a.coverage);
+      // ... and having the most telling query term that any hit has
+      let rarest = 0.0;
+      for (const [, b] of shown) for (const t of matchedTerms(b, weights)) rarest = Math.max(rarest, weights.get(t));
+      let mine = 0.0;
+      for (const t of matchedTerms(a, weights)) mine = Math.max(mine, weights.get(t));
+      if (a.score - runnerUp >= needed && mine >= rarest) return STRONG;
+    }
+    return WEAK;
+  }
+
+  /** The advisories whose documents have `term` in the field `code` (a signal's spread is how many). */
+  function advisoriesOf(code, term) {
+    const p = postings(code, term) || [];
+    const stride = strideOf(code);
+    const advs = new Set();
+    for (let i = 0; i < p.length; i += stride) advs.add(state.caseAdv[caseOfDoc(p[i])]);
+    return advs;
   }
 
   /** Search the loaded index: a Promise of hits, best first (same order as kb.search.Searcher). */
@@ -691,14 +827,29 @@
     const head = analyze(headText);
     const ids = text.length > P.MAX_ANALYZED_CHARS ? findIdentifiers(normalize(text.slice(0, P.MAX_ID_CHARS))) : head.identifiers;
     const [sq, sqOrigin] = squashWithMap(text);
-    const words = uniq(head.words.map((t) => t.text)).slice(0, P.MAX_TERMS);
-    const groups = new Map(words.map((w) => [w, [w, ...(P.SYNONYMS[w] || []).filter((x) => x !== w)]]));
+    // kb.search Searcher._bm25: the words, each with its aliases (kb.synonyms.table, P.ALIASES)
+    const [allWords, same] = wordGroups(head.words);
+    const words = allWords.slice(0, P.MAX_TERMS);
+    const expand = (w) => [w, ...(Object.hasOwn(P.ALIASES, w) ? P.ALIASES[w] : []).filter((x) => x !== w)];
+    const groups = new Map(words.map((w) => [w, expand(w)]));
+    for (const w of words) {
+      const g = same.get(w); // what the same characters also read as is the word itself, not an alias
+      if (g) groups.set(w, [w, ...g, ...g.flatMap((x) => expand(x).slice(1)), ...groups.get(w).slice(1)]);
+    }
     const searchWords = uniq([...groups.values()].flat());
     const grams = uniq(head.grams.map((t) => t.text)).slice(0, P.MAX_TERMS);
     const idList = uniq(ids.flatMap(idTerms)).slice(0, P.MAX_TERMS);
+    const glosses = new Set([...same.values()].flat());
+    const aliasesOnly = new Set([...groups.values()].flatMap((g) => g.slice(1)).filter((x) => !groups.has(x) && !glosses.has(x)));
+    // a translation (an alias in the other script: 削除 for "delete") counts only in documents of its language
+    const onlyIn = new Map();
+    for (const [w, g] of groups) for (const x of g.slice(1)) if (aliasesOnly.has(x) && termLang(x) !== termLang(w)) onlyIn.set(x, core.langs.indexOf(termLang(x)));
+    // model numbers typed with spaces or hyphens inside (PGT 20146 F2), looked up among the declared ones
+    const idSeen = new Set(ids.flatMap(idTerms));
+    const typedModels = modelCandidates(head.normalized).filter((k) => !idSeen.has(k));
 
     // 1. the shards of the query's terms, and of its trigrams that are template keys
-    const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms)]);
+    const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms), ...typedModels]);
     const tris = sq.length >= P.MIN_SQUASHED_CHARS ? [...trigrams(sq)].filter(keyMayExist) : [];
     await Promise.all([
       ...uniq(terms.map((t) => hash(t) % core.shards)).map((n) => loadScript(`t/${n}.js`)),
@@ -710,25 +861,11 @@
       if (list) for (let i = 0; i < list.length; i += 2) { found.add(list[i]); state.texts.set(list[i], list[i + 1]); }
     }
     const candidates = [...found].sort((x, y) => x - y);
-    // 2. the long posting lists the ranking reads
+    // 2. the long posting lists the ranking reads: every posting of every term is scored (no budget)
     const F = core.fields;
-    // kb.search Searcher._within_budget: the rarest (field, term) pairs, up to POSTINGS_BUDGET postings
-    const pairs = [];
-    for (const [field, list] of [...P.WORD_FIELDS.map((f) => [f, searchWords]), ["grams", grams], ["ids", idList]]) {
-      for (const t of list) pairs.push([docFreq(F[field][0], t), field, t]);
-    }
-    pairs.sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0));
-    const kept = new Map();
-    let budget = 0;
-    for (const [n, field, t] of pairs) {
-      if (!n) continue;
-      budget += n;
-      if (budget > P.POSTINGS_BUDGET && kept.size) break;
-      if (!kept.has(field)) kept.set(field, []);
-      kept.get(field).push(t);
-    }
+    const scored = [...P.WORD_FIELDS.map((f) => [f, searchWords]), ["grams", grams], ["ids", idList]];
     const identifierTerms = uniq(ids.flatMap(idTerms)).filter((t) => docFreq(F.ids[0], t) <= P.MAX_IDENTIFIER_DF);
-    const wanted = [...[...kept].flatMap(([field, list]) => list.map((t) => [F[field][0], t])), ...identifierTerms.map((t) => [F.ids[0], t])];
+    const wanted = [...scored.flatMap(([field, list]) => list.map((t) => [F[field][0], t])), ...identifierTerms.map((t) => [F.ids[0], t])];
     await Promise.all(uniq(wanted.flatMap(([code, t]) => listFiles(code, t))).map(loadScript));
 
     const aggs = new Map();
@@ -753,115 +890,153 @@
       a.messages.add(e.message);
       const literal = literalLength(compiled(e.index).parts);
       a.score += P.W_TEMPLATE_FULL + Math.min(literal, P.TEMPLATE_LITERAL_CAP) / P.TEMPLATE_LITERAL_PER_POINT;
-      a.exact = true;
+      signal(a, wordingSpread(e.index), !e.generic);
       a.evidence.push({ field: "message", kind: e.kind, parts: renderParts(compiled(e.index).parts, m.slots) });
     }
     for (const [c, m] of partial) {
       const a = agg(c);
       if (a.exact) continue;
-      a.score += P.W_TEMPLATE_PARTIAL * m.coverage;
-      if (m.coverage >= P.PARTIAL_STRONG_COVERAGE) {
+      // a partly found message whose most telling piece is missing is likely another message
+      a.score += P.W_TEMPLATE_PARTIAL * m.coverage * (m.keyFound ? 1.0 : P.PARTIAL_WITHOUT_KEY);
+      if (m.keyFound && m.coverage >= P.PARTIAL_STRONG_COVERAGE && !m.entry.generic && wordingSpread(m.entry.index) <= P.STRONG_SPREAD) {
         a.strong = true;
         a.evidence.push({ field: "message", kind: m.entry.kind, parts: renderParts(compiled(m.entry.index).parts, null), coverage: m.coverage });
       }
     }
 
-    // 4. identifiers: declared models and references, then any other mention, by rarity
+    // 4. identifiers: declared models and references, then any other mention, by rarity; a signal's
+    // spread is the number of advisories whose documents have it
     const queryWords = new Set(head.words.map((t) => t.text));
     const once = (a, term) => (a.messages.has("t:" + term) ? false : (a.messages.add("t:" + term), true));
-    const modelHit = (a, term, weight, conditional) => {
+    const modelHit = (a, term, weight, spread, conditional) => {
       if (!once(a, term)) return;
       a.score += weight;
-      a.exact = true;
+      a.applies = true;
+      signal(a, spread, true);
       a.evidence.push({ field: "model", parts: mk(term.toUpperCase()), conditional });
+    };
+    const model = (term) => { // Searcher._model
+      const plain = postings(LK.models, term) || [];
+      const cond = postings(LK.models_cond, term) || [];
+      const spread = new Set([...advisoriesOf(LK.models, term), ...advisoriesOf(LK.models_cond, term)]).size;
+      for (const d of plain) modelHit(agg(caseOfDoc(d)), term, P.W_MODEL, spread, false);
+      const conditional = new Map();
+      for (let k = 0; k < cond.length; k += 2) {
+        const c = caseOfDoc(cond[k]);
+        const fits = cond[k + 1].split(" ").some((w) => w && queryWords.has(w)); // the condition's telling words
+        conditional.set(c, (conditional.get(c) || false) || fits);
+      }
+      for (const [c, fits] of conditional) modelHit(agg(c), term, fits ? P.W_MODEL + P.CONDITION_FIT_BONUS : P.W_MODEL_CONDITIONAL, spread, true);
+      const na = postings(LK.not_affected, term) || [];
+      const naSpread = advisoriesOf(LK.not_affected, term).size;
+      for (const d of na) {
+        const a = agg(caseOfDoc(d));
+        if (!once(a, term)) continue;
+        a.score += P.W_NOT_AFFECTED;
+        a.notAffected = true;
+        signal(a, naSpread, true);
+        a.evidence.push({ field: "not_affected", model: term, parts: null });
+      }
     };
     for (const ident of ids) {
       for (const term of idTerms(ident)) {
-        if (ident.kind === "model") {
-          for (const d of postings(LK.models, term) || []) modelHit(agg(caseOfDoc(d)), term, P.W_MODEL, false);
-          const conditional = new Map();
-          const cond = postings(LK.models_cond, term) || [];
-          for (let k = 0; k < cond.length; k += 2) {
-            const c = caseOfDoc(cond[k]);
-            const fits = cond[k + 1].split(" ").some((w) => w && queryWords.has(w)); // the condition's telling words
-            conditional.set(c, (conditional.get(c) || false) || fits);
-          }
-          for (const [c, fits] of conditional) modelHit(agg(c), term, fits ? P.W_MODEL + P.CONDITION_FIT_BONUS : P.W_MODEL_CONDITIONAL, true);
-          for (const d of postings(LK.not_affected, term) || []) {
-            const a = agg(caseOfDoc(d));
-            if (!once(a, term)) continue;
-            a.score += P.W_NOT_AFFECTED;
-            a.exact = a.notAffected = true;
-            a.evidence.push({ field: "not_affected", model: term, parts: null });
-          }
-        } else if (P.REFERENCE_KINDS.includes(ident.kind)) {
-          for (const d of postings(LK.refs, term) || []) {
+        if (ident.kind === "model") model(term);
+        else if (P.REFERENCE_KINDS.includes(ident.kind)) {
+          const refs = postings(LK.refs, term) || [];
+          const spread = advisoriesOf(LK.refs, term).size;
+          for (const d of refs) {
             const a = agg(caseOfDoc(d));
             if (!once(a, term)) continue;
             a.score += P.W_REFERENCE;
-            a.exact = true;
+            signal(a, spread, true);
             a.evidence.push({ field: "reference", parts: mk(term.toUpperCase()) });
           }
         }
+        // Searcher._identifier_hit: mentioned anywhere in a case, counts by rarity
         const n = df(IDS, term);
         if (n > 0 && n <= P.MAX_IDENTIFIER_DF) {
           const weight = P.W_IDENTIFIER * Math.min(1.0, idf(IDS, term) / P.IDENTIFIER_FULL_IDF);
           const p = postings(IDS, term);
+          const spread = advisoriesOf(IDS, term).size;
+          const specific = P.SPECIFIC_ID_KINDS.includes(ident.kind) && !(ident.kind === "hex" && BigInt(term) < BigInt(P.SPECIFIC_HEX_MIN));
           for (let i = 0; i < p.length; i += 3) {
             const a = agg(caseOfDoc(p[i]));
             if (!once(a, term)) continue;
             a.score += weight;
-            if (P.SPECIFIC_ID_KINDS.includes(ident.kind)) a.exact = true;
-            else a.strong = true;
+            signal(a, spread, specific);
             a.evidence.push({ field: "identifier", parts: mk(term) });
           }
         }
       }
     }
+    for (const key of typedModels) model(key);
 
-    // 5. word overlap: BM25F over the budgeted terms, as kb.index computes it
-    const aliasesOnly = new Set([...groups.values()].flatMap((g) => g.slice(1)).filter((w) => !groups.has(w)));
-    const scores = new Map();
-    const matchedBy = new Map();
-    for (const [field, list] of kept) {
+    // 5. word overlap: BM25F over every posting of the terms, as kb.index.Index.search computes it
+    // With a query language, a document in another language is left out when its advisory has one in
+    // the query's language (its translation twin); a translation counts only in its own language.
+    const queryLang = core.langs.indexOf(lang);
+    const allowed = (d) => queryLang < 0 || state.docLang[d] === queryLang || !(state.advMask[state.caseAdv[caseOfDoc(d)]] & (1 << queryLang));
+    const scores = new Float64Array(N);
+    const touched = [];
+    const used = []; // [field, code, term, language or -1] of the terms that scored
+    const [K1, B] = [P.BM25_K1, P.BM25_B];
+    for (const [field, list] of scored) {
       const code = core.fields[field][0];
       const avgfl = core.avgfl[field] || 1;
+      const boost = P.FIELD_BOOSTS[field];
       for (const term of list) {
         const p = postings(code, term);
         if (!p) continue;
-        // kb.index.Index.search: Whoosh's idf and BM25F; the field boost is in the stored weights (tf)
-        const weight = (Math.log(N / (docFreq(code, term) + 1)) + 1) * (aliasesOnly.has(term) ? P.ALIAS_BOOST : 1.0);
-        const fieldBoost = P.FIELD_BOOSTS[field];
+        const want = onlyIn.has(term) ? onlyIn.get(term) : -1;
+        // Whoosh's idf of the whole list, times the query's boost of the term; kb.index stores each
+        // posting's weight (tf with the field boost, as Whoosh keeps it) as a 32-bit float, and NumPy
+        // multiplies the two in 32 bits: Math.fround does the same roundings.
+        const weight = Math.fround((Math.log(N / (df(code, term) + 1)) + 1) * (aliasesOnly.has(term) ? P.ALIAS_BOOST : 1.0));
+        let scoredAny = false;
         for (let i = 0; i < p.length; i += 3) {
           const d = p[i];
-          const tf = p[i + 1] * fieldBoost;
-          const norm = P.BM25_K1 * ((1 - P.BM25_B) + (P.BM25_B * p[i + 2]) / avgfl);
-          scores.set(d, (scores.get(d) || 0.0) + (weight * tf * (P.BM25_K1 + 1)) / (tf + norm));
-          let m = matchedBy.get(d);
-          if (!m) matchedBy.set(d, (m = {}));
-          (m[field] || (m[field] = new Set())).add(term);
+          if ((want >= 0 && state.docLang[d] !== want) || !allowed(d)) continue;
+          const tf = Math.fround(p[i + 1] * boost);
+          const norm = K1 * ((1 - B) + (B * p[i + 2]) / avgfl);
+          if (scores[d] === 0) touched.push(d);
+          scores[d] += Math.fround(weight * Math.fround((tf * (K1 + 1)) / (tf + norm)));
+          scoredAny = true;
         }
+        if (scoredAny) used.push([field, code, term, want]);
       }
     }
-    const top = [...scores].sort((x, y) => y[1] - x[1]).slice(0, P.BM25_DEPTH); // stable, like heapq.nlargest
+    const top = touched.sort((x, y) => scores[y] - scores[x] || x - y).slice(0, P.BM25_DEPTH);
+    const weights = new Map(); // the weight of each query word and identifier term in coverage
+    for (const w of words) weights.set(w, idf(BODY, w));
+    for (const t of idList) weights.set(t, idf(IDS, t) * P.ID_COVERAGE_WEIGHT);
     if (top.length) {
-      const best = Math.max(...top.map((x) => x[1])) || 1.0;
-      const weights = new Map();
-      for (const w of words) weights.set(w, idf(BODY, w));
-      for (const t of idList) weights.set(t, idf(IDS, t) * P.ID_COVERAGE_WEIGHT);
+      const position = new Map(top.map((d, k) => [d, k]));
+      const matchedOf = top.map(() => ({}));
+      for (const [field, code, term, want] of used) {
+        const p = postings(code, term);
+        for (let i = 0; i < p.length; i += 3) {
+          const k = position.get(p[i]);
+          if (k === undefined || (want >= 0 && state.docLang[p[i]] !== want)) continue;
+          (matchedOf[k][field] || (matchedOf[k][field] = new Set())).add(term);
+        }
+      }
+      const best = scores[top[0]] || 1.0;
       let total = 0;
       for (const w of weights.values()) total += w;
       total = total || 1.0;
       const idSet = new Set(idList);
-      const specific = new Set(ids.filter((i) => P.SPECIFIC_ID_KINDS.includes(i.kind)).flatMap(idTerms));
-      for (const [d, score] of top) {
+      top.forEach((d, k) => {
+        const score = scores[d];
         const a = agg(caseOfDoc(d));
-        const matched = matchedBy.get(d);
+        const matched = matchedOf[k];
         const mw = new Set(P.WORD_FIELDS.flatMap((f) => [...(matched[f] || [])]));
         const mi = matched.ids || new Set();
-        // a word counts in full when the document has it, partly when it only has an alias of it
+        // a word counts in full when the document has it (or what its characters also read as), partly
+        // when it only has an alias of it
         const credit = new Map();
-        for (const [w, alts] of groups) credit.set(w, mw.has(w) ? 1.0 : alts.some((x) => mw.has(x)) ? P.ALIAS_BOOST : 0.0);
+        for (const [w, alts] of groups) {
+          credit.set(w, mw.has(w) || (same.get(w) || []).some((x) => mw.has(x)) ? 1.0 : alts.some((x) => mw.has(x)) ? P.ALIAS_BOOST : 0.0);
+        }
         for (const t of mi) if (idSet.has(t)) credit.set(t, 1.0);
         let cov = 0;
         for (const [t, w] of weights) cov += w * (credit.get(t) || 0);
@@ -874,15 +1049,13 @@
           a.matched = matched;
         }
         a.coverage = Math.max(a.coverage, cov);
-        if ([...mi].some((t) => specific.has(t))) a.exact = true;
-        else if (mi.size) a.strong = true;
-      }
+      });
     }
 
-    // 6. order: confidence, then score (ties: advisory id, case id); present the first `limit`
-    const ranked = [...aggs].map(([c, a]) => [c, a, a.exact ? "exact" : a.strong || a.coverage >= P.STRONG_COVERAGE ? "strong" : "weak"]);
-    ranked.sort((x, y) => P.CONFIDENCES.indexOf(x[2]) - P.CONFIDENCES.indexOf(y[2]) || y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
-    const shown = ranked.slice(0, limit);
+    // 6. order: score alone (ties: advisory id, case id); labels; present the first `limit`
+    const ranked = [...aggs].sort((x, y) => y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
+    const first = ranked.slice(0, limit);
+    const shown = first.map(([c, a], n) => [c, a, label(c, a, n, first, weights)]);
     const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
     const langOf = new Map(shown.map(([c]) => [c, shownLang(c, lang)])); // the query's language when the advisory has it
     await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, langOf.get(c)), ...(a.matched && a.bm25Lang !== langOf.get(c) ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
@@ -916,7 +1089,7 @@
     }
     return {
       id: here.advisory, case: here.case, title: here.doc.title, lang, score: a.score, confidence,
-      not_affected: a.notAffected, evidence, steps: (here.doc.steps || []).slice(0, P.STEPS_SHOWN),
+      not_affected: a.notAffected && !a.applies, evidence, steps: (here.doc.steps || []).slice(0, P.STEPS_SHOWN),
       url: caseUrl(here.advisory, here.case, lang),
     };
   }
@@ -1031,7 +1204,7 @@
     // search and the page
     search, run, ready,
     // the analysis, for tests (kb/static/vectors.json)
-    normalize, normalizeWithMap, findIdentifiers, analyze, squash, stem, modelKey, parseTemplate, trigrams, hash,
+    normalize, normalizeWithMap, findIdentifiers, analyze, squash, stem, modelKey, modelCandidates, parseTemplate, trigrams, hash,
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

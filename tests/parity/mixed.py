@@ -5,12 +5,14 @@ and parity tests (tests/test_site_mixed.py, tests/test_browser.py, tests/test_pa
 
 - ``acme-mail-stuck``: Japanese only, no cases (one implicit case), an introduction, a free-form
   section with an image and a link into its ``assets/`` (one in a sub-folder, with a space in its
-  name), a link to a symbolic link in ``assets/`` (the site must not copy it), and a message with
-  escaped braces (``{{{{tenant}}}}`` is a literal ``{{tenant}}``);
+  name), a symbolic link in ``assets/`` (the site must not copy it; kb.content refuses a link to
+  one, so the text only names it), and a message with escaped braces (``{{{{tenant}}}}`` is a
+  literal ``{{tenant}}``);
 - ``acme-gateway-crash``: Japanese only, with declared cases, a model number, a not-affected model
   and a KB id;
 - ``acme-howto``: English only, no cases, no vendor, no products: a how-to whose steps sit in a
-  free-form section, the second list starting at 3, and a ``kb:`` link to the Japanese-only one.
+  free-form section, the second list starting at 3, a file name (``cron.log``) and a ``kb:`` link to
+  the Japanese-only one.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ QUERIES = [
     "送信トレイにメールが残る",
     "queue retries quota",
     "ゲートウェイ 再起動",
+    # a file name is also its words (kb.analysis WORDY_ID_KINDS)
+    "cron.log",
+    "export log",
+    # English words with glossary translations (delete -> 削除, attachment -> 添付): they count in the
+    # Japanese-only advisory's text, and only there
+    "delete the attachment",
+    "outbox attachment quota",
 ]
 
 
@@ -93,7 +102,7 @@ summary: 大きな添付ファイルを付けたメールが送信トレイに�
 
 ![送信トレイの画面](assets/screen.png)
 
-[送信ログの例](assets/logs/mail%20log.txt) ・ [リンク先の外](assets/outside.txt)
+[送信ログの例](assets/logs/mail%20log.txt) ・ リンク先の外
 
 ## 対処方法
 
@@ -160,6 +169,7 @@ Notes
 -----
 
 - # not a heading, just text
+- Scheduled exports write what they did to cron.log.
 """,
 }
 
@@ -176,5 +186,5 @@ def write_mixed_content(root: Path, bundled: bool = True) -> Path:
     (content / JA_ONLY / "assets" / "screen.png").write_bytes(png())
     outside = root / "outside.txt"
     outside.write_text("not part of the content\n", "utf-8")
-    os.symlink(outside, content / JA_ONLY / "assets" / "outside.txt")  # kb check follows it; the site must not
+    os.symlink(outside, content / JA_ONLY / "assets" / "outside.txt")  # the site must not copy it
     return content

@@ -8,6 +8,9 @@
 //          no lang: the query's language, as kb.search decides it)
 // results: [[{id, case, lang, score, confidence, not_affected, url, steps, evidence}, ...] | {"error": "..."}, ...]
 // (one entry per query, in order). Used by tests/test_parity_node.py.
+// Or request: {"analyze": ["...", ...]}: results: [{input, normalized, words, grams, identifiers, squashed,
+// model_candidates}, ...], what kbsearch.js makes of each text (the fields of kb/static/vectors.json, and
+// kb.analysis.model_candidates of the normalized text).
 "use strict";
 
 const fs = require("fs");
@@ -50,6 +53,19 @@ globalThis.document = {
 vm.runInThisContext(fs.readFileSync(script, "utf-8"), { filename: script });
 
 (async () => {
+  if (request.analyze) {
+    await window.KBSearch.ready(); // the analysis reads the bug check names from the index's core.js
+    const vectors = request.analyze.map((text) => {
+      const a = window.KBSearch.analyze(text);
+      return {
+        input: text, normalized: a.normalized, words: a.words.map((t) => t.text), grams: a.grams.map((t) => t.text),
+        identifiers: a.identifiers.map((i) => ({ kind: i.kind, value: i.value, aliases: i.aliases })), squashed: window.KBSearch.squash(text),
+        model_candidates: window.KBSearch.modelCandidates(a.normalized),
+      };
+    });
+    process.stdout.write(JSON.stringify(vectors));
+    return;
+  }
   const out = [];
   for (const q of request.queries) {
     try {
