@@ -302,9 +302,9 @@ class Searcher:
         """exact / strong / weak: what the evidence promises (docs/RANKING.md). Hits are ordered by
         score alone; the label says how sure the answer is, not where it stands."""
         if a.exact:
-            return "exact"
+            return spec.CONFIDENCES[0]
         if a.strong:
-            return "strong"
+            return spec.CONFIDENCES[1]
         terms = len(set().union(*(v for f, v in a.matched.items() if f != "grams")))
         if rank == 0 and a.coverage >= spec.STRONG_MIN_COVERAGE and terms >= spec.STRONG_MIN_TERMS:
             # Words alone: only the first hit, when it covers much of the query and leads every
@@ -318,8 +318,8 @@ class Searcher:
             rarest = max(weights[t] for t in found) if found else 0.0
             mine = max((weights[t] for f, ts in a.matched.items() if f != "grams" for t in ts if t in weights), default=0.0)
             if a.score - runner_up >= needed and mine >= rarest:
-                return "strong"
-        return "weak"
+                return spec.CONFIDENCES[1]
+        return spec.CONFIDENCES[2]
 
     @staticmethod
     def _signal(a: _Agg, spread: int, specific: bool) -> None:
