@@ -23,11 +23,29 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, spec
-from .analysis import analyze
-from .corpus import SearchDoc, documents, template_entries
+from .analysis import (
+    _CJK_RUN_RE,
+    WORDY_ID_KINDS,
+    Analysis,
+    Token,
+    _script,
+    _segments,
+    _tagger,
+    analyze,
+    cjk_bigrams,
+    find_identifiers,
+    is_japanese,
+    latin_words,
+    mecab_words,
+    normalize,
+    normalize_with_map,
+)
+from .corpus import TEXT_FIELDS, SearchDoc, documents, template_entries
+from .glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
 from .messages import TemplateEntry, choose_keys, squash
 from .model import LANGS, PLACEHOLDER_TYPES, Advisory
 from .stopcodes import STOP_CODES
+from .synonyms import SYNONYMS
 from .synonyms import table as alias_table
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -163,10 +181,12 @@ def _table(text: str) -> dict[str, tuple[str, str]]:
 
 @dataclass
 class SearchIndex:
-    """The browser index as files: path under ``search/`` -> the script text."""
+    """The browser index as files: path under ``search/`` -> the script text; and the Japanese
+    lexicon it ships (:class:`Lexicon`: what the parity tests analyze queries with, as the browser does)."""
 
     files: dict[str, str]
     stats: dict[str, Any]
+    lexicon: Lexicon | None = None
 
 
 def _call(fn: str, *args: Any) -> str:
@@ -419,6 +439,9 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
     terms = _posting_files(postings, len(docs), large_df, table_df, files)
     templates = _template_files(advisories, case_index, files)
     doc_group = _doc_files(advisories, docs, files)
+    lexicon = japanese_lexicon(docs)
+    lexicon_files, lexicon_core = lexicon.files()
+    files.update(lexicon_files)
     core = {
         "format": "kb-site-search/2",
         "kb": __version__,
@@ -434,6 +457,7 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
         "doc_group": doc_group,
         "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
+        "lexicon": lexicon_core,
         # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), the aliases
         # (kb.synonyms.table(): SYNONYMS and the glossary, analyzed) and the bug check names (kb.stopcodes).
         "params": {**spec.shared(), **browser_data()},
@@ -446,14 +470,282 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         **{k: terms[k] for k in ("shards", "long_lists")},
         **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
         "doc_group": doc_group,
+        "lexicon": {**lexicon.stats, "shards": lexicon_core["shards"]},
     }
-    return SearchIndex(files, stats)
+    return SearchIndex(files, stats, lexicon)
 
 
 def browser_data() -> dict[str, Any]:
     """The tables kbsearch.js reads from core.js beside kb.spec's constants: ``ALIASES``
     (:func:`kb.synonyms.table`) and ``STOP_CODES`` (:data:`kb.stopcodes.STOP_CODES`)."""
     return {"ALIASES": {k: list(v) for k, v in alias_table().items()}, "STOP_CODES": dict(STOP_CODES)}
+
+
+# --- Japanese words without MeCab: the corpus's lexicon (search/j/) -------------------------------
+#
+# kb.search analyzes a Japanese query with MeCab (kb.analysis.mecab_words: UniDic lemmas, glosses),
+# and the index holds those lemmas. The browser has no MeCab and cannot ship its dictionary, but a
+# query word can only score when the corpus has it: so the site ships the surface forms MeCab found
+# in the corpus's own text, each with the terms MeCab made of it (lemma, gloss), plus the other
+# inflected forms of the corpus's verbs and adjectives and the glossary's words (their aliases count
+# even where the corpus lacks them). The browser cuts each CJK run of a query into those surfaces by
+# the cheapest path (a surface costs -ln of its frequency as a token; a stretch no surface covers is
+# an unknown word, costed by script and length) and emits their terms; an unknown word becomes a
+# placeholder term, which no document has but which counts in the query's coverage as MeCab's word
+# would. Bigrams are emitted for the whole run, as in Python. Costs are integers, so that Python
+# (Lexicon.words, for the parity tests) and kbsearch.js (lexiconWords) find the same path.
+
+LEXICON_SHARD_BYTES = 3_000  # target size of one lexicon shard (uncompressed JSON)
+COST_SCALE = 100  # a surface's cost: round(-ln(its share of the corpus's tokens) * COST_SCALE)
+UNSEEN_COUNT = 0.5  # the token count a generated form (inflection, glossary word) is costed at
+UNKNOWN_COSTS = {"C": (1500, 600, 4), "H": (1500, 600, 3), "K": (2000, 300, 0)}
+"""Unknown words by script (kanji, hiragana, katakana): cost ``a + b * length``, at most ``max``
+characters (0: katakana is read to the end of its stretch, as MeCab groups unknown katakana)."""
+UNKNOWN_HIRAGANA_WORD = 3  # an unknown hiragana stretch this long is a word (shorter: an ending)
+PLACEHOLDER = "\x00"  # starts the term of an unknown word: no document has it
+_INFLECTING = frozenset({"動詞", "形容詞"})
+_GODAN_ROWS = {
+    "カ": "かきくけこ",
+    "ガ": "がぎぐげご",
+    "サ": "さしすせそ",
+    "タ": "たちつてと",
+    "ナ": "なにぬねの",
+    "バ": "ばびぶべぼ",
+    "マ": "まみむめも",
+    "ラ": "らりるれろ",
+    "ワア": "わいうえお",
+}
+_ONBIN = {"カ": "い", "ガ": "い", "タ": "っ", "ラ": "っ", "ワア": "っ", "ナ": "ん", "バ": "ん", "マ": "ん"}
+_PROBES = ("", "ない", "ます", "た", "て", "だ", "で", "ば", "う", "ず")  # what may follow a form when MeCab checks it
+
+
+def _kana_to_hiragana(kana: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana)
+
+
+def _inflections(base: str, ctype: str) -> list[str]:
+    """Candidate inflected forms of a verb or adjective (UniDic conjugation type ``ctype``) written
+    ``base`` in its dictionary form: MeCab checks each before it goes into the lexicon."""
+    if ctype.startswith("五段-"):
+        row = ctype.split("-")[1].removesuffix("行")
+        stem = base[:-1]
+        if row not in _GODAN_ROWS:
+            return []
+        onbin = [stem + _ONBIN[row]] if row in _ONBIN else []
+        return [stem + e for e in _GODAN_ROWS[row]] + onbin + [stem + "っ"] * base.endswith("く")  # 行く: 行った
+    if ctype.startswith(("上一段", "下一段")):
+        stem = base[:-1]
+        return [stem, stem + "る", stem + "れ", stem + "ろ", stem + "よ"]
+    if ctype == "形容詞":
+        stem = base[:-1]
+        return [stem + e for e in ("", "い", "く", "かっ", "けれ", "かろ", "う", "さ")]
+    if ctype == "カ行変格":
+        stem = base[:-1]
+        return [stem, stem + "る", stem + "れ", stem + "い"]
+    return []
+
+
+def cjk_runs(text: str) -> list[str]:
+    """The CJK runs of ``text`` that kb.analysis.analyze gives to MeCab (normalized, between identifiers)."""
+    norm = normalize(text)
+    return [m.group(0) for s, e in _segments(norm, find_identifiers(norm)) for m in _CJK_RUN_RE.finditer(norm, s, e)]
+
+
+def _mecab_tokens(run: str) -> list[tuple[str, tuple[str, ...], Any]]:
+    """MeCab's tokens of a run: (surface, the terms kb.analysis.mecab_words makes of it, UniDic features)."""
+    terms_at: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for w, s, e in mecab_words(run):
+        terms_at[(s, e)].append(w)
+    out, pos = [], 0
+    for node in _tagger()(run):
+        pos += len(node.white_space)
+        s, pos = pos, pos + len(node.surface)
+        out.append((node.surface, tuple(terms_at.pop((s, pos), ())), node.feature))
+    if terms_at:  # mecab_words and the tagger disagree on where the words are
+        raise RuntimeError(f"cannot map kb.analysis.mecab_words onto MeCab's tokens of {run!r}")
+    return out
+
+
+def glossary_words() -> list[str]:
+    """The Japanese words of kb/glossary.py and kb.synonyms.SYNONYMS (their aliases count in every corpus)."""
+    words = [*JAPANESE_COLLOQUIAL, *(w for v in JAPANESE_COLLOQUIAL.values() for w in v), *(w for v in ENGLISH_JAPANESE.values() for w in v)]
+    words += [w for k, v in SYNONYMS.items() for w in (k, *v)]
+    return [w for w in dict.fromkeys(words) if is_japanese(w)]
+
+
+@dataclass
+class Lexicon:
+    """Surface forms -> the terms MeCab makes of them, with a cost; what the browser segments
+    Japanese queries with. ``first`` / ``whole``: a surface's terms when it starts its run / is the
+    whole run, where MeCab reads it otherwise there (で at the start of a run is a conjunction)."""
+
+    entries: dict[str, tuple[int, tuple[str, ...]]]
+    first: dict[str, tuple[str, ...]]
+    whole: dict[str, tuple[str, ...]]
+    stats: dict[str, int]
+
+    @property
+    def maxlen(self) -> int:
+        return max(map(len, self.entries), default=0)
+
+    def segment(self, run: str) -> list[tuple[int, int, bool]]:
+        """The cheapest cut of a CJK run into known surfaces and unknown words: (start, end, known).
+        Mirrored by ``lexiconSegment`` in kbsearch.js (same candidates, same order, integer costs)."""
+        n, maxlen = len(run), self.maxlen
+        best: list[int | None] = [0] + [None] * n
+        back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+        span_end = [0] * n  # where the stretch of run[i]'s script ends
+        for i in range(n - 1, -1, -1):
+            span_end[i] = span_end[i + 1] if i + 1 < n and _script(run[i + 1]) == _script(run[i]) else i + 1
+
+        def offer(i: int, j: int, cost: int, known: bool) -> None:
+            if best[j] is None or cost < best[j]:  # type: ignore[operator]
+                best[j], back[j] = cost, (i, known)
+
+        for i in range(n):
+            here = best[i]
+            if here is None:
+                continue
+            for j in range(i + 1, min(n, i + maxlen) + 1):
+                e = self.entries.get(run[i:j])
+                if e is not None:
+                    offer(i, j, here + e[0], True)
+            sc = _script(run[i])
+            a, b, longest = UNKNOWN_COSTS[sc]
+            ends = [span_end[i]] if longest == 0 else range(i + 1, min(span_end[i], i + longest) + 1)
+            for j in ends:
+                if run[i:j] not in self.entries:
+                    offer(i, j, here + a + b * (j - i), False)
+        out, j = [], n
+        while j > 0:
+            i, known = back[j]
+            out.append((i, j, known))
+            j = i
+        return out[::-1]
+
+    def words(self, run: str, base: int = 0) -> list[tuple[str, int, int]]:
+        """The query terms of a CJK run, as kb.analysis.mecab_words gives them (offsets into the run + ``base``)."""
+        out = []
+        for i, j, known in self.segment(run):
+            s = run[i:j]
+            if known:
+                terms = self.whole.get(s, self.first.get(s)) if j - i == len(run) else self.first.get(s) if i == 0 else None
+                for t in terms if terms is not None else self.entries[s][1]:
+                    out.append((t, base + i, base + j))
+            elif _script(s[0]) != "H" or len(s) >= UNKNOWN_HIRAGANA_WORD:
+                out.append((PLACEHOLDER + s, base + i, base + j))
+        return out
+
+    def files(self) -> tuple[dict[str, str], dict[str, Any]]:
+        """Shards j/<n>.js (surfaces by the hash of their first character) and what the core says of them."""
+        rows: dict[str, list] = {s: [cost, *terms] for s, (cost, terms) in sorted(self.entries.items())}
+        rows.update({"^" + s: list(t) for s, t in sorted(self.first.items())})
+        rows.update({"^" + s + "$": list(t) for s, t in sorted(self.whole.items())})
+        size = sum(len(k) + len(json.dumps(v, ensure_ascii=False)) + 4 for k, v in rows.items())
+        n = _pow2_at_least(size / LEXICON_SHARD_BYTES) if rows else 0
+        shards: dict[int, dict[str, list]] = defaultdict(dict)
+        for k, v in rows.items():
+            shards[term_hash(k.lstrip("^")[0]) % n][k] = v
+        files = {f"j/{i}.js": _call("addLexicon", i, shards.get(i, {})) for i in range(n)}
+        core = {
+            "shards": n,
+            "maxlen": self.maxlen,
+            "unknown": {k: list(v) for k, v in UNKNOWN_COSTS.items()},
+            "hiragana_word": UNKNOWN_HIRAGANA_WORD,
+            "placeholder": PLACEHOLDER,
+        }
+        return files, core
+
+
+def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> Lexicon:
+    """The lexicon of the documents' Japanese text (their analyzed fields, kb.corpus.TEXT_FIELDS),
+    plus the inflected forms of its verbs and adjectives and the words of ``extra`` (default: the
+    glossary's, :func:`glossary_words`) with theirs. Runs MeCab once per distinct CJK run."""
+    runs: Counter[str] = Counter()
+    seen_texts: dict[str, list[str]] = {}
+    for d in docs:
+        for name in TEXT_FIELDS:
+            text = d.texts.get(name, "")
+            if text not in seen_texts:
+                seen_texts[text] = cjk_runs(text) if is_japanese(text) else []
+            runs.update(seen_texts[text])
+    count: Counter[str] = Counter()
+    analyses: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    first: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    whole: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    bases: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)  # (lemma, conjugation type) -> dictionary forms
+
+    def note_base(feat: Any) -> None:
+        if feat.pos1 in _INFLECTING and feat.cType not in ("*", "") and feat.lemma and "-" not in feat.lemma:
+            for b in (feat.lemma, feat.orthBase, _kana_to_hiragana(feat.kanaBase or "")):
+                if b and b != "*" and normalize(b) == b:
+                    bases[(feat.lemma, feat.cType)][b] = None
+
+    for run, n in runs.items():
+        tokens = _mecab_tokens(run)
+        for k, (surface, terms, feat) in enumerate(tokens):
+            count[surface] += n
+            analyses[surface][terms] += n
+            if k == 0:
+                first[surface][terms] += n
+                if len(tokens) == 1:
+                    whole[surface][terms] += n
+            note_base(feat)
+    generated: dict[str, tuple[str, ...]] = {}
+    for word in extra if extra is not None else glossary_words():
+        for run in cjk_runs(word):
+            for surface, terms, feat in _mecab_tokens(run):
+                if surface not in count:
+                    generated.setdefault(surface, terms)
+                note_base(feat)
+    tagger = _tagger()
+    for (lemma, ctype), forms in bases.items():
+        for base in forms:
+            for cand in _inflections(base, ctype):
+                if not cand or cand in count or cand in generated or normalize(cand) != cand:
+                    continue
+                for probe in _PROBES:
+                    nodes = tagger(cand + probe)
+                    if nodes and nodes[0].surface == cand and nodes[0].feature.lemma == lemma:
+                        generated[cand] = tuple(w for w, s, e in mecab_words(cand + probe) if (s, e) == (0, len(cand)))
+                        break
+    total = sum(count.values())
+    entries: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for surface, c in count.items():
+        entries[surface] = (round(-math.log(c / total) * COST_SCALE), analyses[surface].most_common(1)[0][0])
+    unseen = round(-math.log(UNSEEN_COUNT / max(total, 1)) * COST_SCALE)
+    for surface, terms in generated.items():
+        entries[surface] = (unseen, terms)
+    at_start = {s: c.most_common(1)[0][0] for s, c in first.items()}
+    at_start = {s: t for s, t in at_start.items() if t != entries[s][1]}
+    alone = {s: c.most_common(1)[0][0] for s, c in whole.items()}
+    alone = {s: t for s, t in alone.items() if t != at_start.get(s, entries[s][1])}
+    stats = {"runs": len(runs), "tokens": total, "surfaces": len(count), "generated": len(generated)}
+    return Lexicon(entries, at_start, alone, stats)
+
+
+def browser_analyze(text: str, lexicon: Lexicon | None) -> Analysis:
+    """:func:`kb.analysis.analyze` as kbsearch.js analyzes a query: Japanese words from ``lexicon``
+    (:meth:`Lexicon.words`) where Python uses MeCab; without a lexicon, ``analyze(text, japanese=False)``."""
+    if lexicon is None:
+        return analyze(text, japanese=False)
+    norm, origin = normalize_with_map(text)
+    ids = find_identifiers(norm)
+    a = Analysis(text, norm, origin, ids, [], [])
+    for i in ids:
+        if i.kind in WORDY_ID_KINDS:
+            for w, ws, we in latin_words(norm[i.start : i.end], i.start):
+                a.words.append(Token(w, *a.span(ws, we)))
+    for s, e in _segments(norm, ids):
+        chunk = norm[s:e]
+        for w, ws, we in latin_words(chunk, s):
+            a.words.append(Token(w, *a.span(ws, we)))
+        for m in _CJK_RUN_RE.finditer(chunk):
+            for w, ws, we in lexicon.words(m.group(0), s + m.start()):
+                a.words.append(Token(w, *a.span(ws, we)))
+            for g, gs, ge in cjk_bigrams(m.group(0), s + m.start()):
+                a.grams.append(Token(g, *a.span(gs, ge), kind="gram"))
+    return a
 
 
 # --- the script (static/kbsearch.js) -----------------------------------------------------------

@@ -9,7 +9,10 @@
  *   ranking (templates, models, references, BM25F) ...... kb/search.py, kb/index.py (Whoosh BM25F)
  *   every weight, threshold, cap, field list ............ kb/spec.py, read from core.js as P.<NAME>
  *   aliases, bug check names ............................ kb.synonyms.table(), kb/stopcodes.py: P.ALIASES, P.STOP_CODES
- * The browser has no MeCab: Japanese queries match through bigrams (and Latin words, identifiers).
+ *   Japanese words (MeCab in Python) .................... the corpus's lexicon (kb/browser_index.py: Lexicon),
+ *                                                           search/j/, cut by lexiconSegment
+ * The browser has no MeCab: a Japanese query is cut into the surface forms MeCab found in the corpus
+ * (and the other forms of its verbs, the glossary's words), which give MeCab's terms; bigrams as in Python.
  * Function by function, and the deliberate differences: docs/PARITY.md. This file as it is in kb/static
  * lacks the stemmer: the site's static/kbsearch.js is the one that runs.
  *
@@ -22,11 +25,13 @@
  *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording (and which uses are generic)
  *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
  *                                                    (null: an advisory not written in l)
+ *   search/j/<n>.js     KBSearch.addLexicon(n, {...})  Japanese surface -> [cost, terms...] ("^s": terms at the
+ *                                                    start of a run, "^s$": the whole run), by first character
  * Documents are numbered as the Python index adds them: advisory, case, then each language the
  * advisory is written in (core.cases and core.partial_langs say how many).
- * A search loads the core, then only the shards of its own terms (and of the model numbers it may
- * have typed with spaces), every long list of those terms (every posting is scored), then the groups
- * it needs.
+ * A search loads the core, the lexicon shards of the Japanese characters it has, then only the
+ * shards of its own terms (and of the model numbers it may have typed with spaces), every long list of
+ * those terms (every posting is scored), then the groups it needs.
  * Query text is only ever put into the page with textContent.
  */
 (function () {
@@ -278,8 +283,10 @@
   /** Identifiers whose text also gives words (kb/analysis.py: WORDY_ID_KINDS): cron.log is cron and log too. */
   const WORDY_ID_KINDS = new Set(["file", "fileline"]);
 
-  /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}. */
-  function analyze(text) {
+  /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}.
+   * `lexical`: Japanese words from the lexicon (its shards for the text loaded: analyzeQuery), where
+   * Python has MeCab's; without it, none (kb.analysis.analyze(text, japanese=False), the test vectors). */
+  function analyze(text, lexical = false) {
     const [norm, origin] = normalizeWithMap(text);
     const ids = findIdentifiers(norm);
     const span = (s, e) => {
@@ -304,12 +311,86 @@
       const chunk = norm.slice(s, e);
       for (const [w, ws, we] of latinWords(chunk, s)) words.push({ text: w, span: span(ws, we) });
       for (const m of chunk.matchAll(CJK_RUN_RE)) {
+        if (lexical) for (const [w, ws, we] of lexiconWords(m[0], s + m.index)) words.push({ text: w, span: span(ws, we) });
         const g = [];
         cjkBigrams(m[0], s + m.index, g);
         for (const [t, gs, ge] of g) grams.push({ text: t, span: span(gs, ge) });
       }
     }
     return { original: text, normalized: norm, origin, identifiers: ids, words, grams, span };
+  }
+
+  // --- Japanese words without MeCab (kb/browser_index.py: Lexicon) ----------------------------
+  // The surfaces MeCab found in the corpus, each with its cost and terms; a query's CJK run is cut
+  // into the cheapest sequence of surfaces and unknown words (integer costs: the same path as Python).
+
+  function lexiconEntry(key) {
+    const shard = state.lexicon.get(hash(key[key[0] === "^" ? 1 : 0]) % state.core.lexicon.shards);
+    return shard && Object.hasOwn(shard, key) ? shard[key] : undefined;
+  }
+
+  /** Lexicon.segment: [start, end, known] pieces of a CJK run, the cheapest cut. */
+  function lexiconSegment(run) {
+    const L = state.core.lexicon;
+    const n = run.length;
+    const best = new Array(n + 1).fill(null);
+    const back = new Array(n + 1).fill(null);
+    best[0] = 0;
+    const spanEnd = new Array(n);
+    for (let i = n - 1; i >= 0; i--) spanEnd[i] = i + 1 < n && script(run[i + 1]) === script(run[i]) ? spanEnd[i + 1] : i + 1;
+    const offer = (i, j, cost, known) => {
+      if (best[j] === null || cost < best[j]) { best[j] = cost; back[j] = [i, known]; }
+    };
+    for (let i = 0; i < n; i++) {
+      const here = best[i];
+      if (here === null) continue;
+      for (let j = i + 1; j <= Math.min(n, i + L.maxlen); j++) {
+        const e = lexiconEntry(run.slice(i, j));
+        if (e !== undefined) offer(i, j, here + e[0], true);
+      }
+      const [a, b, longest] = L.unknown[script(run[i])];
+      const from = longest === 0 ? spanEnd[i] : i + 1;
+      const to = longest === 0 ? spanEnd[i] : Math.min(spanEnd[i], i + longest);
+      for (let j = from; j <= to; j++) if (lexiconEntry(run.slice(i, j)) === undefined) offer(i, j, here + a + b * (j - i), false);
+    }
+    const out = [];
+    for (let j = n; j > 0; ) {
+      const [i, known] = back[j];
+      out.push([i, j, known]);
+      j = i;
+    }
+    return out.reverse();
+  }
+
+  /** Lexicon.words: the terms of a CJK run (offsets + base), as kb.analysis.mecab_words gives them;
+   * an unknown word is a placeholder term that no document has (it counts in the query's coverage). */
+  function lexiconWords(run, base) {
+    const L = state.core.lexicon;
+    const out = [];
+    if (!L || !L.shards) return out;
+    for (const [i, j, known] of lexiconSegment(run)) {
+      const s = run.slice(i, j);
+      if (known) {
+        let terms;
+        if (j - i === run.length) terms = lexiconEntry("^" + s + "$") ?? lexiconEntry("^" + s);
+        else if (i === 0) terms = lexiconEntry("^" + s);
+        for (const t of terms ?? lexiconEntry(s).slice(1)) out.push([t, base + i, base + j]);
+      } else if (script(s[0]) !== "H" || s.length >= L.hiragana_word) out.push([L.placeholder + s, base + i, base + j]);
+    }
+    return out;
+  }
+
+  /** The query's analysis as kb.search makes it with MeCab, from the lexicon: loads the lexicon
+   * shards of the text's Japanese characters first. */
+  async function analyzeQuery(text) {
+    await ready();
+    const L = state.core.lexicon;
+    if (L && L.shards) {
+      const shards = new Set();
+      for (const m of normalize(text).matchAll(CJK_RUN_RE)) for (const ch of m[0]) shards.add(hash(ch) % L.shards);
+      await Promise.all([...shards].map((n) => loadScript(`j/${n}.js`)));
+    }
+    return analyze(text, true);
   }
 
   // --- message templates (kb/model.py Template, kb/messages.py) ---------------------------------
@@ -369,7 +450,7 @@
   const state = {
     core: null,
     root: null,
-    shards: new Map(), lists: new Map(), lengths: new Map(), keys: new Map(), texts: new Map(), uses: new Map(), docs: new Map(),
+    shards: new Map(), lists: new Map(), lengths: new Map(), keys: new Map(), texts: new Map(), uses: new Map(), docs: new Map(), lexicon: new Map(),
     loading: new Map(),
     compiled: new Map(),
     decoded: new Map(),
@@ -684,6 +765,8 @@
   }
 
   const uniq = (xs) => [...new Set(xs)];
+  /** The term of a word the lexicon does not know (no document has it: its shard is not loaded). */
+  const isPlaceholder = (t) => state.core.lexicon && t.startsWith(state.core.lexicon.placeholder);
   const mk = (text) => [[text, true]];
 
   function renderParts(parts, slots) {
@@ -824,7 +907,7 @@
     if (!text.trim()) return [];
     const headText = text.slice(0, P.MAX_ANALYZED_CHARS);
     const lang = opts.lang || (isJapanese(headText) ? "ja" : "en");
-    const head = analyze(headText);
+    const head = await analyzeQuery(headText);
     const ids = text.length > P.MAX_ANALYZED_CHARS ? findIdentifiers(normalize(text.slice(0, P.MAX_ID_CHARS))) : head.identifiers;
     const [sq, sqOrigin] = squashWithMap(text);
     // kb.search Searcher._bm25: the words, each with its aliases (kb.synonyms.table, P.ALIASES)
@@ -849,7 +932,7 @@
     const typedModels = modelCandidates(head.normalized).filter((k) => !idSeen.has(k));
 
     // 1. the shards of the query's terms, and of its trigrams that are template keys
-    const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms), ...typedModels]);
+    const terms = uniq([...searchWords, ...grams, ...ids.flatMap(idTerms), ...typedModels]).filter((t) => !isPlaceholder(t));
     const tris = sq.length >= P.MIN_SQUASHED_CHARS ? [...trigrams(sq)].filter(keyMayExist) : [];
     await Promise.all([
       ...uniq(terms.map((t) => hash(t) % core.shards)).map((n) => loadScript(`t/${n}.js`)),
@@ -1201,10 +1284,11 @@
     load, addShard: (n, data) => state.shards.set(n, data), addList: (n, data) => state.lists.set(n, data),
     addLengths: (code, b64) => { if (!state.lengths.has(code)) state.lengths.set(code, b64); }, addKeys: (n, data) => state.keys.set(n, data),
     addUses: (n, list) => state.uses.set(n, list), addDocs: (lang, n, list) => state.docs.set(`${lang}/${n}`, list),
+    addLexicon: (n, data) => state.lexicon.set(n, data),
     // search and the page
     search, run, ready,
     // the analysis, for tests (kb/static/vectors.json)
-    normalize, normalizeWithMap, findIdentifiers, analyze, squash, stem, modelKey, modelCandidates, parseTemplate, trigrams, hash,
+    normalize, normalizeWithMap, findIdentifiers, analyze, analyzeQuery, squash, stem, modelKey, modelCandidates, parseTemplate, trigrams, hash,
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

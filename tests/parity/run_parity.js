@@ -11,6 +11,8 @@
 // Or request: {"analyze": ["...", ...]}: results: [{input, normalized, words, grams, identifiers, squashed,
 // model_candidates}, ...], what kbsearch.js makes of each text (the fields of kb/static/vectors.json, and
 // kb.analysis.model_candidates of the normalized text).
+// Or request: {"words": ["...", ...]}: results: [[[term, start, end], ...], ...], the words of each text as a
+// search analyzes a query (Japanese words from the site's lexicon, search/j/), with their offsets.
 "use strict";
 
 const fs = require("fs");
@@ -64,6 +66,12 @@ vm.runInThisContext(fs.readFileSync(script, "utf-8"), { filename: script });
       };
     });
     process.stdout.write(JSON.stringify(vectors));
+    return;
+  }
+  if (request.words) {
+    const out = [];
+    for (const text of request.words) out.push((await window.KBSearch.analyzeQuery(text)).words.map((t) => [t.text, ...t.span]));
+    process.stdout.write(JSON.stringify(out));
     return;
   }
   const out = [];
