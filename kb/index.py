@@ -468,7 +468,10 @@ class Index:
         if not len(hit):
             return []
         if len(hit) > limit:
-            hit = hit[np.argpartition(-scores[hit], limit - 1)[:limit]]
+            # The best ``limit``; documents tied at the cut are taken lowest docnum first (as the browser does).
+            cut = scores[hit[np.argpartition(-scores[hit], limit - 1)[limit - 1]]]
+            above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
+            hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
         position = np.full(n_docs, -1, dtype=np.int64)
         position[top] = np.arange(len(top))
