@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -563,8 +564,11 @@ def _segments(norm: str, ids: list[Identifier]) -> list[tuple[int, int]]:
     return out
 
 
-def analyze(text: str, *, japanese: bool = True) -> Analysis:
-    """Run the whole pipeline. ``japanese=False`` skips MeCab (used where the browser must agree)."""
+def analyze(text: str, *, japanese: bool = True, cjk_words: Callable[[str, int], list[tuple[str, int, int]]] | None = None) -> Analysis:
+    """Run the whole pipeline. ``japanese=False`` skips MeCab (used where the browser must agree);
+    ``cjk_words`` replaces MeCab for the words of Japanese runs (the browser's lexicon segmenter)."""
+    if cjk_words is None and japanese:
+        cjk_words = mecab_words
     norm, origin = normalize_with_map(text)
     ids = find_identifiers(norm)
     a = Analysis(text, norm, origin, ids, [], [])
@@ -577,8 +581,8 @@ def analyze(text: str, *, japanese: bool = True) -> Analysis:
         for w, ws, we in latin_words(chunk, s):
             a.words.append(Token(w, *a.span(ws, we)))
         for m in _CJK_RUN_RE.finditer(chunk):
-            if japanese:
-                for w, ws, we in mecab_words(m.group(0), s + m.start()):
+            if cjk_words is not None:
+                for w, ws, we in cjk_words(m.group(0), s + m.start()):
                     a.words.append(Token(w, *a.span(ws, we)))
             for g, gs, ge in cjk_bigrams(m.group(0), s + m.start()):
                 a.grams.append(Token(g, *a.span(gs, ge), kind="gram"))

@@ -25,20 +25,15 @@ from typing import Any
 from . import __version__, spec
 from .analysis import (
     _CJK_RUN_RE,
-    WORDY_ID_KINDS,
     Analysis,
-    Token,
     _script,
     _segments,
     _tagger,
     analyze,
-    cjk_bigrams,
     find_identifiers,
     is_japanese,
-    latin_words,
     mecab_words,
     normalize,
-    normalize_with_map,
 )
 from .corpus import TEXT_FIELDS, SearchDoc, documents, template_entries
 from .glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
@@ -729,23 +724,7 @@ def browser_analyze(text: str, lexicon: Lexicon | None) -> Analysis:
     (:meth:`Lexicon.words`) where Python uses MeCab; without a lexicon, ``analyze(text, japanese=False)``."""
     if lexicon is None:
         return analyze(text, japanese=False)
-    norm, origin = normalize_with_map(text)
-    ids = find_identifiers(norm)
-    a = Analysis(text, norm, origin, ids, [], [])
-    for i in ids:
-        if i.kind in WORDY_ID_KINDS:
-            for w, ws, we in latin_words(norm[i.start : i.end], i.start):
-                a.words.append(Token(w, *a.span(ws, we)))
-    for s, e in _segments(norm, ids):
-        chunk = norm[s:e]
-        for w, ws, we in latin_words(chunk, s):
-            a.words.append(Token(w, *a.span(ws, we)))
-        for m in _CJK_RUN_RE.finditer(chunk):
-            for w, ws, we in lexicon.words(m.group(0), s + m.start()):
-                a.words.append(Token(w, *a.span(ws, we)))
-            for g, gs, ge in cjk_bigrams(m.group(0), s + m.start()):
-                a.grams.append(Token(g, *a.span(gs, ge), kind="gram"))
-    return a
+    return analyze(text, cjk_words=lexicon.words)
 
 
 # --- the script (static/kbsearch.js) -----------------------------------------------------------
