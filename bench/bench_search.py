@@ -104,6 +104,23 @@ def phase_build(content: str, index: str, profile: str | None) -> None:
     emit({"build_s": t1 - t0, "maxrss_mb": maxrss_mb(), "index_bytes": tree_size(build_dir), "index_files": sum(1 for _ in build_dir.rglob("*"))})
 
 
+def phase_rebuild(content: str, index: str, folder: str) -> None:
+    """Edit one advisory (a sentence appended to its prose, as an editor saves it), then build again:
+    the build starts from the previous one and analyzes only what changed."""
+    from kb.api import KnowledgeBase
+    from kb.index import current_build, read_manifest
+
+    path = Path(content) / folder / "en.md"
+    path.write_text(path.read_text("utf-8") + "\nThe agent also stops when the tape library is offline.\n", "utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    t0 = time.perf_counter()
+    KnowledgeBase(content, index).build()
+    t1 = time.perf_counter()
+    manifest = read_manifest(current_build(Path(index))) or {}
+    emit({"build_s": t1 - t0, "analyzed": manifest.get("analyzed"), "maxrss_mb": maxrss_mb()})
+
+
 def _fts_norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -608,6 +625,8 @@ def git_state() -> str:
     for f in sorted(pkg.glob("*.py")):
         h.update(f.read_bytes())
     src = f"; kb sources {h.hexdigest()[:10]}" + ("" if pkg == ROOT / "kb" else f" from {pkg}")
+    if os.environ.get("KB_BENCH_LABEL"):  # a snapshot outside the repository says what it is
+        return os.environ["KB_BENCH_LABEL"] + src
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "kb"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
@@ -638,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200, help="labeled one-line queries, and as many multi-line pastes (default 200)")
     ap.add_argument("--quick", action="store_true", help="smoke run: n=500, 60 + 60 queries")
     ap.add_argument("--profile", action="store_true", help="cProfile the build and the kb query run (bench/out/n*/*.prof, *-profile.txt)")
+    ap.add_argument("--no-rebuild", action="store_true", help="skip the builds after editing one advisory (for a kb without incremental builds)")
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -656,6 +676,8 @@ def main(argv: list[str] | None = None) -> int:
             phase_query_fts(*rest)
         elif name == "fts-cold":
             phase_fts_cold(*rest)
+        elif name == "rebuild":
+            phase_rebuild(*rest)
         else:
             raise SystemExit(f"unknown phase {name}")
         return 0
@@ -715,6 +737,10 @@ def main(argv: list[str] | None = None) -> int:
     log("kb queries done")
 
     cold_q = one[0]["q"] if one else "errcode=-108"
+    import kb
+
+    # As an installed package has them (this machine's PYTHONDONTWRITEBYTECODE would have every run compile kb).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(kb.__file__).parent)], check=True)
     kb_cold, fts_cold = [], []
     for _ in range(5):
         t0 = time.perf_counter()
@@ -729,6 +755,11 @@ def main(argv: list[str] | None = None) -> int:
         run_phase("fts-cold", str(db), cold_q)
         fts_cold.append(time.perf_counter() - t0)
     log(f"cold start: kb {statistics.median(kb_cold):.2f} s, FTS5 {statistics.median(fts_cold):.2f} s")
+    rebuilds: list[dict] = []
+    if not args.no_rebuild:
+        folders = sorted(p.name for p in content.iterdir() if p.is_dir())
+        rebuilds = [run_phase("rebuild", str(content), str(index), folders[k * len(folders) // 3]) for k in range(3)]
+        log("rebuild after editing one advisory: " + ", ".join(f"{r['build_s']:.1f} s ({r['analyzed']} analyzed)" for r in rebuilds))
 
     res = {
         "n": args.n,
@@ -741,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
         "build": build,
         "fts_build": fts_build,
         "kb_cold_s": kb_cold,
+        "rebuilds": rebuilds,
         "fts_cold_s": fts_cold,
         "queries_one": len(one),
         "queries_multi": len(multi),
@@ -814,12 +846,22 @@ def report(r: dict, args) -> str:
         ("slowest one-line / multi-line query", f"{k['one_max']:.0f} / {k['multi_max']:.0f} ms", f"{f['one_max']:.0f} / {f['multi_max']:.0f} ms", ""),
         ("**1 MB paste** (median of 3)", f"{k['big_ms']:.0f} ms", f"{f['big_ms']:.0f} ms", fmt_ratio(k["big_ms"], f["big_ms"])),
         (
-            "**cold start**: one search from a new process (median of 5; target <= 1 s)",
+            "**cold start**: one search from a new process (median of 5; target <= 0.5 s)",
             f"{kb_cold:.2f} s",
             f"{fts_cold:.2f} s",
             fmt_ratio(kb_cold, fts_cold),
         ),
     ]
+    if r.get("rebuilds"):
+        rb = r["rebuilds"]
+        rows.append(
+            (
+                "**build after editing one advisory** (median of 3, each a new process; target <= 2 s)",
+                f"{statistics.median(x['build_s'] for x in rb):.2f} s ({', '.join(str(x['analyzed']) for x in rb)} analyzed; peak RSS {max(x['maxrss_mb'] for x in rb):.0f} MB)",
+                "",
+                "",
+            )
+        )
     kinds = [x for x in ("message", "model", "reference", "prose-ja", "prose-en", "event-log block", "all") if x in k["quality"]]
     qrows = []
     for kind in kinds:
@@ -869,8 +911,10 @@ def report(r: dict, args) -> str:
         "title, symptoms, cause and resolution that no other case has all of; *event-log block* = 5-20 log lines (timestamp, level, source, event "
         "id) holding 1-3 of the case's messages (at least one unique), numbers changed, among generic Windows events that no advisory mentions.",
         "- **Latency** is warm (10 warm-up queries first), wall clock per search call with `limit=10`. The **1 MB paste** is event-log lines of random "
-        'messages and noise. **Cold start** runs `kb --content ... --index ... search "<query>" --json` as a new process; for FTS5, a new Python '
-        "process that opens the database and runs the same query.",
+        'messages and noise. **Cold start** runs `kb --content ... --index ... search "<query>" --json` as a new process (kb\'s modules '
+        "byte-compiled first, as an installed package has them); for FTS5, a new Python process that opens the database and runs the same query. **Build after editing one advisory**: a sentence appended to one "
+        "advisory's `en.md` (its mtime moved on), then `KnowledgeBase(content, index).build()` in a new process, three times (three "
+        "advisories); the build starts from the previous one (see `kb/index.py`).",
     ]
     return "\n".join(out) + "\n"
 

@@ -24,13 +24,14 @@ import hashlib
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .content import ContentError, Problem, _Report, advisory_folders, load, load_advisory
+from .content import ID_RE, ContentError, Problem, _Report, load, load_advisory
 from .corpus import documents, template_entries
-from .index import IndexUnavailable, build, current_build, open_current, read_manifest
+from .index import Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
 from .model import Advisory
 from .search import Hit, Results, Searcher
 
@@ -48,23 +49,149 @@ def default_index_dir() -> Path:
 INDEX_CODE = ("model.py", "content.py", "analysis.py", "messages.py", "corpus.py", "index.py")
 """The modules whose code shapes the index: a change to them makes an index stale."""
 
+BUILD_CODE = ("api.py", "model.py", "content.py", "analysis.py", "stopcodes.py", "messages.py", "spec.py", "corpus.py", "index.py", "storage.py")
+"""Every module a build's output depends on (what kb.content, kb.corpus and kb.index import, and
+this one): a build starts from the previous one only when none of them changed."""
+
+MAX_DELETED_SHARE = 0.25
+"""An incremental build rebuilds from scratch when the Whoosh index it would start from holds more
+deleted documents than this share of its live ones (they are only dropped by a full build)."""
+
+FULL_BUILD_SHARE = 0.5
+"""A build analyzes everything (and starts afresh) when more than this share of the advisories changed."""
+
 
 class StaleIndexWarning(UserWarning):
     """The index was built from other content (or by other code) than what is there now."""
 
 
-def content_fingerprint(content_dir: Path) -> str:
-    """A hash of every content file's name, size and modification time, and of the indexing code."""
+@dataclass
+class _Folder:
+    """An advisory folder as a scan saw it."""
+
+    signature: str  # a hash of its entries' names, sizes and modification times
+    mtime: int  # the folder's own modification time (ns), taken before it was listed
+    names: list[str]  # its entries
+
+
+def scan_content(content_dir: Path) -> dict[str, str]:
+    """Each advisory folder (as :func:`kb.content.advisory_folders` lists them) -> a signature of the
+    names, sizes and modification times of the entries in it (sub-folders are not entered).
+
+    An edit (in place or by writing a new file and renaming it) changes the file's size or mtime and
+    so the signature; an edit that keeps both (within the file system's clock resolution) goes
+    unseen, as it does for ``make``. No file is read: one ``stat`` per entry, and one listing per
+    folder (see :func:`_scan` for how a build's record saves the listings)."""
+    return {name: f.signature for name, f in _scan(content_dir).items()}
+
+
+def _scan(content_dir: Path, known: dict[str, list] | None = None) -> dict[str, _Folder]:
+    """:func:`scan_content`, with each folder's mtime and entries. ``known``: folder -> [mtime,
+    entries] as a build recorded them; a folder whose mtime is still the recorded one has the same
+    entries (adding, removing or renaming one changes it), so it is not listed again: its entries
+    are only ``stat``-ed. That is the whole cost of noticing that the content changed: one ``stat``
+    per folder and per file."""
+    root = os.fspath(content_dir)
+    try:
+        with os.scandir(root) as it:
+            names = sorted(e.name for e in it if not e.name.startswith((".", "_")) and e.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    known = known or {}
+    stat, join, digest = os.stat, os.path.join, hashlib.blake2b
+    out: dict[str, _Folder] = {}
+    for name in names:
+        folder = join(root, name)
+        try:
+            mtime = stat(folder).st_mtime_ns
+            recorded = known.get(name)
+            if recorded is not None and recorded[0] == mtime:
+                files = recorded[1]
+            else:
+                with os.scandir(folder) as it:
+                    files = sorted(e.name for e in it)
+        except OSError:
+            out[name] = _Folder("?", -1, [])
+            continue
+        entries: list[str] = []
+        for f in files:
+            try:
+                st = stat(join(folder, f))
+                entries.append(f"{f}\0{st.st_size}\0{st.st_mtime_ns}")
+            except OSError:
+                entries.append(f"{f}\0?")
+        out[name] = _Folder(digest("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest(), mtime, files)
+    return out
+
+
+def _code_digest(names: Iterator[str] | tuple[str, ...]) -> hashlib._Hash:
     h = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
-    for name in INDEX_CODE:
+    for name in names:
         h.update(hashlib.sha256((here / name).read_bytes()).digest())
-    if content_dir.is_dir():
-        for folder in advisory_folders(content_dir):
-            for f in sorted(folder.iterdir()):
-                st = f.stat()
-                h.update(f"{folder.name}/{f.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h
+
+
+def content_fingerprint(content_dir: Path, scan: dict[str, str] | None = None) -> str:
+    """A hash of every content file's name, size and modification time (:func:`scan_content`), and
+    of the indexing code."""
+    h = _code_digest(INDEX_CODE)
+    for name, signature in (scan if scan is not None else scan_content(content_dir)).items():
+        h.update(f"{name}\0{signature}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _fingerprint(content_dir: Path, scan: dict[str, _Folder]) -> str:
+    return content_fingerprint(content_dir, {name: f.signature for name, f in scan.items()})
+
+
+def build_code() -> str:
+    """A hash of everything an index build's output depends on besides the content: the modules
+    of :data:`BUILD_CODE`, the JSON Schema, the kb.spec values and the MeCab dictionary. An incremental build reuses a
+    previous build's analysis only when this is unchanged."""
+    from . import spec
+
+    here = Path(__file__).resolve().parent
+    h = _code_digest(BUILD_CODE)
+    for p in sorted((here / "schema").glob("*")):
+        if p.is_file():
+            h.update(p.name.encode() + hashlib.sha256(p.read_bytes()).digest())
+    h.update(repr([(n, _canonical(getattr(spec, n))) for n in spec.names()]).encode())
+    try:
+        from importlib.metadata import version
+
+        h.update(f"{version('fugashi')} {version('unidic-lite')} {version('whoosh-reloaded')}".encode())
+    except Exception:  # pragma: no cover - not installed as a distribution
+        pass
+    return h.hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """A value whose repr does not depend on hash order (sets sorted)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(repr, value))
+    if isinstance(value, dict):
+        return [(k, _canonical(v)) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+@dataclass
+class _Plan:
+    """What a build is made of: the content as scanned before it was read, the advisories to analyze
+    and the build to take the others from."""
+
+    scan: dict[str, _Folder]  # the advisory folders as scanned before they were read
+    order: list[str]  # every advisory, in build order (folder names: ids, ascending)
+    fresh: dict[str, Advisory]  # the advisories to analyze: all of them without a previous build
+    previous: Index | None = None  # the build the others come from (kept open: pinned)
+    folders: dict[str, list] = field(default_factory=dict)  # folder -> [signature, case ids, warnings, mtime, entries]: for the next build
+
+    def close(self) -> None:
+        if self.previous is not None:
+            self.previous.close()
+            self.previous = None
 
 
 class KnowledgeBase:
@@ -74,7 +201,8 @@ class KnowledgeBase:
         self.content_dir = Path(content_dir) if content_dir else default_content_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self._advisories: dict[str, Advisory] | None = None
-        self._loaded_fingerprint = ""
+        self._loaded_scan: dict[str, _Folder] = {}
+        self._plan: _Plan | None = None
         self.problems: list[Problem] = []  # what loading the content found (warnings, when it loaded)
         self._searcher: Searcher | None = None
         self._stale: str | bool | None = False  # False: not checked yet
@@ -85,7 +213,7 @@ class KnowledgeBase:
     def advisories(self) -> list[Advisory]:
         """All advisories (loaded once). Raises :class:`kb.ContentError` when the content has errors."""
         if self._advisories is None:
-            self._loaded_fingerprint = content_fingerprint(self.content_dir)  # before reading: an edit meanwhile shows as stale
+            self._loaded_scan = _scan(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
             advisories, self.problems = load(self.content_dir)
             if any(p.severity == "error" for p in self.problems):
                 raise ContentError(self.problems)
@@ -106,6 +234,169 @@ class KnowledgeBase:
             raise ContentError(report.problems)
         return adv
 
+    def load_changes(self, *, full: bool = False) -> int:
+        """Read the content as the next :meth:`build` needs it: only the advisory folders whose files
+        changed since the current index was built, when that index can be built on; every folder
+        otherwise, or with ``full``. Returns the number of advisories.
+
+        Warnings go to :attr:`problems`. Raises :class:`kb.ContentError` when the content has
+        errors; every folder has been read then, so the problems are all there, as ``kb check``
+        reports them. A removed advisory, or a changed one whose case ids changed, also makes every
+        folder be read (a ``kb:`` link elsewhere may point at it)."""
+        self._drop_plan()
+        previous = None if full else self._previous_build()
+        if previous is not None:
+            try:
+                plan = self._read_changed(*previous)
+            except BaseException:
+                previous[0].close()
+                raise
+            if plan is not None:
+                self._plan = plan
+                return len(plan.order)
+        self._advisories = None
+        try:
+            self.advisories()
+        except BaseException:
+            if previous is not None:
+                previous[0].close()
+            raise
+        self._plan = self._plan_from_loaded(previous)
+        return len(self._plan.order)
+
+    def _known(self) -> dict[str, list]:
+        """The folder listings the current build recorded (for :func:`_scan`)."""
+        build_dir = current_build(self.index_dir)
+        return _listings(read_sources(build_dir)) if build_dir is not None else {}
+
+    def _content_rel(self) -> str:
+        return os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve())
+
+    def _previous_build(self) -> tuple[Index, dict] | None:
+        """The current build, open, when a build may start from it: made by this code from this
+        content folder, undamaged, and without too many deleted documents."""
+        build_dir = current_build(self.index_dir)
+        if build_dir is None:
+            return None
+        sources = read_sources(build_dir)
+        manifest = read_manifest(build_dir) or {}
+        if sources.get("code") != build_code() or manifest.get("content") != self._content_rel() or not isinstance(sources.get("folders"), dict):
+            return None
+        try:
+            index = Index(build_dir)
+        except Exception:
+            return None
+        if not intact(build_dir):
+            index.close()
+            return None
+        try:
+            deleted = index._reader.doc_count_all() - index.doc_count
+        except Exception:
+            deleted = -1
+        if deleted < 0 or deleted > MAX_DELETED_SHARE * index.doc_count:
+            index.close()
+            return None
+        return index, sources
+
+    def _relative(self, path: str) -> str | None:
+        """A problem's path inside the content folder ("folder/file"), as load() spells it."""
+        prefix = os.path.join(os.fspath(self.content_dir), "")
+        return path[len(prefix) :] if path.startswith(prefix) else None
+
+    def _warnings(self, name: str, problems: list[Problem]) -> list[list] | None:
+        out: list[list] = []
+        for p in problems:
+            rel = self._relative(p.path)
+            if p.severity != "warning" or rel is None or rel.split("/", 1)[0] != name:
+                return None
+            out.append([rel, p.line, p.message, p.hint])
+        return out
+
+    def _read_changed(self, previous: Index, sources: dict) -> _Plan | None:
+        """Read the folders that changed since ``previous`` was built. None when every folder has
+        to be read: an error, a removed advisory, changed case ids, a broken ``kb:`` link."""
+        old: dict[str, list] = sources["folders"]
+        scan = _scan(self.content_dir, _listings(sources))  # before reading
+        if any(name not in scan for name in old):
+            return None
+        if sum(1 for name, f in scan.items() if old.get(name, [None])[0] != f.signature) > FULL_BUILD_SHARE * len(scan):
+            return None
+        fresh: dict[str, Advisory] = {}
+        folders: dict[str, list] = {}
+        found: dict[str, list[Problem]] = {}
+        links: list[str] = []
+        for name, scanned in scan.items():
+            entry = old.get(name)
+            if entry is not None and entry[0] == scanned.signature:
+                folders[name] = entry[:3] + [scanned.mtime, scanned.names]
+                continue
+            if not ID_RE.match(name):
+                return None
+            report = _Report()
+            adv = load_advisory(self.content_dir / name, report)
+            if adv is None or adv.id != name or any(p.severity == "error" for p in report.problems):
+                return None
+            if entry is not None and list(adv.case_ids) != entry[1]:
+                return None
+            warned = self._warnings(name, report.problems)
+            if warned is None:
+                return None
+            fresh[name] = adv
+            found[name] = report.problems
+            folders[name] = [scanned.signature, list(adv.case_ids), warned, scanned.mtime, scanned.names]
+            links += [href for _path, _line, href in report.kb_links.get(adv.path, ())]
+        for href in links:  # as kb.content checks them
+            target, _, case = href[3:].partition("#")
+            if target not in folders or (case and case not in folders[target][1]):
+                return None
+        root = self.content_dir
+        problems: list[Problem] = []
+        for name in scan:
+            if name in found:
+                problems += found[name]
+            else:
+                problems += [Problem(os.fspath(root / rel), line, message, hint, "warning") for rel, line, message, hint in folders[name][2]]
+        self.problems = problems
+        return _Plan(scan, list(scan), fresh, previous, folders)
+
+    def _plan_from_loaded(self, previous: tuple[Index, dict] | None) -> _Plan:
+        """A plan for the advisories loaded in full: those whose folder changed are analyzed."""
+        assert self._advisories is not None
+        scan = self._loaded_scan
+        old: dict[str, list] = previous[1]["folders"] if previous else {}
+        fresh = {
+            name: a
+            for name, a in self._advisories.items()
+            if not previous or name not in old or name not in scan or old[name][0] != scan[name].signature
+        }
+        if previous is not None and len(fresh) > FULL_BUILD_SHARE * len(self._advisories):
+            previous[0].close()
+            previous, fresh = None, dict(self._advisories)
+        by_folder: dict[str, list[Problem]] = {}
+        recordable = True
+        for p in self.problems:
+            rel = self._relative(p.path)
+            name = rel.split("/", 1)[0] if rel else ""
+            if name in self._advisories:
+                by_folder.setdefault(name, []).append(p)
+            else:
+                recordable = False
+        folders: dict[str, list] = {}
+        if recordable:
+            for name, a in self._advisories.items():
+                warned = self._warnings(name, by_folder.get(name, []))
+                if warned is None or name not in scan:
+                    folders = {}
+                    break
+                f = scan[name]
+                folders[name] = [f.signature, list(a.case_ids), warned, f.mtime, f.names]
+        return _Plan(scan, list(self._advisories), fresh, previous[0] if previous else None, folders)
+
+    def _drop_plan(self) -> None:
+        if self._plan is not None:
+            self._plan.close()
+            self._plan = None
+
     # --- index -----------------------------------------------------------------------------
 
     def staleness(self) -> str | None:
@@ -114,7 +405,7 @@ class KnowledgeBase:
         if build_dir is None:
             return f"there is no index in {self.index_dir}"
         manifest = read_manifest(build_dir) or {}
-        if manifest.get("fingerprint") == content_fingerprint(self.content_dir):
+        if manifest.get("fingerprint") == _fingerprint(self.content_dir, _scan(self.content_dir, _listings(read_sources(build_dir)))):
             return None
         built_from = manifest.get("content")
         if built_from and (self.index_dir / built_from).resolve() != self.content_dir.resolve():
@@ -139,28 +430,54 @@ class KnowledgeBase:
         wait: bool = True,
         notify: Callable[[str], None] | None = None,
         reload: bool = True,
+        full: bool = False,
     ) -> Path:
         """Build the index from the content; the previous index keeps serving until the new one is complete.
 
+        A build starts from the current index when it can (only the advisories whose folders changed
+        are analyzed again) and answers exactly as one from scratch (``full=True``) would.
+
         Raises :class:`kb.ContentError` (and leaves the index as it was) when the content has errors,
         :class:`kb.storage.UnsafeTarget` when the index folder is not kb's, :class:`kb.storage.Busy`
-        when another build holds the folder and ``wait`` is false. ``reload=False`` uses the
-        advisories already loaded (the CLI loads them once for the index and the site)."""
-        if reload:
-            self._advisories = None
-        advisories = self.advisories()
-        fingerprint = self._loaded_fingerprint
-        if total:
-            total(sum(len(a.cases) * 2 for a in advisories))
-        docs = (d for a in advisories for d in documents(a))
-        templates = [t for a in advisories for t in template_entries(a)]
-        manifest = {
-            "fingerprint": fingerprint,
-            "content": os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve()),
-            "advisories": len(advisories),
-            "kb": __version__,
-        }
-        out = build(docs, templates, self.index_dir, manifest, progress, wait=wait, notify=notify, protect=(self.content_dir,))
+        when another build holds the folder and ``wait`` is false. ``reload=False`` uses what was
+        read already: :meth:`load_changes`, or every advisory (:meth:`advisories`; the CLI reads them
+        once for the index and the site)."""
+        if reload or full:
+            self.load_changes(full=full)
+        elif self._plan is None:
+            if self._advisories is not None:
+                self._plan = self._plan_from_loaded(self._previous_build())
+            else:
+                self.load_changes()
+        plan = self._plan
+        assert plan is not None
+        self._plan = None
+        try:
+            fresh = plan.fresh
+            if total:
+                total(sum(len(a.cases) * len(a.langs) for a in fresh.values()))
+            parts = (Part(name, _docs(fresh[name]), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
+            manifest = {
+                "fingerprint": _fingerprint(self.content_dir, plan.scan),
+                "content": self._content_rel(),
+                "advisories": len(plan.order),
+                "analyzed": len(fresh),
+                "kb": __version__,
+            }
+            sources = {"code": build_code() if plan.folders else None, "folders": plan.folders}
+            out = build(
+                parts,
+                self.index_dir,
+                manifest,
+                progress,
+                previous=plan.previous,
+                sources=sources,
+                wait=wait,
+                notify=notify,
+                protect=(self.content_dir,),
+            )
+        finally:
+            plan.close()
         self.close()
         self._stale = False
         return out
@@ -203,6 +520,19 @@ class KnowledgeBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _listings(sources: dict) -> dict[str, list]:
+    """folder -> [mtime, entries], as a build recorded them in its sources."""
+    folders = sources.get("folders")
+    if not isinstance(folders, dict):
+        return {}
+    return {name: [e[3], e[4]] for name, e in folders.items() if isinstance(e, list) and len(e) >= 5 and isinstance(e[4], list)}
+
+
+def _docs(adv: Advisory) -> Iterator:
+    """An advisory's documents, analyzed when the build gets to them."""
+    yield from documents(adv)
 
 
 def open(content_dir: Path | str | None = None, index_dir: Path | str | None = None, *, build_if_stale: bool = False) -> KnowledgeBase:

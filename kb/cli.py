@@ -105,10 +105,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .api import KnowledgeBase
+    from .corpus import remembering
 
     base = KnowledgeBase(args.content, args.index)
     try:
-        advisories = base.advisories()  # loaded once, for the index and the site
+        if args.no_site:
+            count = base.load_changes()  # only what changed since the index was built, when it can build on it
+        else:
+            count = len(base.advisories())  # loaded once, for the index and the site
     except ContentError as exc:
         _print_problems(exc.problems)
         print("build stopped: the content has errors; the index and the site are unchanged", file=sys.stderr)
@@ -118,14 +122,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .site import claim_site
 
         claim_site(_site_dir(args), protect=(base.content_dir, base.index_dir))
-    progress = _Progress("index")
-    try:
-        out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
-    finally:
-        progress.close()
-    print(f"index: {len(advisories)} advisories -> {out}")
-    if not args.no_site:
-        return _site(base, args)
+    with remembering():  # each advisory analyzed once, for the index and the site
+        progress = _Progress("index")
+        try:
+            out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
+        finally:
+            progress.close()
+        print(f"index: {count} advisories -> {out}")
+        if not args.no_site:
+            return _site(base, args)
     return EXIT_OK
 
 

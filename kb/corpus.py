@@ -7,7 +7,9 @@ site's search index is built from the same documents, so the browser sees the sa
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import spec
@@ -111,7 +113,40 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
     }
 
 
+_remembered: dict[int, tuple[Advisory, list[SearchDoc]]] | None = None
+
+
+@contextlib.contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, :func:`documents` analyzes each advisory (object) once and hands out the
+    same documents again: ``kb build`` analyzes once for the index and the site. Forgotten when the
+    outermost block ends."""
+    global _remembered
+    outer = _remembered is not None
+    if not outer:
+        _remembered = {}
+    try:
+        yield
+    finally:
+        if not outer:
+            _remembered = None
+
+
 def documents(adv: Advisory) -> list[SearchDoc]:
+    """One document per case and language of the advisory (cases in order, then languages). The
+    documents are shared within :func:`remembering`: do not change them."""
+    memo = _remembered
+    if memo is not None:
+        hit = memo.get(id(adv))
+        if hit is not None and hit[0] is adv:
+            return list(hit[1])
+    docs = _documents(adv)
+    if memo is not None:
+        memo[id(adv)] = (adv, docs)
+    return list(docs)
+
+
+def _documents(adv: Advisory) -> list[SearchDoc]:
     docs = []
     refs = reference_terms(adv)
     for case in adv.cases:

@@ -7,8 +7,12 @@ pickled schema holds nothing but Whoosh's own classes.
 Layout of an index folder (``index/`` by default)::
 
     index/current -> build-20261122T040000-ab12    (symlink, swapped atomically)
-    index/build-.../whoosh/                         (Whoosh segment files)
+    index/build-.../whoosh/                         (Whoosh segment files: the documents, stored fields)
+    index/build-.../postings.bin                    (every posting of every field: document, BM25F weight, tf)
+    index/build-.../terms.*, termtab.npy, termhash.npy  (every term: where its postings are; a hash table)
+    index/build-.../docs.*, doclangs.npy, lengths.bin   (document keys, languages, field lengths)
     index/build-.../templates.json                  (message templates and their keys)
+    index/build-.../sources.json                    (what each advisory folder looked like: for the next build)
     index/build-.../manifest.json                   (what was built from which content files)
 
 A build writes a new ``build-*`` folder and then replaces the ``current`` symlink with one
@@ -17,6 +21,13 @@ A build writes a new ``build-*`` folder and then replaces the ``current`` symlin
 folder carries a ``.kb-index`` marker (kb replaces no folder without it), and an old build is
 removed only when no open :class:`Index` pins it. Folders left by a killed build are removed by
 the next build.
+
+**Incremental builds.** A build may start from the previous one (:class:`Part` with ``docs=None``:
+"this advisory is as it was"): the previous Whoosh segments are linked into the new folder and only
+the changed, added and removed advisories' documents are deleted and added; the postings of the
+unchanged documents are taken from the previous ``postings.bin`` and every BM25F weight is computed
+again (the average field lengths change). Documents are numbered the same way either way (advisories
+in order, then their documents), so an incremental build answers exactly as a full one.
 
 Reading never writes: :class:`Index` opens files read-only, so a read-only index serves searches.
 Whoosh's reader is not safe for concurrent use, so each :class:`Index` serializes its calls into
@@ -28,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import threading
@@ -35,26 +47,33 @@ import time
 import uuid
 import zlib
 from array import array
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import Any, ClassVar
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .corpus import SearchDoc
-from .messages import TemplateEntry, choose_keys
-from .model import LANGS
+from .messages import TemplateEntry, WordingKeys, key_codes, literal_parts, wording_keys
+from .model import LANGS, Template
 from .spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
 from .storage import claim_folder, pin, unpinned, writer_lock
 
-FORMAT = "kb-index/3"
+FORMAT = "kb-index/4"
 MANIFEST = "manifest.json"
 MARKER = ".kb-index"
+SOURCES = "sources.json"
+
+_TOKEN = re.compile(r"[^ \t\r\n]+")
+"""The terms Whoosh indexes from a field's text (``SpaceSeparatedTokenizer``): postings are counted
+from the same tokens."""
 
 
 def _schema() -> Schema:
@@ -62,6 +81,11 @@ def _schema() -> Schema:
     fields = {name: TEXT(analyzer=terms, field_boost=boost, phrase=False) for name, boost in FIELD_BOOSTS.items()}
     fields.update({name: TEXT(analyzer=terms, phrase=False) for name in LOOKUP_FIELDS})
     return Schema(key=ID(stored=True, unique=True, sortable=True), title_text=STORED, texts=STORED, **fields)
+
+
+def _indexed() -> tuple[str, ...]:
+    """Every field with postings: the scored ones first (their order is that of ``lengths.bin``)."""
+    return (*FIELD_BOOSTS, *LOOKUP_FIELDS)
 
 
 class IndexUnavailable(RuntimeError):
@@ -84,27 +108,42 @@ class Posting:
     matched: dict[str, set[str]]  # field -> matched terms
 
 
+@dataclass
+class Part:
+    """One advisory's share of a build, in the build's order (advisory ids ascending).
+
+    ``docs`` and ``templates`` are its documents (in :func:`kb.corpus.documents` order) and message
+    templates, freshly analyzed; ``None`` takes them from the build the new one starts from."""
+
+    advisory: str
+    docs: Iterable[SearchDoc] | None = None
+    templates: list[TemplateEntry] | None = None
+
+
 def build(
-    docs: Iterable[SearchDoc],
-    templates: list[TemplateEntry],
+    parts: Iterable[Part],
     root: Path,
     manifest: dict,
     progress: Callable[[int], None] | None = None,
     *,
+    previous: Index | None = None,
+    sources: dict | None = None,
     wait: bool = True,
     notify: Callable[[str], None] | None = None,
     protect: tuple[Path, ...] = (),
 ) -> Path:
     """Write a complete new build under ``root`` and make it current. Returns the build folder.
 
-    Holds ``root``'s writer lock throughout (``wait``/``notify`` as in :func:`kb.storage.writer_lock`);
-    ``protect`` names folders ``root`` must not overlap (the content)."""
+    With ``previous`` (an open build of the same format), parts without documents are taken from it;
+    without, every part must bring its documents. ``sources`` is stored as ``sources.json`` (what the
+    caller needs to know next time). Holds ``root``'s writer lock throughout (``wait``/``notify`` as
+    in :func:`kb.storage.writer_lock`); ``protect`` names folders ``root`` must not overlap (the content)."""
     root = claim_folder(root, MARKER, "index", legacy=_legacy_index, protect=protect)
     with writer_lock(root, wait=wait, notify=notify):
         _remove_leftovers(root)
         build_dir = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         try:
-            _write_build(build_dir, docs, templates, manifest, progress)
+            _write_build(build_dir, parts, manifest, progress, previous, sources or {})
             _swap(root, build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -113,116 +152,585 @@ def build(
     return build_dir
 
 
+class _Gather:
+    """The new build's documents, numbered in order, with their field lengths and postings.
+
+    Fresh documents' postings are counted here (``tids``/``docs``/``tf``: flat arrays, one entry per
+    posting); a reused advisory's documents keep their postings in the previous build's arrays and
+    are only renumbered (``old_to_new``)."""
+
+    def __init__(self, previous: _Previous | None):
+        self.fields = _indexed()
+        self.boosts = [float(FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
+        self.n_scored = len(FIELD_BOOSTS)
+        self.previous = previous
+        self.base = previous.n_postings if previous else 0  # new terms are numbered from here (old ones by their offset)
+        self.vocab: list[dict[str, int]] = [{} for _ in self.fields]
+        self.new_terms: list[tuple[int, str]] = []  # (field, term) of term base + i
+        self.tids, self.docs, self.tf = array("i"), array("I"), array("f")  # array("f"): float32, as Whoosh stores weights
+        self.keys: list[str] = []
+        self.lengths = array("I")  # fresh documents: raw lengths of the scored fields
+        self.length_rows: list[tuple[int, int, int]] = []  # (new first doc, old first doc or -1, count): where each run of rows comes from
+        self.templates: list[TemplateRow] = []
+        self.old_to_new = None
+        if previous is not None:
+            import numpy as np
+
+            self.old_to_new = np.full(len(previous.keys), -1, dtype=np.int64)
+
+    def add(self, d: SearchDoc, texts: dict[str, str]) -> None:
+        """A fresh document; ``texts``: its fields' terms, space-separated (as Whoosh gets them)."""
+        doc = len(self.keys)
+        self.keys.append(d.key)
+        self.length_rows.append((doc, -1, 1))
+        self.lengths.extend(len(d.terms.get(name, ())) for name in FIELD_BOOSTS)
+        old = self.previous.lookup if self.previous else None
+        for f, name in enumerate(self.fields):
+            counts = Counter(_TOKEN.findall(texts[name]))
+            if not counts:
+                continue
+            vocab, boost = self.vocab[f], self.boosts[f]
+            for term, count in counts.items():
+                tid = vocab.get(term)
+                if tid is None:
+                    entry = old(name, term) if old else None
+                    if entry is not None:
+                        tid = entry[0]
+                    else:
+                        tid = self.base + len(self.new_terms)
+                        self.new_terms.append((f, term))
+                    vocab[term] = tid
+                self.tids.append(tid)
+                self.docs.append(doc)
+                self.tf.append(count * boost)
+
+    def reuse(self, advisory: str) -> None:
+        """The previous build's documents of ``advisory``, renumbered."""
+        assert self.previous is not None and self.old_to_new is not None
+        first, count = self.previous.ranges[advisory]
+        doc = len(self.keys)
+        self.keys.extend(self.previous.keys[first : first + count])
+        self.old_to_new[first : first + count] = range(doc, doc + count)
+        self.length_rows.append((doc, first, count))
+        self.templates.extend(self.previous.templates.get(advisory, ()))
+
+    def write(self, build_dir: Path) -> int:
+        """Write the postings, the term table, the document keys and languages and the field lengths;
+        returns the number of documents."""
+        import numpy as np
+
+        n_docs, n_scored = len(self.keys), self.n_scored
+        # Field lengths, new numbering: fresh rows and runs of the previous build's rows.
+        fresh = np.frombuffer(self.lengths, dtype=np.uint32).reshape(-1, n_scored) if len(self.lengths) else np.zeros((0, n_scored), np.uint32)
+        lengths = np.zeros((n_docs, n_scored), dtype=np.uint32)
+        k = 0
+        for doc, old_first, count in self.length_rows:
+            if old_first < 0:
+                lengths[doc : doc + count] = fresh[k : k + count]
+                k += count
+            else:
+                assert self.previous is not None
+                lengths[doc : doc + count] = self.previous.lengths[old_first : old_first + count]
+        # Postings: the previous build's (renumbered, without the documents that left) and the fresh
+        # ones, as one number per posting (term, then document), sorted.
+        width = max(n_docs, 1)
+        key = np.frombuffer(self.tids, dtype=np.int32).astype(np.int64) * width + np.frombuffer(self.docs, dtype=np.uint32)
+        tf = np.frombuffer(self.tf, dtype=np.float32)
+        if self.previous is not None:
+            assert self.old_to_new is not None
+            p = self.previous
+            moved = self.old_to_new[p.post_docs]
+            keep = moved >= 0
+            old = p.post_tids()[keep] * width + moved[keep]
+            del moved
+            key = np.concatenate([old, key])  # (the previous build's part is sorted already: the sort has little to do)
+            del old
+            tf = np.concatenate([p.post_tf[keep], tf])
+            del keep
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        tf = tf[order]
+        del order
+        tids, docs = np.divmod(key, width)
+        del key
+        starts = np.flatnonzero(np.diff(tids, prepend=-1)) if len(tids) else np.zeros(0, np.int64)
+        df = np.diff(np.append(starts, len(tids)))
+        term_ids = tids[starts]
+        # Weights: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)), dl as Whoosh quantizes it.
+        field_of = np.empty(len(term_ids), dtype=np.int64)
+        names: list[str] = []
+        for i, tid in enumerate(term_ids.tolist()):
+            if tid >= self.base:
+                f, term = self.new_terms[tid - self.base]
+            else:
+                assert self.previous is not None
+                f, term = self.previous.term_at[tid]
+            field_of[i] = f
+            names.append(term)
+        post_field = np.repeat(field_of, df)
+        quantized = _quantize(lengths)
+        totals = [int(t) for t in lengths.sum(axis=0, dtype=np.uint64)] if n_docs else [0] * n_scored
+        averages = [t / max(n_docs, 1) for t in totals]
+        weights = np.zeros(len(tids), dtype=np.float32)
+        for f in range(n_scored):
+            sel = np.flatnonzero(post_field == f)
+            if not len(sel):
+                continue
+            dl = quantized[:, f].astype(np.float64)
+            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[f] or 1.0))
+            t = tf[sel].astype(np.float64)
+            weights[sel] = (t * (BM25_K1 + 1) / (t + norm[docs[sel]])).astype(np.float32)
+        with (build_dir / "postings.bin").open("wb") as out:
+            out.write(docs.astype(np.uint32).tobytes())
+            out.write(weights.tobytes())
+            out.write(tf.astype(np.float32).tobytes())
+        _TermTable.write(build_dir, field_of, names, starts, df)
+        meta = {"postings": len(tids), "scored": list(self.fields[:n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
+        (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
+        _write_strings(build_dir / "docs", self.keys)
+        codes = {lang: i for i, lang in enumerate(LANGS)}
+        langs = np.array([codes.get(k.rpartition("@")[2], 255) for k in self.keys], dtype=np.uint8)
+        advs = [k.partition("#")[0] for k in self.keys]
+        bits: dict[str, int] = {}  # advisory -> its languages, one bit each
+        for adv, code in zip(advs, langs.tolist()):
+            bits[adv] = bits.get(adv, 0) | (1 << code if code < len(LANGS) else 0)
+        masks = np.array([bits[a] for a in advs], dtype=np.int64)
+        # Bit i: the document is in another language than LANGS[i] and its advisory also has a document
+        # in LANGS[i] (a translation twin, left out of searches in that language).
+        twins = np.zeros(n_docs, dtype=np.uint8)
+        for i in range(len(LANGS)):
+            twins |= (((langs != i) & ((masks >> i) & 1 == 1)).astype(np.uint8)) << i
+        np.save(build_dir / "doclangs.npy", np.stack([langs, twins]) if n_docs else np.zeros((2, 0), np.uint8))
+        (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
+        return n_docs
+
+
+def _mapped(array: Any) -> Any:
+    """A memory-mapped array as a plain ndarray view (numpy's memmap subclass makes every index and
+    slice slow)."""
+    import numpy as np
+
+    return array.view(np.ndarray)
+
+
+def _write_strings(stem: Path, items: list[str]) -> None:
+    """``stem.bin``: the strings, UTF-8, one after the other; ``stem.npy``: where each starts (and
+    one more entry: the end)."""
+    import numpy as np
+
+    data = [x.encode("utf-8", "surrogatepass") for x in items]
+    starts = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(np.fromiter(map(len, data), dtype=np.uint64, count=len(data)), out=starts[1:])
+    stem.with_suffix(".bin").write_bytes(b"".join(data))
+    np.save(stem.with_suffix(".npy"), starts)
+
+
+class _Strings(Sequence[str]):
+    """Strings written by :func:`_write_strings`, read one by one from the mapped file."""
+
+    def __init__(self, stem: Path):
+        import mmap
+
+        import numpy as np
+
+        self._starts = _mapped(np.load(stem.with_suffix(".npy"), mmap_mode="r"))
+        if self._starts.ndim != 1 or not len(self._starts):
+            raise ValueError(f"{stem.name}.npy is not a list of offsets")
+        self._blob: Any = b""
+        size = stem.with_suffix(".bin").stat().st_size
+        if size != int(self._starts[-1]):
+            raise ValueError(f"{stem.name}.bin does not fit its offsets")
+        if size:
+            with open(stem.with_suffix(".bin"), "rb") as f:
+                self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def raw(self, i: int) -> bytes:
+        return self._blob[int(self._starts[i]) : int(self._starts[i + 1])]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.raw(i).decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        blob, bounds = self._blob, self._starts.tolist()
+        return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
+
+
+class _TermTable:
+    """Every (field, term) of a build: where its postings are and how many. A hash table in mapped
+    files (``terms.bin``: the terms; ``termtab.npy``: per term its field, postings offset and
+    document frequency; ``termhash.npy``: buckets), so that opening an index costs the same
+    whatever its size and a lookup costs a few microseconds."""
+
+    ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8")]
+
+    @staticmethod
+    def _bucket(field: int, term: bytes, mask: int) -> int:
+        return zlib.crc32(term, field) & mask
+
+    @classmethod
+    def write(cls, build_dir: Path, fields: Any, terms: list[str], offsets: Any, df: Any) -> None:
+        import numpy as np
+
+        _write_strings(build_dir / "terms", terms)
+        n = len(terms)
+        rows = np.zeros(n, dtype=cls.ROW)
+        rows["field"], rows["df"], rows["off"] = fields, df, offsets
+        np.save(build_dir / "termtab.npy", rows)
+        n_buckets = 1 << max(n - 1, 1).bit_length()  # a power of two >= n
+        mask = n_buckets - 1
+        bucket = np.fromiter((cls._bucket(f, t.encode("utf-8"), mask) for f, t in zip(fields.tolist(), terms)), dtype=np.int64, count=n)
+        order = np.argsort(bucket, kind="stable")
+        starts = np.searchsorted(bucket[order], np.arange(n_buckets + 1)).astype(np.uint32)
+        np.save(build_dir / "termhash.npy", np.concatenate([starts, order.astype(np.uint32)]))
+
+    def __init__(self, build_dir: Path, field_names: list[str]):
+        import numpy as np
+
+        self.fields = {name: f for f, name in enumerate(field_names)}
+        self._names = field_names
+        self._terms = _Strings(build_dir / "terms")
+        self._rows = _mapped(np.load(build_dir / "termtab.npy", mmap_mode="r"))
+        table = _mapped(np.load(build_dir / "termhash.npy", mmap_mode="r"))
+        n = len(self._terms)
+        if self._rows.dtype != np.dtype(self.ROW) or len(self._rows) != n or len(table) < n + 2:
+            raise ValueError("the term table does not fit")
+        self._mask = len(table) - n - 2
+        self._starts, self._slots = table[: self._mask + 2], table[self._mask + 2 :]
+
+    def get(self, field: str, term: str) -> tuple[int, int] | None:
+        """(postings offset, document frequency) of ``term`` in ``field``; None when it has none."""
+        f = self.fields.get(field)
+        if f is None:
+            return None
+        raw = term.encode("utf-8", "surrogatepass")
+        b = self._bucket(f, raw, self._mask)
+        for slot in self._slots[int(self._starts[b]) : int(self._starts[b + 1])].tolist():
+            row = self._rows[slot]
+            if int(row["field"]) == f and self._terms.raw(slot) == raw:
+                return int(row["off"]), int(row["df"])
+        return None
+
+    def items(self) -> Iterator[tuple[str, str, int, int]]:
+        """Every (field, term, postings offset, document frequency)."""
+        rows = self._rows
+        for term, f, off, df in zip(self._terms, rows["field"].tolist(), rows["off"].tolist(), rows["df"].tolist()):
+            yield self._names[f], term, off, df
+
+
+def _quantize(lengths: Any) -> Any:
+    """Field lengths as Whoosh's BM25F sees them: ``byte_to_length(length_to_byte(n))``."""
+    import numpy as np
+
+    values, inverse = np.unique(lengths, return_inverse=True)
+    table = np.array([byte_to_length(length_to_byte(int(v))) for v in values.tolist()], dtype=np.int64)
+    return table[inverse].reshape(lengths.shape)
+
+
+class _Previous:
+    """What an incremental build takes from the build it starts from."""
+
+    def __init__(self, index: Index):
+        import numpy as np
+
+        self.index = index
+        self.keys = list(index._keys)
+        self.n_postings = index._n_postings
+        self.post_docs = np.asarray(index._post_docs).astype(np.int64)
+        self.post_tf = np.asarray(index._post_tf)
+        self.lengths = index._raw_lengths()
+        self.ranges: dict[str, tuple[int, int]] = {}
+        for d, key in enumerate(self.keys):
+            adv = split_key(key)[0]
+            first, n = self.ranges.get(adv, (d, 0))
+            self.ranges[adv] = (first, n + 1)
+        fields = {name: f for f, name in enumerate(_indexed())}
+        self.term_at: dict[int, tuple[int, str]] = {}  # offset -> (field, term)
+        for name, term, off, _df in index._table.items():
+            self.term_at[off] = (fields[name], term)
+        templates = index._template_files()
+        self.templates = templates.by_advisory()
+        self.lits = templates.cached_lits()
+
+    def lookup(self, field: str, term: str) -> tuple[int, int] | None:
+        return self.index._table.get(field, term)
+
+    def post_tids(self) -> Any:
+        """The term of every posting (a term is known by the offset of its postings)."""
+        import numpy as np
+
+        offsets = np.array(sorted(self.term_at), dtype=np.int64)
+        counts = np.diff(np.append(offsets, self.n_postings))
+        return np.repeat(offsets, counts)
+
+
 def _write_build(
-    build_dir: Path, docs: Iterable[SearchDoc], templates: list[TemplateEntry], manifest: dict, progress: Callable[[int], None] | None
+    build_dir: Path, parts: Iterable[Part], manifest: dict, progress: Callable[[int], None] | None, previous: Index | None, sources: dict
 ) -> None:
     (build_dir / "whoosh").mkdir(parents=True)
-    ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
-    writer = ix.writer(limitmb=256)
-    count = 0
-    lengths: dict[str, list[int]] = {}
+    prev = _Previous(previous) if previous is not None else None
+    gather = _Gather(prev)
+    if prev is None:
+        ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
+        writer = ix.writer(limitmb=256)
+    else:
+        _link_tree(prev.index.dir / "whoosh", build_dir / "whoosh")
+        ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
+        writer = ix.writer()
     try:
-        for d in docs:
-            fields = {name: " ".join(d.terms.get(name, ())) for name in (*FIELD_BOOSTS, *LOOKUP_FIELDS)}
-            lengths[d.key] = [len(d.terms.get(name, ())) for name in FIELD_BOOSTS]
-            writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **fields)
-            count += 1
-            if progress:
-                progress(1)
+        seen: set[str] = set()
+        for part in parts:
+            seen.add(part.advisory)
+            if part.docs is None:
+                if prev is None or part.advisory not in prev.ranges:
+                    raise ValueError(f"{part.advisory} has no documents and no previous build holds them")
+                gather.reuse(part.advisory)
+                continue
+            if prev is not None and part.advisory in prev.ranges:
+                _delete(writer, prev, part.advisory)
+            for d in part.docs:
+                texts = _field_texts(d)
+                writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **texts)
+                gather.add(d, texts)
+                if progress:
+                    progress(1)
+            gather.templates.extend(map(_row, part.templates or ()))
+        if prev is not None:
+            for adv in prev.ranges.keys() - seen:
+                _delete(writer, prev, adv)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
-    _write_lengths(ix, lengths, build_dir / "lengths.bin")
-    _write_scores(ix, build_dir)
-    keys = choose_keys(templates)
-    (build_dir / "templates.json").write_text(json.dumps({"entries": [t.__dict__ for t in templates], "keys": keys}, ensure_ascii=False), "utf-8")
-    sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in sorted(build_dir.rglob("*")) if p.is_file()}
+    count = gather.write(build_dir)
+    with ix.reader() as reader:
+        if reader.doc_count() != count:
+            raise RuntimeError(f"the new Whoosh index holds {reader.doc_count()} documents, not {count}")
+    _write_templates(build_dir, gather.templates, prev.lits if prev is not None else {})
+    (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
+    sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
+    sums = {str(p.relative_to(build_dir)): _crc32(p) for p in files}
     # The manifest is written last: a build folder without one is unfinished.
     (build_dir / MANIFEST).write_text(
-        json.dumps({"format": FORMAT, "documents": count, "files": sizes, **manifest}, ensure_ascii=False, indent=1), "utf-8"
+        json.dumps({"format": FORMAT, "documents": count, "files": sizes, "crc32": sums, **manifest}, ensure_ascii=False, indent=1), "utf-8"
     )
 
 
-def _write_lengths(ix, lengths: dict[str, list[int]], path: Path) -> None:
-    """Field lengths per document in docnum order, as Whoosh's BM25F sees them (one byte each,
-    ``byte_to_length(length_to_byte(n))``), then the exact average length of each field.
-
-    Kept beside Whoosh's own so that scoring reads them from one array instead of per call."""
-    with ix.reader() as reader:
-        keys = reader.column_reader("key")
-        flat = array("I")
-        for docnum in range(reader.doc_count_all()):
-            key = keys[docnum]
-            flat.extend(byte_to_length(length_to_byte(n)) for n in lengths[key.decode("utf-8") if isinstance(key, bytes) else key])
-        totals = [sum(v[i] for v in lengths.values()) for i in range(len(FIELD_BOOSTS))]
-    averages = array("d", (t / max(len(lengths), 1) for t in totals))
-    path.write_bytes(flat.tobytes() + averages.tobytes())
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
-def _write_scores(ix, build_dir: Path) -> None:
-    """The BM25F term weights of every posting, precomputed from Whoosh's postings, for scoring
-    with whole-array arithmetic (:meth:`Index.search`); Whoosh stays the index of record.
+def intact(build_dir: Path) -> bool:
+    """Whether every file of a build still has the checksum it was written with (reads them all:
+    what a build starts from must not carry damage that opening it does not notice)."""
+    manifest = read_manifest(build_dir)
+    sums = manifest.get("crc32") if manifest else None
+    if not isinstance(sums, dict) or sums.keys() != manifest.get("files", {}).keys():  # type: ignore[union-attr]
+        return False
+    try:
+        return all(_crc32(build_dir / rel) == crc for rel, crc in sums.items())
+    except OSError:
+        return False
 
-    ``scores.bin``: all postings' docnums (uint32), then their weights (float32): for a term with
-    frequency tf (field boost included) in a document of field length dl,
-    ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``; the idf is applied at query time.
-    ``terms.json``: field -> term -> [offset, document frequency] into those arrays.
-    ``docs.json``: the document keys in docnum order."""
+
+def _field_texts(d: SearchDoc) -> dict[str, str]:
+    return {name: " ".join(d.terms.get(name, ())) for name in _indexed()}
+
+
+def _delete(writer, prev: _Previous, advisory: str) -> None:
+    first, count = prev.ranges[advisory]
+    for key in prev.keys[first : first + count]:
+        writer.delete_by_term("key", key)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """The previous build's Whoosh files in the new build: hard links (Whoosh writes new files and
+    never changes one it wrote), copies where links are not possible. The lock file is left out."""
+    for p in src.iterdir():
+        if not p.is_file() or p.name.endswith("_WRITELOCK"):
+            continue
+        try:
+            os.link(p, dst / p.name)
+        except OSError:
+            shutil.copy2(p, dst / p.name)
+
+
+_TEMPLATE_STRINGS = ("advisory", "case", "message", "lang", "kind")
+"""The string columns of an entry (TemplateEntry), stored as numbers into one string table."""
+
+TemplateRow = tuple[str, str, str, str, str, str, bool]
+"""An entry as the build gathers it: (advisory, case, message, lang, kind, text, generic)."""
+
+
+def _row(e: TemplateEntry) -> TemplateRow:
+    return (e.advisory, e.case, e.message, e.lang, e.kind, e.text, e.generic)
+
+
+def _write_templates(build_dir: Path, rows: list[TemplateRow], cached_lits: dict[str, list[str]]) -> None:
+    """The message templates: ``templates.json`` (counts), ``template-rows.npy`` (per entry: its five
+    strings as numbers into ``template-strings.*``, its wording, generic), each wording once
+    (``wordings.*``) with its squashed literal parts (``wording-lits.*``, reused by the next build),
+    its keys (``wording-keys.*``, :func:`kb.messages.wording_keys`) and how many advisories have it
+    (``wording-spread.npy``), and the keys as sorted trigram codes (``template-keys.npy``)."""
     import numpy as np
 
-    n_fields = len(FIELD_BOOSTS)
-    raw = (build_dir / "lengths.bin").read_bytes()
-    split = len(raw) - 8 * n_fields
-    flat, averages = array("I"), array("d")
-    flat.frombytes(raw[:split])
-    averages.frombytes(raw[split:])
-    doc_ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    table: dict[str, dict[str, list[int]]] = {}
-    offset = 0
-    with ix.reader() as reader:
-        keys = reader.column_reader("key")
-        n_docs = reader.doc_count_all()
-        for i, f in enumerate(FIELD_BOOSTS):
-            dl = np.frombuffer(flat, dtype=np.uint32)[i::n_fields].astype(np.float64)
-            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[i] or 1.0))
-            terms: dict[str, list[int]] = {}
-            for raw_term in reader.lexicon(f):
-                term = raw_term.decode("utf-8") if isinstance(raw_term, bytes) else raw_term
-                pairs = _read_postings(reader.postings(f, raw_term))
-                ids = np.fromiter((d for d, _ in pairs), dtype=np.uint32, count=len(pairs))
-                tf = np.fromiter((w for _, w in pairs), dtype=np.float64, count=len(pairs))
-                doc_ids.append(ids)
-                weights.append((tf * (BM25_K1 + 1) / (tf + norm[ids])).astype(np.float32))
-                terms[term] = [offset, len(pairs)]
-                offset += len(pairs)
-            table[f] = terms
-        doc_keys = [k.decode("utf-8") if isinstance(k, bytes) else k for k in (keys[d] for d in range(n_docs))]
-    with (build_dir / "scores.bin").open("wb") as out:
-        out.write((np.concatenate(doc_ids) if doc_ids else np.zeros(0, np.uint32)).astype(np.uint32).tobytes())
-        out.write((np.concatenate(weights) if weights else np.zeros(0, np.float32)).astype(np.float32).tobytes())
-    (build_dir / "terms.json").write_text(json.dumps({"postings": offset, "fields": table}, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    (build_dir / "docs.json").write_text(json.dumps(doc_keys, ensure_ascii=False), "utf-8")
+    strings: dict[str, int] = {}
+    texts: dict[str, int] = {}
+    table = np.zeros((len(rows), 7), dtype=np.int32)
+    flat: list[int] = []
+    wording: list[int] = []
+    generic: list[int] = []
+    for r in rows:
+        flat.extend(strings.setdefault(x, len(strings)) for x in r[:5])
+        wording.append(texts.setdefault(r[5], len(texts)))
+        generic.append(1 if r[6] else 0)
+    if rows:
+        table[:, :5] = np.asarray(flat, dtype=np.int32).reshape(-1, 5)
+        table[:, 5] = wording
+        table[:, 6] = generic
+    text_list = list(texts)
+    counts = np.bincount(table[:, 5], minlength=len(text_list)) if rows else np.zeros(0, np.int64)
+    lits = [cached_lits[t] if t in cached_lits else literal_parts(Template.parse(t)) for t in text_list]
+    keys = wording_keys(lits, counts.tolist())
+    spread = np.zeros(len(text_list), dtype=np.int32)
+    if rows:
+        pairs = np.unique(table[:, 5].astype(np.int64) * max(len(strings), 1) + table[:, 0])
+        spread = np.bincount(pairs // max(len(strings), 1), minlength=len(text_list)).astype(np.int32)
+    np.save(build_dir / "template-rows.npy", table)
+    _write_strings(build_dir / "template-strings", list(strings))
+    _write_strings(build_dir / "wordings", text_list)
+    _write_strings(build_dir / "wording-lits", [_SEP.join(ls) for ls in lits])
+    _write_strings(build_dir / "wording-keys", [_SEP.join(ks) for ks in keys])
+    np.save(build_dir / "wording-spread.npy", spread)
+    codes, owners = key_codes(keys)
+    np.save(build_dir / "template-keys.npy", np.stack([codes, owners]) if len(codes) else np.zeros((2, 0), np.int64))
+    (build_dir / "templates.json").write_text(json.dumps({"entries": len(rows), "wordings": len(text_list), "strings": len(strings)}), "utf-8")
 
 
-def _read_postings(m) -> list[tuple[int, float]]:
-    """(docnum, term frequency) of every document of a Whoosh postings matcher."""
-    out: list[tuple[int, float]] = []
-    if isinstance(m, W3LeafMatcher):
-        # Block by block (whoosh-reloaded 2.7.5 internals, pinned in pyproject.toml).
-        while not m._atend:
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            out.extend(zip(m._ids, m._weights))
-            m._next_block()
+_SEP = "\x1f"  # between a wording's literal parts or keys (squashed: never in them)
+
+
+class _Templates:
+    """The templates of a build, read as needed (see :func:`_write_templates`)."""
+
+    def __init__(self, build_dir: Path):
+        import numpy as np
+
+        meta = json.loads((build_dir / "templates.json").read_text("utf-8"))
+        self.rows = _mapped(np.load(build_dir / "template-rows.npy", mmap_mode="r"))
+        self.strings = _Strings(build_dir / "template-strings")
+        self.wordings = _Strings(build_dir / "wordings")
+        self.lits = _Strings(build_dir / "wording-lits")
+        self.keys = _Strings(build_dir / "wording-keys")
+        self.spread = _mapped(np.load(build_dir / "wording-spread.npy", mmap_mode="r"))
+        codes = _mapped(np.load(build_dir / "template-keys.npy", mmap_mode="r"))
+        n, w = meta["entries"], meta["wordings"]
+        if self.rows.shape != (n, 7) or len(self.wordings) != w or len(self.lits) != w or len(self.keys) != w or len(self.spread) != w:
+            raise ValueError("the template files do not fit")
+        if len(self.strings) != meta["strings"] or codes.ndim != 2 or len(codes) != 2:
+            raise ValueError("the template files do not fit")
+        self.codes = (codes[0], codes[1])
+        self._strings: list[str] | None = None
+
+    def text(self, w: int) -> str:
+        return self.wordings[w]
+
+    def string_list(self) -> list[str]:
+        if self._strings is None:
+            self._strings = list(self.strings)
+        return self._strings
+
+    def string(self, i: int) -> str:
+        return self.string_list()[i]
+
+    def entry(self, i: int) -> TemplateEntry:
+        a, c, m, lang, k, w, g = self.rows[i].tolist()
+        s = self.string
+        return TemplateEntry(s(a), s(c), s(m), s(lang), s(k), self.text(w), bool(g))
+
+    def by_advisory(self) -> dict[str, list[TemplateRow]]:
+        """Every entry as a row, by advisory (in order)."""
+        out: dict[str, list[TemplateRow]] = {}
+        s, texts = self.string, list(self.wordings)
+        for a, c, m, lang, k, w, g in self.rows.tolist():
+            out.setdefault(s(a), []).append((s(a), s(c), s(m), s(lang), s(k), texts[w], bool(g)))
         return out
-    while m.is_active():
-        out.append((m.id(), m.weight()))
-        m.next()
-    return out
+
+    def cached_lits(self) -> dict[str, list[str]]:
+        """wording -> its squashed literal parts (for the next build)."""
+        return {t: (lits.split(_SEP) if lits else []) for t, lits in zip(self.wordings, self.lits)}
+
+
+class _Entries(Sequence[TemplateEntry]):
+    """The entries of a build's templates, each made when it is first asked for."""
+
+    def __init__(self, templates: _Templates):
+        self._t = templates
+        self._made: list[TemplateEntry | None] = [None] * len(templates.rows)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        e = self._made[i]
+        if e is None:
+            e = self._made[i] = self._t.entry(i if i >= 0 else i + len(self))
+        return e
+
+    def __iter__(self) -> Iterator[TemplateEntry]:
+        if any(e is None for e in self._made):  # every entry at once: far cheaper than one by one
+            t = self._t
+            strings, texts = t.string_list(), list(t.wordings)
+            made = self._made
+            for i, (a, c, m, lang, k, w, g) in enumerate(t.rows.tolist()):
+                if made[i] is None:
+                    made[i] = TemplateEntry(strings[a], strings[c], strings[m], strings[lang], strings[k], texts[w], bool(g))
+        return iter(self._made)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _SplitStrings(Sequence[list[str]]):
+    """Strings of parts joined by ``_SEP``, split when read."""
+
+    def __init__(self, strings: _Strings):
+        self._s = strings
+
+    def __len__(self) -> int:
+        return len(self._s)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        x = self._s[i]
+        return x.split(_SEP) if x else []
+
+
+def read_sources(build_dir: Path) -> dict:
+    """What the build recorded about the content it was built from (``{}`` when unreadable)."""
+    try:
+        data = json.loads((build_dir / SOURCES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _swap(root: Path, build_dir: Path) -> None:
@@ -307,6 +815,10 @@ _DAMAGE = (OSError, ValueError, KeyError, IndexError, EOFError, TypeError, Attri
 """What Whoosh raises when a file under it is truncated or garbled."""
 
 
+_DECODE_ALL_ABOVE = 64
+"""A lookup that returns more documents than this decodes every document key once (and keeps them)."""
+
+
 class _Vanished(Exception):
     """The build folder was removed between resolving ``current`` and opening it."""
 
@@ -314,8 +826,9 @@ class _Vanished(Exception):
 class Index:
     """A read-only view of one build: BM25F search, exact lookups, stored documents, templates.
 
-    Safe to share between threads (calls into Whoosh are serialized). Close it to let a later
-    build remove its files."""
+    Opening reads the manifest, the document keys and the term table, and maps the postings; the
+    message templates are read on first use (:attr:`templates`). Safe to share between threads
+    (calls into Whoosh are serialized). Close it to let a later build remove its files."""
 
     def __init__(self, build_dir: Path):
         self.dir = build_dir
@@ -326,6 +839,10 @@ class Index:
         except OSError as exc:
             raise IndexUnavailable(f"cannot read the index in {build_dir}: {exc.strerror}") from None
         self._lock = threading.RLock()
+        self._templates: _Templates | None = None
+        self._entries: _Entries | None = None
+        self._spread: dict[str, int] | None = None
+        self._split: list[tuple[str, str, str]] | None = None
         try:
             self._open(build_dir)
         except IndexUnavailable:
@@ -335,6 +852,9 @@ class Index:
             self._pin.close()
             raise IndexUnavailable(f"the index in {build_dir.parent} is damaged ({type(exc).__name__}: {exc}): run `kb build` to rebuild it") from exc
 
+    def _damaged(self, what: str) -> IndexUnavailable:
+        return IndexUnavailable(f"the index in {self.dir.parent} is damaged ({what}): run `kb build` to rebuild it")
+
     def _open(self, build_dir: Path) -> None:
         self.manifest = read_manifest(build_dir)
         if self.manifest is None:
@@ -342,48 +862,97 @@ class Index:
             raise IndexUnavailable(f"{build_dir} is not an index built by kb (no {MANIFEST} of format {FORMAT}): run `kb build`")
         for rel, size in self.manifest.get("files", {}).items():
             try:
-                actual = (build_dir / rel).stat().st_size
+                actual = os.stat(build_dir / rel).st_size
             except OSError:
                 actual = -1
             if actual != size:
-                raise IndexUnavailable(f"the index in {build_dir.parent} is damaged ({rel} is missing or has changed): run `kb build` to rebuild it")
+                raise self._damaged(f"{rel} is missing or has changed")
         self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"), readonly=True)
         self._searcher = self._ix.searcher()
         self._reader = self._searcher.reader()
-        self.doc_count = self._reader.doc_count()
         import numpy as np
 
-        self._keys: list[str] = json.loads((build_dir / "docs.json").read_text("utf-8"))  # docnum -> "advisory#case@lang"
-        self._docnum = {k: d for d, k in enumerate(self._keys)}
-        terms = json.loads((build_dir / "terms.json").read_text("utf-8"))
-        self._terms: dict[str, dict[str, list[int]]] = terms["fields"]
-        n = int(terms["postings"])
-        if (build_dir / "scores.bin").stat().st_size != 8 * n or len(self._keys) != self._reader.doc_count_all():
-            raise IndexUnavailable(f"the index in {build_dir.parent} is damaged (scores.bin does not fit): run `kb build` to rebuild it")
-        self._post_docs = np.memmap(build_dir / "scores.bin", dtype=np.uint32, mode="r", shape=(n,)) if n else np.zeros(0, np.uint32)
-        self._post_weights = (
-            np.memmap(build_dir / "scores.bin", dtype=np.float32, mode="r", offset=4 * n, shape=(n,)) if n else np.zeros(0, np.float32)
-        )
-        codes = {lang: i for i, lang in enumerate(LANGS)}
-        by_adv: dict[str, set[str]] = {}
-        adv_of: list[str] = []
-        langs = np.zeros(len(self._keys), dtype=np.uint8)
-        for d, k in enumerate(self._keys):
-            adv, _, lang = split_key(k)
-            langs[d] = codes.get(lang, 255)
-            by_adv.setdefault(adv, set()).add(lang)
-            adv_of.append(adv)
-        self._doc_langs = langs
-        self._adv_langs = {a: frozenset(v) for a, v in by_adv.items()}
-        # Per language: docnum -> True when the document is in another language and its advisory
+        meta = json.loads((build_dir / "terms.json").read_text("utf-8"))
+        if meta.get("langs") != list(LANGS):
+            raise self._damaged("the languages differ")
+        self._keys = _Strings(build_dir / "docs")  # document number -> "advisory#case@lang"
+        self.doc_count = len(self._keys)
+        if self._reader.doc_count() != self.doc_count:
+            raise self._damaged("the documents do not fit")
+        self._table = _TermTable(build_dir, meta["fields"])
+        self._scored = frozenset(meta["scored"])
+        n = self._n_postings = int(meta["postings"])
+        if (build_dir / "postings.bin").stat().st_size != 12 * n:
+            raise self._damaged("postings.bin does not fit")
+        self._post_docs: Any
+        self._post_weights: Any
+        self._post_tf: Any
+        if n:
+            self._post_docs = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.uint32, mode="r", shape=(n,)))
+            self._post_weights = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=4 * n, shape=(n,)))
+            self._post_tf = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=8 * n, shape=(n,)))
+        else:
+            self._post_docs, self._post_weights, self._post_tf = np.zeros(0, np.uint32), np.zeros(0, np.float32), np.zeros(0, np.float32)
+        if (build_dir / "lengths.bin").stat().st_size != (4 * self.doc_count + 8) * len(self._scored):
+            raise self._damaged("lengths.bin does not fit")
+        doclangs = _mapped(np.load(build_dir / "doclangs.npy", mmap_mode="r"))
+        if doclangs.shape != (2, self.doc_count):
+            raise self._damaged("doclangs.npy does not fit")
+        self._doc_langs = doclangs[0]
+        # Per language: document -> True when the document is in another language and its advisory
         # also has a document in this one (a translation twin, left out of searches in this language).
-        self._twins = {
-            lang: np.fromiter((langs[d] != i and lang in by_adv[adv_of[d]] for d in range(len(adv_of))), dtype=bool, count=len(adv_of))
-            for i, lang in enumerate(LANGS)
-        }
-        data = json.loads((build_dir / "templates.json").read_text("utf-8"))
-        self.templates = [TemplateEntry(**e) for e in data["entries"]]
-        self.template_keys = data["keys"]
+        self._twin_bits = doclangs[1]
+        self._twins_cache: dict[str, Any] = {}
+
+    def _twins(self, lang: str) -> Any:
+        t = self._twins_cache.get(lang)
+        if t is None:
+            t = self._twins_cache[lang] = (self._twin_bits >> LANGS.index(lang)) & 1 == 1
+        return t
+
+    @property
+    def templates(self) -> Sequence[TemplateEntry]:
+        """Every message wording of every case (:class:`~kb.messages.TemplateEntry`), in build order;
+        each entry is made when first asked for."""
+        with self._lock:
+            if self._entries is None:
+                self._entries = _Entries(self._template_files())
+            return self._entries
+
+    @property
+    def template_keys(self) -> WordingKeys:
+        """Each template's keys (:func:`kb.messages.choose_keys`), with each wording once
+        (:class:`~kb.messages.WordingKeys`: what a TemplateMatcher needs, read as needed)."""
+        import numpy as np
+
+        t = self._template_files()
+        return WordingKeys(t.wordings, _SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes)
+
+    @property
+    def wording_spread(self) -> dict[str, int]:
+        """Each wording -> how many advisories declare it (computed when the index was built)."""
+        with self._lock:
+            if self._spread is None:
+                t = self._template_files()
+                self._spread = dict(zip(t.wordings, t.spread.tolist()))
+            return self._spread
+
+    def _template_files(self) -> _Templates:
+        with self._lock:
+            if self._templates is None:
+                try:
+                    self._templates = _Templates(self.dir)
+                except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+                    raise self._damaged(f"templates: {type(exc).__name__}") from exc
+            return self._templates
+
+    def _raw_lengths(self) -> Any:
+        """Every document's field lengths (scored fields), as counted (not quantized)."""
+        import numpy as np
+
+        n_scored = len(self._scored)
+        raw = np.fromfile(self.dir / "lengths.bin", dtype=np.uint32, count=self.doc_count * n_scored)
+        return raw.reshape(self.doc_count, n_scored)
 
     def close(self) -> None:
         with self._lock:
@@ -397,7 +966,7 @@ class Index:
             try:
                 return fn(*args)
             except _DAMAGE as exc:
-                raise IndexUnavailable(f"the index in {self.dir.parent} is damaged ({type(exc).__name__}): run `kb build` to rebuild it") from exc
+                raise self._damaged(type(exc).__name__) from exc
 
     def idf(self, field: str, term: str) -> float:
         df = self.doc_frequency(field, term)
@@ -405,8 +974,8 @@ class Index:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def doc_frequency(self, field: str, term: str) -> int:
-        entry = self._terms.get(field, {}).get(term)
-        if entry is not None or field in self._terms:
+        if field in self._table.fields:
+            entry = self._table.get(field, term)
             return entry[1] if entry is not None else 0
         return self._whoosh(self._reader.doc_frequency, field, term)
 
@@ -415,7 +984,8 @@ class Index:
 
     def langs_of(self, advisory: str) -> frozenset[str]:
         """The languages an advisory is written in."""
-        return self._adv_langs.get(advisory, frozenset())
+        prefix = advisory + "#"
+        return frozenset(split_key(k)[2] for k in self._keys if k.startswith(prefix))
 
     def search(
         self,
@@ -432,7 +1002,7 @@ class Index:
         in another language is left out when its advisory has a document in ``lang``.
 
         The same formula as ``whoosh.scoring.BM25F``, over the weights precomputed at build time
-        (``scores.bin``): about 10 ns per posting, where Whoosh's matcher tree costs ~100 µs per
+        (``postings.bin``): about 10 ns per posting, where Whoosh's matcher tree costs ~100 µs per
         matching document."""
         import numpy as np
 
@@ -440,12 +1010,13 @@ class Index:
         only = {t: LANGS.index(x) for t, x in (only_in or {}).items()}
         n_docs = len(self._keys)
         scores = np.zeros(n_docs, dtype=np.float64)
-        allowed = ~self._twins[lang] if lang is not None else None
+        allowed = ~self._twins(lang) if lang is not None else None
         used: list[tuple[str, str, int, int]] = []  # (field, term, offset, df) of the terms that scored
         for f, ts in terms.items():
-            table = self._terms.get(f, {})
+            if f not in self._scored:
+                continue  # (an exact-lookup field: no weights)
             for t in dict.fromkeys(ts):
-                entry = table.get(t)
+                entry = self._table.get(f, t)
                 if entry is None:
                     continue
                 off, df = entry
@@ -486,14 +1057,41 @@ class Index:
         return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), matched[i]) for i, d in enumerate(top)]
 
     def _key(self, docnum: int) -> str:
+        """The key of a document, by its number in this index (not Whoosh's)."""
         return self._keys[docnum]
 
+    def _position(self, key: str) -> int:
+        """A document's number in this index, from its key (a search through the keys: rarely needed)."""
+        for d, k in enumerate(self._keys):
+            if k == key:
+                return d
+        return len(self._keys)
+
     def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
-        """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly."""
-        if not self.exists(field, term):
+        """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly, in document order."""
+        if field not in self._table.fields:
+            if not self.exists(field, term):
+                return []
+            keys = self._whoosh(lambda: [self._reader.stored_fields(d)["key"] for d in self._searcher.docs_for_query(Term(field, term))])
+            order = sorted(range(len(keys)), key=lambda i: self._position(keys[i]))
+            return [split_key(keys[i]) for i in order]
+        entry = self._table.get(field, term)
+        if entry is None:
             return []
-        docnums = self._whoosh(lambda: list(self._searcher.docs_for_query(Term(field, term))))
-        return [split_key(self._key(docnum)) for docnum in docnums]
+        off, df = entry
+        docs = self._post_docs[off : off + df].tolist()
+        if df > _DECODE_ALL_ABOVE or self._split is not None:
+            split = self._split_keys()
+            return [split[d] for d in docs]
+        keys = self._keys
+        return [split_key(keys[d]) for d in docs]
+
+    def _split_keys(self) -> list[tuple[str, str, str]]:
+        """Every document's (advisory, case, lang), decoded once (for lookups that return many)."""
+        with self._lock:
+            if self._split is None:
+                self._split = [split_key(k) for k in self._keys]
+            return self._split
 
     def stored(self, advisory: str, case: str, lang: str) -> dict | None:
         def read() -> dict | None:

@@ -7,26 +7,54 @@ other lines and the spaces Windows puts (or not) between Japanese words do not m
 are reported from the original paste.
 
 To stay fast with tens of thousands of templates and a paste of up to megabytes, each template has a
-few *keys*: its rarest character trigrams. Only templates whose key occurs in the paste are checked.
+few *keys*: its rarest character trigrams. Only templates whose key occurs in the paste are checked
+(keys and the paste's trigrams compared as integers), each wording once however many cases share it
+(its regular expression compiled once); in a long paste, every literal piece of every candidate is
+found in one pass (an Aho-Corasick automaton, pyahocorasick) instead of one search per piece.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import spec
 from .analysis import normalize_with_map
 from .model import PLACEHOLDER_TYPES, Placeholder, Template
 from .spec import KEYS_PER_TEMPLATE, SLOT_MAX  # noqa: F401  (re-exported; the code reads spec.<NAME>)
 
+try:  # a long paste is scanned once for every candidate's literal pieces (optional: else piece by piece)
+    import ahocorasick
+except ImportError:  # pragma: no cover
+    ahocorasick = None
+
+
+_SPACE_RUN = re.compile(r"\s+")  # the same characters as str.isspace()
+_SPACE_CODES = [c for c in range(0x3001) if chr(c).isspace()]  # (none above U+3000)
+_SQUASH_WITH_NUMPY = 4_000  # characters from which white space is found with numpy
+
 
 def squash_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalized text without white space, and for each character its offset in ``text``."""
-    norm, origin = normalize_with_map(text)
-    keep = [i for i, ch in enumerate(norm) if not ch.isspace()]
-    return "".join(norm[i] for i in keep), [origin[i] for i in keep] + [len(text)]
+    """Normalized text without white space, and for each character its offset in ``text`` (plus one
+    last entry, ``len(text)``)."""
+    norm, origin = normalize_with_map(text)  # origin ends with len(text)
+    if _SPACE_RUN.search(norm) is None:
+        return norm, origin
+    if len(norm) > _SQUASH_WITH_NUMPY:
+        import numpy as np
+
+        keep = ~np.isin(_codes(np, norm), _SPACE_CODES)
+        return _SPACE_RUN.sub("", norm), np.asarray(origin[:-1], dtype=np.int64)[keep].tolist() + [origin[-1]]
+    kept: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(norm):
+        kept += origin[pos : m.start()]
+        pos = m.end()
+    kept += origin[pos:]
+    return _SPACE_RUN.sub("", norm), kept
 
 
 def squash(text: str) -> str:
@@ -87,58 +115,276 @@ class TemplateMatch:
     key_found: bool = True  # partial match: the template's longest literal chunk is in the paste
 
 
-def choose_keys(entries: list[TemplateEntry]) -> list[list[str]]:
+def choose_keys(entries: Sequence[TemplateEntry]) -> list[list[str]]:
     """For each template, its rarest trigrams across all templates: one per long literal, then the rarest."""
-    grams = [[trigrams(lit) for lit in literal_parts(Template.parse(e.text))] for e in entries]
-    df: Counter[str] = Counter()
-    for lits in grams:
-        df.update(set().union(*lits) if lits else set())
-    keys: list[list[str]] = []
-    for lits in grams:
+    counts = Counter(e.text for e in entries)
+    texts = list(counts)
+    keys = wording_keys([literal_parts(Template.parse(t)) for t in texts], [counts[t] for t in texts])
+    by_text = dict(zip(texts, keys))
+    return [list(by_text[e.text]) for e in entries]
+
+
+def wording_keys(lits: Sequence[Sequence[str]], counts: Sequence[int]) -> list[list[str]]:
+    """The keys of each wording, given its literal parts (:func:`literal_parts`) and how many
+    templates have it: for each literal, the trigram the fewest templates have (then the smallest),
+    literals with more distinct trigrams first, up to ``spec.KEYS_PER_TEMPLATE`` distinct keys.
+
+    (A template's document frequency counts every template: a wording shared by ten cases counts
+    ten times.) Computed over integer trigram codes with numpy."""
+    import numpy as np
+
+    flat = [lit for ls in lits for lit in ls]
+    owner = np.repeat(np.arange(len(lits), dtype=np.int64), [len(ls) for ls in lits])
+    a = _codes(np, _SEP.join(flat)) if flat else np.zeros(0, np.int64)
+    if len(a) >= _GRAM:
+        sep = a == ord(_SEP)
+        grams = (a[:-2] << 42) | (a[1:-1] << 21) | a[2:]
+        inside = ~(sep[:-2] | sep[1:-1] | sep[2:])
+        segs = np.cumsum(sep)[:-2][inside]  # which literal each trigram is in
+        grams = grams[inside]
+    else:
+        segs = grams = np.zeros(0, np.int64)
+    # Trigrams as dense ids (in code order: the order of the strings), then each literal's distinct ones.
+    codes, gid = np.unique(grams, return_inverse=True)
+    n_g = max(len(codes), 1)
+    segs, gid = np.divmod(_distinct(np, segs * n_g + gid.reshape(-1)), n_g)
+    distinct = np.bincount(segs, minlength=len(flat))
+    # document frequency: each wording's distinct trigrams, counted as many times as it has templates
+    words, wgid = np.divmod(_distinct(np, owner[segs] * n_g + gid), n_g)
+    df = np.bincount(wgid, weights=np.asarray(counts, dtype=np.float64)[words], minlength=n_g).astype(np.int64)
+    # each literal's rarest trigram, then the smallest: the least (df, id) of its segment
+    best = np.full(len(flat), -1, dtype=np.int64)
+    if len(segs):
+        starts = np.flatnonzero(np.diff(segs, prepend=-1))
+        least = np.minimum.reduceat(df[gid] * n_g + gid, starts)
+        best[segs[starts]] = codes[least % n_g]
+    out: list[list[str]] = []
+    k = 0
+    limit = spec.KEYS_PER_TEMPLATE
+    best_l, distinct_l = best.tolist(), distinct.tolist()
+    for ls in lits:
+        n = len(ls)
         chosen: list[str] = []
-        for g in sorted(lits, key=len, reverse=True):
-            if g:
-                best = min(g, key=lambda t: (df[t], t))
-                if best not in chosen:
-                    chosen.append(best)
-            if len(chosen) >= spec.KEYS_PER_TEMPLATE:
+        for j in sorted(range(k, k + n), key=lambda j: -distinct_l[j]):
+            if distinct_l[j]:
+                c = best_l[j]
+                gram = chr(c >> 42) + chr((c >> 21) & _MASK21) + chr(c & _MASK21)
+                if gram not in chosen:
+                    chosen.append(gram)
+            if len(chosen) >= limit:
                 break
-        keys.append(chosen)
-    return keys
+        out.append(chosen)
+        k += n
+    return out
+
+
+def key_codes(keys: Sequence[Sequence[str]]) -> tuple[Any, Any]:
+    """Keys as integer trigram codes, sorted, each with the index of its list in ``keys``. (A key that
+    is not a trigram is left out: it is never found, as trigrams() are what a paste offers.)"""
+    import numpy as np
+
+    pairs = [(k, g) for g, ks in enumerate(keys) for k in dict.fromkeys(ks) if len(k) == _GRAM]
+    codes = _trigram_codes(np, "".join(k for k, _ in pairs), step=_GRAM)
+    order = np.argsort(codes, kind="stable")
+    return codes[order], np.fromiter((g for _, g in pairs), dtype=np.int64, count=len(pairs))[order]
+
+
+def _distinct(np: Any, values: Any) -> Any:
+    """The distinct values, sorted (np.unique, by sorting)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+_SEP = "\x1f"  # white space: never in squashed text
+_MASK21 = (1 << 21) - 1
+
+
+class _Wording:
+    """What matching needs of one wording (a template's source text): parsed once, its regular
+    expression compiled on first use, its chunks cut on first use (both redone if the spec value they
+    depend on has changed since)."""
+
+    __slots__ = ("chunk_min", "chunk_total", "chunks", "key_chunk", "lits", "longest", "rx", "slot_max", "slots", "template", "total")
+
+    def __init__(self, text: str):
+        self.template = Template.parse(text)
+        self.lits = literal_parts(self.template)
+        self.total = sum(map(len, self.lits))
+        self.longest = max(self.lits, key=len) if self.lits else ""  # the first of the longest
+        self.slots = self.template.placeholders
+        self.rx: re.Pattern[str] | None = None
+        self.slot_max: int | None = None  # spec.SLOT_MAX the regex was compiled with
+        self.chunks: list[str] = []
+        self.key_chunk = ""  # the longest chunk (the first of them)
+        self.chunk_total = 1
+        self.chunk_min: int | None = None  # spec.MIN_CHUNK_CHARS the chunks were cut with
+
+    def regex(self) -> re.Pattern[str]:
+        if self.rx is None or self.slot_max != spec.SLOT_MAX:
+            self.rx, self.slot_max = compile_template(self.template), spec.SLOT_MAX
+        return self.rx
+
+    def cut(self) -> list[str]:
+        if self.chunk_min != spec.MIN_CHUNK_CHARS:
+            self.chunks = [c for lit in self.lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
+            self.chunk_total = sum(map(len, self.chunks)) or 1
+            self.key_chunk = max(self.chunks, key=len) if self.chunks else ""
+            self.chunk_min = spec.MIN_CHUNK_CHARS
+        return self.chunks
+
+
+@dataclass
+class _Found:
+    """How one wording occurs in one paste (the same for every entry with that wording)."""
+
+    full: bool
+    coverage: float
+    slots: dict[str, str] = field(default_factory=dict)
+    span: tuple[int, int] | None = None
+    key_found: bool = True
+
+
+def _occurrences(sq: str, needle: str, limit: int) -> Iterator[int]:
+    """Where ``needle`` starts in ``sq``, overlapping occurrences included, the first ``limit``."""
+    pos, tries = sq.find(needle), 0
+    while pos >= 0 and tries < limit:
+        yield pos
+        pos, tries = sq.find(needle, pos + 1), tries + 1
+
+
+class _Paste:
+    """A squashed paste and where the needles (longest literals, chunks) of its candidate wordings
+    occur in it. A short paste is searched needle by needle; a long one is scanned once for all of
+    them with an Aho-Corasick automaton (pyahocorasick) when it is installed."""
+
+    def __init__(self, text: str, sq: str, origin: list[int], present: set[str] | None):
+        self.text, self.sq, self.origin = text, sq, origin
+        self._present = present  # the paste's trigrams, when computed
+        self._has: dict[str, bool] = {}
+        self._starts: dict[str, list[int]] | None = None  # needle -> first occurrences (scan)
+
+    def scan(self, wordings: list[_Wording], limit: int) -> None:
+        """Find every needle of ``wordings`` in one pass over the paste."""
+        needles: dict[str, int] = {}
+        for w in wordings:
+            if w.lits:
+                needles.setdefault(w.longest, len(needles))
+        anchors = len(needles)
+        for w in wordings:
+            for c in w.cut():
+                needles.setdefault(c, len(needles))
+        names = list(needles)
+        found = bytearray(len(names))
+        starts: list[list[int]] = [[] for _ in range(anchors)]
+        if names:
+            automaton = ahocorasick.Automaton()
+            for k, needle in enumerate(names):
+                if needle:  # ("" is in every paste: has() says so)
+                    automaton.add_word(needle, (k, len(needle) - 1))
+            automaton.make_automaton()
+            for end, (k, back) in automaton.iter(self.sq):
+                found[k] = 1
+                if k < anchors and len(starts[k]) < limit:
+                    starts[k].append(end - back)
+        self._has = {needle: bool(f) for needle, f in zip(names, found) if needle}
+        self._starts = {names[k]: starts[k] for k in range(anchors)}
+
+    def anchors(self, needle: str, limit: int) -> Iterable[int]:
+        if self._starts is not None and needle in self._starts:
+            return self._starts[needle][: max(limit, 0)]
+        return _occurrences(self.sq, needle, limit)
+
+    def has(self, needle: str) -> bool:
+        h = self._has.get(needle)
+        if h is None:
+            present = self._present
+            if present is not None and len(needle) >= _GRAM and any(needle[i : i + _GRAM] not in present for i in range(len(needle) - _GRAM + 1)):
+                h = False
+            else:
+                h = needle in self.sq
+            self._has[needle] = h
+        return h
+
+
+_GRAM = 3  # keys are character trigrams
+_SCAN_ABOVE = 20_000  # squashed characters from which a paste is scanned once for all needles (with pyahocorasick)
 
 
 class TemplateMatcher:
-    """Finds which content messages a pasted text contains."""
+    """Finds which content messages a pasted text contains.
 
-    def __init__(self, entries: list[TemplateEntry], keys: list[list[str]] | None = None):
+    Entries that share a wording (and keys) are matched once per paste; each wording's regular
+    expression is compiled once, when it is first a candidate."""
+
+    def __init__(self, entries: Sequence[TemplateEntry], keys: Sequence[list[str]] | None = None):
+        import numpy as np
+
         self.entries = entries
         keys = keys if keys is not None else choose_keys(entries)
-        self._by_key: dict[str, list[int]] = {}
-        for i, ks in enumerate(keys):
-            for k in ks:
-                self._by_key.setdefault(k, []).append(i)
-        self._compiled: dict[int, tuple[Template, re.Pattern[str], list[str], int]] = {}
+        known = keys if isinstance(keys, WordingKeys) and len(keys) == len(entries) else None
+        group_keys: Sequence[list[str]]
+        self._texts: Sequence[str]
+        if known is not None:  # an index's templates: each wording once, with its keys
+            entry_group: Any = known.wording
+            group_keys, self._texts = known.keys, known.texts
+            self._group_wording: Any = range(len(group_keys))
+        else:
+            group_of: dict[tuple[str, tuple[str, ...]], int] = {}
+            wording_of: dict[str, int] = {}
+            new_keys: list[list[str]] = []
+            texts: list[str] = []
+            entry_group, self._group_wording = [], []
+            for e, ks in zip(entries, keys):
+                ident = (e.text, tuple(ks))
+                g = group_of.get(ident)
+                if g is None:
+                    g = group_of[ident] = len(new_keys)
+                    new_keys.append(ks)
+                    w = wording_of.setdefault(e.text, len(texts))
+                    if w == len(texts):
+                        texts.append(e.text)
+                    self._group_wording.append(w)
+                entry_group.append(g)
+            group_keys, self._texts = new_keys, texts
+        groups = np.asarray(entry_group, dtype=np.int64)
+        self._entry_order = np.argsort(groups, kind="stable")  # entries by group (ascending within one)
+        self._group_bounds = np.searchsorted(groups[self._entry_order], np.arange(len(group_keys) + 1))
+        if known is not None and known.codes is not None:
+            self._key_codes, self._key_groups = known.codes
+        else:
+            self._key_codes, self._key_groups = key_codes(group_keys)
+        self._wordings: list[_Wording | None] = [None] * len(self._texts)
 
-    def _get(self, i: int) -> tuple[Template, re.Pattern[str], list[str], int]:
-        c = self._compiled.get(i)
+    def _wording(self, w: int) -> _Wording:
+        c = self._wordings[w]
         if c is None:
-            t = Template.parse(self.entries[i].text)
-            lits = literal_parts(t)
-            c = (t, compile_template(t), lits, sum(map(len, lits)))
-            self._compiled[i] = c
+            c = self._wordings[w] = _Wording(self._texts[w])
         return c
 
+    def _entries_of(self, g: int) -> list[int]:
+        return self._entry_order[self._group_bounds[g] : self._group_bounds[g + 1]].tolist()
+
+    def _candidate_groups(self, squashed: str) -> list[int]:
+        """The groups (entries sharing a wording and keys) with a key among the paste's trigrams."""
+        import numpy as np
+
+        if not len(self._key_codes) or len(squashed) < _GRAM:
+            return []
+        grams = _distinct(np, _trigram_codes(np, squashed, step=1))
+        lo = np.searchsorted(self._key_codes, grams, side="left")
+        hi = np.searchsorted(self._key_codes, grams, side="right")
+        found = hi > lo
+        lo, hi = lo[found], hi[found]
+        if not len(lo):
+            return []
+        # every key position in [lo, hi) of every present trigram
+        counts = hi - lo
+        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return _distinct(np, self._key_groups[at]).tolist()
+
     def candidates(self, squashed: str) -> list[int]:
-        present = trigrams(squashed)
-        found: set[int] = set()
-        if len(present) < len(self._by_key):
-            for g in present:
-                found.update(self._by_key.get(g, ()))
-        else:
-            for g, idx in self._by_key.items():
-                if g in present:
-                    found.update(idx)
-        return sorted(found)
+        """The entries whose keys occur in a squashed text (ascending)."""
+        return sorted(i for g in self._candidate_groups(squashed) for i in self._entries_of(g))
 
     def match(self, text: str, min_coverage: float | None = None) -> list[TemplateMatch]:
         """Every template the text contains fully, or partly (``coverage`` >= ``min_coverage``,
@@ -147,41 +393,84 @@ class TemplateMatcher:
         sq, origin = squash_with_map(text)
         if len(sq) < spec.MIN_SQUASHED_CHARS:
             return []
-        out = []
-        for i in self.candidates(sq):
-            m = self._match_one(i, sq, origin, text)
-            if m is not None and m.coverage >= min_coverage:
-                out.append(m)
-        out.sort(key=lambda m: (-m.full, -m.coverage))
-        return out
+        groups = self._candidate_groups(sq)
+        ws = sorted({self._group_wording[g] for g in groups})
+        paste = _Paste(text, sq, origin, None)
+        if len(sq) > _SCAN_ABOVE and ahocorasick is not None:
+            paste.scan([self._wording(w) for w in ws], spec.MAX_FIND_TRIES)
+        elif len(sq) > _SCAN_ABOVE:
+            paste._present = trigrams(sq)
+        found = {w: self._find(self._wording(w), paste) for w in ws}
+        hits: list[tuple[int, _Found]] = []
+        for g in groups:
+            f = found[self._group_wording[g]]
+            if f is not None and f.coverage >= min_coverage:
+                hits.extend((i, f) for i in self._entries_of(g))
+        hits.sort(key=lambda h: (-h[1].full, -h[1].coverage, h[0]))
+        entries = self.entries
+        return [TemplateMatch(entries[i], f.full, f.coverage, dict(f.slots), f.span, f.key_found) for i, f in hits]
 
-    def _match_one(self, i: int, sq: str, origin: list[int], text: str) -> TemplateMatch | None:
-        template, rx, lits, total = self._get(i)
-        entry = self.entries[i]
+    def _find(self, w: _Wording, paste: _Paste) -> _Found | None:
+        """Whether a wording occurs in full in the paste (with its slot values), else how much of it."""
+        lits = w.lits
         if not lits:
             return None
-        longest = max(lits, key=len)
-        slots = template.placeholders
-        reach = total + spec.SLOT_MAX * len(slots) + spec.REACH_SLACK
-        pos, tries = sq.find(longest), 0
-        while pos >= 0 and tries < spec.MAX_FIND_TRIES:
-            window_start = max(0, pos - reach)
-            m = rx.search(sq, window_start, min(len(sq), pos + reach))
+        sq, origin, text = paste.sq, paste.origin, paste.text
+        reach = w.total + spec.SLOT_MAX * len(w.slots) + spec.REACH_SLACK
+        rx = None
+        for pos in paste.anchors(w.longest, spec.MAX_FIND_TRIES):
+            rx = rx or w.regex()
+            m = rx.search(sq, max(0, pos - reach), min(len(sq), pos + reach))
             if m:
                 values = {}
-                for k, p in enumerate(slots):
+                for k, p in enumerate(w.slots):
                     s, e = m.span(f"s{k}")
                     values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
-                return TemplateMatch(entry, True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
-            pos, tries = sq.find(longest, pos + 1), tries + 1
-        chunks = [c for lit in lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
-        chunk_total = sum(map(len, chunks)) or 1
-        coverage = sum(len(c) for c in chunks if c in sq) / chunk_total
+                return _Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
+        chunks = w.cut()
+        coverage = sum(len(c) for c in chunks if paste.has(c)) / w.chunk_total
         # The longest chunk is what tells this message from its siblings (AccountDisabledException
         # vs TenantAccessBlockedException after the same prefix): without it, the paste is another message.
-        key_found = not chunks or max(chunks, key=len) in sq
-        if len(sq) >= spec.MIN_FRAGMENT_CHARS and len(sq) <= total and any(sq in lit for lit in lits):
-            coverage = max(coverage, len(sq) / total)
+        key_found = not chunks or paste.has(w.key_chunk)
+        if len(sq) >= spec.MIN_FRAGMENT_CHARS and len(sq) <= w.total and any(sq in lit for lit in lits):
+            coverage = max(coverage, len(sq) / w.total)
         if coverage <= 0:
             return None
-        return TemplateMatch(entry, False, coverage, key_found=key_found)
+        return _Found(False, coverage, key_found=key_found)
+
+
+def _codes(np: Any, s: str) -> Any:
+    """The code points of ``s`` as int64."""
+    return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+def _trigram_codes(np: Any, s: str, step: int) -> Any:
+    """Each trigram of ``s`` (every one: ``step`` 1; consecutive ones: ``step`` 3) as one integer."""
+    a = _codes(np, s)
+    if len(a) < _GRAM:
+        return np.zeros(0, np.int64)
+    return ((a[:-2] << 42) | (a[1:-1] << 21) | a[2:])[::step]
+
+
+class WordingKeys(Sequence[list[str]]):
+    """Template keys as an index stores them: ``keys[i]`` for entry ``i`` (a sequence of lists like
+    :func:`choose_keys` returns), and besides, each wording once: ``texts``, their ``keys``, the
+    ``wording`` of every entry and, optionally, ``codes``: the keys as sorted trigram codes with their
+    wordings (two arrays). A :class:`TemplateMatcher` given these groups the entries without looking
+    at them, and reads a wording's text only when it is a candidate."""
+
+    def __init__(self, texts: Sequence[str], keys: Sequence[list[str]], wording: Any, codes: tuple[Any, Any] | None = None):
+        self.texts, self.keys, self.wording, self.codes = texts, keys, wording, codes
+
+    def __len__(self) -> int:
+        return len(self.wording)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.keys[int(w)] for w in self.wording[i]]
+        return self.keys[int(self.wording[i])]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]

@@ -1,0 +1,458 @@
+"""The fast template matcher (kb.messages) answers exactly like the straightforward one it replaced.
+
+The reference below is the matcher as it was before it matched once per wording, compiled each
+wording once and scanned long pastes once for all candidates: every entry's keys looked up in the
+paste's trigrams, every candidate matched on its own. Both run on the bundled content and on a
+generated corpus, over pastes of every kind (messages with other values, odd spacing and widths,
+parts of messages, look-alikes, log blocks, noise, and a long paste), by each path of the fast
+matcher (short pastes piece by piece; long pastes through integer trigram codes and one
+Aho-Corasick scan, or without pyahocorasick), and with the spec values they read changed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import kb.messages as messages
+from kb import spec
+from kb.analysis import normalize_with_map
+from kb.content import load
+from kb.corpus import template_entries
+from kb.messages import TemplateEntry, TemplateMatch, TemplateMatcher, WordingKeys, choose_keys, squash_with_map
+from kb.model import PLACEHOLDER_TYPES, Placeholder, Template
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# === the reference: the matcher before it was made fast (kept as it was) ============================
+
+
+def ref_squash_with_map(text: str) -> tuple[str, list[int]]:
+    norm, origin = normalize_with_map(text)
+    keep = [i for i, ch in enumerate(norm) if not ch.isspace()]
+    return "".join(norm[i] for i in keep), [origin[i] for i in keep] + [len(text)]
+
+
+def ref_squash(text: str) -> str:
+    return ref_squash_with_map(text)[0]
+
+
+def ref_literal_parts(template: Template) -> list[str]:
+    return [s for s in (ref_squash(p) for p in template.literals) if s]
+
+
+def ref_slot_regex(p: Placeholder, index: int) -> str:
+    body = PLACEHOLDER_TYPES.get(p.type, PLACEHOLDER_TYPES["text"])
+    slot_max = spec.SLOT_MAX
+    body = body.replace(r"\s", "").replace("{0,200}", f"{{0,{slot_max}}}").replace("{1,200}", f"{{1,{slot_max}}}")
+    return f"(?P<s{index}>{body})"
+
+
+def ref_compile_template(template: Template) -> re.Pattern[str]:
+    out, k = [], 0
+    for part in template.parts:
+        if isinstance(part, str):
+            out.append(re.escape(ref_squash(part)))
+        else:
+            out.append(ref_slot_regex(part, k))
+            k += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+REF_CHUNK_RE = re.compile(r"[\s.,:;!?()\[\]{}<>\"'|=。、・：「」『』【】（）]+")
+
+
+def ref_trigrams(s: str) -> set[str]:
+    return {s[i : i + 3] for i in range(len(s) - 2)}
+
+
+def ref_choose_keys(entries: list[TemplateEntry]) -> list[list[str]]:
+    grams = [[ref_trigrams(lit) for lit in ref_literal_parts(Template.parse(e.text))] for e in entries]
+    df: Counter[str] = Counter()
+    for lits in grams:
+        df.update(set().union(*lits) if lits else set())
+    keys: list[list[str]] = []
+    for lits in grams:
+        chosen: list[str] = []
+        for g in sorted(lits, key=len, reverse=True):
+            if g:
+                best = min(g, key=lambda t: (df[t], t))
+                if best not in chosen:
+                    chosen.append(best)
+            if len(chosen) >= spec.KEYS_PER_TEMPLATE:
+                break
+        keys.append(chosen)
+    return keys
+
+
+class RefMatcher:
+    def __init__(self, entries: list[TemplateEntry], keys: list[list[str]]):
+        self.entries = entries
+        self._by_key: dict[str, list[int]] = {}
+        for i, ks in enumerate(keys):
+            for k in ks:
+                self._by_key.setdefault(k, []).append(i)
+        self._compiled: dict[int, tuple[Template, re.Pattern[str], list[str], int]] = {}
+
+    def _get(self, i: int) -> tuple[Template, re.Pattern[str], list[str], int]:
+        c = self._compiled.get(i)
+        if c is None:
+            t = Template.parse(self.entries[i].text)
+            lits = ref_literal_parts(t)
+            c = (t, ref_compile_template(t), lits, sum(map(len, lits)))
+            self._compiled[i] = c
+        return c
+
+    def candidates(self, squashed: str) -> list[int]:
+        present = ref_trigrams(squashed)
+        found: set[int] = set()
+        for g in present:
+            found.update(self._by_key.get(g, ()))
+        return sorted(found)
+
+    def match(self, text: str, min_coverage: float | None = None) -> list[TemplateMatch]:
+        min_coverage = spec.MIN_COVERAGE if min_coverage is None else min_coverage
+        sq, origin = ref_squash_with_map(text)
+        if len(sq) < spec.MIN_SQUASHED_CHARS:
+            return []
+        out = []
+        for i in self.candidates(sq):
+            m = self._match_one(i, sq, origin, text)
+            if m is not None and m.coverage >= min_coverage:
+                out.append(m)
+        out.sort(key=lambda m: (-m.full, -m.coverage))
+        return out
+
+    def _match_one(self, i: int, sq: str, origin: list[int], text: str) -> TemplateMatch | None:
+        template, rx, lits, total = self._get(i)
+        entry = self.entries[i]
+        if not lits:
+            return None
+        longest = max(lits, key=len)
+        slots = template.placeholders
+        reach = total + spec.SLOT_MAX * len(slots) + spec.REACH_SLACK
+        pos, tries = sq.find(longest), 0
+        while pos >= 0 and tries < spec.MAX_FIND_TRIES:
+            window_start = max(0, pos - reach)
+            m = rx.search(sq, window_start, min(len(sq), pos + reach))
+            if m:
+                values = {}
+                for k, p in enumerate(slots):
+                    s, e = m.span(f"s{k}")
+                    values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
+                return TemplateMatch(entry, True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
+            pos, tries = sq.find(longest, pos + 1), tries + 1
+        chunks = [c for lit in lits for c in REF_CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
+        chunk_total = sum(map(len, chunks)) or 1
+        coverage = sum(len(c) for c in chunks if c in sq) / chunk_total
+        key_found = not chunks or max(chunks, key=len) in sq
+        if len(sq) >= spec.MIN_FRAGMENT_CHARS and len(sq) <= total and any(sq in lit for lit in lits):
+            coverage = max(coverage, len(sq) / total)
+        if coverage <= 0:
+            return None
+        return TemplateMatch(entry, False, coverage, key_found=key_found)
+
+
+# === corpora and pastes ===============================================================================
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> dict[str, list[TemplateEntry]]:
+    from tools.synthetic import write_corpus
+
+    root = tmp_path_factory.mktemp("perf-eq")
+    write_corpus(root / "synthetic", 160, seed=3)
+    for name in (ROOT / "content").iterdir():  # the bundled advisories among the generated ones
+        if name.is_dir() and not name.name.startswith((".", "_")):
+            shutil.copytree(name, root / "synthetic" / name.name)
+    out = {}
+    for name, folder in (("bundled", ROOT / "content"), ("synthetic", root / "synthetic")):
+        advisories, problems = load(folder)
+        assert not [p for p in problems if p.severity == "error"]
+        out[name] = [t for a in advisories for t in template_entries(a)]
+    return out
+
+
+VALUES = {
+    "number": ["0", "7", "12", "-107", "65535", "２"],
+    "hex": ["0x0000000a", "0xC0000005", "ff", "0X80070005"],
+    "word": ["srv01", "PC023", "Tape1", "ノード2", "node-7"],
+    "drive": ["C:", "d:", "Ｅ：", "Z:"],
+    "path": ["C:\\WINDOWS\\system32\\drivers", "D:\\Data\\share", "/var/log/app", "¥Program Files¥App", "E:"],
+    "guid": ["{12345678-ABCD-1234-ABCD-1234567890AB}", "9e8d7c6b-5a49-3827-1605-f4e3d2c1b0a9"],
+    "text": ["svchost.exe", "NT AUTHORITY\\LOCAL SERVICE", "ユーザー名", "Weekly Incr 3", "x"],
+}
+NOISE = [
+    "2024/01/02 03:04:05 情報 Service Control Manager 7036 Windows Update サービスは実行中状態に移行しました。",
+    "The Event log service was started.",
+    "Special privileges assigned to new logon. Logon ID: 0x3e7",
+    "ボリューム シャドウ コピー サービスは正常に開始されました。",
+    "error: 0x80070005 access denied at C:\\Windows\\Temp",
+    "TMI errcode=-108 MRFServer.cpp|112",
+]
+
+
+def render(t: Template, rng: random.Random, spacing: bool) -> str:
+    out = []
+    for p in t.parts:
+        if isinstance(p, str):
+            if spacing and rng.random() < 0.5:  # squashing removes white space, so it may be anywhere
+                cut = rng.randrange(len(p) + 1)
+                p = p[:cut] + rng.choice([" ", "\n  ", "\u3000", "\t"]) + p[cut:]
+            out.append(p)
+        else:
+            out.append(rng.choice(VALUES.get(p.type, VALUES["text"])))
+    text = "".join(out)
+    if rng.random() < 0.2:  # full-width forms: NFKC folds them back
+        text = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+    return text
+
+
+def pastes(entries: list[TemplateEntry], seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = sorted({e.text for e in entries})
+    out = ["", " ", "ab", "abc", "エラー", "error", *NOISE]
+    for _ in range(n):
+        t = Template.parse(rng.choice(texts))
+        whole = render(t, rng, spacing=rng.random() < 0.5)
+        kind = rng.randrange(7)
+        if kind == 0:
+            out.append(whole)
+        elif kind == 1:  # in a log block
+            lines = [rng.choice(NOISE) for _ in range(rng.randint(2, 12))]
+            lines.insert(rng.randrange(len(lines) + 1), f"2024/05/06 07:08:09 エラー App 1000 {whole}")
+            if rng.random() < 0.5:
+                lines.insert(rng.randrange(len(lines) + 1), render(Template.parse(rng.choice(texts)), rng, False))
+            out.append("\n".join(lines))
+        elif kind == 2:  # a part of a message
+            a = rng.randrange(len(whole) + 1)
+            out.append(whole[a : a + rng.randint(4, 60)])
+        elif kind == 3:  # a look-alike: one word changed
+            words = whole.split()
+            if words:
+                words[rng.randrange(len(words))] = rng.choice(["Disabled", "停止", "xyz", "TenantAccessBlockedException"])
+            out.append(" ".join(words))
+        elif kind == 4:  # the first half only
+            out.append(whole[: len(whole) // 2])
+        elif kind == 5:  # the same message twice, the first time broken
+            out.append(whole[: len(whole) // 3] + "\n" + whole)
+        else:  # unicode odds and ends around it
+            out.append(unicodedata.normalize("NFD", whole) + " ｶﾀｶﾅ サーバー ー " + whole[:10])
+    return out
+
+
+def big_paste(entries: list[TemplateEntry], seed: int, size: int) -> str:
+    rng = random.Random(seed)
+    texts = sorted({e.text for e in entries})
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        if rng.random() < 0.5:
+            line = render(Template.parse(rng.choice(texts)), rng, rng.random() < 0.2)
+            if rng.random() < 0.2:
+                line = line[: len(line) // 2]
+        else:
+            line = rng.choice(NOISE).replace("0x3e7", hex(rng.getrandbits(20)))
+        line = f"2024/{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d} 01:02:03 Error Source {line}"
+        lines.append(line)
+        total += len(line) + 1
+    return "\n".join(lines)
+
+
+def as_tuples(found: list[TemplateMatch]) -> list[tuple]:
+    return [(m.entry, m.full, m.coverage, m.slots, m.span, m.key_found) for m in found]
+
+
+MODES = {
+    # name: (pyahocorasick used, squashed characters above which a paste is scanned once)
+    "default": (True, None),
+    "scan-every-paste": (True, 0),
+    "no-ahocorasick": (False, None),
+    "no-ahocorasick-every-paste": (False, 0),
+}
+
+
+def _mode(mp: pytest.MonkeyPatch, mode: str) -> None:
+    use_ac, scan_above = MODES[mode]
+    if not use_ac:
+        mp.setattr(messages, "ahocorasick", None)
+    elif messages.ahocorasick is None:
+        pytest.skip("pyahocorasick is not installed")
+    if scan_above is not None:
+        mp.setattr(messages, "_SCAN_ABOVE", scan_above)
+
+
+def _compare(entries: list[TemplateEntry], texts: list[str], min_coverage: float | None = None) -> int:
+    keys = choose_keys(entries)
+    ref, fast = RefMatcher(entries, keys), TemplateMatcher(entries, keys)
+    matched = 0
+    for text in texts:
+        want = as_tuples(ref.match(text, min_coverage))
+        got = as_tuples(fast.match(text, min_coverage))
+        assert got == want, f"differs on {text[:80]!r}"
+        assert fast.candidates(ref_squash(text)) == ref.candidates(ref_squash(text))
+        matched += bool(want)
+    return matched
+
+
+# === the tests =======================================================================================
+
+
+@pytest.mark.parametrize("per_template", [4, 1, 0, 9])
+def test_choose_keys_is_unchanged(corpora, per_template, monkeypatch):
+    monkeypatch.setattr(spec, "KEYS_PER_TEMPLATE", per_template)
+    for entries in corpora.values():
+        assert choose_keys(entries) == ref_choose_keys(entries)
+    odd = [
+        TemplateEntry("a", "c", "m", "en", "app-log", t)
+        for t in ("", "ab", "{{x}}", "{{x}}{{y:number}}", "aaaa aaaa", "é\u0301x yz\u3000ÅÅÅ", "x{{n:number}}yy")
+    ]
+    assert choose_keys(odd) == ref_choose_keys(odd)
+    assert choose_keys([]) == []
+
+
+def test_squash_with_map_is_unchanged():
+    rng = random.Random(5)
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    samples = ["", " ", "a", " a ", "ａ　ｂ\r\n", "サーバー ー\tｰ", "x\u3000\u2028y", "ﾃﾞｨｽｸ  ﾌﾙ", "\x85\xa0z"]
+    alphabet = ["a", "Ｂ", "ー", "ｶ", "ﾞ", "é", "e\u0301", "¥", "＼", "①", "ﬁ", *spaces]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(400)]
+    for s in samples:
+        assert squash_with_map(s) == ref_squash_with_map(s), repr(s)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("corpus", ["bundled", "synthetic"])
+def test_same_matches_as_the_reference(corpora, corpus, mode):
+    entries = corpora[corpus]
+    texts = pastes(entries, seed=11, n=300 if corpus == "synthetic" else 120)
+    with pytest.MonkeyPatch.context() as mp:
+        _mode(mp, mode)
+        matched = _compare(entries, texts)
+        assert matched > len(texts) // 3  # the pastes do reach templates
+        assert _compare(entries, texts[:80], min_coverage=0.0) > 0
+
+
+@pytest.mark.parametrize("mode", ["default", "no-ahocorasick"])
+def test_same_matches_on_a_long_paste(corpora, mode):
+    entries = corpora["synthetic"]
+    text = big_paste(entries, seed=2, size=150_000)
+    assert len(messages.squash(text)) > messages._SCAN_ABOVE  # the long-paste path
+    with pytest.MonkeyPatch.context() as mp:
+        _mode(mp, mode)
+        keys = choose_keys(entries)
+        want = as_tuples(RefMatcher(entries, keys).match(text))
+        got = as_tuples(TemplateMatcher(entries, keys).match(text))
+    assert got == want
+    assert sum(1 for m in want if m[1]) > 50 and any(not m[1] for m in want)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"MAX_FIND_TRIES": 1},
+        {"MAX_FIND_TRIES": 0},
+        {"SLOT_MAX": 3},
+        {"MIN_CHUNK_CHARS": 2, "MIN_FRAGMENT_CHARS": 4},
+        {"REACH_SLACK": -10_000},
+        {"MIN_SQUASHED_CHARS": 12},
+    ],
+)
+@pytest.mark.parametrize("mode", ["default", "scan-every-paste", "no-ahocorasick-every-paste"])
+def test_same_matches_with_other_spec_values(corpora, changes, mode):
+    entries = corpora["bundled"] + corpora["synthetic"][:300]
+    texts = pastes(entries, seed=7, n=80)
+    with pytest.MonkeyPatch.context() as mp:
+        _mode(mp, mode)
+        for name, value in changes.items():
+            mp.setattr(spec, name, value)
+        _compare(entries, texts)
+
+
+def test_a_matcher_follows_spec_changes_made_after_it_was_built(corpora, monkeypatch):
+    """The fast matcher remembers compiled wordings; a changed SLOT_MAX or MIN_CHUNK_CHARS still applies."""
+    entries = corpora["bundled"]
+    keys = choose_keys(entries)
+    fast = TemplateMatcher(entries, keys)
+    texts = pastes(entries, seed=3, n=60)
+    for t in texts:
+        fast.match(t)
+    monkeypatch.setattr(spec, "SLOT_MAX", 2)
+    monkeypatch.setattr(spec, "MIN_CHUNK_CHARS", 6)
+    ref = RefMatcher(entries, keys)
+    for t in texts:
+        assert as_tuples(fast.match(t)) == as_tuples(ref.match(t))
+
+
+def test_entries_sharing_a_wording_each_get_their_match(corpora):
+    """Matching once per wording still reports every entry that has it, each with its own slots."""
+    entries = corpora["synthetic"]
+    shared = Counter(e.text for e in entries).most_common(1)[0][0]
+    t = Template.parse(shared)
+    text = render(t, random.Random(1), False)
+    found = [m for m in TemplateMatcher(entries).match(text) if m.entry.text == shared and m.full]
+    assert len(found) == sum(1 for e in entries if e.text == shared) > 1
+    assert len({id(m.slots) for m in found}) == len(found)
+
+
+def test_hand_given_keys(corpora):
+    """Keys passed in (not chosen) are honoured as before: entries with the same wording but other keys."""
+    entries = corpora["bundled"]
+    keys = choose_keys(entries)
+    keys = [ks if i % 3 else ks[:1] for i, ks in enumerate(keys)]
+    keys[0] = ["nokeyhere", *keys[0]]
+    _compare(entries, pastes(entries, seed=9, n=60))
+    texts = pastes(entries, seed=9, n=60)
+    ref, fast = RefMatcher(entries, keys), TemplateMatcher(entries, keys)
+    for text in texts:
+        assert as_tuples(fast.match(text)) == as_tuples(ref.match(text))
+
+
+def as_index_keys(entries: list[TemplateEntry], keys: list[list[str]]) -> WordingKeys:
+    """The keys as kb.index hands them over: each wording once."""
+    texts: dict[str, int] = {}
+    wording_keys: list[list[str]] = []
+    for e, ks in zip(entries, keys):
+        if e.text not in texts:
+            texts[e.text] = len(texts)
+            wording_keys.append(ks)
+    return WordingKeys(list(texts), wording_keys, [texts[e.text] for e in entries])
+
+
+@pytest.mark.parametrize("mode", ["default", "no-ahocorasick-every-paste"])
+@pytest.mark.parametrize("corpus", ["bundled", "synthetic"])
+def test_same_matches_with_the_keys_as_an_index_stores_them(corpora, corpus, mode):
+    entries = corpora[corpus]
+    keys = choose_keys(entries)
+    indexed = as_index_keys(entries, keys)
+    assert indexed == keys  # a list of each entry's keys, like any
+    texts = pastes(entries, seed=13, n=150) + [big_paste(entries, seed=4, size=40_000)]
+    with pytest.MonkeyPatch.context() as mp:
+        _mode(mp, mode)
+        ref, fast = RefMatcher(entries, keys), TemplateMatcher(entries, indexed)
+        for text in texts:
+            assert as_tuples(fast.match(text)) == as_tuples(ref.match(text)), text[:80]
+            assert fast.candidates(ref_squash(text)) == ref.candidates(ref_squash(text))
+
+
+def test_an_index_hands_the_matcher_what_it_was_built_with(tmp_path):
+    """Index.templates and Index.template_keys are the entries and keys of the build, in order."""
+    from kb.api import KnowledgeBase
+
+    base = KnowledgeBase(ROOT / "content", tmp_path / "index")
+    base.build()
+    index = base.searcher().index
+    entries = [t for a in base.advisories() for t in template_entries(a)]
+    assert index.templates == entries and list(index.template_keys) == choose_keys(entries)
+    assert isinstance(index.template_keys, WordingKeys)
+    texts = pastes(entries, seed=17, n=60)
+    ref, fast = RefMatcher(entries, choose_keys(entries)), TemplateMatcher(index.templates, index.template_keys)
+    for text in texts:
+        assert as_tuples(fast.match(text)) == as_tuples(ref.match(text))
+    base.close()
