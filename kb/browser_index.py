@@ -6,6 +6,10 @@ loads only a few files. Every posting of every term is stored (long lists in fil
 browser scores them all, as kb.index does. The file formats are listed at the top of kbsearch.js; what
 mirrors what in docs/PARITY.md. :func:`search_index` is the entry point, :func:`browser_script` the
 script (kbsearch.js with the stemmer of porter2.js put in); :mod:`kb.site` writes their files.
+
+The browser has no MeCab: :func:`japanese_lexicon` gives it the corpus's Japanese words instead (the
+surface forms MeCab found, with their terms: search/j/), and :func:`browser_analyze` analyzes a query
+as kbsearch.js then does, for the parity tests.
 """
 
 from __future__ import annotations
@@ -492,7 +496,7 @@ def browser_data() -> dict[str, Any]:
 
 LEXICON_SHARD_BYTES = 3_000  # target size of one lexicon shard (uncompressed JSON)
 COST_SCALE = 100  # a surface's cost: round(-ln(its share of the corpus's tokens) * COST_SCALE)
-UNSEEN_COUNT = 0.5  # the token count a generated form (inflection, glossary word) is costed at
+UNSEEN_COUNT = 2  # a generated form (inflection, glossary word) is costed as a surface seen twice
 UNKNOWN_COSTS = {"C": (1500, 600, 4), "H": (1500, 600, 3), "K": (2000, 300, 0)}
 """Unknown words by script (kanji, hiragana, katakana): cost ``a + b * length``, at most ``max``
 characters (0: katakana is read to the end of its stretch, as MeCab groups unknown katakana)."""
