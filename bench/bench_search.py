@@ -64,9 +64,9 @@ def tree_size(path: Path) -> int:
 
 
 def phase_tokenize(content: str, pickle_path: str) -> None:
-    """Load the content and run kb.corpus.documents for every advisory, without indexing."""
-    from kb.content import load_or_raise
-    from kb.corpus import documents
+    """Load the content and run kb.search.documents.documents for every advisory, without indexing."""
+    from kb.content.load import load_or_raise
+    from kb.search.documents import documents
 
     t0 = time.perf_counter()
     advisories = load_or_raise(content)
@@ -84,7 +84,7 @@ def phase_tokenize(content: str, pickle_path: str) -> None:
 
 def phase_build(content: str, index: str, profile: str | None) -> None:
     from kb.api import KnowledgeBase
-    from kb.index import current_build
+    from kb.search.index import current_build
 
     shutil.rmtree(index, ignore_errors=True)
     base = KnowledgeBase(content, index)
@@ -108,7 +108,7 @@ def phase_rebuild(content: str, index: str, folder: str) -> None:
     """Edit one advisory (a sentence appended to its prose, as an editor saves it), then build again:
     the build starts from the previous one and analyzes only what changed."""
     from kb.api import KnowledgeBase
-    from kb.index import current_build, read_manifest
+    from kb.search.index import current_build, read_manifest
 
     path = Path(content) / folder / "en.md"
     path.write_text(path.read_text("utf-8") + "\nThe agent also stops when the tape library is offline.\n", "utf-8")
@@ -127,8 +127,8 @@ def _fts_norm(text: str) -> str:
 
 def phase_fts_build(pickle_path: str, db: str) -> None:
     """One FTS5 row per advisory-case-language: title (+ reference ids), messages, body (+ products)."""
-    from kb.corpus import case_texts
-    from kb.model import LANGS
+    from kb.content.model import LANGS
+    from kb.search.documents import case_texts
 
     t0 = time.perf_counter()
     with open(pickle_path, "rb") as f:
@@ -415,7 +415,7 @@ JA_TOKEN = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{2,}")
 
 
 def _render(template, rng: random.Random) -> str:
-    from kb.model import Placeholder
+    from kb.content.model import Placeholder
 
     out = []
     for p in template.parts:
@@ -452,7 +452,7 @@ def _prefix(rng: random.Random, lang: str, source: str, eid: int | None) -> str:
 
 def make_queries(advisories, n_one: int, n_multi: int, seed: int) -> tuple[list[dict], list[dict], str]:
     """Labeled one-line queries, labeled multi-line event-log pastes, and an unlabeled ~1 MB paste."""
-    from kb.messages import literal_parts
+    from kb.text.templates import literal_parts
 
     # Selection must not depend on the engine under test: plain normalizations only.
     def normalize(s: str) -> str:
@@ -819,7 +819,7 @@ def report(r: dict, args) -> str:
             f"{fb['texts_s'] + fb['insert_s']:.1f} s",
             fmt_ratio(b["build_s"] - load_s, fb["texts_s"] + fb["insert_s"]),
         ),
-        ("tokenize-only pass (`kb.corpus.documents()` for every advisory)", f"{tokenize_s:.1f} s", "", ""),
+        ("tokenize-only pass (`kb.search.documents.documents()` for every advisory)", f"{tokenize_s:.1f} s", "", ""),
         ("**build / tokenize-only** (target <= 3x)", f"**{b['build_s'] / tokenize_s:.2f}x**", "", ""),
         ("(build - loading) / tokenize-only", f"{(b['build_s'] - load_s) / tokenize_s:.2f}x", "", ""),
         ("index size on disk", f"{b['index_bytes'] / 1e6:.1f} MB", f"{fb['db_bytes'] / 1e6:.1f} MB", fmt_ratio(b["index_bytes"], fb["db_bytes"])),
@@ -894,10 +894,10 @@ def report(r: dict, args) -> str:
         "",
         "- Every heavy phase runs in its own Python process, so each peak RSS (`VmHWM`) belongs to that phase alone.",
         "- **kb build** is `KnowledgeBase(content, index).build()`: content loading (YAML + JSON Schema + Markdown), analysis (MeCab, bigrams, "
-        "identifiers), Whoosh indexing and the template keys. The **tokenize-only pass** loads the same content and runs `kb.corpus.documents()` for "
+        "identifiers), Whoosh indexing and the template keys. The **tokenize-only pass** loads the same content and runs `kb.search.documents.documents()` for "
         "every advisory without indexing; loading and analysis are timed apart, and the ratio is build / analysis.",
         "- **FTS5** (stdlib `sqlite3`): one row per advisory-case-language with columns title (+ reference ids), messages and body (+ products), "
-        "from `kb.corpus.case_texts`, NFKC-normalized, `tokenize='trigram'`, then `optimize`. Its build time adds the same content loading as kb's "
+        "from `kb.search.documents.case_texts`, NFKC-normalized, `tokenize='trigram'`, then `optimize`. Its build time adds the same content loading as kb's "
         "(measured once) to the text extraction and the inserts. Both query styles rank with `bm25(docs, 0, 3, 2, 1)` (title, messages, body) and "
         "fold rows to advisory#case (first occurrence wins).",
         f"  - *token-OR* (the FTS5 column above): each query line is split at white space and punctuation (keeping `errcode=-108` and "
@@ -914,7 +914,7 @@ def report(r: dict, args) -> str:
         'messages and noise. **Cold start** runs `kb --content ... --index ... search "<query>" --json` as a new process (kb\'s modules '
         "byte-compiled first, as an installed package has them); for FTS5, a new Python process that opens the database and runs the same query. **Build after editing one advisory**: a sentence appended to one "
         "advisory's `en.md` (its mtime moved on), then `KnowledgeBase(content, index).build()` in a new process, three times (three "
-        "advisories); the build starts from the previous one (see `kb/index.py`).",
+        "advisories); the build starts from the previous one (see `kb/search/index.py`).",
     ]
     return "\n".join(out) + "\n"
 

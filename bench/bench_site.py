@@ -33,8 +33,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.content import load_or_raise  # noqa: E402
-from kb.site import write_site  # noqa: E402
+from kb.content.load import load_or_raise  # noqa: E402
+from kb.site.pages import write_site  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
@@ -122,7 +122,7 @@ def measure(browser, site: Path, queries: list[str]) -> list[dict]:
 
 
 def agreement(content: Path, index_dir: Path, rows: list[dict]) -> dict:
-    """Top advisory and case of the Python API (kb.search) against the browser's, per query."""
+    """Top advisory and case of the Python API (kb.search.rank) against the browser's, per query."""
     from kb.api import KnowledgeBase
 
     base = KnowledgeBase(content, index_dir)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/site_lexicon.py [--work bench/out/lexicon] [--corpus JSONL] [--sizes 1000,10000]
                                            [--reuse] [--out bench/RESULTS-lexicon.md]
 
-The browser cuts a Japanese query into the surface forms MeCab found in the corpus (kb.browser_index.
+The browser cuts a Japanese query into the surface forms MeCab found in the corpus (kb.browser.index.
 Lexicon, shipped as search/j/ shards) where ``kb search`` runs MeCab. For each corpus: the bundled
 content, the real Japanese helpdesk corpus (``kb import`` of ../shared/corpora/alchemy-insights-ja.jsonl
 into --work: never into the repository), and the bundled content plus 1,000 and 10,000 synthetic
@@ -48,12 +48,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import spec  # noqa: E402
-from kb.analysis import mecab_words  # noqa: E402
 from kb.api import KnowledgeBase  # noqa: E402
-from kb.browser_index import PLACEHOLDER, _collect_documents, cjk_runs, japanese_lexicon  # noqa: E402
-from kb.index import IndexUnavailable  # noqa: E402
-from kb.site import write_site  # noqa: E402
-from kb.synonyms import table as alias_table  # noqa: E402
+from kb.browser.index import PLACEHOLDER, _collect_documents, cjk_runs, japanese_lexicon  # noqa: E402
+from kb.search.index import IndexUnavailable  # noqa: E402
+from kb.site.pages import write_site  # noqa: E402
+from kb.text.analysis import mecab_words  # noqa: E402
+from kb.text.synonyms import table as alias_table  # noqa: E402
 from tests.parity.lexicon import browser_searching, site_lexicon  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "alchemy-insights-ja.jsonl"
@@ -100,10 +100,10 @@ function fresh() {
   for (const q of request.queries) {
     const [kb, loaded] = fresh();
     const t0 = performance.now();
-    const hits = await kb.search(q);
+    const hits = await kb.search.rank(q);
     const cold = performance.now() - t0;
     const warm = [];
-    for (let k = 0; k < 3; k++) { const t = performance.now(); await kb.search(q); warm.push(performance.now() - t); }
+    for (let k = 0; k < 3; k++) { const t = performance.now(); await kb.search.rank(q); warm.push(performance.now() - t); }
     warm.sort((a, b) => a - b);
     out.push({
       hits: hits.map((h) => [h.id, h.case, h.confidence, h.score]),
@@ -146,7 +146,7 @@ def prepare(label: str, content: Path, work: Path, reuse: bool) -> dict:
         info["site_s"] = time.perf_counter() - t0
     try:
         base.searcher()
-    except IndexUnavailable:  # reused, but written by another version of kb.index
+    except IndexUnavailable:  # reused, but written by another version of kb.search.index
         base.build()
     advisories = base.advisories()
     docs = _collect_documents(advisories)[0]
@@ -358,7 +358,7 @@ def report(results: list[tuple[dict, dict]], machine: str) -> str:
         "",
         "Produced by `.venv/bin/python bench/site_lexicon.py` (Node, `file://`-style script loads). "
         f"Machine: {machine}. The browser cuts a Japanese query into the surface forms MeCab found in the corpus "
-        "(`kb.browser_index.Lexicon`, shipped as `search/j/` shards, loaded for the characters the query has) where "
+        "(`kb.browser.index.Lexicon`, shipped as `search/j/` shards, loaded for the characters the query has) where "
         "`kb search` runs MeCab; see docs/PARITY.md.",
         "",
         "## Lexicon size",
@@ -375,7 +375,7 @@ def report(results: list[tuple[dict, dict]], machine: str) -> str:
     lines += [
         "",
         "Generated surfaces are the other inflections of the corpus's verbs and adjectives (落ちた when the corpus "
-        "has 落ちる), checked by MeCab, and the glossary's words (kb/glossary.py) with theirs. *build s*: the "
+        "has 落ちる), checked by MeCab, and the glossary's words (kb/text/glossary.py) with theirs. *build s*: the "
         "lexicon alone (one MeCab pass per distinct CJK run, then the inflections), on top of the documents' "
         "analysis that `kb build` does anyway.",
         "",

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .content import ID_RE, ContentError, Problem, _Report, load, load_advisory
-from .corpus import documents, template_entries
-from .index import Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
-from .model import Advisory
-from .search import Hit, Results, Searcher
+from .content.load import ID_RE, ContentError, Problem, _Report, load, load_advisory
+from .content.model import Advisory
+from .search.documents import documents, template_entries
+from .search.index import Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
+from .search.rank import Hit, Results, Searcher
 
 
 def default_content_dir() -> Path:
@@ -46,12 +46,22 @@ def default_index_dir() -> Path:
     return Path(os.environ.get("KB_INDEX") or "index")
 
 
-INDEX_CODE = ("model.py", "content.py", "analysis.py", "messages.py", "corpus.py", "index.py")
-"""The modules whose code shapes the index: a change to them makes an index stale."""
+INDEX_STAGES = ("content", "text", "search")
+"""The packages whose code shapes an index (the stages before it, and it)."""
 
-BUILD_CODE = ("api.py", "model.py", "content.py", "analysis.py", "stopcodes.py", "messages.py", "spec.py", "corpus.py", "index.py", "storage.py")
-"""Every module a build's output depends on (what kb.content, kb.corpus and kb.index import, and
-this one): a build starts from the previous one only when none of them changed."""
+
+def _stage_modules() -> tuple[str, ...]:
+    here = Path(__file__).resolve().parent
+    found = sorted(p.relative_to(here).as_posix() for stage in INDEX_STAGES for p in (here / stage).glob("*.py"))
+    return (*found, "spec.py")
+
+
+INDEX_CODE = _stage_modules()
+"""The modules whose code shapes the index (paths inside kb/): a change to them makes an index stale."""
+
+BUILD_CODE = (*INDEX_CODE, "api.py", "storage.py")
+"""Every module a build's output depends on (the index's, plus this one and the folder handling): a
+build starts from the previous one only when none of them changed."""
 
 MAX_DELETED_SHARE = 0.25
 """An incremental build rebuilds from scratch when the Whoosh index it would start from holds more
@@ -75,7 +85,7 @@ class _Folder:
 
 
 def scan_content(content_dir: Path) -> dict[str, str]:
-    """Each advisory folder (as :func:`kb.content.advisory_folders` lists them) -> a signature of the
+    """Each advisory folder (as :func:`kb.content.load.advisory_folders` lists them) -> a signature of the
     names, sizes and modification times of the entries in it (sub-folders are not entered).
 
     An edit (in place or by writing a new file and renaming it) changes the file's size or mtime and
@@ -345,7 +355,7 @@ class KnowledgeBase:
             found[name] = report.problems
             folders[name] = [scanned.signature, list(adv.case_ids), warned, scanned.mtime, scanned.names]
             links += [href for _path, _line, href in report.kb_links.get(adv.path, ())]
-        for href in links:  # as kb.content checks them
+        for href in links:  # as kb.content.load checks them
             target, _, case = href[3:].partition("#")
             if target not in folders or (case and case not in folders[target][1]):
                 return None
@@ -501,7 +511,7 @@ class KnowledgeBase:
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> Results:
         """Advisory cases for a pasted text, best first. ``lang`` picks the answer language ("ja"/"en");
         by default it is the query's own language. The list also tells how much of a very long paste
-        was used (:class:`kb.search.Results`)."""
+        was used (:class:`kb.search.rank.Results`)."""
         if lang is not None and lang not in ("ja", "en"):
             raise ValueError(f"lang must be 'ja' or 'en', not {lang!r}")
         if limit < 1:

@@ -22,10 +22,10 @@ import warnings
 from pathlib import Path
 
 from . import __version__
-from .content import ContentError, Problem, load
-from .index import IndexUnavailable
-from .pastes import UndecodableInput, decode
+from .content.load import ContentError, Problem, load
+from .search.index import IndexUnavailable
 from .storage import Busy, UnsafeTarget
+from .text.pastes import UndecodableInput, decode
 
 EXIT_OK = 0  # results found / success
 EXIT_NO_RESULTS = 1  # the search found nothing
@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .api import KnowledgeBase
-    from .corpus import remembering
+    from .search.documents import remembering
 
     base = KnowledgeBase(args.content, args.index)
     try:
@@ -119,7 +119,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     _print_problems(base.problems)  # warnings
     if not args.no_site:  # refuse a foreign site folder before any work
-        from .site import claim_site
+        from .site.pages import claim_site
 
         claim_site(_site_dir(args), protect=(base.content_dir, base.index_dir))
     with remembering():  # each advisory analyzed once, for the index and the site
@@ -135,13 +135,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _site_dir(args: argparse.Namespace) -> Path:
-    from .site import default_site_dir
+    from .site.pages import default_site_dir
 
     return Path(args.site) if args.site else default_site_dir()
 
 
 def _site(base, args: argparse.Namespace) -> int:
-    from .site import write_site
+    from .site.pages import write_site
 
     out = write_site(
         base.advisories(),

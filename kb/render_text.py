@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Advisory, Case, Step
+from .content.model import Advisory, Case, Step
 
 LABELS = {
     "ja": {

@@ -1,15 +1,15 @@
 """The ranking specification: every weight, threshold, cap, budget and field list that the Python
-search (``kb.search``, ``kb.messages``, ``kb.index``) and the browser search (``kb/static/kbsearch.js``)
+search (``kb.search.rank``, ``kb.text.templates``, ``kb.search.index``) and the browser search (``kb/static/kbsearch.js``)
 share, in one place.
 
-Every UPPERCASE name below is *shared*: ``kb.site`` copies it into the site's ``search/core.js``
+Every UPPERCASE name below is *shared*: ``kb.site.pages`` copies it into the site's ``search/core.js``
 (``params``, see :func:`shared`) and kbsearch.js reads it from there as ``P.<NAME>``, never as a
-literal of its own. The names in :data:`APPLIED_AT_BUILD` are the exception: ``kb.site`` applies
+literal of its own. The names in :data:`APPLIED_AT_BUILD` are the exception: ``kb.site.pages`` applies
 them while it writes the browser's index (the browser gets their effect, not the value).
 ``tests/test_parity_node.py`` checks both rules and runs both searches side by side.
 
 Python code reads these as ``spec.NAME`` at call time (so a test can change one in one place);
-the old homes (``kb.search``, ``kb.index``, ``kb.messages``) re-export them for importers.
+the old homes (``kb.search.rank``, ``kb.search.index``, ``kb.text.templates``) re-export them for importers.
 No stage imports a later one: this module imports nothing from kb.
 """
 
@@ -26,7 +26,7 @@ MAX_ANALYZED_CHARS = 4_000  # words and bigrams come from this much
 MAX_TERMS = 96  # distinct words, bigrams and identifier terms each, at most, per query
 DEFAULT_LIMIT = 10  # hits returned when the caller does not say
 
-# --- message templates (kb.messages.TemplateMatcher) ---------------------------------------------
+# --- message templates (kb.text.templates.TemplateMatcher) ---------------------------------------------
 
 SLOT_MAX = 200  # characters a slot may take (keeps matching linear on huge pastes)
 KEYS_PER_TEMPLATE = 4  # a template is found through this many of its rarest trigrams
@@ -61,7 +61,7 @@ BM25_SCALE = 15.0  # word overlap adds at most this much
 BM25_RELATIVE_SHARE = 0.5  # share of BM25_SCALE for BM25F relative to the best document ...
 BM25_COVERAGE_SHARE = 0.5  # ... and for (coverage of the query's idf-weighted vocabulary) squared
 ID_COVERAGE_WEIGHT = 2  # in coverage, an identifier term weighs its ids idf times this
-ALIAS_BOOST = 0.4  # an alias from kb.synonyms counts less than the word the user typed
+ALIAS_BOOST = 0.4  # an alias from kb.text.synonyms counts less than the word the user typed
 BM25_DEPTH = 200  # documents scored for word overlap
 BM25_K1 = 1.2
 BM25_B = 0.5  # length normalization: advisories differ a lot in length; full 0.75 buries long ones

@@ -1,6 +1,6 @@
 """Folders kb writes: ownership markers, the one-writer lock, and pins that keep a build alive.
 
-Used by the two writers, :mod:`kb.index` and :mod:`kb.site`; nothing else here knows about
+Used by the two writers, :mod:`kb.search.index` and :mod:`kb.site.pages`; nothing else here knows about
 indexes or pages. The rules, each enforced by one function:
 
 * **Only delete what kb made.** An output folder (``index/``, ``site/``) carries a marker file.

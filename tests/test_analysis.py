@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
-from kb.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_keys, normalize, stem
-from kb.messages import TemplateEntry, TemplateMatcher, compile_template, squash
-from kb.model import Template
+from kb.content.model import Template
+from kb.text.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_keys, normalize, stem
+from kb.text.templates import TemplateEntry, TemplateMatcher, compile_template, squash
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,8 @@ import pytest
 import yaml
 
 from kb.api import KnowledgeBase
-from kb.browser_index import VECTORS_PATH, term_hash
-from kb.site import write_site
+from kb.browser.index import VECTORS_PATH, term_hash
+from kb.site.pages import write_site
 from tests.parity.mixed import EN_ONLY, HOWTO_QUERY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, write_mixed_content
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
@@ -128,7 +128,7 @@ def test_vectors(built, page):
         vectors,
     )
     wrong = [(v["input"], k, v[k], g[k]) for v, g in zip(vectors, got) for k in v if v[k] != g[k]]
-    assert not wrong, "kbsearch.js differs from kb/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
+    assert not wrong, "kbsearch.js differs from kb/text/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
 
 
 def test_hash(built, page):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main as kb_main
-from kb.content import load, load_or_raise
-from kb.messages import TemplateEntry, TemplateMatcher, squash
-from kb.model import LANGS
+from kb.content.load import load, load_or_raise
+from kb.content.model import LANGS
+from kb.text.templates import TemplateEntry, TemplateMatcher, squash
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import kb
-from kb.content import load, prose_fingerprint
-from kb.messages import TemplateEntry, TemplateMatcher
-from kb.model import IMPLICIT_CASE, Template, section_kind
+from kb.content.load import load, prose_fingerprint
+from kb.content.model import IMPLICIT_CASE, Template, section_kind
 from kb.render_text import advisory_text
+from kb.text.templates import TemplateEntry, TemplateMatcher
 
 
 def write(root: Path, folder: str, files: dict[str, str]) -> Path:

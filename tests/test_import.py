@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from kb.cli import main as kb_main
-from kb.content import load
+from kb.content.load import load
+from kb.content.model import Template, template_problems
 from kb.importer import (
     BOOKKEEPING,
     SECTION_ALIASES,
@@ -26,7 +27,6 @@ from kb.importer import (
     section_type,
     slugify,
 )
-from kb.model import Template, template_problems
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "import"
 JSONL = FIX / "jsonl" / "kb.jsonl"
@@ -200,7 +200,7 @@ def test_section_table() -> None:
 
 
 def test_section_table_matches_the_loader() -> None:
-    model = pytest.importorskip("kb.model")
+    model = pytest.importorskip("kb.content.model")
     if not hasattr(model, "section_kind"):
         pytest.skip("the loader has no heading table")
     for table in SECTION_ALIASES.values():

@@ -18,9 +18,9 @@ import pytest
 import kb
 from kb.api import KnowledgeBase
 from kb.cli import main as kb_main
-from kb.content import load
-from kb.index import Index, current_build, read_manifest, split_key
-from kb.messages import Template
+from kb.content.load import load
+from kb.search.index import Index, current_build, read_manifest, split_key
+from kb.text.templates import Template
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 48  # generated advisories (besides the two bundled ones)
@@ -279,22 +279,36 @@ def test_postings_are_those_whoosh_indexed(home: Path):
 
 def test_build_code_covers_what_a_build_imports():
     """kb.api.BUILD_CODE (a change to these modules makes the next build start from scratch) holds
-    every kb module that kb.content, kb.corpus and kb.index import, directly or not."""
+    every kb module that kb.content, kb.search.documents and kb.search.index import, directly or not."""
     import ast
 
     from kb.api import BUILD_CODE
 
-    todo, seen = ["content.py", "corpus.py", "index.py"], set()
+    kb_dir = ROOT / "kb"
+
+    def module_file(package: list[str], name: str) -> str:
+        path = kb_dir.joinpath(*package, *name.split("."))
+        return (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).relative_to(kb_dir).as_posix()
+
+    todo, seen = ["content/load.py", "search/documents.py", "search/index.py"], set()
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
-        tree = ast.parse((ROOT / "kb" / name).read_text("utf-8"))
+        package = name.split("/")[:-1]
+        tree = ast.parse((kb_dir / name).read_text("utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                todo += [f"{node.module}.py"] if node.module else [f"{a.name}.py" for a in node.names]
-    assert seen <= set(BUILD_CODE), seen - set(BUILD_CODE)
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                base = package[: len(package) - (node.level - 1)]
+                if node.module:
+                    todo.append(module_file(base, node.module))
+                else:  # from . import a, b: modules (or names of the package)
+                    for a in node.names:
+                        candidate = kb_dir.joinpath(*base, a.name)
+                        if candidate.with_suffix(".py").exists() or candidate.is_dir():
+                            todo.append(module_file(base, a.name))
+    assert seen <= {*BUILD_CODE, "__init__.py"}, seen - set(BUILD_CODE)  # (kb/__init__.py: __version__, hashed anyway)
 
 
 @pytest.mark.parametrize(
@@ -328,16 +342,16 @@ def test_the_stale_notice_sees_every_kind_of_edit(tmp_path: Path, change: str):
 
 
 def test_kb_build_analyzes_each_advisory_once_for_the_index_and_the_site(tmp_path: Path, monkeypatch):
-    import kb.corpus
+    import kb.search.documents
 
     calls: list[str] = []
-    analyze = kb.corpus._documents
+    analyze = kb.search.documents._documents
 
     def counted(adv):
         calls.append(adv.id)
         return analyze(adv)
 
-    monkeypatch.setattr(kb.corpus, "_documents", counted)
+    monkeypatch.setattr(kb.search.documents, "_documents", counted)
     shutil.copytree(ROOT / "content", tmp_path / "content")
     args = ["--content", str(tmp_path / "content"), "--index", str(tmp_path / "index")]
     assert kb_main([*args, "build", "--site", str(tmp_path / "site")]) == 0
@@ -346,8 +360,8 @@ def test_kb_build_analyzes_each_advisory_once_for_the_index_and_the_site(tmp_pat
     # Outside a build nothing is remembered: the documents are analyzed again.
     adv = KnowledgeBase(tmp_path / "content", tmp_path / "index").advisories()[0]
     calls.clear()
-    kb.corpus.documents(adv)
-    kb.corpus.documents(adv)
+    kb.search.documents.documents(adv)
+    kb.search.documents.documents(adv)
     assert calls == [adv.id, adv.id]
     # The next build with the site: the index analyzes only what changed; the site the rest, once each.
     touch_edit(tmp_path / "content" / "trendmicro-tmcm-tmi-not-ready" / "en.md", append="\nOne more line.\n")

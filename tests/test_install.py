@@ -23,11 +23,13 @@ def _run(cmd: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
 def test_a_plain_install_works_from_another_folder(tmp_path: Path):
     # A wheel, as `pip install .` builds it (no build isolation: nothing is downloaded) ...
     src = tmp_path / "src"
-    shutil.copytree(
-        REPO,
-        src,
-        ignore=shutil.ignore_patterns(".git", ".venv", "index", "site", "build", "*.egg-info", "__pycache__", ".pytest_cache", "bench", "tests"),
-    )
+    anywhere = shutil.ignore_patterns("*.egg-info", "__pycache__", ".pytest_cache")
+    top_level = {".git", ".venv", "index", "site", "build", "bench", "tests"}  # (kb/site/ is a package)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return set(anywhere(folder, names)) | (top_level & set(names) if Path(folder) == REPO else set())
+
+    shutil.copytree(REPO, src, ignore=ignore)
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "wheels"), str(src)], cwd=tmp_path)
     wheel = next((tmp_path / "wheels").glob("kb_advisories-*.whl"))
     # ... installed into a fresh virtualenv whose only other packages are kb's dependencies (this

@@ -11,7 +11,7 @@
   Python search analyzing the query as the browser does (Japanese words from the lexicon the site
   ships, search/j/, where ``kb search`` has MeCab's; evidence marked without MeCab).
 - The browser's Japanese words themselves: kbsearch.js cuts every query (and generated strings) into
-  the same words, at the same offsets, as ``kb.browser_index.Lexicon`` does.
+  the same words, at the same offsets, as ``kb.browser.index.Lexicon`` does.
 - Against ``KnowledgeBase.search`` itself (MeCab on, what ``kb search`` answers): the same hits for
   every query without Japanese; for a Japanese one, the same first advisory, case and confidence
   (the lexicon stands in for MeCab). Where that is not expected, the query is listed with the reason
@@ -38,14 +38,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-import kb.index
-import kb.messages
-import kb.search
-import kb.synonyms
+import kb.search.index
+import kb.search.rank
+import kb.text.synonyms
+import kb.text.templates
 from kb import spec
-from kb.analysis import MAX_MODEL_CANDIDATES, WORDY_ID_KINDS, analyze, find_identifiers, mecab_words, model_candidates, normalize
 from kb.api import KnowledgeBase
-from kb.browser_index import (
+from kb.browser.index import (
     PLACEHOLDER,
     PORTER2_MARKER,
     VECTORS_PATH,
@@ -56,13 +55,14 @@ from kb.browser_index import (
     search_index,
     term_hash,
 )
-from kb.content import load_or_raise
-from kb.corpus import TEXT_FIELDS, documents
-from kb.index import Index
-from kb.model import MESSAGE_KINDS, Template
-from kb.search import Results, Searcher
-from kb.site import case_path, write_site
-from kb.stopcodes import STOP_CODES
+from kb.content.load import load_or_raise
+from kb.content.model import MESSAGE_KINDS, Template
+from kb.search.documents import TEXT_FIELDS, documents
+from kb.search.index import Index
+from kb.search.rank import Results, Searcher
+from kb.site.pages import case_path, write_site
+from kb.text.analysis import MAX_MODEL_CANDIDATES, WORDY_ID_KINDS, analyze, find_identifiers, mecab_words, model_candidates, normalize
+from kb.text.stopcodes import STOP_CODES
 from tests.parity.lexicon import browser_searching, site_lexicon
 from tests.parity.mixed import EN_ONLY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, write_mixed_content
 from tests.parity.mixed import QUERIES as MIXED_QUERIES
@@ -83,7 +83,7 @@ PROBES = [
     "PGT20146F Windows",  # a conditional model, the query sharing a common word of its condition (RARE_WORD_IDF)
     "status: Virtual Server",  # a fragment of a message's literal text (MIN_FRAGMENT_CHARS)
     "windows server restart service qqq",  # a first hit by words alone, below STRONG_COVERAGE (STRONG_LEAD_PER_COVERAGE)
-    # the forms of kb.analysis that the relevance set may not have
+    # the forms of kb.text.analysis that the relevance set may not have
     "PGT 20146 F2",  # a model number typed with spaces, looked up among the declared ones (model_candidates)
     "pgt-20146-f2 の不具合",
     "MS05-18",  # a bulletin without its leading zero
@@ -264,7 +264,7 @@ def test_japanese_queries_answer_like_mecab(bundled):
     assert japanese >= 20 and same == japanese - len(MECAB_DISAGREES)
 
 
-# --- Japanese words without MeCab: the lexicon (kb.browser_index.Lexicon, search/j/) --------------------
+# --- Japanese words without MeCab: the lexicon (kb.browser.index.Lexicon, search/j/) --------------------
 
 
 def generated_texts(lexicon, n: int = 400, seed: int = 7) -> list[str]:
@@ -291,7 +291,7 @@ def generated_texts(lexicon, n: int = 400, seed: int = 7) -> list[str]:
 
 
 def test_lexicon_words_in_node(bundled, mixed, node):
-    """kbsearch.js cuts Japanese into the same words, at the same offsets, as kb.browser_index.Lexicon
+    """kbsearch.js cuts Japanese into the same words, at the same offsets, as kb.browser.index.Lexicon
     (every query of the tests, and generated strings), with the lexicon the site ships."""
     for site, texts in ((bundled[1], BUNDLED_QUERIES + MIXED_QUERIES), (mixed[1], MIXED_QUERIES + QUERIES)):
         lexicon = site_lexicon(site)
@@ -305,7 +305,7 @@ def test_lexicon_words_in_node(bundled, mixed, node):
 
 
 def test_lexicon_gives_mecabs_words(bundled):
-    """On the text it was built from, the lexicon gives MeCab's words (kb.analysis.mecab_words) for
+    """On the text it was built from, the lexicon gives MeCab's words (kb.text.analysis.mecab_words) for
     nearly every CJK run; and the words a user types that the corpus lacks: another inflection of its
     verbs (落ちた), a glossary word (固まる: フリーズ). An unknown word is a placeholder term."""
     base, site, _ = bundled
@@ -344,7 +344,7 @@ def analyze_in_node(node: str, site: Path, texts: list[str]) -> list[dict]:
 
 def test_vectors_in_node(bundled, node):
     """kbsearch.js (as the site ships it: with porter2.js and core.js's STOP_CODES) analyzes every
-    input of kb/static/vectors.json as kb.analysis does, and finds the same spaced model numbers."""
+    input of kb/static/vectors.json as kb.text.analysis does, and finds the same spaced model numbers."""
     _, site, _ = bundled
     vectors = json.loads(VECTORS_PATH.read_text("utf-8"))
     got = analyze_in_node(node, site, [v["input"] for v in vectors])
@@ -352,7 +352,7 @@ def test_vectors_in_node(bundled, node):
     for v, g in zip(vectors, got):
         if model_candidates(v["normalized"]) != g["model_candidates"]:
             wrong.append((v["input"], "model_candidates", model_candidates(v["normalized"]), g["model_candidates"]))
-    assert not wrong, "kbsearch.js differs from kb/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
+    assert not wrong, "kbsearch.js differs from kb/text/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
     many = " ".join(f"ab{i} cd{i}" for i in range(MAX_MODEL_CANDIDATES + 5))  # more candidates than are looked up
     assert analyze_in_node(node, site, [many])[0]["model_candidates"] == model_candidates(many)
 
@@ -376,7 +376,7 @@ def test_js_analysis_tables_match_python():
     wordy = re.search(r"const WORDY_ID_KINDS = new Set\(\[([^\]]*)\]\)", js).group(1)
     assert {json.loads(x) for x in wordy.split(", ")} == set(WORDY_ID_KINDS)
     japanese = re.search(r"const JAPANESE_TERM_RE = /(\[[^\]]*\])/;", js).group(1)
-    assert japanese == kb.synonyms._JAPANESE_RE.pattern
+    assert japanese == kb.text.synonyms._JAPANESE_RE.pattern
 
 
 # --- a larger corpus, every budget and cap binding -------------------------------------------------
@@ -578,7 +578,7 @@ def _js_code(src: str) -> str:
 
 
 def _ranking_js() -> str:
-    """kbsearch.js from template matching to the end of ranking (what kb/messages.py and kb/search.py mirror)."""
+    """kbsearch.js from template matching to the end of ranking (what kb/text/templates.py and kb/search/rank.py mirror)."""
     js = KBSEARCH.read_text("utf-8")
     start, end = js.index("// --- template matching"), js.index("// --- the page")
     return js[start:end]
@@ -600,12 +600,12 @@ def test_the_site_gets_every_shared_constant():
     """core.js's params are kb.spec.shared() (derived from kb.spec: every UPPERCASE name but the ones
     applied while the site is built) and the aliases; nothing else, nothing less."""
     core = _core(search_index(load_or_raise(CONTENT)).files)
-    tables = browser_data()  # ALIASES (kb.synonyms.table()) and STOP_CODES (kb.stopcodes)
+    tables = browser_data()  # ALIASES (kb.text.synonyms.table()) and STOP_CODES (kb.text.stopcodes)
     assert set(core["params"]) == set(spec.shared()) | set(tables) and not set(tables) & set(spec.names())
     assert set(spec.shared()) == set(spec.names()) - spec.APPLIED_AT_BUILD
     assert set(spec.names()) >= spec.APPLIED_AT_BUILD
     assert {k: v for k, v in core["params"].items() if k not in tables} == json.loads(json.dumps(spec.shared()))
-    assert core["params"]["ALIASES"] == {k: list(v) for k, v in kb.synonyms.table().items()}
+    assert core["params"]["ALIASES"] == {k: list(v) for k, v in kb.text.synonyms.table().items()}
     assert core["params"]["STOP_CODES"] == STOP_CODES
     assert core["fields"] == {name: [code, spec.FIELD_BOOSTS[name]] for name, (code, _) in core["fields"].items()}
     assert list(core["fields"]) == list(spec.FIELD_BOOSTS) and list(core["lookups"]) == list(spec.LOOKUP_FIELDS)
@@ -622,9 +622,9 @@ def test_kbsearch_reads_every_shared_constant_from_params():
 
 def test_no_ranking_constant_is_typed_in_kbsearch():
     """No number in kbsearch.js's ranking code equals a kb.spec value: each comes from P. Allowed:
-    array indexes and strides (``p[i + 2]``, ``i += 3``) and the idf formula, the same in kb.index."""
+    array indexes and strides (``p[i + 2]``, ``i += 3``) and the idf formula, the same in kb.search.index."""
     code = _js_code(_ranking_js())
-    code = code.replace("Math.log(1 + (n - d + 0.5) / (d + 0.5))", "IDF")  # kb.index.Index.idf
+    code = code.replace("Math.log(1 + (n - d + 0.5) / (d + 0.5))", "IDF")  # kb.search.index.Index.idf
     code = re.sub(r"(?<=[\w\])])\[[\w\s+\-]*\]", "[]", code)  # indexing: x[0], p[i + 2]
     code = re.sub(r"\+=\s*\d+\)", "+= STRIDE)", code)  # for (...; i += 3)
     values = _spec_numbers()
@@ -633,13 +633,13 @@ def test_no_ranking_constant_is_typed_in_kbsearch():
 
 
 SCORING = {
-    kb.search: ("prepare_query", "_mark", "Searcher"),
-    kb.messages: ("_slot_regex", "choose_keys", "TemplateMatcher"),
+    kb.search.rank: ("prepare_query", "_mark", "Searcher"),
+    kb.text.templates: ("_slot_regex", "choose_keys", "TemplateMatcher"),
 }
 
 
 def test_no_ranking_constant_is_typed_in_python():
-    """Neither do kb/search.py's and kb/messages.py's scoring functions: they read ``spec.<NAME>``.
+    """Neither do kb/search/rank.py's and kb/text/templates.py's scoring functions: they read ``spec.<NAME>``.
     Allowed: indexes and slices, ``round()``'s digits, and the three columns of a stored table."""
     values = _spec_numbers()
     found = []
@@ -663,7 +663,7 @@ def test_no_ranking_constant_is_typed_in_python():
 
 
 def test_one_url_scheme():
-    """The url of a hit (kb.search, kbsearch.js) is where kb.site writes the case."""
+    """The url of a hit (kb.search.rank, kbsearch.js) is where kb.site.pages writes the case."""
     for adv, case, lang in (("fujitsu-tx200ft-ms05-018", "win2003", "en"), ("a-b", "c", "ja")):
         assert spec.case_url(adv, case, lang) == case_path(lang, adv, case)
     assert "index.html#" not in KBSEARCH.read_text("utf-8"), "kbsearch.js builds urls with P.CASE_URL"
@@ -724,15 +724,15 @@ ONE_SIDED = {
     "CASE_URL": "{lang}/{advisory}.html#{case}",
 }
 SITE_BUILD_ONLY = {
-    # kb.index precomputes the BM25F weights of every posting (scores.bin) with these when it builds
+    # kb.search.index precomputes the BM25F weights of every posting (scores.bin) with these when it builds
     "FIELD_BOOSTS": {**spec.FIELD_BOOSTS, "title": 2.5},
     "BM25_K1": 1.3,
     "BM25_B": 0.6,
     "LOOKUP_FIELDS": ("refs", "models_cond", "not_affected"),
     "KEYS_PER_TEMPLATE": 1,
-    # kb.corpus marks a template entry generic (TemplateEntry.generic) when the index is built
+    # kb.search.documents marks a template entry generic (TemplateEntry.generic) when the index is built
     "GENERIC_MESSAGE_KINDS": tuple(MESSAGE_KINDS),
-    # the label names: kbsearch.js reads them from P; kb.search types them (its _label returns literals)
+    # the label names: kbsearch.js reads them from P; kb.search.rank types them (its _label returns literals)
     "CONFIDENCES": ("exact", "weak", "strong"),
 }
 
@@ -750,8 +750,8 @@ def test_every_constant_has_a_one_sided_change():
 
 
 def _python_only(mp: pytest.MonkeyPatch, name: str, value) -> None:
-    """``name`` changed in every Python module that has it (kb.index keeps its own BM25_K1/B names)."""
-    for module in (spec, kb.index, kb.search, kb.messages):
+    """``name`` changed in every Python module that has it (kb.search.index keeps its own BM25_K1/B names)."""
+    for module in (spec, kb.search.index, kb.search.rank, kb.text.templates):
         if hasattr(module, name):
             mp.setattr(module, name, value)
 

@@ -1,4 +1,4 @@
-"""The fast template matcher (kb.messages) answers exactly like the straightforward one it replaced.
+"""The fast template matcher (kb.text.templates) answers exactly like the straightforward one it replaced.
 
 The reference below is the matcher as it was before it matched once per wording, compiled each
 wording once and scanned long pastes once for all candidates: every entry's keys looked up in the
@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-import kb.messages as messages
+import kb.text.templates as messages
 from kb import spec
-from kb.analysis import normalize_with_map
-from kb.content import load
-from kb.corpus import template_entries
-from kb.messages import TemplateEntry, TemplateMatch, TemplateMatcher, WordingKeys, choose_keys, squash_with_map
-from kb.model import PLACEHOLDER_TYPES, Placeholder, Template
+from kb.content.load import load
+from kb.content.model import PLACEHOLDER_TYPES, Placeholder, Template
+from kb.search.documents import template_entries
+from kb.text.analysis import normalize_with_map
+from kb.text.templates import TemplateEntry, TemplateMatch, TemplateMatcher, WordingKeys, choose_keys, squash_with_map
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -415,7 +415,7 @@ def test_hand_given_keys(corpora):
 
 
 def as_index_keys(entries: list[TemplateEntry], keys: list[list[str]]) -> WordingKeys:
-    """The keys as kb.index hands them over: each wording once."""
+    """The keys as kb.search.index hands them over: each wording once."""
     texts: dict[str, int] = {}
     wording_keys: list[list[str]] = []
     for e, ks in zip(entries, keys):

@@ -15,7 +15,7 @@ import pytest
 import kb
 from kb.api import KnowledgeBase
 from kb.cli import main as kb_main
-from kb.index import current_build
+from kb.search.index import current_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 

@@ -1,4 +1,4 @@
-"""The static site (kb.site, kb.browser_index) without a browser: pages, links, escaping, the atomic swap, and the
+"""The static site (kb.site.pages, kb.browser.index) without a browser: pages, links, escaping, the atomic swap, and the
 browser index's agreement with the Python analysis and the Whoosh index.
 
 The browser itself is exercised in tests/test_browser.py.
@@ -17,11 +17,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from kb import analysis
 from kb.api import KnowledgeBase
-from kb.browser_index import VECTORS_PATH, quantized_length, search_index, term_hash, vector
-from kb.content import load_or_raise
-from kb.site import default_site_dir, write_site
+from kb.browser.index import VECTORS_PATH, quantized_length, search_index, term_hash, vector
+from kb.content.load import load_or_raise
+from kb.site.pages import default_site_dir, write_site
+from kb.text import analysis
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 
@@ -77,11 +77,11 @@ def test_vectors_are_current():
     vectors = json.loads(VECTORS_PATH.read_text("utf-8"))
     assert len(vectors) >= 40
     stale = [v["input"] for v in vectors if vector(v["input"]) != v]
-    assert not stale, f"kb/static/vectors.json is stale for {stale[:3]}: run `python -m kb.site vectors`, then tests/test_browser.py"
+    assert not stale, f"kb/static/vectors.json is stale for {stale[:3]}: run `python -m kb.site.pages vectors`, then tests/test_browser.py"
 
 
 def test_js_tables_match_python():
-    """Word lists and tables that kbsearch.js copies from kb/analysis.py."""
+    """Word lists and tables that kbsearch.js copies from kb/text/analysis.py."""
     stop = re.search(r"STOP_WORDS = new Set\(`([^`]*)`", JS).group(1).split()
     assert set(stop) == set(analysis.STOP_WORDS)
     ext = re.search(r'const FILE_EXT = "([^"]*)"', JS).group(1)
@@ -187,12 +187,12 @@ def test_failed_build_leaves_previous_site(tmp_path: Path, monkeypatch):
     out = tmp_path / "site"
     write_site(load_or_raise(CONTENT), out)
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
-    import kb.site
+    import kb.site.pages
 
     def boom(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(kb.site, "search_index", boom)
+    monkeypatch.setattr(kb.site.pages, "search_index", boom)
     with pytest.raises(RuntimeError):
         write_site(load_or_raise(CONTENT), out)
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before

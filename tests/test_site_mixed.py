@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from kb.api import KnowledgeBase
-from kb.browser_index import lang_mask, search_index, varints
-from kb.content import load_or_raise
-from kb.site import MarkdownRenderer, advisory_assets, write_site
+from kb.browser.index import lang_mask, search_index, varints
+from kb.content.load import load_or_raise
+from kb.site.pages import MarkdownRenderer, advisory_assets, write_site
 from tests.parity.mixed import EN_ONLY, JA_ONLY, JA_ONLY_CASES, write_mixed_content
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -242,7 +242,7 @@ def test_escaped_braces_shown_literally(built):
     html = (site / "ja" / JA_ONLY / "index.html").read_text("utf-8")
     msg = re.search(r'<pre class="msg-text">(.*?)</pre>', html, re.S).group(1)
     assert msg.endswith("refused by policy ACME-77 {{tenant}}") and '<span class="slot" title="rcpt (word)">rcpt</span>' in msg
-    assert "アプリケーション ログ" in html  # the kind's label (kb.model.MESSAGE_KINDS)
+    assert "アプリケーション ログ" in html  # the kind's label (kb.content.model.MESSAGE_KINDS)
 
 
 def test_assets_copied_and_linked(built):

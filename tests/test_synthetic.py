@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.content import ID_RE, load
+from kb.content.load import ID_RE, load
 from tools.synthetic import (
     FORBIDDEN_ERRCODES,
     FORBIDDEN_FILES,

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from kb.api import KnowledgeBase
-from kb.search import Hit
+from kb.search.rank import Hit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the repository
 

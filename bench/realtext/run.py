@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 import fts5_baseline as fts  # noqa: E402
 
 import kb  # noqa: E402
-from kb.content import load  # noqa: E402
+from kb.content.load import load  # noqa: E402
 from kb.importer import import_articles  # noqa: E402
 
 SETS = {"development (queries.yaml)": HERE / "queries.yaml", "held-out (heldout.yaml)": HERE / "heldout.yaml"}

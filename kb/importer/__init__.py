@@ -31,7 +31,7 @@ interrupted import leaves either the old folder or the new one. Nothing import d
 ever deleted, and articles gone from the source are only reported.
 
 The package, one module per job (each importing only the ones above it, and from the rest of kb
-only kb.content, kb.model and kb.storage; ``convert`` names ``run``'s importer for type checking only):
+only kb.content.load, kb.content.model and kb.storage; ``convert`` names ``run``'s importer for type checking only):
 
 - ``common``: limits, :class:`SourceError`, language detection, :func:`slugify`, hashes
 - ``sections``: the heading -> section table (:data:`SECTION_ALIASES`, :func:`section_type`)

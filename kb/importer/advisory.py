@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..model import url_problem
+from ..content.model import url_problem
 from .common import ID_RE
 from .report import ArticleResult
 from .sources import _Article

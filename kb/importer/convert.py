@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from ..model import url_problem
+from ..content.model import url_problem
 from .common import MAX_ASSET_BYTES, _file_sha, _sha
 from .markdown import (
     _ANCHOR_RE,

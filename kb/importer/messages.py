@@ -10,7 +10,7 @@ from collections import Counter
 
 from markdown_it.token import Token
 
-from ..model import Placeholder, Template, template_problems
+from ..content.model import Placeholder, Template, template_problems
 from .common import _JA_CHAR_RE, MAX_MESSAGE_CHARS, _words, slugify
 from .report import ArticleResult, _short
 

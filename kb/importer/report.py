@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..content import Problem
+from ..content.load import Problem
 
 OUTCOMES = ("new", "updated", "unchanged", "kept", "skipped")
 

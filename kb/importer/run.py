@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..content import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, Problem
+from ..content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, Problem
 from ..storage import UnsafeTarget, writer_lock
 from .advisory import _dump, advisory_yaml
 from .bookkeeping import FORMAT, _Existing, _recover, decide, read_existing, write_folder

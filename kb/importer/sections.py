@@ -70,7 +70,7 @@ SECTION_ALIASES: dict[str, dict[str, str]] = {
     },
 }
 """Heading text -> section type, per language (the same entries as the loader's table,
-``kb.model.SECTION_HEADINGS``). Headings are compared after NFKC, with inner white space made
+``kb.content.model.SECTION_HEADINGS``). Headings are compared after NFKC, with inner white space made
 single, a trailing colon dropped and case folded; the loader accepts each heading in either
 language's file, and so does :func:`section_type`."""
 

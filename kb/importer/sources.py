@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..content import Problem
+from ..content.load import Problem
 from .common import MAX_FRONT_MATTER_BYTES, MAX_SOURCE_BYTES, SourceError, _norm_lang, detect_lang
 from .report import ArticleResult, ImportReport
 

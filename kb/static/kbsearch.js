@@ -1,22 +1,22 @@
 /* kbsearch.js: the static site's in-browser search. Plain script, no dependencies: window.KBSearch.
  *
  * Mirrors the Python side so that the browser finds what `kb search` finds:
- *   normalize, identifiers, Latin words, CJK bigrams ..... kb/analysis.py
+ *   normalize, identifiers, Latin words, CJK bigrams ..... kb/text/analysis.py
  *   English stems (Snowball) ............................. kb/static/porter2.js, put in at the
  *                                                           "@porter2" line when the site is built
  *                                                           (kb.browser_index.browser_script)
- *   squash, template compile and match .................. kb/messages.py
- *   ranking (templates, models, references, BM25F) ...... kb/search.py, kb/index.py (Whoosh BM25F)
+ *   squash, template compile and match .................. kb/text/templates.py
+ *   ranking (templates, models, references, BM25F) ...... kb/search/rank.py, kb/search/index.py (Whoosh BM25F)
  *   every weight, threshold, cap, field list ............ kb/spec.py, read from core.js as P.<NAME>
- *   aliases, bug check names ............................ kb.synonyms.table(), kb/stopcodes.py: P.ALIASES, P.STOP_CODES
- *   Japanese words (MeCab in Python) .................... the corpus's lexicon (kb/browser_index.py: Lexicon),
+ *   aliases, bug check names ............................ kb.synonyms.table(), kb/text/stopcodes.py: P.ALIASES, P.STOP_CODES
+ *   Japanese words (MeCab in Python) .................... the corpus's lexicon (kb/browser/index.py: Lexicon),
  *                                                           search/j/, cut by lexiconSegment
  * The browser has no MeCab: a Japanese query is cut into the surface forms MeCab found in the corpus
  * (and the other forms of its verbs, the glossary's words), which give MeCab's terms; bigrams as in Python.
  * Function by function, and the deliberate differences: docs/PARITY.md. This file as it is in kb/static
  * lacks the stemmer: the site's static/kbsearch.js is the one that runs.
  *
- * The index is written by kb/site.py under search/ and loaded with <script> tags (file:// works):
+ * The index is written by kb/site/pages.py under search/ and loaded with <script> tags (file:// works):
  *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
  *   search/t/<n>.js     KBSearch.addShard(n, {...})    postings of the terms whose hash falls in n
  *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact
@@ -37,7 +37,7 @@
 (function () {
   "use strict";
 
-  // --- normalization (kb/analysis.py: normalize_with_map) -------------------------------------
+  // --- normalization (kb/text/analysis.py: normalize_with_map) -------------------------------------
 
   const FOLD = {
     "¥": "\\", "￥": "\\", "“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'",
@@ -107,7 +107,7 @@
   const normalize = (text) => normalizeWithMap(text)[0];
   const isJapanese = (text) => /[\u3040-\u30ff\u3400-\u9fff]/.test(text);
 
-  // --- identifiers (kb/analysis.py: _ID_PATTERNS, _canonical, model_key) -----------------------
+  // --- identifiers (kb/text/analysis.py: _ID_PATTERNS, _canonical, model_key) -----------------------
   // Python's \d and \s on str are Unicode-aware: D and S below say the same in JavaScript.
 
   const D = "\\p{Nd}";
@@ -186,7 +186,7 @@
     return null;
   }
 
-  /** kb/stopcodes.py STOP_CODES (bug check name -> code), from the index's core.js (P.STOP_CODES). */
+  /** kb/text/stopcodes.py STOP_CODES (bug check name -> code), from the index's core.js (P.STOP_CODES). */
   function stopCodes() {
     if (!P) throw new Error("KBSearch: the index (search/core.js) must be loaded before text is analyzed (await KBSearch.ready())");
     return P.STOP_CODES;
@@ -213,10 +213,10 @@
   const idTerms = (ident) => [ident.value, ...ident.aliases];
 
   const ALNUM_RE = /[a-z0-9]+/g;
-  const MAX_MODEL_CANDIDATES = 64; // kb/analysis.py MAX_MODEL_CANDIDATES
+  const MAX_MODEL_CANDIDATES = 64; // kb/text/analysis.py MAX_MODEL_CANDIDATES
 
   /** Model numbers typed with spaces or hyphens inside (PGT 20146 F2 -> pgt20146f2): runs of 2 to 4
-   * letter/digit words touching through one space or hyphen, joined (kb/analysis.py: model_candidates). */
+   * letter/digit words touching through one space or hyphen, joined (kb/text/analysis.py: model_candidates). */
   function modelCandidates(norm) {
     const words = [...norm.matchAll(ALNUM_RE)].map((m) => [m[0], m.index, m.index + m[0].length]);
     const out = [];
@@ -234,7 +234,7 @@
     return out;
   }
 
-  // --- words and bigrams (kb/analysis.py: latin_words, stem, cjk_bigrams, analyze) -------------
+  // --- words and bigrams (kb/text/analysis.py: latin_words, stem, cjk_bigrams, analyze) -------------
 
   const STOP_WORDS = new Set(`a about after again all also am an and any are as at be because been before being both but by can
     could did do does doing during each for from further had has have having he her here how i if in into is
@@ -243,7 +243,7 @@
     through to too under until up very was we were what when where which while who whom why will with would
     you your`.split(/\s+/));
   const ASCII_WORD_RE = /^[a-z]+$/;
-  /** kb/analysis.py stem: the Snowball English (Porter2) stem of a lowercase ASCII word, other words as they are. */
+  /** kb/text/analysis.py stem: the Snowball English (Porter2) stem of a lowercase ASCII word, other words as they are. */
   const stem = (word) => (ASCII_WORD_RE.test(word) ? porter2(word) : word);
 
   // kb/static/porter2.js (function porter2), put here when the site is built (kb.browser_index.browser_script):
@@ -280,7 +280,7 @@
     for (let i = 0; i < run.length - 1; i++) if (bigramAllowed(run[i], run[i + 1])) out.push([run.slice(i, i + 2), s + i, s + i + 2]);
   }
 
-  /** Identifiers whose text also gives words (kb/analysis.py: WORDY_ID_KINDS): cron.log is cron and log too. */
+  /** Identifiers whose text also gives words (kb/text/analysis.py: WORDY_ID_KINDS): cron.log is cron and log too. */
   const WORDY_ID_KINDS = new Set(["file", "fileline"]);
 
   /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}.
@@ -320,7 +320,7 @@
     return { original: text, normalized: norm, origin, identifiers: ids, words, grams, span };
   }
 
-  // --- Japanese words without MeCab (kb/browser_index.py: Lexicon) ----------------------------
+  // --- Japanese words without MeCab (kb/browser/index.py: Lexicon) ----------------------------
   // The surfaces MeCab found in the corpus, each with its cost and terms; a query's CJK run is cut
   // into the cheapest sequence of surfaces and unknown words (integer costs: the same path as Python).
 
@@ -393,9 +393,9 @@
     return analyze(text, true);
   }
 
-  // --- message templates (kb/model.py Template, kb/messages.py) ---------------------------------
+  // --- message templates (kb/content/model.py Template, kb/text/templates.py) ---------------------------------
 
-  // kb/model.py TEMPLATE_TOKEN_RE: "{{{{" (a literal "{{"), "}}}}" (a literal "}}") or a placeholder
+  // kb/content/model.py TEMPLATE_TOKEN_RE: "{{{{" (a literal "{{"), "}}}}" (a literal "}}") or a placeholder
   const TEMPLATE_TOKEN_RE = /(\{\{\{\{)|(\}\}\}\})|\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([a-z]+)\s*)?(?:=([^\n]*?))?\}\}(?!\})/g;
   const SPACE_RE = /[\s\x1c-\x1f\x85]/;
 
@@ -532,7 +532,7 @@
 
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
-  /** kb/site.py varints(): 5 bits per character, upper-half characters mean "more follows". */
+  /** kb/site/pages.py varints(): 5 bits per character, upper-half characters mean "more follows". */
   function varints(s) {
     const out = [];
     let acc = 0;
@@ -694,7 +694,7 @@
     return { advisory: a.id, case: c.id, doc: c };
   }
 
-  // --- template matching (kb/messages.py: TemplateMatcher) --------------------------------------
+  // --- template matching (kb/text/templates.py: TemplateMatcher) --------------------------------------
 
   function matchOne(i, sq, origin, text) {
     const c = compiled(i);
@@ -745,7 +745,7 @@
     return out.sort((a, b) => (b.full - a.full) || (b.coverage - a.coverage));
   }
 
-  // --- ranking (kb/search.py: Searcher) ---------------------------------------------------------
+  // --- ranking (kb/search/rank.py: Searcher) ---------------------------------------------------------
 
   /** Bound a paste: beyond DEDUPE_ABOVE, drop lines repeating an earlier one but for their numbers. */
   function prepareQuery(text, P) {
@@ -823,11 +823,11 @@
     }
   }
 
-  /** The language an analyzed term is written in (kb/synonyms.py: term_lang): "ja" with kana or kanji. */
+  /** The language an analyzed term is written in (kb/text/synonyms.py: term_lang): "ja" with kana or kanji. */
   const JAPANESE_TERM_RE = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶ]/;
   const termLang = (term) => (JAPANESE_TERM_RE.test(term) ? "ja" : "en");
 
-  /** kb/search.py word_groups: the query's distinct words in order, and for a word the other words read
+  /** kb/search/rank.py word_groups: the query's distinct words in order, and for a word the other words read
    * from the same characters (UniDic's English glosses in Python; without MeCab, only where one
    * character gives several words, such as ½), which count as the word itself. */
   function wordGroups(tokens) {
@@ -849,7 +849,7 @@
     return [words.filter((w) => !glosses.has(w) || same.has(w)), same];
   }
 
-  /** A specific signal shared by `spread` advisories (kb/search.py: Searcher._signal): only this one,
+  /** A specific signal shared by `spread` advisories (kb/search/rank.py: Searcher._signal): only this one,
    * exact; a few, strong; a generic signal only adds to the score. */
   function signal(a, spread, specific) {
     if (!specific || spread <= 0) return;
@@ -862,7 +862,7 @@
     for (const [f, set] of Object.entries(a.matched || {})) if (f !== "grams") for (const t of set) if (weights.has(t)) yield t;
   }
 
-  /** exact / strong / weak (kb/search.py: Searcher._label); `shown`: the hits, best first; `weights`:
+  /** exact / strong / weak (kb/search/rank.py: Searcher._label); `shown`: the hits, best first; `weights`:
    * the idf weight of each query word and identifier term (as coverage weighs them). */
   function label(c, a, rank, shown, weights) {
     const [EXACT, STRONG, WEAK] = P.CONFIDENCES;

@@ -1,10 +1,10 @@
 """Python searching as the browser does: Japanese query words from the site's lexicon, not MeCab.
 
 ``browser_searching(lexicon)`` makes ``Searcher.search(..., japanese=False)`` analyze the query with
-:func:`kb.browser_index.browser_analyze` (the words kbsearch.js finds with the same lexicon) while the
+:func:`kb.browser.index.browser_analyze` (the words kbsearch.js finds with the same lexicon) while the
 evidence is still marked without MeCab, as the browser marks it; ``japanese=True`` (MeCab, what
 ``kb search`` does) is left alone. Used by tests/test_parity_node.py, tests/test_browser.py and
-bench/site_lexicon.py: kb/search.py and kb/analysis.py are not changed for it. ``site_lexicon(site)``
+bench/site_lexicon.py: kb/search/rank.py and kb/text/analysis.py are not changed for it. ``site_lexicon(site)``
 reads the lexicon a built site ships (search/j/), so that the comparison uses what the browser reads.
 """
 
@@ -15,30 +15,30 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import kb.search
-from kb.analysis import Analysis, analyze
-from kb.browser_index import PLACEHOLDER, UNKNOWN_COSTS, UNKNOWN_HIRAGANA_WORD, Lexicon, browser_analyze
+import kb.search.rank
+from kb.browser.index import PLACEHOLDER, UNKNOWN_COSTS, UNKNOWN_HIRAGANA_WORD, Lexicon, browser_analyze
+from kb.text.analysis import Analysis, analyze
 
 
 @contextlib.contextmanager
 def browser_searching(lexicon: Lexicon | None) -> Iterator[None]:
     """Within the block, ``Searcher.search(text, japanese=False)`` is what kbsearch.js computes on a
-    site that ships ``lexicon`` (kb.search's module functions are swapped, then restored)."""
+    site that ships ``lexicon`` (kb.search.rank's module functions are swapped, then restored)."""
 
     def query_analysis(text: str, *, japanese: bool = True) -> Analysis:
-        # kb.search calls analyze for the query (japanese as asked) and for a model entry's
+        # kb.search.rank calls analyze for the query (japanese as asked) and for a model entry's
         # condition (japanese=True: the site stores the condition's words as MeCab finds them)
         return analyze(text, japanese=True) if japanese else browser_analyze(text, lexicon)
 
     def piece(text: str, japanese: bool) -> Analysis:  # the evidence marks: no lexicon in the browser either
         return analyze(text, japanese=japanese)
 
-    saved = kb.search.analyze, kb.search._analyze_piece
-    kb.search.analyze, kb.search._analyze_piece = query_analysis, piece  # type: ignore[assignment]
+    saved = kb.search.rank.analyze, kb.search.rank._analyze_piece
+    kb.search.rank.analyze, kb.search.rank._analyze_piece = query_analysis, piece  # type: ignore[assignment]
     try:
         yield
     finally:
-        kb.search.analyze, kb.search._analyze_piece = saved  # type: ignore[assignment]
+        kb.search.rank.analyze, kb.search.rank._analyze_piece = saved  # type: ignore[assignment]
 
 
 def _script_args(text: str, fn: str) -> list:
@@ -50,16 +50,16 @@ def _script_args(text: str, fn: str) -> list:
 
 
 def site_lexicon(site: Path) -> Lexicon | None:
-    """The lexicon a built site ships (search/j/*.js), as a :class:`kb.browser_index.Lexicon`: what
+    """The lexicon a built site ships (search/j/*.js), as a :class:`kb.browser.index.Lexicon`: what
     the parity tests analyze queries with, so that they check the data the browser reads."""
     core = _script_args((site / "search" / "core.js").read_text("utf-8"), "load")[0]
     info = core.get("lexicon")
     if not info or not info["shards"]:
         return None
     if {k: tuple(v) for k, v in info["unknown"].items()} != UNKNOWN_COSTS or info["hiragana_word"] != UNKNOWN_HIRAGANA_WORD:
-        raise ValueError("the site's lexicon was built with other unknown-word costs than kb.browser_index's")
+        raise ValueError("the site's lexicon was built with other unknown-word costs than kb.browser.index's")
     if info["placeholder"] != PLACEHOLDER:
-        raise ValueError("the site's lexicon has another placeholder than kb.browser_index's")
+        raise ValueError("the site's lexicon has another placeholder than kb.browser.index's")
     entries: dict[str, tuple[int, tuple[str, ...]]] = {}
     first: dict[str, tuple[str, ...]] = {}
     whole: dict[str, tuple[str, ...]] = {}

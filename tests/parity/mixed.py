@@ -5,7 +5,7 @@ and parity tests (tests/test_site_mixed.py, tests/test_browser.py, tests/test_pa
 
 - ``acme-mail-stuck``: Japanese only, no cases (one implicit case), an introduction, a free-form
   section with an image and a link into its ``assets/`` (one in a sub-folder, with a space in its
-  name), a symbolic link in ``assets/`` (the site must not copy it; kb.content refuses a link to
+  name), a symbolic link in ``assets/`` (the site must not copy it; kb.content.load refuses a link to
   one, so the text only names it), and a message with escaped braces (``{{{{tenant}}}}`` is a
   literal ``{{tenant}}``);
 - ``acme-gateway-crash``: Japanese only, with declared cases, a model number, a not-affected model
@@ -45,7 +45,7 @@ QUERIES = [
     "送信トレイにメールが残る",
     "queue retries quota",
     "ゲートウェイ 再起動",
-    # a file name is also its words (kb.analysis WORDY_ID_KINDS)
+    # a file name is also its words (kb.text.analysis WORDY_ID_KINDS)
     "cron.log",
     "export log",
     # English words with glossary translations (delete -> 削除, attachment -> 添付): they count in the

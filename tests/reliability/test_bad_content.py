@@ -25,9 +25,9 @@ except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
 from kb.cli import main as kb_main
-from kb.content import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, load, load_or_raise
-from kb.model import MAX_FREE_SLOTS, MIN_TEMPLATE_PIECE, MIN_TEMPLATE_TEXT, Reference, Template, template_problems, url_problem
-from kb.site import MarkdownRenderer, write_site
+from kb.content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, load, load_or_raise
+from kb.content.model import MAX_FREE_SLOTS, MIN_TEMPLATE_PIECE, MIN_TEMPLATE_TEXT, Reference, Template, template_problems, url_problem
+from kb.site.pages import MarkdownRenderer, write_site
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -243,7 +243,7 @@ def test_billion_laughs_is_refused_before_it_expands(tmp_path, where):
     else:
         advisory(tmp_path, ja=MD["ja"].replace("---\n\n#", BILLION_LAUGHS + "---\n\n#", 1))
         first = 4
-    code = "import json, sys; from kb.content import load; print(json.dumps([[p.path, p.line, p.message] for p in load(sys.argv[1])[1]]))"
+    code = "import json, sys; from kb.content.load import load; print(json.dumps([[p.path, p.line, p.message] for p in load(sys.argv[1])[1]]))"
     # The time and memory limits are only a safety net: expanding the document takes minutes and gigabytes.
     limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))) if resource else None
     r = subprocess.run(

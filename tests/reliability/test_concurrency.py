@@ -17,7 +17,7 @@ from pathlib import Path
 from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
 
 import kb
-from kb.index import MANIFEST, current_build
+from kb.search.index import MANIFEST, current_build
 
 QUERIES = {QUERY: TMCM, "PGT20146F2": FUJITSU, "KB890859": FUJITSU, "TMI が準備できていません": TMCM}
 

@@ -14,7 +14,7 @@ from kbrun import FUJITSU, QUERY, REPO, TMCM, edit, run_kb, tree_digest
 
 import kb
 from kb.cli import EXIT_INTERNAL, main
-from kb.index import current_build
+from kb.search.index import current_build
 
 JA_MESSAGE = "Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107"
 
@@ -146,12 +146,12 @@ def test_exit_codes(kb_home: Path):
 
 
 def test_an_internal_error_is_one_line_and_its_own_exit_code(kb_home: Path, monkeypatch, capsys):
-    import kb.search
+    import kb.search.rank
 
     def boom(self, *a, **k):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(kb.search.Searcher, "search", boom)
+    monkeypatch.setattr(kb.search.rank.Searcher, "search", boom)
     monkeypatch.chdir(kb_home)
     assert main(["search", QUERY]) == EXIT_INTERNAL
     err = capsys.readouterr().err

@@ -1,6 +1,6 @@
 """Ranking: from a pasted text to advisory cases, each with a confidence and the evidence why.
 
-Stage 3 (search). Uses ``kb.index.Index`` (BM25F, exact lookups) and ``kb.messages`` (templates);
+Stage 3 (search). Uses ``kb.search.index.Index`` (BM25F, exact lookups) and ``kb.text.templates`` (templates);
 knows nothing about Whoosh. Signals, strongest first:
 
 1. a message template the paste contains in full (every message found counts);
@@ -20,12 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import spec
-from .analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
-from .index import Index
-from .messages import TemplateMatch, TemplateMatcher
-from .model import LANGS, Template
-from .spec import (  # noqa: F401  (re-exported: their old home; the code reads spec.<NAME>)
+from .. import spec
+from ..content.model import LANGS, Template
+from ..spec import (  # noqa: F401  (re-exported: their old home; the code reads spec.<NAME>)
     ALIAS_BOOST,
     BM25_DEPTH,
     BM25_SCALE,
@@ -49,7 +46,10 @@ from .spec import (  # noqa: F401  (re-exported: their old home; the code reads 
     WORD_FIELDS,
     case_url,
 )
-from .synonyms import expand, term_lang
+from ..text.analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
+from ..text.synonyms import expand, term_lang
+from ..text.templates import TemplateMatch, TemplateMatcher
+from .index import Index
 
 _DIGITS_RE = re.compile(r"\d+")
 

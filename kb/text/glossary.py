@@ -1,6 +1,6 @@
 """A bilingual helpdesk glossary: everyday IT words in English and the Japanese words that say the
 same, plus colloquial Japanese and the words support articles use instead (data for
-:mod:`kb.synonyms`, which turns both into analyzed terms).
+:mod:`kb.text.synonyms`, which turns both into analyzed terms).
 
 Why: a Japanese-only article is found from an English question through whatever it shares with
 it — identifiers, product names, loanwords (UniDic glosses パスワード as "password") — but kanji

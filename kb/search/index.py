@@ -1,6 +1,6 @@
 """The on-disk index: Whoosh, and the only module that imports it.
 
-Stage 3. Documents arrive already analyzed (``kb.corpus``), so every Whoosh field uses a plain
+Stage 3. Documents arrive already analyzed (``kb.search.documents``), so every Whoosh field uses a plain
 space tokenizer over our own terms: the same pipeline runs at index and at query time, and the
 pickled schema holds nothing but Whoosh's own classes.
 
@@ -48,11 +48,10 @@ import uuid
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -60,11 +59,13 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.query import Term
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .corpus import SearchDoc
-from .messages import TemplateEntry, WordingKeys, key_codes, literal_parts, wording_keys
-from .model import LANGS, Template
-from .spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
-from .storage import claim_folder, pin, unpinned, writer_lock
+from ..content.model import LANGS
+from ..spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
+from ..storage import claim_folder, pin, unpinned, writer_lock
+from ..text.templates import TemplateEntry, WordingKeys
+from .documents import SearchDoc
+from .tables import Strings, TermTable, crc32, mapped, write_strings
+from .template_table import Entries, SplitStrings, TemplateRow, Templates, template_row, write_templates
 
 FORMAT = "kb-index/4"
 MANIFEST = "manifest.json"
@@ -112,7 +113,7 @@ class Posting:
 class Part:
     """One advisory's share of a build, in the build's order (advisory ids ascending).
 
-    ``docs`` and ``templates`` are its documents (in :func:`kb.corpus.documents` order) and message
+    ``docs`` and ``templates`` are its documents (in :func:`kb.search.documents.documents` order) and message
     templates, freshly analyzed; ``None`` takes them from the build the new one starts from."""
 
     advisory: str
@@ -284,10 +285,10 @@ class _Gather:
             out.write(docs.astype(np.uint32).tobytes())
             out.write(weights.tobytes())
             out.write(tf.astype(np.float32).tobytes())
-        _TermTable.write(build_dir, field_of, names, starts, df)
+        TermTable.write(build_dir, field_of, names, starts, df)
         meta = {"postings": len(tids), "scored": list(self.fields[:n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
-        _write_strings(build_dir / "docs", self.keys)
+        write_strings(build_dir / "docs", self.keys)
         codes = {lang: i for i, lang in enumerate(LANGS)}
         langs = np.array([codes.get(k.rpartition("@")[2], 255) for k in self.keys], dtype=np.uint8)
         advs = [k.partition("#")[0] for k in self.keys]
@@ -303,127 +304,6 @@ class _Gather:
         np.save(build_dir / "doclangs.npy", np.stack([langs, twins]) if n_docs else np.zeros((2, 0), np.uint8))
         (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
         return n_docs
-
-
-def _mapped(array: Any) -> Any:
-    """A memory-mapped array as a plain ndarray view (numpy's memmap subclass makes every index and
-    slice slow)."""
-    import numpy as np
-
-    return array.view(np.ndarray)
-
-
-def _write_strings(stem: Path, items: list[str]) -> None:
-    """``stem.bin``: the strings, UTF-8, one after the other; ``stem.npy``: where each starts (and
-    one more entry: the end)."""
-    import numpy as np
-
-    data = [x.encode("utf-8", "surrogatepass") for x in items]
-    starts = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum(np.fromiter(map(len, data), dtype=np.uint64, count=len(data)), out=starts[1:])
-    stem.with_suffix(".bin").write_bytes(b"".join(data))
-    np.save(stem.with_suffix(".npy"), starts)
-
-
-class _Strings(Sequence[str]):
-    """Strings written by :func:`_write_strings`, read one by one from the mapped file."""
-
-    def __init__(self, stem: Path):
-        import mmap
-
-        import numpy as np
-
-        self._starts = _mapped(np.load(stem.with_suffix(".npy"), mmap_mode="r"))
-        if self._starts.ndim != 1 or not len(self._starts):
-            raise ValueError(f"{stem.name}.npy is not a list of offsets")
-        self._blob: Any = b""
-        size = stem.with_suffix(".bin").stat().st_size
-        if size != int(self._starts[-1]):
-            raise ValueError(f"{stem.name}.bin does not fit its offsets")
-        if size:
-            with open(stem.with_suffix(".bin"), "rb") as f:
-                self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-
-    def __len__(self) -> int:
-        return len(self._starts) - 1
-
-    def raw(self, i: int) -> bytes:
-        return self._blob[int(self._starts[i]) : int(self._starts[i + 1])]
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.raw(i).decode("utf-8", "surrogatepass")
-
-    def __iter__(self) -> Iterator[str]:
-        blob, bounds = self._blob, self._starts.tolist()
-        return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
-
-
-class _TermTable:
-    """Every (field, term) of a build: where its postings are and how many. A hash table in mapped
-    files (``terms.bin``: the terms; ``termtab.npy``: per term its field, postings offset and
-    document frequency; ``termhash.npy``: buckets), so that opening an index costs the same
-    whatever its size and a lookup costs a few microseconds."""
-
-    ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8")]
-
-    @staticmethod
-    def _bucket(field: int, term: bytes, mask: int) -> int:
-        return zlib.crc32(term, field) & mask
-
-    @classmethod
-    def write(cls, build_dir: Path, fields: Any, terms: list[str], offsets: Any, df: Any) -> None:
-        import numpy as np
-
-        _write_strings(build_dir / "terms", terms)
-        n = len(terms)
-        rows = np.zeros(n, dtype=cls.ROW)
-        rows["field"], rows["df"], rows["off"] = fields, df, offsets
-        np.save(build_dir / "termtab.npy", rows)
-        n_buckets = 1 << max(n - 1, 1).bit_length()  # a power of two >= n
-        mask = n_buckets - 1
-        bucket = np.fromiter((cls._bucket(f, t.encode("utf-8"), mask) for f, t in zip(fields.tolist(), terms)), dtype=np.int64, count=n)
-        order = np.argsort(bucket, kind="stable")
-        starts = np.searchsorted(bucket[order], np.arange(n_buckets + 1)).astype(np.uint32)
-        np.save(build_dir / "termhash.npy", np.concatenate([starts, order.astype(np.uint32)]))
-
-    def __init__(self, build_dir: Path, field_names: list[str]):
-        import numpy as np
-
-        self.fields = {name: f for f, name in enumerate(field_names)}
-        self._names = field_names
-        self._terms = _Strings(build_dir / "terms")
-        self._rows = _mapped(np.load(build_dir / "termtab.npy", mmap_mode="r"))
-        table = _mapped(np.load(build_dir / "termhash.npy", mmap_mode="r"))
-        n = len(self._terms)
-        if self._rows.dtype != np.dtype(self.ROW) or len(self._rows) != n or len(table) < n + 2:
-            raise ValueError("the term table does not fit")
-        self._mask = len(table) - n - 2
-        self._starts, self._slots = table[: self._mask + 2], table[self._mask + 2 :]
-
-    def get(self, field: str, term: str) -> tuple[int, int] | None:
-        """(postings offset, document frequency) of ``term`` in ``field``; None when it has none."""
-        f = self.fields.get(field)
-        if f is None:
-            return None
-        raw = term.encode("utf-8", "surrogatepass")
-        b = self._bucket(f, raw, self._mask)
-        for slot in self._slots[int(self._starts[b]) : int(self._starts[b + 1])].tolist():
-            row = self._rows[slot]
-            if int(row["field"]) == f and self._terms.raw(slot) == raw:
-                return int(row["off"]), int(row["df"])
-        return None
-
-    def items(self) -> Iterator[tuple[str, str, int, int]]:
-        """Every (field, term, postings offset, document frequency)."""
-        rows = self._rows
-        for term, f, off, df in zip(self._terms, rows["field"].tolist(), rows["off"].tolist(), rows["df"].tolist()):
-            yield self._names[f], term, off, df
 
 
 def _quantize(lengths: Any) -> Any:
@@ -502,7 +382,7 @@ def _write_build(
                 gather.add(d, texts)
                 if progress:
                     progress(1)
-            gather.templates.extend(map(_row, part.templates or ()))
+            gather.templates.extend(map(template_row, part.templates or ()))
         if prev is not None:
             for adv in prev.ranges.keys() - seen:
                 _delete(writer, prev, adv)
@@ -514,23 +394,15 @@ def _write_build(
     with ix.reader() as reader:
         if reader.doc_count() != count:
             raise RuntimeError(f"the new Whoosh index holds {reader.doc_count()} documents, not {count}")
-    _write_templates(build_dir, gather.templates, prev.lits if prev is not None else {})
+    write_templates(build_dir, gather.templates, prev.lits if prev is not None else {})
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
-    sums = {str(p.relative_to(build_dir)): _crc32(p) for p in files}
+    sums = {str(p.relative_to(build_dir)): crc32(p) for p in files}
     # The manifest is written last: a build folder without one is unfinished.
     (build_dir / MANIFEST).write_text(
         json.dumps({"format": FORMAT, "documents": count, "files": sizes, "crc32": sums, **manifest}, ensure_ascii=False, indent=1), "utf-8"
     )
-
-
-def _crc32(path: Path) -> int:
-    crc = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
-    return crc
 
 
 def intact(build_dir: Path) -> bool:
@@ -541,7 +413,7 @@ def intact(build_dir: Path) -> bool:
     if not isinstance(sums, dict) or sums.keys() != manifest.get("files", {}).keys():  # type: ignore[union-attr]
         return False
     try:
-        return all(_crc32(build_dir / rel) == crc for rel, crc in sums.items())
+        return all(crc32(build_dir / rel) == crc for rel, crc in sums.items())
     except OSError:
         return False
 
@@ -566,162 +438,6 @@ def _link_tree(src: Path, dst: Path) -> None:
             os.link(p, dst / p.name)
         except OSError:
             shutil.copy2(p, dst / p.name)
-
-
-_TEMPLATE_STRINGS = ("advisory", "case", "message", "lang", "kind")
-"""The string columns of an entry (TemplateEntry), stored as numbers into one string table."""
-
-TemplateRow = tuple[str, str, str, str, str, str, bool]
-"""An entry as the build gathers it: (advisory, case, message, lang, kind, text, generic)."""
-
-
-def _row(e: TemplateEntry) -> TemplateRow:
-    return (e.advisory, e.case, e.message, e.lang, e.kind, e.text, e.generic)
-
-
-def _write_templates(build_dir: Path, rows: list[TemplateRow], cached_lits: dict[str, list[str]]) -> None:
-    """The message templates: ``templates.json`` (counts), ``template-rows.npy`` (per entry: its five
-    strings as numbers into ``template-strings.*``, its wording, generic), each wording once
-    (``wordings.*``) with its squashed literal parts (``wording-lits.*``, reused by the next build),
-    its keys (``wording-keys.*``, :func:`kb.messages.wording_keys`) and how many advisories have it
-    (``wording-spread.npy``), and the keys as sorted trigram codes (``template-keys.npy``)."""
-    import numpy as np
-
-    strings: dict[str, int] = {}
-    texts: dict[str, int] = {}
-    table = np.zeros((len(rows), 7), dtype=np.int32)
-    flat: list[int] = []
-    wording: list[int] = []
-    generic: list[int] = []
-    for r in rows:
-        flat.extend(strings.setdefault(x, len(strings)) for x in r[:5])
-        wording.append(texts.setdefault(r[5], len(texts)))
-        generic.append(1 if r[6] else 0)
-    if rows:
-        table[:, :5] = np.asarray(flat, dtype=np.int32).reshape(-1, 5)
-        table[:, 5] = wording
-        table[:, 6] = generic
-    text_list = list(texts)
-    counts = np.bincount(table[:, 5], minlength=len(text_list)) if rows else np.zeros(0, np.int64)
-    lits = [cached_lits[t] if t in cached_lits else literal_parts(Template.parse(t)) for t in text_list]
-    keys = wording_keys(lits, counts.tolist())
-    spread = np.zeros(len(text_list), dtype=np.int32)
-    if rows:
-        pairs = np.unique(table[:, 5].astype(np.int64) * max(len(strings), 1) + table[:, 0])
-        spread = np.bincount(pairs // max(len(strings), 1), minlength=len(text_list)).astype(np.int32)
-    np.save(build_dir / "template-rows.npy", table)
-    _write_strings(build_dir / "template-strings", list(strings))
-    _write_strings(build_dir / "wordings", text_list)
-    _write_strings(build_dir / "wording-lits", [_SEP.join(ls) for ls in lits])
-    _write_strings(build_dir / "wording-keys", [_SEP.join(ks) for ks in keys])
-    np.save(build_dir / "wording-spread.npy", spread)
-    codes, owners = key_codes(keys)
-    np.save(build_dir / "template-keys.npy", np.stack([codes, owners]) if len(codes) else np.zeros((2, 0), np.int64))
-    (build_dir / "templates.json").write_text(json.dumps({"entries": len(rows), "wordings": len(text_list), "strings": len(strings)}), "utf-8")
-
-
-_SEP = "\x1f"  # between a wording's literal parts or keys (squashed: never in them)
-
-
-class _Templates:
-    """The templates of a build, read as needed (see :func:`_write_templates`)."""
-
-    def __init__(self, build_dir: Path):
-        import numpy as np
-
-        meta = json.loads((build_dir / "templates.json").read_text("utf-8"))
-        self.rows = _mapped(np.load(build_dir / "template-rows.npy", mmap_mode="r"))
-        self.strings = _Strings(build_dir / "template-strings")
-        self.wordings = _Strings(build_dir / "wordings")
-        self.lits = _Strings(build_dir / "wording-lits")
-        self.keys = _Strings(build_dir / "wording-keys")
-        self.spread = _mapped(np.load(build_dir / "wording-spread.npy", mmap_mode="r"))
-        codes = _mapped(np.load(build_dir / "template-keys.npy", mmap_mode="r"))
-        n, w = meta["entries"], meta["wordings"]
-        if self.rows.shape != (n, 7) or len(self.wordings) != w or len(self.lits) != w or len(self.keys) != w or len(self.spread) != w:
-            raise ValueError("the template files do not fit")
-        if len(self.strings) != meta["strings"] or codes.ndim != 2 or len(codes) != 2:
-            raise ValueError("the template files do not fit")
-        self.codes = (codes[0], codes[1])
-        self._strings: list[str] | None = None
-
-    def text(self, w: int) -> str:
-        return self.wordings[w]
-
-    def string_list(self) -> list[str]:
-        if self._strings is None:
-            self._strings = list(self.strings)
-        return self._strings
-
-    def string(self, i: int) -> str:
-        return self.string_list()[i]
-
-    def entry(self, i: int) -> TemplateEntry:
-        a, c, m, lang, k, w, g = self.rows[i].tolist()
-        s = self.string
-        return TemplateEntry(s(a), s(c), s(m), s(lang), s(k), self.text(w), bool(g))
-
-    def by_advisory(self) -> dict[str, list[TemplateRow]]:
-        """Every entry as a row, by advisory (in order)."""
-        out: dict[str, list[TemplateRow]] = {}
-        s, texts = self.string, list(self.wordings)
-        for a, c, m, lang, k, w, g in self.rows.tolist():
-            out.setdefault(s(a), []).append((s(a), s(c), s(m), s(lang), s(k), texts[w], bool(g)))
-        return out
-
-    def cached_lits(self) -> dict[str, list[str]]:
-        """wording -> its squashed literal parts (for the next build)."""
-        return {t: (lits.split(_SEP) if lits else []) for t, lits in zip(self.wordings, self.lits)}
-
-
-class _Entries(Sequence[TemplateEntry]):
-    """The entries of a build's templates, each made when it is first asked for."""
-
-    def __init__(self, templates: _Templates):
-        self._t = templates
-        self._made: list[TemplateEntry | None] = [None] * len(templates.rows)
-
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        e = self._made[i]
-        if e is None:
-            e = self._made[i] = self._t.entry(i if i >= 0 else i + len(self))
-        return e
-
-    def __iter__(self) -> Iterator[TemplateEntry]:
-        if any(e is None for e in self._made):  # every entry at once: far cheaper than one by one
-            t = self._t
-            strings, texts = t.string_list(), list(t.wordings)
-            made = self._made
-            for i, (a, c, m, lang, k, w, g) in enumerate(t.rows.tolist()):
-                if made[i] is None:
-                    made[i] = TemplateEntry(strings[a], strings[c], strings[m], strings[lang], strings[k], texts[w], bool(g))
-        return iter(self._made)  # type: ignore[arg-type]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class _SplitStrings(Sequence[list[str]]):
-    """Strings of parts joined by ``_SEP``, split when read."""
-
-    def __init__(self, strings: _Strings):
-        self._s = strings
-
-    def __len__(self) -> int:
-        return len(self._s)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        x = self._s[i]
-        return x.split(_SEP) if x else []
 
 
 def read_sources(build_dir: Path) -> dict:
@@ -839,8 +555,8 @@ class Index:
         except OSError as exc:
             raise IndexUnavailable(f"cannot read the index in {build_dir}: {exc.strerror}") from None
         self._lock = threading.RLock()
-        self._templates: _Templates | None = None
-        self._entries: _Entries | None = None
+        self._templates: Templates | None = None
+        self._entries: Entries | None = None
         self._spread: dict[str, int] | None = None
         self._split: list[tuple[str, str, str]] | None = None
         try:
@@ -875,11 +591,11 @@ class Index:
         meta = json.loads((build_dir / "terms.json").read_text("utf-8"))
         if meta.get("langs") != list(LANGS):
             raise self._damaged("the languages differ")
-        self._keys = _Strings(build_dir / "docs")  # document number -> "advisory#case@lang"
+        self._keys = Strings(build_dir / "docs")  # document number -> "advisory#case@lang"
         self.doc_count = len(self._keys)
         if self._reader.doc_count() != self.doc_count:
             raise self._damaged("the documents do not fit")
-        self._table = _TermTable(build_dir, meta["fields"])
+        self._table = TermTable(build_dir, meta["fields"])
         self._scored = frozenset(meta["scored"])
         n = self._n_postings = int(meta["postings"])
         if (build_dir / "postings.bin").stat().st_size != 12 * n:
@@ -888,14 +604,14 @@ class Index:
         self._post_weights: Any
         self._post_tf: Any
         if n:
-            self._post_docs = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.uint32, mode="r", shape=(n,)))
-            self._post_weights = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=4 * n, shape=(n,)))
-            self._post_tf = _mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=8 * n, shape=(n,)))
+            self._post_docs = mapped(np.memmap(build_dir / "postings.bin", dtype=np.uint32, mode="r", shape=(n,)))
+            self._post_weights = mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=4 * n, shape=(n,)))
+            self._post_tf = mapped(np.memmap(build_dir / "postings.bin", dtype=np.float32, mode="r", offset=8 * n, shape=(n,)))
         else:
             self._post_docs, self._post_weights, self._post_tf = np.zeros(0, np.uint32), np.zeros(0, np.float32), np.zeros(0, np.float32)
         if (build_dir / "lengths.bin").stat().st_size != (4 * self.doc_count + 8) * len(self._scored):
             raise self._damaged("lengths.bin does not fit")
-        doclangs = _mapped(np.load(build_dir / "doclangs.npy", mmap_mode="r"))
+        doclangs = mapped(np.load(build_dir / "doclangs.npy", mmap_mode="r"))
         if doclangs.shape != (2, self.doc_count):
             raise self._damaged("doclangs.npy does not fit")
         self._doc_langs = doclangs[0]
@@ -912,21 +628,21 @@ class Index:
 
     @property
     def templates(self) -> Sequence[TemplateEntry]:
-        """Every message wording of every case (:class:`~kb.messages.TemplateEntry`), in build order;
+        """Every message wording of every case (:class:`~kb.text.templates.TemplateEntry`), in build order;
         each entry is made when first asked for."""
         with self._lock:
             if self._entries is None:
-                self._entries = _Entries(self._template_files())
+                self._entries = Entries(self._template_files())
             return self._entries
 
     @property
     def template_keys(self) -> WordingKeys:
-        """Each template's keys (:func:`kb.messages.choose_keys`), with each wording once
-        (:class:`~kb.messages.WordingKeys`: what a TemplateMatcher needs, read as needed)."""
+        """Each template's keys (:func:`kb.text.templates.choose_keys`), with each wording once
+        (:class:`~kb.text.templates.WordingKeys`: what a TemplateMatcher needs, read as needed)."""
         import numpy as np
 
         t = self._template_files()
-        return WordingKeys(t.wordings, _SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes)
+        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes)
 
     @property
     def wording_spread(self) -> dict[str, int]:
@@ -937,11 +653,11 @@ class Index:
                 self._spread = dict(zip(t.wordings, t.spread.tolist()))
             return self._spread
 
-    def _template_files(self) -> _Templates:
+    def _template_files(self) -> Templates:
         with self._lock:
             if self._templates is None:
                 try:
-                    self._templates = _Templates(self.dir)
+                    self._templates = Templates(self.dir)
                 except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
                     raise self._damaged(f"templates: {type(exc).__name__}") from exc
             return self._templates

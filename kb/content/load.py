@@ -1,4 +1,4 @@
-"""Read `content/` into :mod:`kb.model` records, reporting every problem with file and line.
+"""Read `content/` into :mod:`kb.content.model` records, reporting every problem with file and line.
 
 Stage 1 of the pipeline. The format is described in ``content/README.md``:
 ``<id>/advisory.yaml`` (facts, validated by ``kb/schema/advisory.schema.json``) plus ``ja.md`` and
@@ -59,7 +59,7 @@ FIELD_OF_KIND = {
     "workaround": "workaround_md",
     "notes": "notes",
 }
-"""Typed section kind (:data:`kb.model.SECTION_KINDS`) -> the :class:`CaseText` field that joins its sections."""
+"""Typed section kind (:data:`kb.content.model.SECTION_KINDS`) -> the :class:`CaseText` field that joins its sections."""
 FRONT_MATTER_KEYS = ("title", "summary", "translated_from")
 CASE_HEADING_RE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\s*:\s*(\S.*)$")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -481,7 +481,7 @@ def parse_language_file(text: str, path: Path, lang: str, report: _Report, decla
     naming one of them starts that case. An empty set means the advisory declares no cases: the
     whole file is the prose of its one case (``IMPLICIT_CASE``). None (``advisory.yaml`` could not be
     read) takes every ``# <id>: <title>`` heading for a case. Any other heading at level 1 or 2
-    starts a section, typed when :func:`kb.model.section_kind` knows its name, else free-form.
+    starts a section, typed when :func:`kb.content.model.section_kind` knows its name, else free-form.
     """
     lines = text.split("\n")
     if lines[0].strip() != "---":

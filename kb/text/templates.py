@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import spec
+from .. import spec
+from ..content.model import PLACEHOLDER_TYPES, Placeholder, Template
+from ..spec import KEYS_PER_TEMPLATE, SLOT_MAX  # noqa: F401  (re-exported; the code reads spec.<NAME>)
 from .analysis import normalize_with_map
-from .model import PLACEHOLDER_TYPES, Placeholder, Template
-from .spec import KEYS_PER_TEMPLATE, SLOT_MAX  # noqa: F401  (re-exported; the code reads spec.<NAME>)
 
 try:  # a long paste is scanned once for every candidate's literal pieces (optional: else piece by piece)
     import ahocorasick

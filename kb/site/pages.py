@@ -3,8 +3,8 @@
 The last stage of the pipeline. :func:`build_site` runs four steps, each a plain function:
 
     advisories --plan_pages--> pages (path, template, view data)
-               --render------> HTML / XML text (Jinja2, autoescaped; Markdown via kb.content)
-               --search_index-> search/*.js (the browser's index: kb.browser_index)
+               --render------> HTML / XML text (Jinja2, autoescaped; Markdown via kb.content.load)
+               --search_index-> search/*.js (the browser's index: kb.browser.index)
                --_swap_in-----> site/ (built beside it, then renamed into place)
 
 Pages: ``<lang>/<id>/index.html`` for each language an advisory is written in (an anchor per case),
@@ -38,9 +38,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from . import __version__
-from .analysis import model_key, normalize
-from .browser_index import (  # noqa: F401  (re-exported: kb.site was their home, and tests and tools import them from here)
+from .. import __version__
+from ..text.analysis import model_key, normalize
+from ..browser.index import (  # noqa: F401  (re-exported: kb.site.pages was their home, and tests and tools import them from here)
     LARGE_DF,
     VECTORS_PATH,
     SearchIndex,
@@ -54,15 +54,14 @@ from .browser_index import (  # noqa: F401  (re-exported: kb.site was their home
     vector,
     write_vectors,
 )
-from .content import ASSETS, ID_RE, markdown_parser
-from .model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
-from .render_text import LABELS as TEXT_LABELS
-from .storage import claim_folder, writer_lock
+from ..content.load import ASSETS, ID_RE, markdown_parser
+from ..content.model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
+from ..render_text import LABELS as TEXT_LABELS
+from ..storage import claim_folder, writer_lock
 
 if TYPE_CHECKING:
-    from .api import KnowledgeBase
+    from ..api import KnowledgeBase
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 SITE_MARKER = ".kb-site"
@@ -873,11 +872,11 @@ def build_site(base: KnowledgeBase, out: Path) -> Path:
     return write_site(base.advisories(), Path(out), protect=(base.content_dir, base.index_dir))
 
 
-if __name__ == "__main__":  # python -m kb.site vectors
+if __name__ == "__main__":  # python -m kb.site.pages vectors
     import sys
 
     if sys.argv[1:] == ["vectors"]:
         print(f"{len(write_vectors())} vectors -> {VECTORS_PATH}")
     else:
-        print("usage: python -m kb.site vectors", file=sys.stderr)
+        print("usage: python -m kb.site.pages vectors", file=sys.stderr)
         raise SystemExit(2)

@@ -5,9 +5,9 @@ counts as having the word (at ``spec.ALIAS_BOOST``). Three sources, all general 
 single advisory owns (product and model aliases live in the content, ``products[].aliases``):
 
 - :data:`SYNONYMS`: hand-written pairs of analyzed terms (MeCab lemmas, English stems);
-- :data:`kb.glossary.ENGLISH_JAPANESE`: English IT words and their Japanese equivalents, used in
+- :data:`kb.text.glossary.ENGLISH_JAPANESE`: English IT words and their Japanese equivalents, used in
   both directions, so an English question finds a Japanese-only article and back;
-- :data:`kb.glossary.JAPANESE_COLLOQUIAL`: what users write and what articles write.
+- :data:`kb.text.glossary.JAPANESE_COLLOQUIAL`: what users write and what articles write.
 
 :func:`table` analyzes the glossary with the same pipeline as the index (Snowball stems, MeCab
 lemmas) once, and merges all three; the site emits the same table for the browser.
@@ -21,7 +21,7 @@ from functools import lru_cache
 from .glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    # English, as stems (kb.analysis.stem)
+    # English, as stems (kb.text.analysis.stem)
     "bsod": ("stop",),
     "blue": ("stop",),
     "come": ("start",),

@@ -13,7 +13,7 @@ Each token carries ``start``/``end`` offsets into the *original* text, so highli
 Japanese and on full-width input. The browser mirrors normalize / identifiers / Latin words / CJK
 bigrams in ``kb/static/kbsearch.js``; ``kb/static/vectors.json`` holds test vectors for both.
 
-No Whoosh here: ``kb.index`` wraps these functions in a Whoosh analyzer.
+No Whoosh here: ``kb.search.index`` wraps these functions in a Whoosh analyzer.
 """
 
 from __future__ import annotations

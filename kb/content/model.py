@@ -1,7 +1,7 @@
 """The advisory content model: typed, immutable records loaded from `content/`.
 
 Stage 1 of the pipeline (content files -> **model** -> analysis -> index & search -> API/CLI/site).
-Nothing here reads files or imports a later stage; `kb.content` builds these records.
+Nothing here reads files or imports a later stage; `kb.content.load` builds these records.
 
 Localized strings are plain ``dict[str, str]`` keyed by language code (``"ja"``, ``"en"``).
 """
@@ -143,7 +143,7 @@ class Template:
         return "".join(out)
 
 
-# --- what a template must have to identify a message (checked by kb.content) -------------
+# --- what a template must have to identify a message (checked by kb.content.load) -------------
 
 MIN_TEMPLATE_TEXT = 8
 """Identifying characters a template needs in its fixed text (outside the ``{{slots}}``): letters,

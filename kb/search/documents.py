@@ -1,7 +1,7 @@
 """From advisories to searchable documents: one document per advisory, case and language.
 
 Stage 2 (analysis). Runs the analysis pipeline over every field and returns plain data
-(:class:`SearchDoc`, :class:`~kb.messages.TemplateEntry`) that the index stage stores. The static
+(:class:`SearchDoc`, :class:`~kb.text.templates.TemplateEntry`) that the index stage stores. The static
 site's search index is built from the same documents, so the browser sees the same terms.
 """
 
@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import spec
-from .analysis import analyze, find_identifiers, model_keys, normalize
-from .messages import TemplateEntry
-from .model import Advisory, Case, Procedure, Step
+from .. import spec
+from ..content.model import Advisory, Case, Procedure, Step
+from ..text.analysis import analyze, find_identifiers, model_keys, normalize
+from ..text.templates import TemplateEntry
 
 
 @dataclass

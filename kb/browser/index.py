@@ -1,11 +1,11 @@
 """The browser's search index: what ``kb/static/kbsearch.js`` reads, written under ``search/``.
 
-Built from the same documents (:func:`kb.corpus.documents`) and templates as the Python index, so
+Built from the same documents (:func:`kb.search.documents.documents`) and templates as the Python index, so
 that the browser sees the same terms; sharded by term hash so that a first search on a large corpus
 loads only a few files. Every posting of every term is stored (long lists in files of their own): the
-browser scores them all, as kb.index does. The file formats are listed at the top of kbsearch.js; what
+browser scores them all, as kb.search.index does. The file formats are listed at the top of kbsearch.js; what
 mirrors what in docs/PARITY.md. :func:`search_index` is the entry point, :func:`browser_script` the
-script (kbsearch.js with the stemmer of porter2.js put in); :mod:`kb.site` writes their files.
+script (kbsearch.js with the stemmer of porter2.js put in); :mod:`kb.site.pages` writes their files.
 
 The browser has no MeCab: :func:`japanese_lexicon` gives it the corpus's Japanese words instead (the
 surface forms MeCab found, with their terms: search/j/), and :func:`browser_analyze` analyzes a query
@@ -26,8 +26,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from . import __version__, spec
-from .analysis import (
+from .. import __version__, spec
+from ..content.model import LANGS, PLACEHOLDER_TYPES, Advisory
+from ..search.documents import TEXT_FIELDS, SearchDoc, documents, template_entries
+from ..text.analysis import (
     _CJK_RUN_RE,
     Analysis,
     _script,
@@ -39,15 +41,13 @@ from .analysis import (
     mecab_words,
     normalize,
 )
-from .corpus import TEXT_FIELDS, SearchDoc, documents, template_entries
-from .glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
-from .messages import TemplateEntry, choose_keys, squash
-from .model import LANGS, PLACEHOLDER_TYPES, Advisory
-from .stopcodes import STOP_CODES
-from .synonyms import SYNONYMS
-from .synonyms import table as alias_table
+from ..text.glossary import ENGLISH_JAPANESE, JAPANESE_COLLOQUIAL
+from ..text.stopcodes import STOP_CODES
+from ..text.synonyms import SYNONYMS
+from ..text.synonyms import table as alias_table
+from ..text.templates import TemplateEntry, choose_keys, squash
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # kb/: static/ and templates/ are beside the stage packages
 
 # --- the browser's search index --------------------------------------------------------------
 
@@ -168,12 +168,12 @@ def _js_regex(py: str) -> str:
 
 
 def _idf(n: int, df: int) -> float:
-    """kb.index.Index.idf."""
+    """kb.search.index.Index.idf."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 def _table(text: str) -> dict[str, tuple[str, str]]:
-    """A ``key<TAB>shown<TAB>note`` table as kb.search reads it."""
+    """A ``key<TAB>shown<TAB>note`` table as kb.search.rank reads it."""
     rows = (line.split("\t") for line in text.split("\n") if line)
     return {r[0]: (r[1], r[2]) for r in rows if len(r) == 3}
 
@@ -223,21 +223,21 @@ class _Postings:
 
 def _collect_documents(advisories: list[Advisory]) -> tuple[list[SearchDoc], list[int], list[int]]:
     """The documents in Whoosh's order (advisory, case, language), cases per advisory, and each
-    case's rank among its advisory's case ids (kb.search breaks ties by advisory id, then case id).
+    case's rank among its advisory's case ids (kb.search.rank breaks ties by advisory id, then case id).
 
     A case has one document per language its advisory is written in (:attr:`Advisory.langs`), so an
     advisory has ``len(cases) * len(langs)`` documents: the browser numbers them the same way from
     the core's ``cases`` and ``partial_langs``."""
     ids = [a.id for a in advisories]
     if ids != sorted(ids):  # the browser breaks ties by position
-        raise ValueError("advisories must come in id order (kb.content.load sorts folders by name)")
+        raise ValueError("advisories must come in id order (kb.content.load.load sorts folders by name)")
     docs: list[SearchDoc] = []
     cases_per_adv: list[int] = []
     case_rank: list[int] = []
     for adv in advisories:
         ds = documents(adv)
         if not adv.langs or [(d.case, d.lang) for d in ds] != [(c.id, lang) for c in adv.cases for lang in adv.langs]:
-            raise RuntimeError(f"kb.corpus.documents() returned {adv.id}'s documents out of case/language order")
+            raise RuntimeError(f"kb.search.documents.documents() returned {adv.id}'s documents out of case/language order")
         docs += ds
         cases_per_adv.append(len(adv.cases))
         order = sorted(adv.case_ids)
@@ -349,7 +349,7 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
     texts = sorted(first, key=lambda text: (keys[first[text]], first[text]))  # wordings sharing keys together
     text_id = {text: n for n, text in enumerate(texts)}
     # Who uses a wording: (case, position among the case's template entries, message id, kind, declared
-    # generic). kb.search only compares the entries of one case with each other, so the position is
+    # generic). kb.search.rank only compares the entries of one case with each other, so the position is
     # order enough. A use of a kind in spec.GENERIC_MESSAGE_KINDS is generic anyway: the browser reads
     # those kinds from P, so only the messages declared generic (Message.generic) are marked here.
     raw_uses: list[list[tuple[int, int, str, str, bool]]] = [[] for _ in texts]
@@ -458,7 +458,7 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
         "lexicon": lexicon_core,
         # Every kb.spec constant the browser ranks with (kbsearch.js reads them as P.<NAME>), the aliases
-        # (kb.synonyms.table(): SYNONYMS and the glossary, analyzed) and the bug check names (kb.stopcodes).
+        # (kb.text.synonyms.table(): SYNONYMS and the glossary, analyzed) and the bug check names (kb.text.stopcodes).
         "params": {**spec.shared(), **browser_data()},
     }
     files["core.js"] = _call("load", core)
@@ -476,13 +476,13 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
 
 def browser_data() -> dict[str, Any]:
     """The tables kbsearch.js reads from core.js beside kb.spec's constants: ``ALIASES``
-    (:func:`kb.synonyms.table`) and ``STOP_CODES`` (:data:`kb.stopcodes.STOP_CODES`)."""
+    (:func:`kb.text.synonyms.table`) and ``STOP_CODES`` (:data:`kb.text.stopcodes.STOP_CODES`)."""
     return {"ALIASES": {k: list(v) for k, v in alias_table().items()}, "STOP_CODES": dict(STOP_CODES)}
 
 
 # --- Japanese words without MeCab: the corpus's lexicon (search/j/) -------------------------------
 #
-# kb.search analyzes a Japanese query with MeCab (kb.analysis.mecab_words: UniDic lemmas, glosses),
+# kb.search.rank analyzes a Japanese query with MeCab (kb.text.analysis.mecab_words: UniDic lemmas, glosses),
 # and the index holds those lemmas. The browser has no MeCab and cannot ship its dictionary, but a
 # query word can only score when the corpus has it: so the site ships the surface forms MeCab found
 # in the corpus's own text, each with the terms MeCab made of it (lemma, gloss), plus the other
@@ -545,13 +545,13 @@ def _inflections(base: str, ctype: str) -> list[str]:
 
 
 def cjk_runs(text: str) -> list[str]:
-    """The CJK runs of ``text`` that kb.analysis.analyze gives to MeCab (normalized, between identifiers)."""
+    """The CJK runs of ``text`` that kb.text.analysis.analyze gives to MeCab (normalized, between identifiers)."""
     norm = normalize(text)
     return [m.group(0) for s, e in _segments(norm, find_identifiers(norm)) for m in _CJK_RUN_RE.finditer(norm, s, e)]
 
 
 def _mecab_tokens(run: str) -> list[tuple[str, tuple[str, ...], Any]]:
-    """MeCab's tokens of a run: (surface, the terms kb.analysis.mecab_words makes of it, UniDic features)."""
+    """MeCab's tokens of a run: (surface, the terms kb.text.analysis.mecab_words makes of it, UniDic features)."""
     terms_at: dict[tuple[int, int], list[str]] = defaultdict(list)
     for w, s, e in mecab_words(run):
         terms_at[(s, e)].append(w)
@@ -561,12 +561,12 @@ def _mecab_tokens(run: str) -> list[tuple[str, tuple[str, ...], Any]]:
         s, pos = pos, pos + len(node.surface)
         out.append((node.surface, tuple(terms_at.pop((s, pos), ())), node.feature))
     if terms_at:  # mecab_words and the tagger disagree on where the words are
-        raise RuntimeError(f"cannot map kb.analysis.mecab_words onto MeCab's tokens of {run!r}")
+        raise RuntimeError(f"cannot map kb.text.analysis.mecab_words onto MeCab's tokens of {run!r}")
     return out
 
 
 def glossary_words() -> list[str]:
-    """The Japanese words of kb/glossary.py and kb.synonyms.SYNONYMS (their aliases count in every corpus)."""
+    """The Japanese words of kb/text/glossary.py and kb.text.synonyms.SYNONYMS (their aliases count in every corpus)."""
     words = [*JAPANESE_COLLOQUIAL, *(w for v in JAPANESE_COLLOQUIAL.values() for w in v), *(w for v in ENGLISH_JAPANESE.values() for w in v)]
     words += [w for k, v in SYNONYMS.items() for w in (k, *v)]
     return [w for w in dict.fromkeys(words) if is_japanese(w)]
@@ -623,7 +623,7 @@ class Lexicon:
         return out[::-1]
 
     def words(self, run: str, base: int = 0) -> list[tuple[str, int, int]]:
-        """The query terms of a CJK run, as kb.analysis.mecab_words gives them (offsets into the run + ``base``)."""
+        """The query terms of a CJK run, as kb.text.analysis.mecab_words gives them (offsets into the run + ``base``)."""
         out = []
         for i, j, known in self.segment(run):
             s = run[i:j]
@@ -657,7 +657,7 @@ class Lexicon:
 
 
 def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> Lexicon:
-    """The lexicon of the documents' Japanese text (their analyzed fields, kb.corpus.TEXT_FIELDS),
+    """The lexicon of the documents' Japanese text (their analyzed fields, kb.search.documents.TEXT_FIELDS),
     plus the inflected forms of its verbs and adjectives and the words of ``extra`` (default: the
     glossary's, :func:`glossary_words`) with theirs. Runs MeCab once per distinct CJK run."""
     runs: Counter[str] = Counter()
@@ -724,7 +724,7 @@ def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> L
 
 
 def browser_analyze(text: str, lexicon: Lexicon | None) -> Analysis:
-    """:func:`kb.analysis.analyze` as kbsearch.js analyzes a query: Japanese words from ``lexicon``
+    """:func:`kb.text.analysis.analyze` as kbsearch.js analyzes a query: Japanese words from ``lexicon``
     (:meth:`Lexicon.words`) where Python uses MeCab; without a lexicon, ``analyze(text, japanese=False)``."""
     if lexicon is None:
         return analyze(text, japanese=False)
@@ -772,7 +772,7 @@ VECTORS_PATH = PACKAGE_DIR / "static" / "vectors.json"
 
 
 def write_vectors(path: Path = VECTORS_PATH) -> list[dict[str, Any]]:
-    """Recompute every vector of ``vectors.json`` from its input (run after changing kb/analysis.py)."""
+    """Recompute every vector of ``vectors.json`` from its input (run after changing kb/text/analysis.py)."""
     inputs = [v["input"] for v in json.loads(path.read_text("utf-8"))]
     vectors = [vector(t) for t in inputs]
     path.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n", "utf-8")

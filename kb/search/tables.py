@@ -1,0 +1,143 @@
+"""Flat tables in mapped files: how an index stores strings and its term table without parsing them
+when it opens (stage 3, beside :mod:`kb.search.index`, which writes and reads them).
+
+Each table is a ``.bin`` of bytes plus a ``.npy`` of offsets or rows; readers map them read-only, so
+opening costs the same whatever the corpus's size and a lookup touches a few pages.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+def mapped(array: Any) -> Any:
+    """A memory-mapped array as a plain ndarray view (numpy's memmap subclass makes every index and
+    slice slow)."""
+    import numpy as np
+
+    return array.view(np.ndarray)
+
+
+def write_strings(stem: Path, items: list[str]) -> None:
+    """``stem.bin``: the strings, UTF-8, one after the other; ``stem.npy``: where each starts (and
+    one more entry: the end)."""
+    import numpy as np
+
+    data = [x.encode("utf-8", "surrogatepass") for x in items]
+    starts = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(np.fromiter(map(len, data), dtype=np.uint64, count=len(data)), out=starts[1:])
+    stem.with_suffix(".bin").write_bytes(b"".join(data))
+    np.save(stem.with_suffix(".npy"), starts)
+
+
+class Strings(Sequence[str]):
+    """Strings written by :func:`write_strings`, read one by one from the mapped file."""
+
+    def __init__(self, stem: Path):
+        import mmap
+
+        import numpy as np
+
+        self._starts = mapped(np.load(stem.with_suffix(".npy"), mmap_mode="r"))
+        if self._starts.ndim != 1 or not len(self._starts):
+            raise ValueError(f"{stem.name}.npy is not a list of offsets")
+        self._blob: Any = b""
+        size = stem.with_suffix(".bin").stat().st_size
+        if size != int(self._starts[-1]):
+            raise ValueError(f"{stem.name}.bin does not fit its offsets")
+        if size:
+            with open(stem.with_suffix(".bin"), "rb") as f:
+                self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def raw(self, i: int) -> bytes:
+        return self._blob[int(self._starts[i]) : int(self._starts[i + 1])]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.raw(i).decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        blob, bounds = self._blob, self._starts.tolist()
+        return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
+
+
+class TermTable:
+    """Every (field, term) of a build: where its postings are and how many. A hash table in mapped
+    files (``terms.bin``: the terms; ``termtab.npy``: per term its field, postings offset and
+    document frequency; ``termhash.npy``: buckets), so that opening an index costs the same
+    whatever its size and a lookup costs a few microseconds."""
+
+    ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8")]
+
+    @staticmethod
+    def _bucket(field: int, term: bytes, mask: int) -> int:
+        return zlib.crc32(term, field) & mask
+
+    @classmethod
+    def write(cls, build_dir: Path, fields: Any, terms: list[str], offsets: Any, df: Any) -> None:
+        import numpy as np
+
+        write_strings(build_dir / "terms", terms)
+        n = len(terms)
+        rows = np.zeros(n, dtype=cls.ROW)
+        rows["field"], rows["df"], rows["off"] = fields, df, offsets
+        np.save(build_dir / "termtab.npy", rows)
+        n_buckets = 1 << max(n - 1, 1).bit_length()  # a power of two >= n
+        mask = n_buckets - 1
+        bucket = np.fromiter((cls._bucket(f, t.encode("utf-8"), mask) for f, t in zip(fields.tolist(), terms)), dtype=np.int64, count=n)
+        order = np.argsort(bucket, kind="stable")
+        starts = np.searchsorted(bucket[order], np.arange(n_buckets + 1)).astype(np.uint32)
+        np.save(build_dir / "termhash.npy", np.concatenate([starts, order.astype(np.uint32)]))
+
+    def __init__(self, build_dir: Path, field_names: list[str]):
+        import numpy as np
+
+        self.fields = {name: f for f, name in enumerate(field_names)}
+        self._names = field_names
+        self._terms = Strings(build_dir / "terms")
+        self._rows = mapped(np.load(build_dir / "termtab.npy", mmap_mode="r"))
+        table = mapped(np.load(build_dir / "termhash.npy", mmap_mode="r"))
+        n = len(self._terms)
+        if self._rows.dtype != np.dtype(self.ROW) or len(self._rows) != n or len(table) < n + 2:
+            raise ValueError("the term table does not fit")
+        self._mask = len(table) - n - 2
+        self._starts, self._slots = table[: self._mask + 2], table[self._mask + 2 :]
+
+    def get(self, field: str, term: str) -> tuple[int, int] | None:
+        """(postings offset, document frequency) of ``term`` in ``field``; None when it has none."""
+        f = self.fields.get(field)
+        if f is None:
+            return None
+        raw = term.encode("utf-8", "surrogatepass")
+        b = self._bucket(f, raw, self._mask)
+        for slot in self._slots[int(self._starts[b]) : int(self._starts[b + 1])].tolist():
+            row = self._rows[slot]
+            if int(row["field"]) == f and self._terms.raw(slot) == raw:
+                return int(row["off"]), int(row["df"])
+        return None
+
+    def items(self) -> Iterator[tuple[str, str, int, int]]:
+        """Every (field, term, postings offset, document frequency)."""
+        rows = self._rows
+        for term, f, off, df in zip(self._terms, rows["field"].tolist(), rows["off"].tolist(), rows["df"].tolist()):
+            yield self._names[f], term, off, df
+
+
+def crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
