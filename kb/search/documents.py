@@ -34,7 +34,7 @@ class SearchDoc:
         return f"{self.advisory}#{self.case}@{self.lang}"
 
 
-TEXT_FIELDS = ("title", "messages", "body", "products")
+TEXT_FIELDS = spec.WORD_FIELDS
 """Fields analyzed into words and CJK bigrams; ``ids`` and the model fields hold identifiers."""
 
 
