@@ -478,6 +478,7 @@ GLOSS_FIXES: dict[str, str] = {
     "ロール": "role",
     "ハブ": "hub",
     "パス": "path",
+    "リンク": "link",  # (UniDic also reads it as rink, by the sentence)
 }
 MIN_GLOSSED_CHARS = 3
 """Katakana shorter than this is usually a fragment of a longer loanword that MeCab split

@@ -350,5 +350,13 @@ JAPANESE_COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "迷惑メール": ("スパム", "迷惑"),
     "勝手": ("自動",),
     "ゴミ箱": ("ごみ箱",),
+    # software people name in katakana where articles write it in Latin letters
+    "エクセル": ("excel",),
+    "パワーポイント": ("powerpoint",),
+    "パワポ": ("powerpoint",),
+    "アウトルック": ("outlook",),
+    "ワンドライブ": ("onedrive",),
+    "シェアポイント": ("sharepoint",),
+    "ウィンドウズ": ("windows",),
 }
 """Colloquial Japanese (and one spelling of a loanword) -> the words articles use for it."""
