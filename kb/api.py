@@ -216,6 +216,7 @@ class KnowledgeBase:
         self.problems: list[Problem] = []  # what loading the content found (warnings, when it loaded)
         self._searcher: Searcher | None = None
         self._stale: str | bool | None = False  # False: not checked yet
+        self._settled = False  # gc.freeze() again after the first search
         self._lock = threading.Lock()
 
     # --- content ---------------------------------------------------------------------------
@@ -274,6 +275,43 @@ class KnowledgeBase:
         self._plan = self._plan_from_loaded(previous)
         return len(self._plan.order)
 
+    def check(self) -> tuple[int, int, list[Problem]]:
+        """What ``kb check`` reports: (advisories, cases, problems), the problems as
+        :func:`kb.content.load.load` finds them. When the current index was built from this content
+        folder by this code, only the advisory folders whose files changed since are read (the
+        others were checked by that build, which recorded their case ids and warnings): the same
+        rules as an incremental build's (:meth:`load_changes`), so the same answer as reading every
+        folder, which happens whenever the changes call for it (an error, a removed advisory,
+        changed case ids, a broken ``kb:`` link) or there is no such index."""
+        build_dir = current_build(self.index_dir)
+        sources = self._usable_sources(build_dir) if build_dir is not None else None
+        if sources is not None:
+            plan = self._read_changed(None, sources)
+            if plan is not None:
+                cases = sum(len(plan.folders[name][1]) for name in plan.order)
+                return len(plan.order), cases, self.problems
+        advisories, problems = load(self.content_dir)
+        return len(advisories), sum(len(a.cases) for a in advisories), problems
+
+    def _usable_sources(self, build_dir: Path) -> dict | None:
+        """The folder record (``sources.json``) of a build, when a build or a check may rely on it:
+        written by this code from this content folder, and unchanged since (its checksum)."""
+        from .search.index import SOURCES
+        from .search.tables import crc32
+
+        manifest = read_manifest(build_dir) or {}
+        if manifest.get("content") != self._content_rel():
+            return None
+        try:
+            if crc32(build_dir / SOURCES) != (manifest.get("crc32") or {}).get(SOURCES):
+                return None
+        except OSError:
+            return None
+        sources = read_sources(build_dir)
+        if sources.get("code") != build_code() or not isinstance(sources.get("folders"), dict):
+            return None
+        return sources
+
     def _known(self) -> dict[str, list]:
         """The folder listings the current build recorded (for :func:`_scan`)."""
         build_dir = current_build(self.index_dir)
@@ -322,7 +360,7 @@ class KnowledgeBase:
             out.append([rel, p.line, p.message, p.hint])
         return out
 
-    def _read_changed(self, previous: Index, sources: dict) -> _Plan | None:
+    def _read_changed(self, previous: Index | None, sources: dict) -> _Plan | None:
         """Read the folders that changed since ``previous`` was built. None when every folder has
         to be read: an error, a removed advisory, changed case ids, a broken ``kb:`` link."""
         old: dict[str, list] = sources["folders"]
@@ -516,7 +554,13 @@ class KnowledgeBase:
             raise ValueError(f"lang must be 'ja' or 'en', not {lang!r}")
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        return self.searcher().search(text, lang=lang, limit=limit)
+        results = self.searcher().search(text, lang=lang, limit=limit)
+        if not self._settled:
+            # What the first search loaded for good (MeCab, the alias table, the template tables)
+            # goes out of the collector's view too.
+            self._settled = True
+            gc.freeze()
+        return results
 
     def close(self) -> None:
         """Release the index (a later build may then remove its files)."""

@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 
 from . import __version__
-from .content.load import ContentError, Problem, load
+from .content.load import ContentError, Problem
 from .search.index import IndexUnavailable
 from .storage import Busy, UnsafeTarget
 from .text.pastes import UndecodableInput, decode
@@ -90,16 +90,16 @@ def _print_problems(problems: list[Problem]) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .api import default_content_dir
+    from .api import KnowledgeBase
 
-    root = Path(args.content) if args.content else default_content_dir()
-    advisories, problems = load(root)
+    base = KnowledgeBase(args.content, args.index)  # an index built from this content: only what changed since is read
+    root = base.content_dir
+    count, cases, problems = base.check()
     n = _print_problems(problems)
     if n:
         print(f"\n{n} error(s) in {root}", file=sys.stderr)
         return EXIT_CONTENT
-    cases = sum(len(a.cases) for a in advisories)
-    print(f"ok: {len(advisories)} advisories, {cases} cases in {root}")
+    print(f"ok: {count} advisories, {cases} cases in {root}")
     return EXIT_OK
 
 

@@ -369,3 +369,57 @@ def test_kb_build_analyzes_each_advisory_once_for_the_index_and_the_site(tmp_pat
     assert kb_main([*args, "build", "--site", str(tmp_path / "site")]) == 0
     assert analyzed(tmp_path / "index") == 1
     assert sorted(calls) == sorted(p.name for p in (tmp_path / "content").iterdir() if p.is_dir())
+
+
+def test_kb_check_reads_only_what_changed_and_reports_what_a_full_read_does(home: Path, capsys, monkeypatch):
+    """`kb check` next to an index built from the same content reads only the folders changed since
+    (the build checked the others and recorded their case ids and warnings); what it prints and its
+    exit code are those of a check that reads every folder (no index), whatever the edit."""
+    import kb.api
+
+    content, index = home / "content", home / "index"
+    KnowledgeBase(content, index).build()
+    advs = folders(content)
+
+    def check(index_dir: Path) -> tuple[int, str, str]:
+        code = kb_main(["--content", str(content), "--index", str(index_dir), "check"])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    def same() -> tuple[int, str, str]:
+        with_index = check(index)
+        assert with_index == check(home / "no-index"), with_index
+        return with_index
+
+    full_reads: list[str] = []
+    read_all = kb.api.load
+
+    def counted(root):
+        full_reads.append(str(root))
+        return read_all(root)
+
+    monkeypatch.setattr(kb.api, "load", counted)
+    # Nothing changed, then one advisory edited: only that one is read.
+    assert same()[0] == 0 and len(full_reads) == 1  # (the check without an index)
+    touch_edit(advs[3] / "en.md", append="\nThe agent also stops when the tape library is offline.\n")
+    assert same()[0] == 0 and len(full_reads) == 2
+    # A warning in a changed advisory (an outdated translation stamp); then, built, the warning of
+    # an unchanged advisory, as the build recorded it.
+    touch_edit(advs[5] / "en.md", "---\n", "---\ntranslated_from: ja@0123456789ab\n")
+    code, _out, err = same()
+    assert code == 0 and "may be outdated" in err
+    KnowledgeBase(content, index).build()
+    touch_edit(advs[6] / "ja.md", append="\nテープライブラリがオフラインのときもエージェントが停止します。\n")
+    reads = len(full_reads)
+    code, _out, err = same()
+    assert code == 0 and "may be outdated" in err and len(full_reads) == reads + 1
+    # An error in a changed advisory, a link to an advisory that is then removed: every folder is read.
+    touch_edit(advs[4] / "en.md", append="\n[broken](kb:no-such-advisory)\n")
+    code, _out, err = same()
+    assert code == 3 and "unknown advisory" in err
+    touch_edit(advs[4] / "en.md", "\n[broken](kb:no-such-advisory)\n", "")
+    touch_edit(advs[2] / "en.md", append=f"\nSee [the other one](kb:{advs[9].name}).\n")
+    assert same()[0] == 0
+    shutil.rmtree(advs[9])
+    code, _out, err = same()
+    assert code == 3 and "unknown advisory" in err

@@ -12,6 +12,7 @@ Layout of an index folder (``index/`` by default)::
     index/build-.../terms.*, termtab.npy, termhash.npy  (every term: where its postings are; a hash table)
     index/build-.../docs.*, doclangs.npy, lengths.bin   (document keys, languages, field lengths)
     index/build-.../templates.json                  (message templates and their keys)
+    index/build-.../aliases.json                    (the query-time aliases, kb.text.synonyms.table(), as analyzed by this build)
     index/build-.../sources.json                    (what each advisory folder looked like: for the next build)
     index/build-.../manifest.json                   (what was built from which content files)
 
@@ -56,12 +57,12 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.query import Term
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..content.model import LANGS
 from ..spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
 from ..storage import claim_folder, pin, unpinned, writer_lock
+from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
 from .tables import Strings, TermTable, crc32, mapped, write_strings
@@ -71,6 +72,7 @@ FORMAT = "kb-index/4"
 MANIFEST = "manifest.json"
 MARKER = ".kb-index"
 SOURCES = "sources.json"
+ALIASES = "aliases.json"
 
 _TOKEN = re.compile(r"[^ \t\r\n]+")
 """The terms Whoosh indexes from a field's text (``SpaceSeparatedTokenizer``): postings are counted
@@ -395,6 +397,7 @@ def _write_build(
         if reader.doc_count() != count:
             raise RuntimeError(f"the new Whoosh index holds {reader.doc_count()} documents, not {count}")
     write_templates(build_dir, gather.templates, prev.lits if prev is not None else {})
+    (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
@@ -559,6 +562,7 @@ class Index:
         self._entries: Entries | None = None
         self._spread: dict[str, int] | None = None
         self._split: list[tuple[str, str, str]] | None = None
+        self._aliases: dict[str, tuple[str, ...]] | None = None
         try:
             self._open(build_dir)
         except IndexUnavailable:
@@ -652,6 +656,26 @@ class Index:
                 t = self._template_files()
                 self._spread = dict(zip(t.wordings, t.spread.tolist()))
             return self._spread
+
+    @property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """The query-time aliases (:func:`kb.text.synonyms.table`) as this build analyzed them: read,
+        not analyzed again, when a search starts (an index without them: analyzed now)."""
+        with self._lock:
+            if self._aliases is None:
+                try:
+                    raw = json.loads((self.dir / ALIASES).read_text("utf-8"))
+                except FileNotFoundError:
+                    raw = None
+                except (OSError, ValueError) as exc:
+                    raise self._damaged(f"{ALIASES}: {type(exc).__name__}") from exc
+                if raw is None:
+                    self._aliases = alias_table()
+                elif not isinstance(raw, dict):
+                    raise self._damaged(f"{ALIASES} is not a table")
+                else:
+                    self._aliases = {k: tuple(v) for k, v in raw.items()}
+            return self._aliases
 
     def _template_files(self) -> Templates:
         with self._lock:
@@ -788,6 +812,8 @@ class Index:
         if field not in self._table.fields:
             if not self.exists(field, term):
                 return []
+            from whoosh.query import Term  # (rarely needed: whoosh.query is slow to import)
+
             keys = self._whoosh(lambda: [self._reader.stored_fields(d)["key"] for d in self._searcher.docs_for_query(Term(field, term))])
             order = sorted(range(len(keys)), key=lambda i: self._position(keys[i]))
             return [split_key(keys[i]) for i in order]

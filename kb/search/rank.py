@@ -47,7 +47,7 @@ from ..spec import (  # noqa: F401  (re-exported: their old home; the code reads
     case_url,
 )
 from ..text.analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
-from ..text.synonyms import expand, term_lang
+from ..text.synonyms import term_lang
 from ..text.templates import TemplateMatch, TemplateMatcher
 from .index import Index
 
@@ -204,14 +204,23 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
     a few lines, not over the whole text."""
     probes = {_probe(t) for t in terms if t}
     lines: list[tuple[int, int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        norm = normalize(line)
+    for a, b, norm in _normalized_lines(text):
         n = sum(1 for p in probes if p in norm)
         if n:
-            lines.append((-n, pos, pos + len(line)))
-        pos += len(line) + 1
+            lines.append((-n, a, b))
     return [(a, b) for _n, a, b in sorted(lines)[:keep]]
+
+
+@lru_cache(maxsize=256)
+def _normalized_lines(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Each line of ``text`` as (start, end, normalized), remembered: the fields of the advisories
+    found come back across searches."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line), normalize(line)))
+        pos += len(line) + 1
+    return tuple(out)
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
@@ -259,10 +268,12 @@ class Searcher:
     def __init__(self, index: Index):
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
-        sharing: dict[str, set[str]] = {}
-        for e in index.templates:
-            sharing.setdefault(e.text, set()).add(e.advisory)
-        self._wording_spread = {text: len(advs) for text, advs in sharing.items()}  # advisories that declare a wording
+
+    @property
+    def _wording_spread(self) -> dict[str, int]:
+        """Each wording -> how many advisories declare it (counted when the index was built: no pass
+        over every template when the searcher is made)."""
+        return self.index.wording_spread
 
     def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
         """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
@@ -471,8 +482,15 @@ class Searcher:
         self._signal(a, spread, True)
         a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
 
+    def _expand(self, words: list[str]) -> dict[str, tuple[str, ...]]:
+        """Each word with its aliases, the word itself first (:func:`kb.text.synonyms.expand`, with
+        the alias table the index was built with)."""
+        aliases = self.index.aliases
+        return {w: (w,) + tuple(a for a in aliases.get(w, ()) if a != w) for w in words}
+
     def _bm25(self, head: Analysis, ids, agg, lang: str) -> dict[str, float]:
         """Word overlap; returns the weight (idf) of each query word and identifier term."""
+        expand = self._expand
         max_terms = spec.MAX_TERMS
         words, same = word_groups(head)
         words = words[:max_terms]
@@ -499,17 +517,32 @@ class Searcher:
         top = max(p.score for p in postings) or 1.0
         total = sum(weights.values()) or 1.0
         scale, relative_share, coverage_share, alias = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE, spec.ALIAS_BOOST
+        # Which query words a matched term stands for: in full (the word, or its gloss), or as an alias.
+        full_for: dict[str, list[str]] = {}
+        alias_for: dict[str, list[str]] = {}
+        for w, alts in groups.items():
+            for t in dict.fromkeys((w, *same.get(w, ()))):
+                full_for.setdefault(t, []).append(w)
+            for t in dict.fromkeys(alts):
+                alias_for.setdefault(t, []).append(w)
+        id_set = set(id_terms)
+        weighted = list(weights.items())
+        place = {t: k for k, (t, _w) in enumerate(weighted)}
         for p in postings:
             a = agg(p.advisory, p.case)
             matched_words = set().union(*(p.matched.get(f, set()) for f in spec.WORD_FIELDS))
             matched_ids = p.matched.get("ids", set())
             # A word counts in full when the document has it, partly when it only has an alias of it.
-            credit = {
-                w: 1.0 if matched_words.intersection((w, *same.get(w, ()))) else alias if matched_words.intersection(alts) else 0.0
-                for w, alts in groups.items()
-            }
-            credit.update({t: 1.0 for t in matched_ids & set(id_terms)})
-            coverage = sum(w * credit.get(t, 0.0) for t, w in weights.items()) / total
+            in_full = {w for t in matched_words for w in full_for.get(t, ())}
+            credit = {w: 1.0 for w in in_full}
+            for t in matched_words:
+                for w in alias_for.get(t, ()):
+                    if w not in in_full:
+                        credit[w] = alias
+            credit.update({t: 1.0 for t in matched_ids & id_set})
+            # The weights of the words it has, credited, added in the order of ``weights`` (the
+            # words it lacks add 0.0: leaving them out changes no bit of the sum).
+            coverage = sum(weighted[k][1] * credit[weighted[k][0]] for k in sorted(place[t] for t in credit if t in place)) / total
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
             # vocabulary the document has (a document that has the rare words beats one that
             # repeats the common ones).
