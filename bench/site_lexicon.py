@@ -21,7 +21,9 @@ advisories (tools/synthetic.py), this builds the Python index and the site, then
   each against the hand-labelled answers;
 * **first-search bytes** in Node: a fresh context per query, every file the search loads (core,
   term shards, long lists, lexicon shards, texts) gzipped (level 6), plus the page, CSS and script as
-  a browser loads them; median, p95, max, and how much of it is the lexicon;
+  a browser loads them; median, p95, max, and how much of it is the lexicon; and where the bytes go,
+  per kind of file (core, term shards, long lists, their lengths, length tables, lexicon, template
+  keys and uses, texts);
 * **warm latency** in Node: the same query again in that context (median of 3), median and p95 over
   the queries.
 
@@ -100,10 +102,10 @@ function fresh() {
   for (const q of request.queries) {
     const [kb, loaded] = fresh();
     const t0 = performance.now();
-    const hits = await kb.search.rank(q);
+    const hits = await kb.search(q);
     const cold = performance.now() - t0;
     const warm = [];
-    for (let k = 0; k < 3; k++) { const t = performance.now(); await kb.search.rank(q); warm.push(performance.now() - t); }
+    for (let k = 0; k < 3; k++) { const t = performance.now(); await kb.search(q); warm.push(performance.now() - t); }
     warm.sort((a, b) => a - b);
     out.push({
       hits: hits.map((h) => [h.id, h.case, h.confidence, h.score]),
@@ -241,6 +243,32 @@ def run_node(site: Path, queries: list[str]) -> list[dict]:
     return json.loads(proc.stdout)
 
 
+FILE_KINDS = {
+    "core.js": "core",
+    "t": "term shards t/",
+    "x": "long lists x/",
+    "y": "lists' lengths y/",
+    "l": "length tables l/",
+    "j": "lexicon j/",
+    "k": "template keys k/",
+    "u": "template uses u/",
+    "d": "texts d/",
+}
+
+
+def kind_of(rel: str) -> str:
+    """search/t/12.js -> "t", search/core.js -> "core.js"."""
+    parts = rel.split("/")
+    return parts[1] if len(parts) > 2 else parts[-1]
+
+
+def by_kind(files: list[str], file_gz: dict[str, int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in files:
+        out[kind_of(f)] = out.get(kind_of(f), 0) + file_gz[f]
+    return out
+
+
 def ranking_words(words: list[str], known) -> list[str]:
     """The words as the ranking sees them: a word no document (nor the aliases) has is just "unknown"."""
     return ["?" if w.startswith(PLACEHOLDER) or not known(w) else w for w in words]
@@ -298,6 +326,7 @@ def measure(info: dict, sets: dict[str, list[dict]], article_of: dict[str, str] 
                     "words_same": words_same,
                     "runs": len(runs),
                     "bytes": sum(page.values()) + sum(file_gz[f] for f in js["files"]),
+                    "by_kind": {**by_kind(js["files"], file_gz), "page": sum(page.values())},
                     "lexicon_bytes": sum(file_gz[f] for f in js["files"] if f.startswith("search/j/")),
                     "files": len(js["files"]),
                     "cold_ms": js["cold_ms"],
@@ -435,6 +464,29 @@ def report(results: list[tuple[dict, dict]], machine: str) -> str:
                     f"{sum(1 for r in rows if r['before_bytes'] > BUDGET)}."
                 )
     lines += ["", f"Budget: a first search within {kb_s(BUDGET)} gzipped at 10,000 advisories.", "", *budget_notes, ""]
+    lines += [
+        "## Where the bytes of a first search go",
+        "",
+        "Per kind of file, gzipped, over the queries of each set: median / p95 / max of what a first search loads of "
+        "that kind (*page*: the page, CSS and kbsearch.js), and the share of all first-search bytes. *y/* holds a long "
+        "list's own field lengths; a search reads, per field, either those or the field's length table *l/*, whichever is "
+        "fewer bytes (the same numbers).",
+        "",
+        "| corpus | queries | " + " | ".join(["page", *FILE_KINDS.values()]) + " |",
+        "| --- | --- | " + " | ".join(["---:"] * (len(FILE_KINDS) + 1)) + " |",
+    ]
+    for info, m in results:
+        for name, s in m["sets"].items():
+            rows = s["rows"]
+            total = sum(r["bytes"] for r in rows) or 1
+            cells = []
+            for kind in ["page", *FILE_KINDS]:
+                values = [r["by_kind"].get(kind, 0) for r in rows]
+                cells.append(
+                    f"{statistics.median(values) / 1e3:.1f} / {pct(values, 95) / 1e3:.1f} / {max(values) / 1e3:.1f} KB ({sum(values) / total:.0%})"
+                )
+            lines.append(f"| {info['label']} | {name} ({len(rows)}) | " + " | ".join(cells) + " |")
+    lines.append("")
     for info, m in results:
         differ = [(name, r) for name, s in m["sets"].items() for r in s["rows"] if r["japanese"] and r["browser"] != r["mecab"]]
         if not differ:

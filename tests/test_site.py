@@ -6,19 +6,21 @@ The browser itself is exercised in tests/test_browser.py.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from itertools import accumulate
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from kb.api import KnowledgeBase
-from kb.browser.index import VECTORS_PATH, quantized_length, search_index, term_hash, vector
+from kb.browser.index import _B64, LENGTH_ALPHABET, VECTORS_PATH, quantized_length, search_index, term_hash, vector
 from kb.content.load import load_or_raise
 from kb.site.pages import default_site_dir, write_site
 from kb.text import analysis
@@ -252,6 +254,92 @@ def test_browser_index_matches_whoosh(tmp_path: Path):
                 checked += 1
     assert checked > 20
     base.close()
+
+
+def _decode_varints(s: str) -> list[int]:
+    out, acc = [], 0
+    for ch in s:
+        v = _B64.index(ch)
+        acc = acc * 32 + (v & 31)
+        if v < 32:
+            out.append(acc)
+            acc = 0
+    return out
+
+
+def _decode_lengths(s: str, ranks: list[int]) -> list[int]:
+    out, i, esc = [], 0, len(LENGTH_ALPHABET) - 1
+    while i < len(s):
+        k = LENGTH_ALPHABET.index(s[i])
+        if k == esc:
+            i += 1
+            k = ord(s[i]) - 0xC0
+        out.append(ranks[k])
+        i += 1
+    return out
+
+
+def test_long_posting_lists_decode_to_the_short_ones():
+    """Every posting list stored apart (x/: documents, numbered among one language's when all are in
+    it, and tf; identical lists once) decodes to the postings the shards hold inline (which
+    test_browser_index_matches_whoosh checks against Whoosh), and a list's own lengths (y/) equal
+    the field's length table (l/) at its documents: the browser may read either."""
+    advisories = load_or_raise(CONTENT)
+    inline = search_index(advisories)  # the bundled content's lists are all short: in the shards, as Whoosh has them
+    si = search_index(advisories, large_df=1, table_df=3)
+    core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
+    args = lambda files, rel: json.loads(files[rel][files[rel].index(",") + 1 : -3])  # noqa: E731
+    masks = [(1 << len(core["langs"])) - 1] * len(_decode_varints(core["cases"]))
+    partial, adv = _decode_varints(core["partial_langs"]), 0
+    for k in range(0, len(partial), 2):
+        adv += partial[k]
+        masks[adv] = partial[k + 1]
+    lang_docs: dict[int, list[int]] = {}
+    doc = 0
+    for adv, n_cases in enumerate(_decode_varints(core["cases"])):
+        for _case in range(n_cases):
+            for lang in range(len(core["langs"])):
+                if masks[adv] >> lang & 1:
+                    lang_docs.setdefault(lang, []).append(doc)
+                    doc += 1
+    assert doc == core["docs"]
+    tables = {code: _decode_lengths(args(si.files, f"l/{code}.js"), core["length_ranks"][code]) for code, _ in core["fields"].values()}
+    inline_core = json.loads(inline.files["core.js"][len("KBSearch.load(") : -3])
+    inline_shards = [args(inline.files, f"t/{n}.js") for n in range(inline_core["shards"])]
+    shards = [args(si.files, f"t/{n}.js") for n in range(core["shards"])]
+    files: dict[int, int] = {}
+    checked = own = one_lang = 0
+    for shard in shards:
+        for term, entry in shard.items():
+            expected_entry = inline_shards[term_hash(term) % inline_core["shards"]][term]
+            for code, _boost in core["fields"].values():
+                raw = entry.get(code)
+                if raw is None:
+                    continue
+                assert isinstance(raw, dict), (term, code)  # large_df=1: every list apart
+                body = args(si.files, f"x/{raw['x']}.js")
+                files[raw["x"]] = files.get(raw["x"], 0) + 1
+                if "m" in body:
+                    bits = base64.b64decode(body["m"])
+                    docs = [i * 8 + b for i in range(len(bits)) for b in range(8) if bits[i] >> b & 1]
+                else:
+                    docs = list(accumulate(_decode_varints(body["d"])))
+                if "g" in body:
+                    docs = [lang_docs[body["g"]][d] for d in docs]
+                    one_lang += 1
+                tfs = [f + 1 for f in _decode_varints(body["f"])]
+                lengths = [tables[code][d] for d in docs]
+                flat = expected_entry[code]  # [doc gap, tf, length, ...]
+                expected = list(zip(accumulate(flat[0::3]), flat[1::3], flat[2::3], strict=True))
+                assert raw["n"] == len(docs) and list(zip(docs, tfs, [core["length_table"][b] for b in lengths], strict=True)) == expected, (
+                    term,
+                    code,
+                )
+                if "y" in raw:
+                    assert raw["n"] < 3 and _decode_lengths(args(si.files, f"y/{raw['y']}.js"), core["length_ranks"][code]) == lengths
+                    own += 1
+                checked += 1
+    assert checked > 500 and own and one_lang and max(files.values()) > 1  # some lists are shared
 
 
 def test_bundled_search_index_is_small(site: Path):

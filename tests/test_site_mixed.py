@@ -322,7 +322,7 @@ def test_browser_index_numbers_documents_per_language(built, tmp_path):
     core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
     reader = base.searcher().index._reader
     assert core["docs"] == reader.doc_count() == sum(len(a.cases) * len(a.langs) for a in advisories)
-    assert core["format"] == "kb-site-search/2"
+    assert core["format"] == "kb-site-search/3"
     partial = [(a, lang_mask(a)) for a in advisories if len(a.langs) < 2]
     expected, last = [], 0
     for n, a in enumerate(advisories):

@@ -54,8 +54,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # kb/: static/ and templat
 SCORED_CODES = {"title": "t", "messages": "m", "body": "b", "products": "p", "grams": "g", "ids": "i"}
 LOOKUP_CODES = {"refs": "R", "models": "M", "models_cond": "C", "not_affected": "N"}
 LARGE_DF = 64  # posting lists of at least this many documents are stored apart, compactly
-LENGTH_TABLE_SHARE = 8  # lists in more than 1/8 of the documents read lengths from the field's table
-TERM_SHARD_BYTES = 2_000  # target size of one term shard (uncompressed JSON)
+LENGTH_TABLE_SHARE = 2  # lists in more than 1/2 of the documents read lengths from the field's table only
+TERM_SHARD_BYTES = 250  # target size of one term shard (uncompressed JSON): a query loads one per term;
+# at most one shard per document, so that a small corpus keeps few files (gzip's overhead is per file)
+LENGTH_ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\')  # JSON-safe ASCII
+"""Field lengths as text: a field's length bytes, ranked by how many documents have them, are one
+character each (the rank in this alphabet; from its last character on, that character and then
+``chr(0xC0 + rank)``): one byte per document, which gzip compresses about as well as raw bytes."""
 KEY_SHARD_BYTES = 4_000
 DOC_GROUP_BYTES = 6_000  # advisories' titles and texts, grouped
 USE_GROUP_BYTES = 2_000  # which cases use each wording
@@ -108,16 +113,32 @@ def varints(values: list[int]) -> str:
     return "".join(out)
 
 
-def _compact(docs: list[int], tfs: list[int], n_docs: int, lengths: list[int] | None) -> dict[str, str]:
-    """A long posting list: documents as gaps or as a bitmap (whichever is shorter), tf - 1, and the
-    documents' length bytes (unless the list is so long that the field's length table is cheaper)."""
+def _compact(docs: list[int], tfs: list[int], n_docs: int, langs: tuple[list[int], list[int], Counter[int]] | None = None) -> dict[str, Any]:
+    """A long posting list: documents as gaps or as a bitmap (whichever is shorter), and tf - 1. When
+    every document is in one language (``langs``: each document's language, an index into LANGS, its
+    number among that language's documents, and how many each language has), the list numbers them
+    among that language's documents and says which (``g``): smaller numbers."""
+    if langs is not None and len({langs[0][d] for d in docs}) == 1:
+        doc_lang, ordinal, count = langs
+        return {"g": doc_lang[docs[0]], **_compact([ordinal[d] for d in docs], tfs, count[doc_lang[docs[0]]])}
     gaps = varints([docs[0]] + [b - a for a, b in pairwise(docs)])
     bits = bytearray((n_docs + 7) // 8)
     for d in docs:
         bits[d >> 3] |= 1 << (d & 7)
     bitmap = base64.b64encode(bytes(bits)).decode("ascii")
-    out = {**({"m": bitmap} if len(bitmap) < len(gaps) else {"d": gaps}), "f": varints([t - 1 for t in tfs])}
-    return out if lengths is None else {**out, "l": varints(lengths)}
+    return {**({"m": bitmap} if len(bitmap) < len(gaps) else {"d": gaps}), "f": varints([t - 1 for t in tfs])}
+
+
+def length_ranks(length_table: bytes | bytearray) -> list[int]:
+    """A field's length bytes, most documents first (ties: smaller byte first): :func:`length_chars`'s order."""
+    return [b for b, _ in sorted(Counter(length_table).items(), key=lambda bc: (-bc[1], bc[0]))]
+
+
+def length_chars(length_bytes: list[int] | bytes | bytearray, ranks: list[int]) -> str:
+    """Length bytes as text, one character each (two beyond the alphabet's last but one rank): see LENGTH_ALPHABET."""
+    rank = {b: k for k, b in enumerate(ranks)}
+    esc = len(LENGTH_ALPHABET) - 1
+    return "".join(LENGTH_ALPHABET[rank[b]] if rank[b] < esc else LENGTH_ALPHABET[esc] + chr(0xC0 + rank[b]) for b in length_bytes)
 
 
 def _compact_uses(uses: list[tuple[int, int, str, str, bool]]) -> dict[str, Any]:
@@ -299,39 +320,69 @@ def _collect_postings(docs: list[SearchDoc]) -> _Postings:
     return p
 
 
-def _posting_files(p: _Postings, n_docs: int, large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
-    """Term shards (t/), long lists (x/) and length tables (l/); returns what the core says of them.
+def _posting_files(p: _Postings, doc_lang: list[int], large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
+    """Term shards (t/), long lists (x/), their documents' lengths (y/) and the fields' length tables
+    (l/); returns what the core says of them.
 
-    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one gets a file of
-    its own, compact; the shard keeps ``{x: file, n: documents, s: gzipped bytes, t: 1 if its lengths
-    come from the field's table}``. Shards hold the terms whose hash falls in them.
+    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one gets a file
+    of its own, compact (documents and tf), and, unless it is in ``table_df`` documents or more, a
+    file of its documents' lengths; the shard keeps ``{x: file, n: documents, s: its gzipped bytes,
+    y: lengths file, z: its gzipped bytes}`` (no ``y``: the lengths come from the field's table). The
+    browser reads a field's lengths from its table or from the lists' own files, whichever is fewer
+    bytes for the query: the same numbers either way. Identical files are stored once (the bigrams
+    of a word found only whole have the same postings). Shards hold the terms whose hash falls in them.
     """
+    n_docs = len(doc_lang)
     table_df = table_df if table_df is not None else max(large_df, n_docs // LENGTH_TABLE_SHARE)
-    n_lists = 0
+    seen: Counter[int] = Counter()
+    ordinal = []  # a document's number among its language's documents
+    for lang in doc_lang:
+        ordinal.append(seen[lang])
+        seen[lang] += 1
+    stored: dict[str, tuple[int, int]] = {}  # a list's compact JSON -> (file, gzipped bytes)
+    stored_lengths: dict[tuple[str, str], tuple[int, int]] = {}  # (field code, lengths) -> (file, gzipped bytes)
+    ranks = {code: length_ranks(table) for code, table in p.length_bytes.items()}
     for term in sorted(p.entries):
         e = p.entries[term]
         for code, values in e.items():
             df = len(values) // 3
             if code in SCORED_CODES.values() and df >= large_df:
-                table = df >= table_df
-                lengths = None if table else [p.length_bytes[code][d] for d in values[0::3]]
-                text = _call("addList", n_lists, _compact(values[0::3], values[1::3], n_docs, lengths))
-                files[f"x/{n_lists}.js"] = text
-                e[code] = {"x": n_lists, "n": df, "s": gzip_size(text.encode()), **({"t": 1} if table else {})}
-                n_lists += 1
+                body = _compact(values[0::3], values[1::3], n_docs, (doc_lang, ordinal, seen))
+                key = json.dumps(body, separators=(",", ":"))
+                if key not in stored:
+                    n = len(stored)
+                    files[f"x/{n}.js"] = text = _call("addList", n, body)
+                    stored[key] = (n, gzip_size(text.encode()))
+                x, size = stored[key]
+                e[code] = {"x": x, "n": df, "s": size}
+                if df < table_df:
+                    chars = length_chars([p.length_bytes[code][d] for d in values[0::3]], ranks[code])
+                    if (code, chars) not in stored_lengths:
+                        n = len(stored_lengths)
+                        files[f"y/{n}.js"] = text = _call("addOwnLengths", n, chars)
+                        stored_lengths[(code, chars)] = (n, gzip_size(text.encode()))
+                    e[code]["y"], e[code]["z"] = stored_lengths[(code, chars)]
             else:
                 e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
     table_sizes = {}
     for code, length_table in p.length_bytes.items():
-        files[f"l/{code}.js"] = _call("addLengths", code, base64.b64encode(bytes(length_table)).decode("ascii"))
+        files[f"l/{code}.js"] = _call("addLengths", code, length_chars(length_table, ranks[code]))
         table_sizes[code] = gzip_size(files[f"l/{code}.js"].encode())
     size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
-    n_shards = _pow2_at_least(size / TERM_SHARD_BYTES)
+    n_shards = _pow2_at_least(min(size / TERM_SHARD_BYTES, n_docs))
     shards: dict[int, dict[str, Any]] = defaultdict(dict)
     for t in sorted(p.entries):
         shards[term_hash(t) % n_shards][t] = p.entries[t]
     files.update({f"t/{n}.js": _call("addShard", n, shards.get(n, {})) for n in range(n_shards)})
-    return {"shards": n_shards, "long_lists": n_lists, "length_table": _LENGTHS, "length_table_sizes": table_sizes}
+    return {
+        "shards": n_shards,
+        "long_lists": len(stored),
+        "length_lists": len(stored_lengths),
+        "length_alphabet": LENGTH_ALPHABET,
+        "length_ranks": ranks,
+        "length_table": _LENGTHS,
+        "length_table_sizes": table_sizes,
+    }
 
 
 def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str], int], files: dict[str, str]) -> dict[str, Any]:
@@ -435,25 +486,26 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
     case_index = {(adv.id, c.id): n for n, (adv, c) in enumerate((adv, c) for adv in advisories for c in adv.cases)}
     postings = _collect_postings(docs)
     files: dict[str, str] = {}
-    terms = _posting_files(postings, len(docs), large_df, table_df, files)
+    terms = _posting_files(postings, [LANGS.index(d.lang) for d in docs], large_df, table_df, files)
     templates = _template_files(advisories, case_index, files)
     doc_group = _doc_files(advisories, docs, files)
     lexicon = japanese_lexicon(docs)
     lexicon_files, lexicon_core = lexicon.files()
     files.update(lexicon_files)
     core = {
-        "format": "kb-site-search/2",
+        "format": "kb-site-search/3",
         "kb": __version__,
         "langs": list(LANGS),
         "docs": len(docs),
-        "cases": cases_per_adv,
+        "cases": varints(cases_per_adv),  # every number of the core that grows with the corpus is varints
         "partial_langs": _partial_langs(advisories),
-        "case_rank": case_rank,
+        "case_rank": varints(case_rank),
         "fields": {name: [code, spec.FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
         "lookups": LOOKUP_CODES,
         "avgfl": {name: postings.field_total[name] / (len(docs) or 1) for name in SCORED_CODES},
-        **{k: v for k, v in terms.items() if k != "long_lists"},
-        **{k: v for k, v in templates.items() if k not in ("texts", "keys")},
+        **{k: v for k, v in terms.items() if k not in ("long_lists", "length_lists")},
+        **{k: v for k, v in templates.items() if k not in ("texts", "keys", "use_groups")},
+        "use_groups": varints(_deltas(templates["use_groups"], 1)),
         "doc_group": doc_group,
         "placeholder_types": {k: _js_regex(v) for k, v in PLACEHOLDER_TYPES.items()},
         "lexicon": lexicon_core,
@@ -466,7 +518,7 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         "docs": len(docs),
         "terms": len(postings.entries),
         "files": len(files),
-        **{k: terms[k] for k in ("shards", "long_lists")},
+        **{k: terms[k] for k in ("shards", "long_lists", "length_lists")},
         **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
         "doc_group": doc_group,
         "lexicon": {**lexicon.stats, "shards": lexicon_core["shards"]},

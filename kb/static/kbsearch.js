@@ -4,11 +4,11 @@
  *   normalize, identifiers, Latin words, CJK bigrams ..... kb/text/analysis.py
  *   English stems (Snowball) ............................. kb/static/porter2.js, put in at the
  *                                                           "@porter2" line when the site is built
- *                                                           (kb.browser_index.browser_script)
+ *                                                           (kb.browser.index.browser_script)
  *   squash, template compile and match .................. kb/text/templates.py
  *   ranking (templates, models, references, BM25F) ...... kb/search/rank.py, kb/search/index.py (Whoosh BM25F)
  *   every weight, threshold, cap, field list ............ kb/spec.py, read from core.js as P.<NAME>
- *   aliases, bug check names ............................ kb.synonyms.table(), kb/text/stopcodes.py: P.ALIASES, P.STOP_CODES
+ *   aliases, bug check names ............................ kb.text.synonyms.table(), kb/text/stopcodes.py: P.ALIASES, P.STOP_CODES
  *   Japanese words (MeCab in Python) .................... the corpus's lexicon (kb/browser/index.py: Lexicon),
  *                                                           search/j/, cut by lexiconSegment
  * The browser has no MeCab: a Japanese query is cut into the surface forms MeCab found in the corpus
@@ -19,8 +19,14 @@
  * The index is written by kb/site/pages.py under search/ and loaded with <script> tags (file:// works):
  *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
  *   search/t/<n>.js     KBSearch.addShard(n, {...})    postings of the terms whose hash falls in n
- *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact
- *   search/l/<f>.js     KBSearch.addLengths(f, "...")   field lengths of every document (for long lists)
+ *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact: documents, tf - 1
+ *                                                    (g: all in language core.langs[g], numbered among its
+ *                                                    documents); identical lists are stored once
+ *   search/y/<n>.js     KBSearch.addOwnLengths(n, "...") the field lengths of a long list's documents
+ *   search/l/<f>.js     KBSearch.addLengths(f, "...")   the field lengths of every document, one character each:
+ *                                                    the rank of its length byte (core.length_ranks[f]) in
+ *                                                    core.length_alphabet (from its last character: that, then
+ *                                                    U+00C0 + rank)
  *   search/k/<n>.js     KBSearch.addKeys(n, {...})     template key trigram -> the wordings it selects
  *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording (and which uses are generic)
  *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
@@ -31,7 +37,8 @@
  * advisory is written in (core.cases and core.partial_langs say how many).
  * A search loads the core, the lexicon shards of the Japanese characters it has, then only the
  * shards of its own terms (and of the model numbers it may have typed with spaces), every long list of
- * those terms (every posting is scored), then the groups it needs.
+ * those terms (every posting is scored) with, per field, either the field's length table or the
+ * lists' own lengths (whichever is fewer bytes: the same numbers), then the groups it needs.
  * Query text is only ever put into the page with textContent.
  */
 (function () {
@@ -246,7 +253,7 @@
   /** kb/text/analysis.py stem: the Snowball English (Porter2) stem of a lowercase ASCII word, other words as they are. */
   const stem = (word) => (ASCII_WORD_RE.test(word) ? porter2(word) : word);
 
-  // kb/static/porter2.js (function porter2), put here when the site is built (kb.browser_index.browser_script):
+  // kb/static/porter2.js (function porter2), put here when the site is built (kb.browser.index.browser_script):
   /* @porter2 */
 
   const LATIN_WORD_RE = /[a-z0-9\u00c0-\u024f]+/g;
@@ -285,7 +292,7 @@
 
   /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}.
    * `lexical`: Japanese words from the lexicon (its shards for the text loaded: analyzeQuery), where
-   * Python has MeCab's; without it, none (kb.analysis.analyze(text, japanese=False), the test vectors). */
+   * Python has MeCab's; without it, none (kb.text.analysis.analyze(text, japanese=False), the test vectors). */
   function analyze(text, lexical = false) {
     const [norm, origin] = normalizeWithMap(text);
     const ids = findIdentifiers(norm);
@@ -362,7 +369,7 @@
     return out.reverse();
   }
 
-  /** Lexicon.words: the terms of a CJK run (offsets + base), as kb.analysis.mecab_words gives them;
+  /** Lexicon.words: the terms of a CJK run (offsets + base), as kb.text.analysis.mecab_words gives them;
    * an unknown word is a placeholder term that no document has (it counts in the query's coverage). */
   function lexiconWords(run, base) {
     const L = state.core.lexicon;
@@ -450,7 +457,7 @@
   const state = {
     core: null,
     root: null,
-    shards: new Map(), lists: new Map(), lengths: new Map(), keys: new Map(), texts: new Map(), uses: new Map(), docs: new Map(), lexicon: new Map(),
+    shards: new Map(), lists: new Map(), lengths: new Map(), ownLengths: new Map(), keys: new Map(), texts: new Map(), uses: new Map(), docs: new Map(), lexicon: new Map(),
     loading: new Map(),
     compiled: new Map(),
     decoded: new Map(),
@@ -491,6 +498,11 @@
     state.core = core;
     P = core.params;
     state.lookupCodes = new Set(P.LOOKUP_FIELDS.map((f) => core.lookups[f]));
+    // the numbers that grow with the corpus come as varints (use_groups: gaps)
+    core.cases = varints(core.cases);
+    core.case_rank = varints(core.case_rank);
+    core.use_groups = varints(core.use_groups);
+    for (let i = 1; i < core.use_groups.length; i++) core.use_groups[i] += core.use_groups[i - 1];
     state.caseAdv = [];
     state.caseRank = core.case_rank;
     state.advFirstCase = [];
@@ -501,16 +513,17 @@
     for (let i = 0, adv = 0; i + 1 < partial.length; i += 2) { adv += partial[i]; masks[adv] = partial[i + 1]; }
     state.advMask = masks;
     state.advLangs = masks.map((m) => core.langs.filter((_, k) => m & (1 << k)));
-    // document -> case and language: one document per case and language of its advisory (kb.corpus.documents)
+    // document -> case and language: one document per case and language of its advisory (kb.search.documents.documents)
     state.docCase = new Int32Array(core.docs);
     state.docLang = new Uint8Array(core.docs);
+    state.langDocs = core.langs.map(() => []); // the documents of each language, in order
     let d = 0;
     core.cases.forEach((n, adv) => {
       state.advFirstCase.push(state.caseAdv.length);
       for (let k = 0; k < n; k++) {
         const c = state.caseAdv.length;
         state.caseAdv.push(adv);
-        for (let l = 0; l < core.langs.length; l++) if (masks[adv] & (1 << l)) { state.docCase[d] = c; state.docLang[d] = l; d++; }
+        for (let l = 0; l < core.langs.length; l++) if (masks[adv] & (1 << l)) { state.docCase[d] = c; state.docLang[d] = l; state.langDocs[l].push(d); d++; }
       }
     });
   }
@@ -559,11 +572,54 @@
     if (!raw) return 0;
     return Array.isArray(raw) ? raw.length / strideOf(code) : raw.n;
   }
-  /** The files a field's postings of a term still need (a long list and its field's lengths). */
-  function listFiles(code, term) {
-    const e = entry(term);
-    const raw = e && e[code];
-    return raw && !Array.isArray(raw) ? [`x/${raw.x}.js`, ...(raw.t ? [`l/${code}.js`] : [])] : [];
+  /** The files the long lists of `wanted` ([field code, term] pairs) still need: each list, and per
+   * field either its length table or the lists' own lengths, whichever is fewer gzipped bytes (a
+   * list without own lengths, `y`, needs the table; a file already loaded costs nothing). */
+  function listFiles(wanted) {
+    const files = new Set();
+    const byCode = new Map();
+    for (const [code, term] of wanted) {
+      const e = entry(term);
+      const raw = e && e[code];
+      if (!raw || Array.isArray(raw)) continue;
+      files.add(`x/${raw.x}.js`);
+      if (!byCode.has(code)) byCode.set(code, []);
+      byCode.get(code).push(raw);
+    }
+    for (const [code, raws] of byCode) {
+      const own = new Map();
+      let table = state.lengths.has(code);
+      for (const raw of raws) {
+        if (raw.y === undefined) table = true;
+        else if (!state.ownLengths.has(raw.y)) own.set(raw.y, raw.z);
+      }
+      if (!table) table = [...own.values()].reduce((a, b) => a + b, 0) >= state.core.length_table_sizes[code];
+      if (table) files.add(`l/${code}.js`);
+      else for (const y of own.keys()) files.add(`y/${y}.js`);
+    }
+    return [...files];
+  }
+  /** The length bytes of a field's length string (kb/browser/index.py length_chars). */
+  function lengthBytes(code, s) {
+    const alphabet = state.core.length_alphabet;
+    const ranks = state.core.length_ranks[code];
+    const esc = alphabet.length - 1;
+    const rankOf = new Int16Array(128).fill(-1);
+    for (let k = 0; k < alphabet.length; k++) rankOf[alphabet.charCodeAt(k)] = k;
+    const out = [];
+    for (let i = 0; i < s.length; i++) {
+      const k = rankOf[s.charCodeAt(i)];
+      out.push(ranks[k === esc ? s.charCodeAt(++i) - 0xc0 : k]);
+    }
+    return Uint8Array.from(out);
+  }
+  /** A field's length table, or a list's own lengths (y), as bytes (decoded once). */
+  function decodedLengths(map, key, code) {
+    const v = map.get(key);
+    if (typeof v !== "string") return v;
+    const bytes = lengthBytes(code, v);
+    map.set(key, bytes);
+    return bytes;
   }
 
   /** A field's postings of a term: [doc, freq, length, ...] (lookup fields: [doc, ...]). */
@@ -580,11 +636,9 @@
         for (let i = stride, d = p[0]; i < p.length; i += stride) { d += p[i]; p[i] = d; }
       } else if (raw) {
         const list = state.lists.get(raw.x);
-        let lengths = null;
-        if (raw.t) {
-          lengths = state.lengths.get(code);
-          if (typeof lengths === "string") state.lengths.set(code, (lengths = bytesOf(lengths)));
-        }
+        // the list's own lengths, or the field's table (listFiles loaded one of them): the same bytes
+        const own = raw.y !== undefined ? decodedLengths(state.ownLengths, raw.y, code) : undefined;
+        const lengths = own === undefined ? decodedLengths(state.lengths, code, code) : undefined;
         let docs;
         if (list.m !== undefined) {
           const bits = bytesOf(list.m);
@@ -594,11 +648,15 @@
           docs = varints(list.d);
           for (let i = 1; i < docs.length; i++) docs[i] += docs[i - 1];
         }
+        if (list.g !== undefined) { const own = state.langDocs[list.g]; for (let i = 0; i < docs.length; i++) docs[i] = own[docs[i]]; }
         const tfs = varints(list.f);
-        const own = list.l !== undefined ? varints(list.l) : null;
         const table = state.core.length_table;
         p = new Array(docs.length * 3);
-        for (let i = 0; i < docs.length; i++) { p[3 * i] = docs[i]; p[3 * i + 1] = tfs[i] + 1; p[3 * i + 2] = table[own ? own[i] : lengths[docs[i]]]; }
+        for (let i = 0; i < docs.length; i++) {
+          p[3 * i] = docs[i];
+          p[3 * i + 1] = tfs[i] + 1;
+          p[3 * i + 2] = table[own !== undefined ? own[i] : lengths[docs[i]]];
+        }
       }
       state.decoded.set(key, p);
     }
@@ -637,7 +695,7 @@
   const template = (i) => ({ index: i, text: state.texts.get(i) });
 
   /** Every use of wording i: {caseIndex, position (among the case's template entries), message, kind,
-   * generic (kb.corpus TemplateEntry.generic: declared generic, or of a kind in P.GENERIC_MESSAGE_KINDS)}. */
+   * generic (kb.search.documents TemplateEntry.generic: declared generic, or of a kind in P.GENERIC_MESSAGE_KINDS)}. */
   function usesOf(i) {
     const g = groupOf(state.core.use_groups, i);
     const u = state.uses.get(g)[i - state.core.use_groups[g]];
@@ -773,7 +831,7 @@
     return parts.map((p) => (typeof p === "string" ? [p, false] : [slots ? (slots[p.name] ?? p.name) : (p.example ?? p.name), true]));
   }
 
-  /** Mark spans in the line of `text` holding most of them, trimmed to about `width` (search.py: _mark). */
+  /** Mark spans in the line of `text` holding most of them, trimmed to about `width` (kb/search/rank.py: _mark). */
   function markText(text, spans, width = P.MARK_WIDTH) {
     if (!spans.length) return [[text.slice(0, width), false]];
     let best = [0, text.length];
@@ -910,7 +968,7 @@
     const head = await analyzeQuery(headText);
     const ids = text.length > P.MAX_ANALYZED_CHARS ? findIdentifiers(normalize(text.slice(0, P.MAX_ID_CHARS))) : head.identifiers;
     const [sq, sqOrigin] = squashWithMap(text);
-    // kb.search Searcher._bm25: the words, each with its aliases (kb.synonyms.table, P.ALIASES)
+    // kb.search Searcher._bm25: the words, each with its aliases (kb.text.synonyms.table, P.ALIASES)
     const [allWords, same] = wordGroups(head.words);
     const words = allWords.slice(0, P.MAX_TERMS);
     const expand = (w) => [w, ...(Object.hasOwn(P.ALIASES, w) ? P.ALIASES[w] : []).filter((x) => x !== w)];
@@ -949,7 +1007,7 @@
     const scored = [...P.WORD_FIELDS.map((f) => [f, searchWords]), ["grams", grams], ["ids", idList]];
     const identifierTerms = uniq(ids.flatMap(idTerms)).filter((t) => docFreq(F.ids[0], t) <= P.MAX_IDENTIFIER_DF);
     const wanted = [...scored.flatMap(([field, list]) => list.map((t) => [F[field][0], t])), ...identifierTerms.map((t) => [F.ids[0], t])];
-    await Promise.all(uniq(wanted.flatMap(([code, t]) => listFiles(code, t))).map(loadScript));
+    await Promise.all(listFiles(wanted).map(loadScript));
 
     const aggs = new Map();
     const agg = (c) => { let a = aggs.get(c); if (!a) { a = new Agg(); aggs.set(c, a); } return a; };
@@ -1054,7 +1112,7 @@
     }
     for (const key of typedModels) model(key);
 
-    // 5. word overlap: BM25F over every posting of the terms, as kb.index.Index.search computes it
+    // 5. word overlap: BM25F over every posting of the terms, as kb.search.index.Index.search computes it
     // With a query language, a document in another language is left out when its advisory has one in
     // the query's language (its translation twin); a translation counts only in its own language.
     const queryLang = core.langs.indexOf(lang);
@@ -1071,7 +1129,7 @@
         const p = postings(code, term);
         if (!p) continue;
         const want = onlyIn.has(term) ? onlyIn.get(term) : -1;
-        // Whoosh's idf of the whole list, times the query's boost of the term; kb.index stores each
+        // Whoosh's idf of the whole list, times the query's boost of the term; kb.search.index stores each
         // posting's weight (tf with the field boost, as Whoosh keeps it) as a 32-bit float, and NumPy
         // multiplies the two in 32 bits: Math.fround does the same roundings.
         const weight = Math.fround((Math.log(N / (df(code, term) + 1)) + 1) * (aliasesOnly.has(term) ? P.ALIAS_BOOST : 1.0));
@@ -1282,7 +1340,8 @@
   window.KBSearch = {
     // the index files call these
     load, addShard: (n, data) => state.shards.set(n, data), addList: (n, data) => state.lists.set(n, data),
-    addLengths: (code, b64) => { if (!state.lengths.has(code)) state.lengths.set(code, b64); }, addKeys: (n, data) => state.keys.set(n, data),
+    addLengths: (code, s) => state.lengths.set(code, s), addOwnLengths: (n, s) => state.ownLengths.set(n, s),
+    addKeys: (n, data) => state.keys.set(n, data),
     addUses: (n, list) => state.uses.set(n, list), addDocs: (lang, n, list) => state.docs.set(`${lang}/${n}`, list),
     addLexicon: (n, data) => state.lexicon.set(n, data),
     // search and the page

@@ -10,7 +10,7 @@
 // (one entry per query, in order). Used by tests/test_parity_node.py.
 // Or request: {"analyze": ["...", ...]}: results: [{input, normalized, words, grams, identifiers, squashed,
 // model_candidates}, ...], what kbsearch.js makes of each text (the fields of kb/static/vectors.json, and
-// kb.analysis.model_candidates of the normalized text).
+// kb.text.analysis.model_candidates of the normalized text).
 // Or request: {"words": ["...", ...]}: results: [[[term, start, end], ...], ...], the words of each text as a
 // search analyzes a query (Japanese words from the site's lexicon, search/j/), with their offsets.
 "use strict";
