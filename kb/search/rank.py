@@ -390,12 +390,9 @@ class Searcher:
                     rows = self.index.lookup("refs", term)
                     spread = len({adv for adv, _c, _l in rows})
                     for adv, case, _lang in rows:
-                        a = agg(adv, case)
-                        if "t:" + term not in a.messages:
-                            a.messages.add("t:" + term)
-                            a.score += spec.W_REFERENCE
-                            self._signal(a, spread, True)
-                            a.evidence.append(Evidence("reference", f"«{term.upper()}»", {"reference": term}))
+                        self._credit(
+                            agg(adv, case), term, spec.W_REFERENCE, spread, True, Evidence("reference", f"«{term.upper()}»", {"reference": term})
+                        )
                 # Mentioned anywhere else in a case (not declared): counts by rarity.
                 self._identifier_hit(ident.kind, term, agg)
         # Model numbers typed with spaces or hyphens inside (PGT 20146 F2): only declared ones count.
@@ -422,13 +419,12 @@ class Searcher:
         na_spread = len({adv for adv, _c, _l in na_rows})
         for adv, case, _lang in na_rows:
             a = agg(adv, case)
-            if "t:" + term not in a.messages:
-                a.messages.add("t:" + term)
-                a.score += spec.W_NOT_AFFECTED
-                a.not_affected = True
-                self._signal(a, na_spread, True)
-                shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
-                a.evidence.append(Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason}))
+            if "t:" + term in a.messages:
+                continue
+            shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
+            why = Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason})
+            self._credit(a, term, spec.W_NOT_AFFECTED, na_spread, True, why)
+            a.not_affected = True
 
     def _identifier_hit(self, kind: str, term: str, agg) -> None:
         """Any other identifier the content mentions (a version, file, error code, GUID ...): the rarer
@@ -441,13 +437,18 @@ class Searcher:
         spread = len({adv for adv, _c, _l in rows})
         specific = kind in spec.SPECIFIC_ID_KINDS and not (kind == "hex" and int(term, 16) < spec.SPECIFIC_HEX_MIN)
         for adv, case, _lang in rows:
-            a = agg(adv, case)
-            if "t:" + term in a.messages:
-                continue
-            a.messages.add("t:" + term)
-            a.score += weight
-            self._signal(a, spread, specific)
-            a.evidence.append(Evidence("identifier", f"«{term}»", {"kind": kind, "identifier": term}))
+            self._credit(agg(adv, case), term, weight, spread, specific, Evidence("identifier", f"«{term}»", {"kind": kind, "identifier": term}))
+
+    def _credit(self, a: _Agg, term: str, weight: float, spread: int, specific: bool, evidence: Evidence) -> bool:
+        """Count a declared or mentioned term for a case once, however many of its forms the query
+        holds: its weight, its signal for the label, its evidence. False when it already counted."""
+        if "t:" + term in a.messages:
+            return False
+        a.messages.add("t:" + term)
+        a.score += weight
+        self._signal(a, spread, specific)
+        a.evidence.append(evidence)
+        return True
 
     def _stored(self, adv: str, case: str, lang: str) -> tuple[str, dict]:
         """The stored fields of a case in ``lang``, or, for an advisory not written in ``lang``, in
@@ -474,13 +475,8 @@ class Searcher:
         return any(w.isdigit() or self.index.idf("body", w) >= spec.RARE_WORD_IDF for w in shared)
 
     def _model_hit(self, a: _Agg, term: str, weight: float, spread: int, conditional: bool = False) -> None:
-        if "t:" + term in a.messages:
-            return
-        a.messages.add("t:" + term)
-        a.score += weight
-        a.applies = True
-        self._signal(a, spread, True)
-        a.evidence.append(Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional}))
+        if self._credit(a, term, weight, spread, True, Evidence("model", f"«{term.upper()}»", {"model": term, "conditional": conditional})):
+            a.applies = True
 
     def _expand(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         """Each word with its aliases, the word itself first (:func:`kb.text.synonyms.expand`, with
