@@ -32,8 +32,9 @@ from . import __version__
 from .content.load import ID_RE, ContentError, Problem, _Report, load, load_advisory
 from .content.model import Advisory
 from .search.documents import documents, template_entries
-from .search.index import Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
+from .search.index import SOURCES, Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
+from .search.tables import crc32
 
 
 def default_content_dir() -> Path:
@@ -296,9 +297,6 @@ class KnowledgeBase:
     def _usable_sources(self, build_dir: Path) -> dict | None:
         """The folder record (``sources.json``) of a build, when a build or a check may rely on it:
         written by this code from this content folder, and unchanged since (its checksum)."""
-        from .search.index import SOURCES
-        from .search.tables import crc32
-
         manifest = read_manifest(build_dir) or {}
         if manifest.get("content") != self._content_rel():
             return None
@@ -324,11 +322,8 @@ class KnowledgeBase:
         """The current build, open, when a build may start from it: made by this code from this
         content folder, undamaged, and without too many deleted documents."""
         build_dir = current_build(self.index_dir)
-        if build_dir is None:
-            return None
-        sources = read_sources(build_dir)
-        manifest = read_manifest(build_dir) or {}
-        if sources.get("code") != build_code() or manifest.get("content") != self._content_rel() or not isinstance(sources.get("folders"), dict):
+        sources = self._usable_sources(build_dir) if build_dir is not None else None
+        if build_dir is None or sources is None:
             return None
         try:
             index = Index(build_dir)
