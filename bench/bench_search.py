@@ -165,6 +165,20 @@ def run_rusage(cmd: list[str]) -> dict:
     }
 
 
+def run_first_answer(cmd: list[str]) -> dict:
+    """Run a command that prints answers for people: when its first line of output arrived (what a
+    person waits for) and when it ended (``kb search`` checks whether the index is current after
+    printing the answers)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    assert p.stdout is not None
+    first = p.stdout.readline()
+    answer = time.perf_counter() - t0
+    rest = p.stdout.read()
+    rc = p.wait()
+    return {"answer_s": answer, "wall_s": time.perf_counter() - t0, "rc": rc, "stdout": (first + rest).decode("utf-8", "replace")}
+
+
 def phase_answers(content: str, index: str, queries_path: str, out_path: str, count: str) -> None:
     """Everything a search answers (ids, cases, scores, labels, evidence) for the first queries: to
     compare an incremental build with a full one."""
@@ -836,6 +850,7 @@ def main(argv: list[str] | None = None) -> int:
     if run_rusage([*small_run, "build", "--no-site"])["rc"] != 0:
         raise SystemExit("kb build of the small corpus failed")
     kb_cold, kb_cold_small, fts_cold = [], [], []
+    kb_answer, kb_answer_small = [], []  # the same search printed for people: when the answer appeared
     for _ in range(COLD_RUNS):
         for runs, cmd in ((kb_cold, kb_run), (kb_cold_small, small_run)):
             c = run_rusage([*cmd, "search", cold_q, "--json"])
@@ -843,12 +858,19 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stderr.write(c["stderr"])
                 raise SystemExit("kb search failed")
             runs.append(c)
+        for answers, cmd in ((kb_answer, kb_run), (kb_answer_small, small_run)):
+            a = run_first_answer([*cmd, "search", cold_q])
+            if a["rc"] not in (0, 1):
+                raise SystemExit("kb search failed")
+            answers.append(a)
         t0 = time.perf_counter()
         run_phase("fts-cold", str(db), cold_q)
         fts_cold.append(time.perf_counter() - t0)
     log(
         f"cold start: kb {statistics.median(c['wall_s'] for c in kb_cold):.2f} s "
-        f"({SMALL_N} advisories: {statistics.median(c['wall_s'] for c in kb_cold_small):.2f} s), FTS5 {statistics.median(fts_cold):.2f} s"
+        f"({SMALL_N} advisories: {statistics.median(c['wall_s'] for c in kb_cold_small):.2f} s), FTS5 {statistics.median(fts_cold):.2f} s; "
+        f"answer shown after {statistics.median(a['answer_s'] for a in kb_answer):.2f} s "
+        f"({SMALL_N} advisories: {statistics.median(a['answer_s'] for a in kb_answer_small):.2f} s)"
     )
     check = run_rusage([*kb_run, "check"])
     if check["rc"] != 0:
@@ -915,6 +937,8 @@ def main(argv: list[str] | None = None) -> int:
         "fts_build": fts_build,
         "kb_cold_s": [c["wall_s"] for c in kb_cold],
         "kb_cold_small_s": [c["wall_s"] for c in kb_cold_small],
+        "kb_answer_s": [a["answer_s"] for a in kb_answer],
+        "kb_answer_small_s": [a["answer_s"] for a in kb_answer_small],
         "kb_cold_maxrss_mb": max(c["maxrss_mb"] for c in kb_cold),
         "small_n": SMALL_N,
         "check": {k: v for k, v in check.items() if k not in ("stdout", "stderr")},
@@ -982,7 +1006,16 @@ def goals(r: dict) -> list[str]:
         ),
         line("1 MB paste <= 1 s", k["big_ms"] <= 1000, f"{k['big_ms'] / 1000:.2f} s"),
         line(
-            "cold `kb search` <= 0.5 s and flat in corpus size",
+            "cold `kb search` <= 0.5 s and flat in corpus size (the answer on screen)",
+            "kb_answer_s" in r
+            and statistics.median(r["kb_answer_s"]) <= 0.5
+            and statistics.median(r["kb_answer_s"]) <= 1.2 * statistics.median(r["kb_answer_small_s"]),
+            f"{statistics.median(r['kb_answer_s']):.2f} s; {statistics.median(r['kb_answer_small_s']):.2f} s on {r['small_n']} advisories"
+            if "kb_answer_s" in r
+            else "not measured",
+        ),
+        line(
+            "cold `kb search --json` <= 0.5 s and flat in corpus size (the whole process, staleness check included)",
             statistics.median(r["kb_cold_s"]) <= 0.5 and statistics.median(r["kb_cold_s"]) <= 1.2 * statistics.median(r["kb_cold_small_s"]),
             f"{statistics.median(r['kb_cold_s']):.2f} s; {statistics.median(r['kb_cold_small_s']):.2f} s on {r['small_n']} advisories",
         ),
@@ -1071,6 +1104,24 @@ def report(r: dict, args) -> str:
             fmt_ratio(kb_cold, fts_cold),
         ),
         (f"&nbsp;&nbsp;the same on {r['small_n']} advisories (flat in corpus size?)", f"{statistics.median(r['kb_cold_small_s']):.2f} s", "", ""),
+        *(
+            [
+                (
+                    "&nbsp;&nbsp;the answer on screen (`kb search` for people: the staleness check, which stats every content file, comes after it)",
+                    f"{statistics.median(r['kb_answer_s']):.2f} s",
+                    "",
+                    fmt_ratio(statistics.median(r["kb_answer_s"]), fts_cold),
+                ),
+                (
+                    f"&nbsp;&nbsp;the same on {r['small_n']} advisories",
+                    f"{statistics.median(r['kb_answer_small_s']):.2f} s",
+                    "",
+                    "",
+                ),
+            ]
+            if "kb_answer_s" in r
+            else []
+        ),
         (
             "**`kb check`**, beside the index built from the content (target <= 10 s)",
             f"{r['check']['wall_s']:.1f} s (CPU {r['check']['cpu_s']:.1f} s)",

@@ -10,14 +10,40 @@ The code follows the data, one package per stage; no stage imports a later one::
     kb.spec                  every number and list the Python and the browser search share
     kb.importer              ``kb import``: other knowledge bases into content files
 
-Start with :func:`kb.open` and :meth:`KnowledgeBase.search`.
+Start with :func:`kb.open` and :meth:`KnowledgeBase.search`. The names below are imported when first
+used, so ``import kb`` (and ``kb --help``) stays cheap.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .api import KnowledgeBase, StaleIndexWarning, open
-from .content.load import ContentError, Problem
-from .search.index import IndexUnavailable
-from .search.rank import Evidence, Hit, Results
+if TYPE_CHECKING:
+    from .api import KnowledgeBase, StaleIndexWarning, open
+    from .content.problems import ContentError, Problem
+    from .search.index import IndexUnavailable
+    from .search.rank import Evidence, Hit, Results
+
+_HOME = {
+    "KnowledgeBase": ".api",
+    "StaleIndexWarning": ".api",
+    "open": ".api",
+    "ContentError": ".content.problems",
+    "Problem": ".content.problems",
+    "IndexUnavailable": ".search.index",
+    "Evidence": ".search.rank",
+    "Hit": ".search.rank",
+    "Results": ".search.rank",
+}
 
 __all__ = ["ContentError", "Evidence", "Hit", "IndexUnavailable", "KnowledgeBase", "Problem", "Results", "StaleIndexWarning", "__version__", "open"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(home, __name__), name)

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .content.load import ID_RE, ContentError, Problem, _Report, load, load_advisory
 from .content.model import Advisory
+from .content.problems import ContentError, Problem, Report
 from .search.documents import documents, template_entries
 from .search.index import SOURCES, Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
@@ -109,10 +109,10 @@ def _scan(content_dir: Path, known: dict[str, list] | None = None) -> dict[str, 
     except (FileNotFoundError, NotADirectoryError):
         return {}
     known = known or {}
-    stat, join, digest = os.stat, os.path.join, hashlib.blake2b
+    stat, digest = os.stat, hashlib.blake2b
     out: dict[str, _Folder] = {}
     for name in names:
-        folder = join(root, name)
+        folder = root + os.sep + name  # (not os.path.join: this loop runs once per content file)
         try:
             mtime = stat(folder).st_mtime_ns
             recorded = known.get(name)
@@ -125,9 +125,10 @@ def _scan(content_dir: Path, known: dict[str, list] | None = None) -> dict[str, 
             out[name] = _Folder("?", -1, [])
             continue
         entries: list[str] = []
+        prefix = folder + os.sep
         for f in files:
             try:
-                st = stat(join(folder, f))
+                st = stat(prefix + f)
                 entries.append(f"{f}\0{st.st_size}\0{st.st_mtime_ns}")
             except OSError:
                 entries.append(f"{f}\0?")
@@ -218,6 +219,7 @@ class KnowledgeBase:
         self._searcher: Searcher | None = None
         self._stale: str | bool | None = False  # False: not checked yet
         self._settled = False  # gc.freeze() again after the first search
+        self._warned = False  # the first search has said whether the index is stale
         self._lock = threading.Lock()
 
     # --- content ---------------------------------------------------------------------------
@@ -225,6 +227,8 @@ class KnowledgeBase:
     def advisories(self) -> list[Advisory]:
         """All advisories (loaded once). Raises :class:`kb.ContentError` when the content has errors."""
         if self._advisories is None:
+            from .content.load import load
+
             self._loaded_scan = _scan(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
             advisories, self.problems = load(self.content_dir)
             if any(p.severity == "error" for p in self.problems):
@@ -240,7 +244,9 @@ class KnowledgeBase:
         folder = self.content_dir / advisory_id
         if "/" in advisory_id or advisory_id.startswith((".", "_")) or not folder.is_dir():
             raise KeyError(advisory_id)
-        report = _Report()
+        from .content.load import load_advisory
+
+        report = Report()
         adv = load_advisory(folder, report)
         if adv is None or any(p.severity == "error" for p in report.problems):
             raise ContentError(report.problems)
@@ -291,6 +297,8 @@ class KnowledgeBase:
             if plan is not None:
                 cases = sum(len(plan.folders[name][1]) for name in plan.order)
                 return len(plan.order), cases, self.problems
+        from .content.load import load
+
         advisories, problems = load(self.content_dir)
         return len(advisories), sum(len(a.cases) for a in advisories), problems
 
@@ -358,6 +366,8 @@ class KnowledgeBase:
     def _read_changed(self, previous: Index | None, sources: dict) -> _Plan | None:
         """Read the folders that changed since ``previous`` was built. None when every folder has
         to be read: an error, a removed advisory, changed case ids, a broken ``kb:`` link."""
+        from .content.load import ID_RE, load_advisory
+
         old: dict[str, list] = sources["folders"]
         scan = _scan(self.content_dir, _listings(sources))  # before reading
         if any(name not in scan for name in old):
@@ -375,7 +385,7 @@ class KnowledgeBase:
                 continue
             if not ID_RE.match(name):
                 return None
-            report = _Report()
+            report = Report()
             adv = load_advisory(self.content_dir / name, report)
             if adv is None or adv.id != name or any(p.severity == "error" for p in report.problems):
                 return None
@@ -531,20 +541,25 @@ class KnowledgeBase:
             self.build()
 
     def searcher(self) -> Searcher:
+        """The open index's :class:`~kb.search.rank.Searcher` (opened on first use; whether the
+        index is current is not checked here: see :meth:`search` and :attr:`stale`)."""
         with self._lock:
             if self._searcher is None:
                 self._searcher = Searcher(open_current(self.index_dir))
                 # The index's long-lived objects (templates, lengths) need no garbage collection:
                 # moving them out of the collector's view removes its long pauses on large indexes.
                 gc.freeze()
-                if self.stale:
-                    warnings.warn(StaleIndexWarning(f"{self.stale}: answers come from the index as built; run `kb build` to update it"), stacklevel=3)
             return self._searcher
 
-    def search(self, text: str, lang: str | None = None, limit: int = 10) -> Results:
+    def search(self, text: str, lang: str | None = None, limit: int = 10, *, warn_stale: bool = True) -> Results:
         """Advisory cases for a pasted text, best first. ``lang`` picks the answer language ("ja"/"en");
         by default it is the query's own language. The list also tells how much of a very long paste
-        was used (:class:`kb.search.rank.Results`)."""
+        was used (:class:`kb.search.rank.Results`).
+
+        The first search also checks whether the index is current and issues a
+        :class:`StaleIndexWarning` when it is not (``warn_stale=False``: the caller asks
+        :attr:`stale` itself, when it suits it: the check ``stat``-s every content file, which
+        the answer does not wait for then)."""
         if lang is not None and lang not in ("ja", "en"):
             raise ValueError(f"lang must be 'ja' or 'en', not {lang!r}")
         if limit < 1:
@@ -555,6 +570,10 @@ class KnowledgeBase:
             # goes out of the collector's view too.
             self._settled = True
             gc.freeze()
+        if warn_stale and not self._warned:
+            self._warned = True
+            if self.stale:
+                warnings.warn(StaleIndexWarning(f"{self.stale}: answers come from the index as built; run `kb build` to update it"), stacklevel=2)
         return results
 
     def close(self) -> None:

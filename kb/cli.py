@@ -18,14 +18,17 @@ import json
 import os
 import sys
 import traceback
-import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .content.load import ContentError, Problem
+from .content.problems import ContentError, Problem
 from .search.index import IndexUnavailable
 from .storage import Busy, UnsafeTarget
 from .text.pastes import UndecodableInput, decode
+
+if TYPE_CHECKING:
+    from .search.rank import Results
 
 EXIT_OK = 0  # results found / success
 EXIT_NO_RESULTS = 1  # the search found nothing
@@ -201,15 +204,11 @@ def _clip(text: str, width: int = 160) -> str:
 
 
 def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .api import KnowledgeBase, StaleIndexWarning
+    from .api import KnowledgeBase
 
     text = _read_query(args, parser)
     base = KnowledgeBase(args.content, args.index)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StaleIndexWarning)  # said below, once, in the CLI's words
-        hits = base.search(text, lang=args.lang, limit=args.limit)
-    if base.stale:
-        _say(f"note: {base.stale}; these answers come from the index as built (run `kb build` to update it)")
+    hits = base.search(text, lang=args.lang, limit=args.limit, warn_stale=False)
     if hits.cut:
         _say(f"note: {hits.notice()}")
     if args.json:
@@ -224,7 +223,22 @@ def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         }
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+        _say_if_stale(base.stale)
         return EXIT_OK if hits else EXIT_NO_RESULTS
+    # The answers are printed before the check whether the index is current (it stats every
+    # content file: on a large knowledge base it costs more than the search); its note follows them.
+    code = _print_hits(hits)
+    sys.stdout.flush()
+    _say_if_stale(base.stale)
+    return code
+
+
+def _say_if_stale(stale: str | None) -> None:
+    if stale:
+        _say(f"note: {stale}; these answers come from the index as built (run `kb build` to update it)")
+
+
+def _print_hits(hits: Results) -> int:
     if not hits:
         print("no matching advisory")
         return EXIT_NO_RESULTS

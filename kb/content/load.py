@@ -50,6 +50,7 @@ from .model import (
     template_problems,
     url_problem,
 )
+from .problems import ContentError, Problem, Report
 
 FIELD_OF_KIND = {
     "conditions": "conditions",
@@ -76,42 +77,6 @@ MAX_REPORTED_PER_FILE = 20
 """Anchors/aliases and bad links reported one by one per file; the rest are counted."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the content, located at ``path:line``."""
-
-    path: str
-    line: int
-    message: str
-    hint: str = ""
-    severity: str = "error"  # or "warning"
-
-    def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.severity}: {self.message}"
-        return text + (f"\n    hint: {self.hint}" if self.hint else "")
-
-
-class ContentError(Exception):
-    """Raised by :func:`load_or_raise` when the content has errors."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in content; first: {errors[0] if errors else '-'}")
-
-
-class _Report:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.kb_links: dict[str, list[tuple[Path, int, str]]] = {}  # advisory folder -> (file, line, href) of its kb: links
-
-    def error(self, path: Path | str, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(str(path), max(1, line), message, hint, "error"))
-
-    def warn(self, path: Path | str, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(str(path), max(1, line), message, hint, "warning"))
-
-
 # --- reading text ------------------------------------------------------------------------
 
 
@@ -119,7 +84,7 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
 
 
-def read_text(path: Path, report: _Report, limit: int = MAX_MARKDOWN_BYTES) -> str | None:
+def read_text(path: Path, report: Report, limit: int = MAX_MARKDOWN_BYTES) -> str | None:
     """UTF-8 (BOM accepted), CRLF folded to LF. Reports and returns None for unreadable, empty or
     oversize files (more than ``limit`` bytes: refused without reading the file)."""
     too_big = f"file is too large: the limit for {path.name} is {limit:,} bytes ({_size(limit)})"
@@ -169,7 +134,7 @@ _MALFORMED_HINT = "check indentation, and quote values that contain ': ' or star
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _malformed(exc: yaml.YAMLError, path: Path, report: _Report, line_offset: int) -> None:
+def _malformed(exc: yaml.YAMLError, path: Path, report: Report, line_offset: int) -> None:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = (mark.line + 1 if mark else 1) + line_offset
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -190,7 +155,7 @@ def _anchors_and_aliases(text: str) -> dict[int, list[str]]:
     return found
 
 
-def parse_yaml(text: str, path: Path, report: _Report, line_offset: int = 0) -> tuple[Any, dict[tuple, int]] | None:
+def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> tuple[Any, dict[tuple, int]] | None:
     """Parse YAML, returning the data and a map from each value's path to its 1-based line.
 
     Refused before anything is built: anchors and aliases, nesting deeper than ``MAX_YAML_DEPTH``,
@@ -233,7 +198,7 @@ def parse_yaml(text: str, path: Path, report: _Report, line_offset: int = 0) -> 
     return data, lines
 
 
-def _check_nodes(root: yaml.Node, path: Path, report: _Report, line_offset: int) -> dict[tuple, int] | None:
+def _check_nodes(root: yaml.Node, path: Path, report: Report, line_offset: int) -> dict[tuple, int] | None:
     """Walk the composed nodes (no aliases are left, so each is visited once): report duplicate and
     non-scalar keys and too deep nesting, and map each value's path to its line. None: do not build."""
     lines: dict[tuple, int] = {}
@@ -320,7 +285,7 @@ _HINTS = {
 }
 
 
-def _schema_problems(data: Any, lines: dict[tuple, int], path: Path, report: _Report) -> bool:
+def _schema_problems(data: Any, lines: dict[tuple, int], path: Path, report: Report) -> bool:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
@@ -474,7 +439,7 @@ def _relative_target(target: str) -> bool:
     return not target.startswith(("kb:", "#")) and re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", target) is None and not target.startswith("//")
 
 
-def parse_language_file(text: str, path: Path, lang: str, report: _Report, declared: frozenset[str] | None = None) -> _LangDoc | None:
+def parse_language_file(text: str, path: Path, lang: str, report: Report, declared: frozenset[str] | None = None) -> _LangDoc | None:
     """Front matter and prose of ``ja.md`` / ``en.md``.
 
     ``declared`` holds the case ids of ``advisory.yaml``: a level-1 heading ``# <case-id>: <title>``
@@ -674,7 +639,7 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _check_template(text: str, path: Path, line: int, report: _Report) -> bool:
+def _check_template(text: str, path: Path, line: int, report: Report) -> bool:
     """One error per problem of a message text; True when it is a usable template."""
     problems: list[tuple[str, str]] = []
     stray = Template.stray_braces(text)
@@ -702,7 +667,7 @@ def _check_template(text: str, path: Path, line: int, report: _Report) -> bool:
     return not problems
 
 
-def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: _Report, implicit: bool = False) -> Case:
+def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: Report, implicit: bool = False) -> Case:
     messages = []
     seen_msgs: set[str] = set()
     for k, m in enumerate(data.get("messages", [])):
@@ -796,7 +761,7 @@ def _asset_problem(folder: Path, target: str) -> str | None:
     return None
 
 
-def load_advisory(folder: Path, report: _Report) -> Advisory | None:
+def load_advisory(folder: Path, report: Report) -> Advisory | None:
     """Read one advisory folder; problems go to ``report``. None when it cannot be built."""
     ypath = folder / "advisory.yaml"
     if not ypath.exists():
@@ -914,7 +879,7 @@ def load_advisory(folder: Path, report: _Report) -> Advisory | None:
     )
 
 
-def _check_translations(folder: Path, langdocs: dict[str, _LangDoc], report: _Report) -> None:
+def _check_translations(folder: Path, langdocs: dict[str, _LangDoc], report: Report) -> None:
     """A translation stamped ``translated_from: <lang>@<fingerprint>`` is outdated when the file it
     was translated from has changed since: `kb check` warns and prints the new stamp."""
     for lang, doc in langdocs.items():
@@ -943,7 +908,7 @@ def advisory_folders(root: Path) -> list[Path]:
 def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
     """Load every advisory under ``root``; return them with all problems found (errors and warnings)."""
     root = Path(root)
-    report = _Report()
+    report = Report()
     if not root.is_dir():
         report.error(root, 1, "content folder not found", "pass the folder that holds one sub-folder per advisory")
         return [], report.problems
@@ -974,7 +939,7 @@ def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
     return advisories, report.problems
 
 
-def _check_links(advisories: list[Advisory], report: _Report) -> None:
+def _check_links(advisories: list[Advisory], report: Report) -> None:
     """``[text](kb:advisory-id#case)`` links in prose must point at an existing advisory and case."""
     by_id = {a.id: a for a in advisories}
     for adv in advisories:

@@ -7,7 +7,8 @@ pickled schema holds nothing but Whoosh's own classes.
 Layout of an index folder (``index/`` by default)::
 
     index/current -> build-20261122T040000-ab12    (symlink, swapped atomically)
-    index/build-.../whoosh/                         (Whoosh segment files: the documents, stored fields)
+    index/build-.../whoosh/                         (Whoosh segment files: the index of record, and what an incremental build extends)
+    index/build-.../stored.*                        (each document's title and texts, for evidence: zlib-compressed JSON)
     index/build-.../postings.bin                    (every posting of every field: document, BM25F weight, tf)
     index/build-.../terms.*, termtab.npy, termhash.npy  (every term: where its postings are; a hash table)
     index/build-.../docs.*, doclangs.npy, lengths.bin   (document keys, languages, field lengths)
@@ -31,8 +32,11 @@ again (the average field lengths change). Documents are numbered the same way ei
 in order, then their documents), so an incremental build answers exactly as a full one.
 
 Reading never writes: :class:`Index` opens files read-only, so a read-only index serves searches.
-Whoosh's reader is not safe for concurrent use, so each :class:`Index` serializes its calls into
-Whoosh with a lock; one :class:`Index` may be shared by threads.
+A search reads only kb's own mapped files (postings, term table, stored documents); Whoosh is
+imported and opened only for what they do not hold (a lookup in a field without a term table), so
+a new process answers without paying for it. Whoosh's reader is not safe for concurrent use, so
+each :class:`Index` serializes its calls into Whoosh with a lock; one :class:`Index` may be shared
+by threads.
 """
 
 from __future__ import annotations
@@ -48,16 +52,13 @@ import time
 import uuid
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
-
-from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..content.model import LANGS
 from ..spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
@@ -65,10 +66,10 @@ from ..storage import claim_folder, pin, unpinned, writer_lock
 from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
-from .tables import Strings, TermTable, crc32, mapped, write_strings
+from .tables import BlobWriter, Strings, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRow, Templates, template_row, write_templates
 
-FORMAT = "kb-index/4"
+FORMAT = "kb-index/5"
 MANIFEST = "manifest.json"
 MARKER = ".kb-index"
 SOURCES = "sources.json"
@@ -79,7 +80,10 @@ _TOKEN = re.compile(r"[^ \t\r\n]+")
 from the same tokens."""
 
 
-def _schema() -> Schema:
+def _schema() -> Any:
+    from whoosh.analysis import SpaceSeparatedTokenizer
+    from whoosh.fields import ID, STORED, TEXT, Schema
+
     terms = SpaceSeparatedTokenizer()
     fields = {name: TEXT(analyzer=terms, field_boost=boost, phrase=False) for name, boost in FIELD_BOOSTS.items()}
     fields.update({name: TEXT(analyzer=terms, phrase=False) for name in LOOKUP_FIELDS})
@@ -162,7 +166,7 @@ class _Gather:
     posting); a reused advisory's documents keep their postings in the previous build's arrays and
     are only renumbered (``old_to_new``)."""
 
-    def __init__(self, previous: _Previous | None):
+    def __init__(self, previous: _Previous | None, stored: BlobWriter):
         self.fields = _indexed()
         self.boosts = [float(FIELD_BOOSTS.get(f, 1.0)) for f in self.fields]
         self.n_scored = len(FIELD_BOOSTS)
@@ -172,6 +176,7 @@ class _Gather:
         self.new_terms: list[tuple[int, str]] = []  # (field, term) of term base + i
         self.tids, self.docs, self.tf = array("i"), array("I"), array("f")  # array("f"): float32, as Whoosh stores weights
         self.keys: list[str] = []
+        self.stored = stored  # each document's title and texts, in document order
         self.lengths = array("I")  # fresh documents: raw lengths of the scored fields
         self.length_rows: list[tuple[int, int, int]] = []  # (new first doc, old first doc or -1, count): where each run of rows comes from
         self.templates: list[TemplateRow] = []
@@ -185,6 +190,7 @@ class _Gather:
         """A fresh document; ``texts``: its fields' terms, space-separated (as Whoosh gets them)."""
         doc = len(self.keys)
         self.keys.append(d.key)
+        self.stored.add(stored_blob(d.title, d.texts))
         self.length_rows.append((doc, -1, 1))
         self.lengths.extend(len(d.terms.get(name, ())) for name in FIELD_BOOSTS)
         old = self.previous.lookup if self.previous else None
@@ -213,6 +219,8 @@ class _Gather:
         first, count = self.previous.ranges[advisory]
         doc = len(self.keys)
         self.keys.extend(self.previous.keys[first : first + count])
+        for old in range(first, first + count):
+            self.stored.add(self.previous.index._stored.raw(old))
         self.old_to_new[first : first + count] = range(doc, doc + count)
         self.length_rows.append((doc, first, count))
         self.templates.extend(self.previous.templates.get(advisory, ()))
@@ -222,6 +230,10 @@ class _Gather:
         returns the number of documents."""
         import numpy as np
 
+        self.stored.close()
+        advisories = [k.partition("#")[0] for k in self.keys]
+        if any(a > b for a, b in pairwise(advisories)):
+            raise ValueError("advisories must come in id order, each with its documents together (Index looks them up by halving)")
         n_docs, n_scored = len(self.keys), self.n_scored
         # Field lengths, new numbering: fresh rows and runs of the previous build's rows.
         fresh = np.frombuffer(self.lengths, dtype=np.uint32).reshape(-1, n_scored) if len(self.lengths) else np.zeros((0, n_scored), np.uint32)
@@ -239,21 +251,27 @@ class _Gather:
         width = max(n_docs, 1)
         key = np.frombuffer(self.tids, dtype=np.int32).astype(np.int64) * width + np.frombuffer(self.docs, dtype=np.uint32)
         tf = np.frombuffer(self.tf, dtype=np.float32)
+        order = np.argsort(key, kind="stable")
+        key, tf = key[order], tf[order]
+        del order
         if self.previous is not None:
+            # The previous build's postings, renumbered, are still in order (documents keep their
+            # order: advisories come in id order in both builds), so the fresh ones are merged in
+            # rather than everything sorted again.
             assert self.old_to_new is not None
             p = self.previous
             moved = self.old_to_new[p.post_docs]
             keep = moved >= 0
             old = p.post_tids()[keep] * width + moved[keep]
-            del moved
-            key = np.concatenate([old, key])  # (the previous build's part is sorted already: the sort has little to do)
-            del old
-            tf = np.concatenate([p.post_tf[keep], tf])
-            del keep
-        order = np.argsort(key, kind="stable")
-        key = key[order]
-        tf = tf[order]
-        del order
+            old_tf = p.post_tf[keep]
+            del moved, keep
+            if len(old) > 1 and not bool(np.all(old[1:] > old[:-1])):  # (a build of another order: sort)
+                order = np.argsort(old, kind="stable")
+                old, old_tf = old[order], old_tf[order]
+                del order
+            at = np.searchsorted(old, key)
+            key, tf = np.insert(old, at, key), np.insert(old_tf, at, tf)
+            del old, old_tf, at
         tids, docs = np.divmod(key, width)
         del key
         starts = np.flatnonzero(np.diff(tids, prepend=-1)) if len(tids) else np.zeros(0, np.int64)
@@ -311,6 +329,7 @@ class _Gather:
 def _quantize(lengths: Any) -> Any:
     """Field lengths as Whoosh's BM25F sees them: ``byte_to_length(length_to_byte(n))``."""
     import numpy as np
+    from whoosh.util.numeric import byte_to_length, length_to_byte
 
     values, inverse = np.unique(lengths, return_inverse=True)
     table = np.array([byte_to_length(length_to_byte(int(v))) for v in values.tolist()], dtype=np.int64)
@@ -357,9 +376,11 @@ class _Previous:
 def _write_build(
     build_dir: Path, parts: Iterable[Part], manifest: dict, progress: Callable[[int], None] | None, previous: Index | None, sources: dict
 ) -> None:
+    from whoosh import index as whoosh_index
+
     (build_dir / "whoosh").mkdir(parents=True)
     prev = _Previous(previous) if previous is not None else None
-    gather = _Gather(prev)
+    gather = _Gather(prev, BlobWriter(build_dir / "stored"))
     if prev is None:
         ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
         writer = ix.writer(limitmb=256)
@@ -390,6 +411,7 @@ def _write_build(
                 _delete(writer, prev, adv)
     except BaseException:
         writer.cancel()
+        gather.stored.close()
         raise
     writer.commit()
     count = gather.write(build_dir)
@@ -419,6 +441,12 @@ def intact(build_dir: Path) -> bool:
         return all(crc32(build_dir / rel) == crc for rel, crc in sums.items())
     except OSError:
         return False
+
+
+def stored_blob(title: str, texts: dict[str, str]) -> bytes:
+    """A document's stored fields as ``stored.bin`` holds them (what :meth:`Index.stored` returns)."""
+    data = json.dumps({"title_text": title, "texts": texts}, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(data.encode("utf-8", "surrogatepass"), 6)
 
 
 def _field_texts(d: SearchDoc) -> dict[str, str]:
@@ -563,6 +591,7 @@ class Index:
         self._spread: dict[str, int] | None = None
         self._split: list[tuple[str, str, str]] | None = None
         self._aliases: dict[str, tuple[str, ...]] | None = None
+        self._whoosh_searcher: Any = None  # opened when first needed (rarely: see the module's notes)
         try:
             self._open(build_dir)
         except IndexUnavailable:
@@ -587,9 +616,6 @@ class Index:
                 actual = -1
             if actual != size:
                 raise self._damaged(f"{rel} is missing or has changed")
-        self._ix = whoosh_index.open_dir(str(build_dir / "whoosh"), readonly=True)
-        self._searcher = self._ix.searcher()
-        self._reader = self._searcher.reader()
         import numpy as np
 
         meta = json.loads((build_dir / "terms.json").read_text("utf-8"))
@@ -597,8 +623,9 @@ class Index:
             raise self._damaged("the languages differ")
         self._keys = Strings(build_dir / "docs")  # document number -> "advisory#case@lang"
         self.doc_count = len(self._keys)
-        if self._reader.doc_count() != self.doc_count:
-            raise self._damaged("the documents do not fit")
+        self._stored = Strings(build_dir / "stored")  # document number -> its stored fields (stored_blob)
+        if len(self._stored) != self.doc_count:
+            raise self._damaged("the stored documents do not fit")
         self._table = TermTable(build_dir, meta["fields"])
         self._scored = frozenset(meta["scored"])
         n = self._n_postings = int(meta["postings"])
@@ -696,8 +723,31 @@ class Index:
 
     def close(self) -> None:
         with self._lock:
-            self._searcher.close()
+            if self._whoosh_searcher is not None:
+                self._whoosh_searcher.close()
+                self._whoosh_searcher = None
             self._pin.close()
+
+    @property
+    def _searcher(self) -> Any:
+        """This build's Whoosh searcher, opened on first use (a search does not need it)."""
+        with self._lock:
+            if self._whoosh_searcher is None:
+                from whoosh import index as whoosh_index
+
+                try:
+                    searcher = whoosh_index.open_dir(str(self.dir / "whoosh"), readonly=True).searcher()
+                except _DAMAGE as exc:
+                    raise self._damaged(f"Whoosh: {type(exc).__name__}") from exc
+                if searcher.reader().doc_count() != self.doc_count:
+                    searcher.close()
+                    raise self._damaged("the Whoosh documents do not fit")
+                self._whoosh_searcher = searcher
+            return self._whoosh_searcher
+
+    @property
+    def _reader(self) -> Any:
+        return self._searcher.reader()
 
     def _whoosh(self, fn, *args):
         """Call into Whoosh under the lock; what Whoosh raises on a damaged file becomes
@@ -724,8 +774,16 @@ class Index:
 
     def langs_of(self, advisory: str) -> frozenset[str]:
         """The languages an advisory is written in."""
-        prefix = advisory + "#"
-        return frozenset(split_key(k)[2] for k in self._keys if k.startswith(prefix))
+        return frozenset(split_key(self._keys[d])[2] for d in self._docs_of(advisory))
+
+    def _docs_of(self, advisory: str) -> range:
+        """The document numbers of an advisory (they are consecutive: advisories come in id order)."""
+        keys = self._keys
+        first = bisect_left(keys, advisory, key=_advisory_of)
+        last = first
+        while last < len(keys) and _advisory_of(keys[last]) == advisory:
+            last += 1
+        return range(first, last)
 
     def search(
         self,
@@ -801,11 +859,11 @@ class Index:
         return self._keys[docnum]
 
     def _position(self, key: str) -> int:
-        """A document's number in this index, from its key (a search through the keys: rarely needed)."""
-        for d, k in enumerate(self._keys):
-            if k == key:
+        """A document's number in this index, from its key (``doc_count`` when there is none)."""
+        for d in self._docs_of(split_key(key)[0]):
+            if self._keys[d] == key:
                 return d
-        return len(self._keys)
+        return self.doc_count
 
     def lookup(self, field: str, term: str) -> list[tuple[str, str, str]]:
         """Every (advisory, case, lang) whose ``field`` holds ``term`` exactly, in document order."""
@@ -836,8 +894,20 @@ class Index:
             return self._split
 
     def stored(self, advisory: str, case: str, lang: str) -> dict | None:
-        def read() -> dict | None:
-            docnum = self._searcher.document_number(key=f"{advisory}#{case}@{lang}")
-            return None if docnum is None else self._reader.stored_fields(docnum)
+        """A document's stored fields (``title_text``, ``texts``: field -> text), None when the
+        advisory has no such case in ``lang``."""
+        key = f"{advisory}#{case}@{lang}"
+        for d in self._docs_of(advisory):
+            if self._keys[d] == key:
+                try:
+                    data = json.loads(zlib.decompress(self._stored.raw(d)).decode("utf-8", "surrogatepass"))
+                except (zlib.error, ValueError) as exc:
+                    raise self._damaged(f"stored document {d}: {type(exc).__name__}") from exc
+                if not isinstance(data, dict):
+                    raise self._damaged(f"stored document {d} is not a record")
+                return data
+        return None
 
-        return self._whoosh(read)
+
+def _advisory_of(key: str) -> str:
+    return key.partition("#")[0]

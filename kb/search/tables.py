@@ -34,6 +34,28 @@ def write_strings(stem: Path, items: list[str]) -> None:
     np.save(stem.with_suffix(".npy"), starts)
 
 
+class BlobWriter:
+    """Writes what :class:`Strings` reads, one item at a time (bytes, kept on disk, not in memory):
+    ``stem.bin`` grows as items are added; :meth:`close` writes ``stem.npy``."""
+
+    def __init__(self, stem: Path):
+        from array import array
+
+        self._stem = stem
+        self._out = stem.with_suffix(".bin").open("wb")
+        self._starts = array("Q", [0])
+
+    def add(self, item: bytes) -> None:
+        self._out.write(item)
+        self._starts.append(self._starts[-1] + len(item))
+
+    def close(self) -> None:
+        import numpy as np
+
+        self._out.close()
+        np.save(self._stem.with_suffix(".npy"), np.frombuffer(self._starts, dtype=np.uint64))
+
+
 class Strings(Sequence[str]):
     """Strings written by :func:`write_strings`, read one by one from the mapped file."""
 
