@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from kb.content.model import Template
-from kb.text.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_keys, normalize, stem
+from kb.text.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_key_spans, model_keys, normalize, stem
 from kb.text.templates import TemplateEntry, TemplateMatcher, compile_template, squash
 
 
@@ -69,6 +69,13 @@ def test_identifier_offsets_map_to_original():
 def test_model_keys_drop_the_family_name():
     assert model_keys("PRIMERGY TX150FT S2") == ["primergytx150fts2", "tx150fts2"]
     assert model_keys("PGT20146F2") == ["pgt20146f2"]
+
+
+def test_model_key_spans_find_a_model_number_written_with_spaces():
+    norm = normalize("PGT 20146 F2 / pgt-20146-f2, PGT20146F2 and PGT20146 F21")
+    spans = model_key_spans(norm, "pgt20146f2")
+    assert [norm[s:e] for s, e in spans] == ["pgt 20146 f2", "pgt-20146-f2", "pgt20146f2"]
+    assert model_key_spans(norm, "pgt-20146") == [] and model_key_spans("a b c d e", "abcde") == []  # letters and digits; 4 words at most
 
 
 def test_stemmer_is_snowball_english():

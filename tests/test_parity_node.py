@@ -61,10 +61,19 @@ from kb.search.documents import TEXT_FIELDS, documents
 from kb.search.index import Index
 from kb.search.rank import Results, Searcher
 from kb.site.pages import case_path, write_site
-from kb.text.analysis import MAX_MODEL_CANDIDATES, WORDY_ID_KINDS, analyze, find_identifiers, mecab_words, model_candidates, normalize
+from kb.text.analysis import (
+    MAX_MODEL_CANDIDATES,
+    WORDY_ID_KINDS,
+    analyze,
+    find_identifiers,
+    mecab_words,
+    model_candidates,
+    model_key_spans,
+    normalize,
+)
 from kb.text.stopcodes import STOP_CODES
 from tests.parity.lexicon import browser_searching, site_lexicon
-from tests.parity.mixed import EN_ONLY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, write_mixed_content
+from tests.parity.mixed import EN_ONLY, JA_ONLY, JA_ONLY_CASES, MESSAGE_QUERY, MODEL_QUERY, TYPED_REFERENCE, write_mixed_content
 from tests.parity.mixed import QUERIES as MIXED_QUERIES
 from tools.synthetic import write_corpus
 
@@ -91,6 +100,9 @@ PROBES = [
     "bug check 0x0000000A / STOP: 0xa",
     "CoServer2.MtcScp.log MRFServer.cpp:108",  # file names: identifiers and words
     "½ constructor __proto__ hasOwnProperty toString",  # one character, several words (word_groups); names an object has
+    # an identifier's evidence quotes the advisory's line that has it, not the index term (event:800)
+    "イベントID:800 のエラー",
+    "Event ID 800",
 ]
 BUNDLED_QUERIES = PROBES + QUERIES
 
@@ -213,10 +225,16 @@ def test_bundled_site_ranks_like_python(bundled):
     problems = compare_all(base.searcher(), BUNDLED_QUERIES, js, site)
     assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
     # the probes of the analysis's newer forms find what they are about
-    first = {q: (hits[0]["id"], hits[0]["case"], [e["text"] for e in hits[0]["evidence"]]) for q, hits in zip(BUNDLED_QUERIES, js) if hits}
+    first = {q: (hits[0]["id"], hits[0]["case"], "\n".join(e["text"] for e in hits[0]["evidence"])) for q, hits in zip(BUNDLED_QUERIES, js) if hits}
     assert first["PGT 20146 F2"][:2] == ("fujitsu-tx200ft-ms05-018", "win2003") and "«PGT20146F2»" in first["PGT 20146 F2"][2]
     assert "«MS05-018»" in first["MS05-18"][2]
-    assert "«0xa»" in first["IRQL_NOT_LESS_OR_EQUAL after KB890859"][2]
+    assert "«0x0000000a» (0x05a00034" in first["IRQL_NOT_LESS_OR_EQUAL after KB890859"][2]  # the STOP code 0xA, as the advisory writes it
+    # the advisory's own line, the occurrence marked: not the index term
+    for q in ("イベントID:800 のエラー", "Event ID 800"):
+        assert first[q][0] == "trendmicro-tmcm-tmi-not-ready", q
+        assert (
+            "Trend Micro Control Manager «Event ID 800» Trend Micro Management Infrastructure (TMI)" in first[q][2] and "event:800" not in first[q][2]
+        )
 
 
 def test_long_posting_lists_rank_like_python(bundled, node, tmp_path):
@@ -352,6 +370,9 @@ def test_vectors_in_node(bundled, node):
     for v, g in zip(vectors, got):
         if model_candidates(v["normalized"]) != g["model_candidates"]:
             wrong.append((v["input"], "model_candidates", model_candidates(v["normalized"]), g["model_candidates"]))
+        spans = {k: [list(s) for s in model_key_spans(v["normalized"], k)] for k in model_candidates(v["normalized"])}
+        if spans != g["model_key_spans"]:
+            wrong.append((v["input"], "model_key_spans", spans, g["model_key_spans"]))
     assert not wrong, "kbsearch.js differs from kb/text/analysis.py:\n" + "\n".join(f"{i!r} {k}: py={p!r} js={j!r}" for i, k, p, j in wrong[:10])
     many = " ".join(f"ab{i} cd{i}" for i in range(MAX_MODEL_CANDIDATES + 5))  # more candidates than are looked up
     assert analyze_in_node(node, site, [many])[0]["model_candidates"] == model_candidates(many)
@@ -495,6 +516,11 @@ def test_mixed_content_ranks_like_python(mixed, node, lang):
         assert first["export contacts vcard exporter"] == (EN_ONLY, "main", "en", f"en/{EN_ONLY}/index.html#main")
     assert by_query[MESSAGE_QUERY][0]["confidence"] == "exact"
     assert first["cron.log"][:2] == (EN_ONLY, "main")  # a file name, found as an identifier and as its words
+    # a reference the advisory's text never writes: its evidence is what the query typed
+    ref = [e["text"] for e in by_query[TYPED_REFERENCE][0]["evidence"] if e["field"] == "reference"]
+    assert by_query[TYPED_REFERENCE][0]["id"] == JA_ONLY_CASES and ref == ["«kb-5012345»"]
+    # a model number is quoted from the advisory's text (its summary names it)
+    assert any("«AGW2000X»" in e["text"] and "シリーズ" in e["text"] for e in by_query[MODEL_QUERY][0]["evidence"] if e["field"] == "model")
     # an English question finds the Japanese-only advisory through the glossary (delete: 削除, attachment: 添付)
     assert first["delete the attachment"][:3] == (JA_ONLY, "main", "ja")
 

@@ -266,6 +266,89 @@ def test_identifier_forms_helpdesks_type(base):
     assert (hit.id, hit.case) == ("fujitsu-tx200ft-ms05-018", "win2003")
 
 
+@pytest.mark.parametrize("query", ["イベントID:800 のエラー", "Event ID 800", "eventid=800"])
+def test_identifier_evidence_quotes_the_advisory_line(base, query):
+    """An identifier is shown as the advisory writes it, in its line, not as the index term (event:800);
+    the detail keeps the term."""
+    hit = base.search(query)[0]
+    assert hit.id == TMCM
+    ev = next(e for e in hit.evidence if e.field == "identifier")
+    assert ev.detail == {"kind": "event", "identifier": "event:800"}
+    assert ev.text.startswith("Trend Micro Control Manager «Event ID 800» Trend Micro Management Infrastructure (TMI)"), ev.text
+    assert "event:800" not in ev.text and ev.to_dict()["detail"]["identifier"] == "event:800"
+
+
+def test_reference_and_model_evidence_quote_the_advisory(base):
+    hit = base.search("kb 890859")[0]
+    ev = next(e for e in hit.evidence if e.field == "reference")
+    assert ev.text == "Notes on applying the security update («890859») (MS05-018)" and ev.detail == {"reference": "kb890859"}
+    hit = base.search("PGT 20146 F2")[0]  # typed with spaces: found as the advisory writes it
+    ev = next(e for e in hit.evidence if e.field == "model")
+    assert "PGT20144F2, «PGT20146F2», PGT20147F2" in ev.text and ev.detail["model"] == "pgt20146f2"
+    hit = base.search("errcode=-107 が出る")[0]
+    ev = next(e for e in hit.evidence if e.field == "identifier")
+    assert ev.text.endswith("(TMI が準備できていません «errcode=-107»)") and ev.detail["identifier"] == "errcode=-107"
+
+
+def test_identifier_evidence_in_a_long_paste(base):
+    """Beyond spec.MAX_ANALYZED_CHARS the identifiers come from the longer head of the paste: same evidence."""
+    filler = "\n".join(f"2024-05-01 10:00:{i % 60:02d} info: nothing to see here, line {i}" for i in range(200))
+    hit = base.search(filler + "\nイベントID: 800\n")[0]
+    ev = next(e for e in hit.evidence if e.field == "identifier" and e.detail["identifier"] == "event:800")
+    assert hit.id == TMCM and "«Event ID 800»" in ev.text
+
+
+def test_identifier_evidence_falls_back_to_what_the_query_typed():
+    """Where the advisory's text has no occurrence (a declared reference its text never writes, a
+    model only its other language names), the evidence is the span the query typed."""
+    from kb.search.rank import Evidence, _shown_identifier, quote
+    from kb.text.analysis import analyze
+
+    texts = {"title": "Gateway restarts", "messages": "", "body": "Restarts under load.\nSee the notes.", "products": "Acme"}
+    assert quote(texts, "kb5012345") is None
+    query = "ＫＢ-５０１２３４５ と PGT 20146 F2 の件"
+    head = analyze(query, japanese=False)
+    ref = _shown_identifier(Evidence("reference", "«KB5012345»", {"reference": "kb5012345"}), texts, (head, head))
+    assert ref.text == "«ＫＢ-５０１２３４５»" and ref.detail == {"reference": "kb5012345"}
+    model = _shown_identifier(Evidence("model", "«PGT20146F2»", {"model": "pgt20146f2", "conditional": False}), texts, (head, head))
+    assert model.text == "«PGT 20146 F2»"
+    texts["body"] += "\nApplies to: PGT-20146 F2 (all)"
+    assert quote(texts, "pgt20146f2", "model") == "Applies to: «PGT-20146 F2» (all)"
+    assert quote(texts, "pgt20146f2") == "Applies to: «PGT-20146 F2» (all)"  # an identifier the regular expressions find
+    gone = _shown_identifier(Evidence("identifier", "«event:9»", {"kind": "event", "identifier": "event:9"}), texts, (head, head))
+    assert gone.text == "«event:9»"  # neither has it (it cannot happen in a search): the term as it was
+
+
+def test_a_line_with_an_identifier_always_has_its_probe(base):
+    """quote() looks for identifiers only in the lines that have the term's probe (letters and digits):
+    every identifier of the content's fields and of the analysis test vectors has it, for its own kind
+    and for a reference (no kind), so no occurrence is skipped."""
+    from kb.browser.index import VECTORS_PATH
+    from kb.search.documents import documents
+    from kb.search.rank import _alnum, _id_probe, _line_identifiers
+
+    lines = {line for adv in base.advisories() for d in documents(adv) for text in d.texts.values() for line in text.split("\n")}
+    lines |= {v["input"] for v in json.loads(VECTORS_PATH.read_text("utf-8"))}
+    lines |= {
+        "イベントID：０８００",
+        "errcode = -0107",
+        "MRFServer.cpp(0108)",
+        "TX150FT‐S2",
+        "PGT 20146 F2",
+        "STOP 0x0000007B",
+        "INACCESSIBLE_BOOT_DEVICE",
+    }
+    checked = 0
+    for line in lines:
+        for i in _line_identifiers(line).identifiers:
+            for term in i.terms:
+                for kind in (i.kind, None) if i.kind != "model" else ("model",):
+                    assert _id_probe(term, kind) in _alnum(line), (line, i, kind)
+                    checked += 1
+    assert checked > 500
+    assert _id_probe("event:800", "event") == "800" and _id_probe("pgt20146f2", "model") == "pgt20146f2" and _id_probe("0x7b", "hex") == ""
+
+
 def test_not_affected_marks_only_the_model_listed_as_not_affected(base):
     hits = base.search("PGT20146F2 TX150FT S2")
     assert (hits[0].id, hits[0].case, hits[0].not_affected) == ("fujitsu-tx200ft-ms05-018", "win2003", False)

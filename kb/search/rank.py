@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,7 +47,16 @@ from ..spec import (  # noqa: F401  (re-exported: their old home; the code reads
     WORD_FIELDS,
     case_url,
 )
-from ..text.analysis import Analysis, analyze, find_identifiers, is_japanese, model_candidates, normalize
+from ..text.analysis import (
+    Analysis,
+    analyze,
+    find_identifiers,
+    is_japanese,
+    model_candidates,
+    model_key_spans,
+    normalize,
+    normalize_with_map,
+)
 from ..text.synonyms import term_lang
 from ..text.templates import TemplateMatch, TemplateMatcher
 from .index import Index
@@ -293,7 +303,11 @@ class Searcher:
             return aggs.setdefault((adv, case), _Agg())
 
         head = analyze(text[: spec.MAX_ANALYZED_CHARS], japanese=japanese)
-        ids = find_identifiers(normalize(text[: spec.MAX_ID_CHARS])) if len(text) > spec.MAX_ANALYZED_CHARS else head.identifiers
+        typed = head  # where the identifiers were found, with the map back to what was typed
+        if len(text) > spec.MAX_ANALYZED_CHARS:
+            norm, origin = normalize_with_map(text[: spec.MAX_ID_CHARS])
+            typed = Analysis(text[: spec.MAX_ID_CHARS], norm, origin, find_identifiers(norm), [], [])
+        ids = typed.identifiers
         self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
         weights = self._bm25(head, ids, agg, lang)
@@ -301,7 +315,7 @@ class Searcher:
         ranked = sorted(aggs.items(), key=lambda kv: (-kv[1].score, kv[0]))
         hits = [(adv, case, a, self._label(adv, a, n, ranked[:limit], weights)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
         return Results(
-            [self._hit(adv, case, a, conf, lang, japanese) for adv, case, a, conf in hits],
+            [self._hit(adv, case, a, conf, lang, japanese, (typed, head)) for adv, case, a, conf in hits],
             query_chars=query_chars,
             used_chars=len(text),
             cut=cut,
@@ -552,10 +566,14 @@ class Searcher:
 
     # --- presenting ------------------------------------------------------------------------
 
-    def _hit(self, adv: str, case: str, a: _Agg, confidence: str, lang: str, japanese: bool = True) -> Hit:
+    def _hit(
+        self, adv: str, case: str, a: _Agg, confidence: str, lang: str, japanese: bool = True, query: tuple[Analysis, Analysis] | None = None
+    ) -> Hit:
         lang, stored = self._stored(adv, case, lang)  # the answer is in the query's language when the advisory has it
         texts = stored.get("texts", {})
-        evidence = list(a.evidence)
+        # An identifier, reference or model number is shown where the advisory has it (its line, the
+        # occurrence marked), else as the query has it; the index term stays in the detail.
+        evidence = [_shown_identifier(e, texts, query) if e.field in _TERM_FIELDS else e for e in a.evidence]
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
             source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
@@ -577,6 +595,91 @@ class Searcher:
             not_affected=a.not_affected and not a.applies,
             steps=[s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
         )
+
+
+_TERM_FIELDS = ("identifier", "reference", "model")
+"""Evidence fields of a matched index term (``Evidence.detail`` holds the term under the same name)."""
+
+
+@lru_cache(maxsize=4096)
+def _line_identifiers(line: str) -> Analysis:
+    """One line of a stored field with its identifiers only (regular expressions, no MeCab), remembered:
+    the fields of the advisories found come back across searches."""
+    norm, origin = normalize_with_map(line)
+    return Analysis(line, norm, origin, find_identifiers(norm), [], [])
+
+
+def _occurrences(a: Analysis, term: str, model: bool) -> list[tuple[int, int]]:
+    """Where ``term`` occurs in the analyzed text ``a`` (offsets into ``a.original``): the identifiers
+    that have it among their terms, else, for a model number, the words that spell it (``PGT 20146 F2``)."""
+    spans = [(i.start, i.end) for i in a.identifiers if term in i.terms]
+    if not spans and model:
+        spans = model_key_spans(a.normalized, term)
+    return [a.span(s, e) for s, e in spans]
+
+
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_DIGITS_RUN_RE = re.compile(r"[0-9]+")
+_WRITTEN_KINDS = frozenset({"model", "file", "guid", "advisory", "version", "cve", "stopcode"})
+"""Identifier kinds whose term is the text as written, less the separators a model number may have."""
+
+
+def _id_probe(term: str, kind: str | None) -> str:
+    """Letters and digits that the text of any occurrence of ``term`` has, once normalized and without
+    its other characters: the term itself for the kinds written as they are (a model number, a file
+    name), else its last run of digits without leading zeros (``イベントID: 0800`` is ``event:800``);
+    nothing for a hex code (a STOP code is also found by its name)."""
+    if term.startswith("0x"):
+        return ""
+    if kind in _WRITTEN_KINDS:
+        return _NOT_ALNUM_RE.sub("", term)
+    runs = _DIGITS_RUN_RE.findall(term)
+    return runs[-1].lstrip("0") if runs else ""
+
+
+@lru_cache(maxsize=4096)
+def _alnum(text: str) -> str:
+    """The letters and digits of ``text`` as normalized (NFKC, lowercase), nothing else: a line without
+    the probe of a term (:func:`_id_probe`) cannot hold it, so its identifiers are not looked for."""
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def quote(texts: dict[str, str], term: str, kind: str | None = None) -> str | None:
+    """The first line of a case's fields (``spec.WORD_FIELDS`` order) where the identifier ``term`` (of
+    ``kind``: ``model`` also finds a model number written with spaces) occurs, each of its occurrences
+    there marked (:func:`_mark`), or None. Identifiers are looked for by their patterns only (no
+    MeCab), in the lines that have the term's letters and digits (:func:`_id_probe`)."""
+    probe = _id_probe(term, kind)
+    for name in spec.WORD_FIELDS:
+        text = texts.get(name, "")
+        if probe not in _alnum(text):
+            continue
+        pos = 0
+        for line in text.split("\n"):
+            if probe in _alnum(line):
+                spans = _occurrences(_line_identifiers(line), term, kind == "model")
+                if spans:
+                    return _mark(text, [(pos + s, pos + e) for s, e in spans])
+            pos += len(line) + 1
+    return None
+
+
+def _shown_identifier(e: Evidence, texts: dict[str, str], query: tuple[Analysis, Analysis] | None) -> Evidence:
+    """The evidence of a matched identifier, reference or model number with real text: the advisory's
+    line that has it (:func:`quote`), else what the query typed (the identifiers found in ``query[0]``,
+    model numbers typed with spaces in ``query[1]``), else the index term as it was."""
+    term = e.detail.get(e.field, "")
+    kind = "model" if e.field == "model" else e.detail.get("kind")
+    shown = quote(texts, term, kind)
+    if shown is None and query is not None:
+        typed, head = query
+        spans = [typed.span(i.start, i.end) for i in typed.identifiers if term in i.terms]
+        source = typed
+        if not spans and kind == "model":
+            spans, source = [head.span(s, t) for s, t in model_key_spans(head.normalized, term)], head
+        if spans:
+            shown = "«" + source.original[spans[0][0] : spans[0][1]] + "»"
+    return e if shown is None else Evidence(e.field, shown, e.detail)
 
 
 def _render_match(m: TemplateMatch) -> str:

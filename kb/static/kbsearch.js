@@ -241,6 +241,67 @@
     return out;
   }
 
+  /** Where `norm` spells the model key `key` as modelCandidates reads a model number: 1 to 4 letter/digit
+   * words touching through one space or hyphen, joined ([start, end] in norm, left to right, not overlapping;
+   * kb/text/analysis.py: model_key_spans). */
+  function modelKeySpans(norm, key) {
+    if (!/^[a-z0-9]+$/.test(key)) return [];
+    const words = [...norm.matchAll(ALNUM_RE)].map((m) => [m[0], m.index, m.index + m[0].length]);
+    const out = [];
+    let i = 0;
+    while (i < words.length) {
+      let joined = words[i][0];
+      let j = i;
+      while (joined !== key && key.startsWith(joined) && j + 1 < Math.min(i + 4, words.length)) {
+        if (words[j + 1][1] - words[j][2] !== 1 || !" -".includes(norm[words[j][2]])) break;
+        j++;
+        joined += words[j][0];
+      }
+      if (joined === key) { out.push([words[i][1], words[j][2]]); i = j + 1; }
+      else i++;
+    }
+    return out;
+  }
+
+  /** The map of normalized offsets back to `text` (kb/text/analysis.py: Analysis.span). */
+  const spanIn = (origin, length) => (s, e) => {
+    const a = origin[s];
+    let b = e < origin.length ? origin[e] : length;
+    if (b <= a) b = a + 1;
+    return [a, b];
+  };
+
+  /** Identifier kinds whose term is the text as written, less the separators a model number may have. */
+  const WRITTEN_KINDS = new Set(["model", "file", "guid", "advisory", "version", "cve", "stopcode"]);
+  const NOT_ALNUM_RE = /[^a-z0-9]+/g;
+
+  /** Letters and digits that the text of any occurrence of `term` has, once normalized and without its other
+   * characters (kb/search/rank.py: _id_probe): the term for the kinds written as they are, else its last run
+   * of digits without leading zeros, nothing for a hex code (a STOP code is also found by its name). */
+  function idProbe(term, kind) {
+    if (term.startsWith("0x")) return "";
+    if (WRITTEN_KINDS.has(kind)) return term.replace(NOT_ALNUM_RE, "");
+    const runs = term.match(/[0-9]+/g);
+    return runs ? runs[runs.length - 1].replace(/^0+/, "") : "";
+  }
+
+  /** The letters and digits of `text` as normalized (NFKC, lowercase), nothing else (kb/search/rank.py: _alnum). */
+  const alnum = (text) => text.normalize("NFKC").toLowerCase().replace(NOT_ALNUM_RE, "");
+
+  const lineCache = new Map();
+  /** A line of an advisory's text with its identifiers only (no words), remembered
+   * (kb/search/rank.py: _line_identifiers): {original, normalized, identifiers, span}. */
+  function lineIdentifiers(line) {
+    let a = lineCache.get(line);
+    if (a === undefined) {
+      const [norm, origin] = normalizeWithMap(line);
+      a = { original: line, normalized: norm, identifiers: findIdentifiers(norm), span: spanIn(origin, line.length) };
+      if (lineCache.size >= 4096) lineCache.clear();
+      lineCache.set(line, a);
+    }
+    return a;
+  }
+
   // --- words and bigrams (kb/text/analysis.py: latin_words, stem, cjk_bigrams, analyze) -------------
 
   const STOP_WORDS = new Set(`a about after again all also am an and any are as at be because been before being both but by can
@@ -296,12 +357,7 @@
   function analyze(text, lexical = false) {
     const [norm, origin] = normalizeWithMap(text);
     const ids = findIdentifiers(norm);
-    const span = (s, e) => {
-      const a = origin[s];
-      let b = e < origin.length ? origin[e] : text.length;
-      if (b <= a) b = a + 1;
-      return [a, b];
-    };
+    const span = spanIn(origin, text.length);
     const words = [];
     const grams = [];
     for (const i of ids) {
@@ -872,6 +928,49 @@
     return markText(text, merged);
   }
 
+  /** Where the identifier `term` occurs in the analyzed text `a` ([start, end] in a.original): the identifiers
+   * that have it, else, for a model number, the words that spell it (kb/search/rank.py: _occurrences). */
+  function occurrences(a, term, model) {
+    let spans = a.identifiers.filter((i) => idTerms(i).includes(term)).map((i) => [i.start, i.end]);
+    if (!spans.length && model) spans = modelKeySpans(a.normalized, term);
+    return spans.map(([s, e]) => a.span(s, e));
+  }
+
+  /** The first line of a case's fields (P.WORD_FIELDS order) where the identifier `term` (of `kind`: "model"
+   * also finds a model number written with spaces) occurs, its occurrences there marked, or null; only the
+   * lines with the term's letters and digits are looked at (kb/search/rank.py: quote). */
+  function quote(texts, term, kind) {
+    const probe = idProbe(term, kind);
+    for (const name of P.WORD_FIELDS) {
+      const text = texts[name] || "";
+      if (!alnum(text).includes(probe)) continue;
+      let pos = 0;
+      for (const line of text.split("\n")) {
+        if (alnum(line).includes(probe)) {
+          const spans = occurrences(lineIdentifiers(line), term, kind === "model");
+          if (spans.length) return markText(text, spans.map(([s, e]) => [pos + s, pos + e]));
+        }
+        pos += line.length + 1;
+      }
+    }
+    return null;
+  }
+
+  /** The evidence of a matched identifier, reference or model number with real text: the advisory's line
+   * that has it, else what the query typed (`typed`: where the identifiers were found; `head`: model numbers
+   * typed with spaces), else the index term (kb/search/rank.py: _shown_identifier). */
+  function shownIdentifier(e, texts, typed, head) {
+    const kind = e.field === "model" ? "model" : e.kind;
+    let parts = quote(texts, e.term, kind);
+    if (parts === null) {
+      let spans = typed.identifiers.filter((i) => idTerms(i).includes(e.term)).map((i) => typed.span(i.start, i.end));
+      let source = typed;
+      if (!spans.length && kind === "model") { spans = modelKeySpans(head.normalized, e.term).map(([s, t]) => head.span(s, t)); source = head; }
+      if (spans.length) parts = mk(source.original.slice(spans[0][0], spans[0][1]));
+    }
+    return parts === null ? e : { ...e, parts };
+  }
+
   class Agg {
     constructor() {
       Object.assign(this, {
@@ -966,7 +1065,13 @@
     const headText = text.slice(0, P.MAX_ANALYZED_CHARS);
     const lang = opts.lang || (isJapanese(headText) ? "ja" : "en");
     const head = await analyzeQuery(headText);
-    const ids = text.length > P.MAX_ANALYZED_CHARS ? findIdentifiers(normalize(text.slice(0, P.MAX_ID_CHARS))) : head.identifiers;
+    let typed = head; // where the identifiers were found, with the map back to what was typed
+    if (text.length > P.MAX_ANALYZED_CHARS) {
+      const idText = text.slice(0, P.MAX_ID_CHARS);
+      const [norm, origin] = normalizeWithMap(idText);
+      typed = { original: idText, normalized: norm, identifiers: findIdentifiers(norm), span: spanIn(origin, idText.length) };
+    }
+    const ids = typed.identifiers;
     const [sq, sqOrigin] = squashWithMap(text);
     // kb.search Searcher._bm25: the words, each with its aliases (kb.text.synonyms.table, P.ALIASES)
     const [allWords, same] = wordGroups(head.words);
@@ -1054,7 +1159,7 @@
       a.score += weight;
       a.applies = true;
       signal(a, spread, true);
-      a.evidence.push({ field: "model", parts: mk(term.toUpperCase()), conditional });
+      a.evidence.push({ field: "model", term, parts: mk(term.toUpperCase()), conditional });
     };
     const model = (term) => { // Searcher._model
       const plain = postings(LK.models, term) || [];
@@ -1090,7 +1195,7 @@
             if (!once(a, term)) continue;
             a.score += P.W_REFERENCE;
             signal(a, spread, true);
-            a.evidence.push({ field: "reference", parts: mk(term.toUpperCase()) });
+            a.evidence.push({ field: "reference", term, parts: mk(term.toUpperCase()) });
           }
         }
         // Searcher._identifier_hit: mentioned anywhere in a case, counts by rarity
@@ -1105,7 +1210,7 @@
             if (!once(a, term)) continue;
             a.score += weight;
             signal(a, spread, specific);
-            a.evidence.push({ field: "identifier", parts: mk(term) });
+            a.evidence.push({ field: "identifier", term, kind: ident.kind, parts: mk(term) });
           }
         }
       }
@@ -1200,20 +1305,21 @@
     const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
     const langOf = new Map(shown.map(([c]) => [c, shownLang(c, lang)])); // the query's language when the advisory has it
     await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, langOf.get(c)), ...(a.matched && a.bm25Lang !== langOf.get(c) ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
-    return shown.map(([c, a, confidence]) => present(c, a, confidence, langOf.get(c)));
+    return shown.map(([c, a, confidence]) => present(c, a, confidence, langOf.get(c), typed, head));
   }
 
   /** Where a case lives on the site, relative to its root (kb/spec.py: case_url). */
   const caseUrl = (advisory, caseId, lang) => P.CASE_URL.replace(/\{(lang|advisory|case)\}/g, (_, k) => ({ lang, advisory, case: caseId })[k]);
 
-  function present(c, a, confidence, lang) {
+  function present(c, a, confidence, lang, typed, head) {
     const here = advisoryDoc(c, lang);
     const evidence = [];
     for (const e of a.evidence) {
       if (e.field === "not_affected") {
         const [shownModel, reason] = (here.doc.na || {})[e.model] || [e.model, ""];
         evidence.push({ field: e.field, parts: reason ? [[shownModel, true], [": " + reason, false]] : [[shownModel, true]] });
-      } else evidence.push(e);
+      } else if (e.term !== undefined) evidence.push(shownIdentifier(e, here.doc.texts || {}, typed, head));
+      else evidence.push(e);
     }
     if (a.matched) {
       const src = advisoryDoc(c, a.bm25Lang || lang).doc;
@@ -1347,7 +1453,7 @@
     // search and the page
     search, run, ready,
     // the analysis, for tests (kb/static/vectors.json)
-    normalize, normalizeWithMap, findIdentifiers, analyze, analyzeQuery, squash, stem, modelKey, modelCandidates, parseTemplate, trigrams, hash,
+    normalize, normalizeWithMap, findIdentifiers, analyze, analyzeQuery, squash, stem, modelKey, modelCandidates, modelKeySpans, parseTemplate, trigrams, hash,
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

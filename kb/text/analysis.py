@@ -252,6 +252,31 @@ def model_candidates(norm: str) -> list[str]:
     return out
 
 
+def model_key_spans(norm: str, key: str) -> list[tuple[int, int]]:
+    """Where ``norm`` spells the model key ``key`` as :func:`model_candidates` reads a model number:
+    1 to 4 letter/digit words touching through one space or hyphen, joined (``pgt 20146 f2`` for
+    ``pgt20146f2``). Spans in ``norm``, left to right, not overlapping; none for a key that is not
+    letters and digits only."""
+    if not _ALNUM_RE.fullmatch(key):
+        return []
+    words = [(m.group(0), m.start(), m.end()) for m in _ALNUM_RE.finditer(norm)]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        joined, j = words[i][0], i
+        while joined != key and key.startswith(joined) and j + 1 < min(i + 4, len(words)):
+            if words[j + 1][1] - words[j][2] != 1 or norm[words[j][2]] not in " -":
+                break
+            j += 1
+            joined += words[j][0]
+        if joined == key:
+            out.append((words[i][1], words[j][2]))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
 def find_identifiers(norm: str) -> list[Identifier]:
     """Identifiers in normalized text, longest and highest-priority first where spans overlap."""
     found: list[Identifier] = []

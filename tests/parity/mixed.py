@@ -34,12 +34,14 @@ EN_ONLY = "acme-howto"
 MESSAGE_QUERY = "2024-05-01 10:00 SmtpRelayDenied: relay for bob@example.com refused by policy ACME-77 {{tenant}}"
 MODEL_QUERY = "AGW2000X"
 HOWTO_QUERY = "export contacts vcard exporter"
+TYPED_REFERENCE = "kb-5012345 について"  # a declared reference that the advisory's text never writes
 QUERIES = [
     MESSAGE_QUERY,
     "SmtpRelayDenied refused by policy",
     MODEL_QUERY,
     "AGW1000X",
     "KB5012345",
+    TYPED_REFERENCE,
     HOWTO_QUERY,
     "連絡先 エクスポート",
     "送信トレイにメールが残る",

@@ -9,8 +9,8 @@
 // results: [[{id, case, lang, score, confidence, not_affected, url, steps, evidence}, ...] | {"error": "..."}, ...]
 // (one entry per query, in order). Used by tests/test_parity_node.py.
 // Or request: {"analyze": ["...", ...]}: results: [{input, normalized, words, grams, identifiers, squashed,
-// model_candidates}, ...], what kbsearch.js makes of each text (the fields of kb/static/vectors.json, and
-// kb.text.analysis.model_candidates of the normalized text).
+// model_candidates, model_key_spans}, ...], what kbsearch.js makes of each text (the fields of kb/static/vectors.json,
+// kb.text.analysis.model_candidates of the normalized text, and model_key_spans of each candidate).
 // Or request: {"words": ["...", ...]}: results: [[[term, start, end], ...], ...], the words of each text as a
 // search analyzes a query (Japanese words from the site's lexicon, search/j/), with their offsets.
 "use strict";
@@ -63,6 +63,7 @@ vm.runInThisContext(fs.readFileSync(script, "utf-8"), { filename: script });
         input: text, normalized: a.normalized, words: a.words.map((t) => t.text), grams: a.grams.map((t) => t.text),
         identifiers: a.identifiers.map((i) => ({ kind: i.kind, value: i.value, aliases: i.aliases })), squashed: window.KBSearch.squash(text),
         model_candidates: window.KBSearch.modelCandidates(a.normalized),
+        model_key_spans: Object.fromEntries(window.KBSearch.modelCandidates(a.normalized).map((k) => [k, window.KBSearch.modelKeySpans(a.normalized, k)])),
       };
     });
     process.stdout.write(JSON.stringify(vectors));
