@@ -112,7 +112,9 @@ class _Agg:
     bm25_lang: str = ""
     coverage: float = 0.0
     matched: dict[str, set[str]] = dataclasses.field(default_factory=dict)
-    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+    # A message found in full is kept as its match and rendered only if the case is among the hits
+    # shown (a long paste matches thousands of messages).
+    evidence: list[Evidence | TemplateMatch] = dataclasses.field(default_factory=list)
     messages: set[str] = dataclasses.field(default_factory=set)
 
 
@@ -373,10 +375,9 @@ class Searcher:
             if e.message in a.messages:
                 continue
             a.messages.add(e.message)
-            literal = sum(len(x) for x in Template.parse(e.text).literals)
-            a.score += spec.W_TEMPLATE_FULL + min(literal, spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
+            a.score += spec.W_TEMPLATE_FULL + min(_literal_length(e.text), spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
             self._signal(a, self._wording_spread.get(e.text, 1), not e.generic)
-            a.evidence.append(Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots}))
+            a.evidence.append(m)
         for (adv, case), m in partial.items():
             a = agg(adv, case)
             if a.exact:
@@ -573,7 +574,10 @@ class Searcher:
         texts = stored.get("texts", {})
         # An identifier, reference or model number is shown where the advisory has it (its line, the
         # occurrence marked), else as the query has it; the index term stays in the detail.
-        evidence = [_shown_identifier(e, texts, query) if e.field in _TERM_FIELDS else e for e in a.evidence]
+        evidence = [
+            _message_evidence(e) if isinstance(e, TemplateMatch) else _shown_identifier(e, texts, query) if e.field in _TERM_FIELDS else e
+            for e in a.evidence
+        ]
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
             source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
@@ -680,6 +684,17 @@ def _shown_identifier(e: Evidence, texts: dict[str, str], query: tuple[Analysis,
         if spans:
             shown = "«" + source.original[spans[0][0] : spans[0][1]] + "»"
     return e if shown is None else Evidence(e.field, shown, e.detail)
+
+
+@lru_cache(maxsize=8192)
+def _literal_length(text: str) -> int:
+    """How many characters of a message wording are fixed text (not slots)."""
+    return sum(len(x) for x in Template.parse(text).literals)
+
+
+def _message_evidence(m: TemplateMatch) -> Evidence:
+    e = m.entry
+    return Evidence("message", _render_match(m), {"message": e.message, "kind": e.kind, "slots": m.slots})
 
 
 def _render_match(m: TemplateMatch) -> str:
