@@ -32,20 +32,15 @@ def write_templates(build_dir: Path, rows: list[TemplateRow], cached_lits: dict[
     (``wording-spread.npy``), and the keys as sorted trigram codes (``template-keys.npy``)."""
     import numpy as np
 
-    strings: dict[str, int] = {}
-    texts: dict[str, int] = {}
+    # Strings and wordings are numbered in the order they first appear (row by row).
+    cells = [x for r in rows for x in r[:5]]
+    strings = {x: i for i, x in enumerate(dict.fromkeys(cells))}
+    texts = {t: i for i, t in enumerate(dict.fromkeys(r[5] for r in rows))}
     table = np.zeros((len(rows), 7), dtype=np.int32)
-    flat: list[int] = []
-    wording: list[int] = []
-    generic: list[int] = []
-    for r in rows:
-        flat.extend(strings.setdefault(x, len(strings)) for x in r[:5])
-        wording.append(texts.setdefault(r[5], len(texts)))
-        generic.append(1 if r[6] else 0)
     if rows:
-        table[:, :5] = np.asarray(flat, dtype=np.int32).reshape(-1, 5)
-        table[:, 5] = wording
-        table[:, 6] = generic
+        table[:, :5] = np.fromiter(map(strings.__getitem__, cells), dtype=np.int32, count=len(cells)).reshape(-1, 5)
+        table[:, 5] = np.fromiter((texts[r[5]] for r in rows), dtype=np.int32, count=len(rows))
+        table[:, 6] = np.fromiter((r[6] for r in rows), dtype=np.int32, count=len(rows))
     text_list = list(texts)
     counts = np.bincount(table[:, 5], minlength=len(text_list)) if rows else np.zeros(0, np.int64)
     lits = [cached_lits[t] if t in cached_lits else literal_parts(Template.parse(t)) for t in text_list]
