@@ -360,3 +360,41 @@ def test_hits_are_ordered_by_score_alone(base):
     for query in ("PGT20146F2 TX150FT S2", "FTvirtual Server が起動しない", "MS05-018 KB890859 CoServer"):
         scores = [h.score for h in base.search(query)]
         assert scores == sorted(scores, reverse=True), query
+
+
+def test_a_search_reads_kbs_own_files_and_imports_no_parser_or_whoosh(base, corpus):
+    # What keeps a cold `kb search` short: neither the content parsers (markdown-it, YAML) nor
+    # Whoosh are imported to answer, in the API or the CLI; `kb build` and a Whoosh lookup still can.
+    probe = (
+        "import sys, kb\n"
+        "b = kb.open(sys.argv[1], sys.argv[2])\n"
+        "hits = b.search('errcode=-107') + b.search('PGT20146F2') + b.search('サービスが起動しない')\n"
+        "assert hits[0].id == 'trendmicro-tmcm-tmi-not-ready', hits\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'whoosh', 'markdown_it', 'yaml', 'jsonschema'}))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", probe, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, runpy; sys.argv = ['kb', *sys.argv[1:]]\ntry:\n    runpy.run_module('kb', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'whoosh', 'markdown_it', 'yaml', 'jsonschema'}))",
+            "--content",
+            str(corpus / "content"),
+            "--index",
+            str(corpus / "index"),
+            "search",
+            "KB890859",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0 and r.stdout.strip().endswith("[]") and FUJITSU in r.stdout, (r.stdout, r.stderr)
+    # The stored text a hit shows comes from kb's own file, the same as Whoosh holds.
+    index = base.searcher().index
+    stored = index.stored(FUJITSU, "win2003", "ja")
+    assert stored is not None and stored["title_text"] and stored["texts"]
+    whoosh = index._whoosh(lambda: index._reader.stored_fields(index._searcher.document_number(key=f"{FUJITSU}#win2003@ja")))
+    assert (whoosh["title_text"], whoosh["texts"]) == (stored["title_text"], stored["texts"])
+    assert index.stored(FUJITSU, "no-such-case", "ja") is None and index.stored("no-such-advisory", "win2003", "ja") is None
