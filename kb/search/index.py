@@ -808,7 +808,6 @@ class Index:
         only = {t: LANGS.index(x) for t, x in (only_in or {}).items()}
         n_docs = len(self._keys)
         scores = np.zeros(n_docs, dtype=np.float64)
-        allowed = ~self._twins(lang) if lang is not None else None
         used: list[tuple[str, str, int, int]] = []  # (field, term, offset, df) of the terms that scored
         for f, ts in terms.items():
             if f not in self._scored:
@@ -820,19 +819,18 @@ class Index:
                 off, df = entry
                 docs = self._post_docs[off : off + df]
                 w = self._post_weights[off : off + df]
-                keep = allowed[docs] if allowed is not None else None
                 want = only.get(t)
                 if want is not None:
                     same = self._doc_langs[docs] == want
-                    keep = same if keep is None else keep & same
-                if keep is not None:
-                    docs, w = docs[keep], w[keep]
+                    docs, w = docs[same], w[same]
                     if not len(docs):
                         continue
                 # Whoosh's idf; the field boost is already in the posting weights (applied at indexing).
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
                 scores[docs] += weight * w
                 used.append((f, t, off, df))
+        if lang is not None:
+            scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)
         if not len(hit):
             return []
@@ -842,16 +840,20 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        position = np.full(n_docs, -1, dtype=np.int64)
-        position[top] = np.arange(len(top))
+        # Which terms each of the best documents has: each one looked up in the term's postings
+        # (a term's documents are in ascending order), not the postings gone through.
+        rank = {d: i for i, d in enumerate(top)}
+        best = np.array(sorted(top), dtype=np.int64)
         matched: list[dict[str, set[str]]] = [{} for _ in top]
         for f, t, off, df in used:
             docs = self._post_docs[off : off + df]
+            at = np.searchsorted(docs, best)
+            has = best[(at < df) & (docs[np.minimum(at, df - 1)] == best)]
             want = only.get(t)
-            for i in position[docs][position[docs] >= 0].tolist():
-                if want is not None and self._doc_langs[top[i]] != want:
+            for d in has.tolist():
+                if want is not None and self._doc_langs[d] != want:
                     continue
-                matched[i].setdefault(f, set()).add(t)
+                matched[rank[d]].setdefault(f, set()).add(t)
         return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), matched[i]) for i, d in enumerate(top)]
 
     def _key(self, docnum: int) -> str:
