@@ -1,28 +1,41 @@
-"""Static-site search benchmark: what a first search costs in the browser.
+"""Static-site search in headless Chromium: what a first search costs, and whether it answers like Python.
 
-    .venv/bin/python bench/bench_site.py [--n 10000] [--reuse] [--out bench/out]
+    .venv/bin/python bench/bench_site.py [--n 1000 --n 10000] [--work bench/out/site] [--reuse]
+                                         [--results bench/RESULTS-site.md]
 
-Builds the site for the bundled content, and for the bundled content plus N synthetic advisories
-(``kb.synthetic.write_corpus``), under ``bench/out/``. Then, in headless Chromium, for every query of
-``tests/relevance/queries.yaml``:
+Corpora: the bundled content, and the bundled content plus N synthetic advisories (tools/synthetic.py,
+seed 0) for each ``--n``. Each gets a Python index and a site under ``--work`` (``bundled/``,
+``synthetic-N/{content,index,site}``: the layout of bench/site_lexicon.py, so ``--work
+bench/out/lexicon`` shares its corpora). ``--reuse`` keeps a corpus already there, brings its index up
+to date (``KnowledgeBase.ensure_index``) and keeps its site only when it was built by this script from
+the same content and the same kb/ code (``site.stamp``). Then, in headless Chromium from ``file://``,
+for every query of tests/relevance/queries.yaml on the English and on the Japanese results page
+(``en/index.html?q=…``, ``ja/index.html?q=…``: results come in the page's language):
 
-* **bytes**: a fresh browser context (cold cache) opens ``en/index.html?q=...``; every file it
-  loads (page, CSS, kbsearch.js, search/core.js and the shards and groups the query needs) is
-  counted at its gzipped size (level 6, what a web server would send);
-* **first search**: the time the page took from starting the search to showing the results,
-  loading the index files included (``data-kb-ms`` on ``#kb-results``);
-* **warm search**: the same query again in that page, everything loaded (ranking only).
+* **bytes**: a fresh browser context (cold cache) opens the results page; every file it loads (the
+  page, CSS, kbsearch.js, search/core.js and the lexicon shards, term shards, lists, lengths and
+  texts the query needs) is counted at its gzipped size (level 6, what a web server would send);
+* **first search**: the time the page took from starting the search to showing the results, loading
+  the index files included (``data-kb-ms`` on ``#kb-results``);
+* **warm search**: the same query again in that page, everything loaded (``KBSearch.search`` with
+  the page's language, median of 3: ranking only);
+* **agreement**: the first hit the page shows (advisory and case, and its label) against
+  ``KnowledgeBase.search(q, lang=<page language>)`` on the same corpus (MeCab), and every hit of the
+  warm search (advisory, case, label) against Python's list.
 
-Writes ``bench/RESULTS-site.md``.
+Writes ``--results`` (bench/RESULTS-site.md) with the commit and the machine's load. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import re
+import hashlib
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,58 +46,118 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.content.load import load_or_raise  # noqa: E402
+from kb.api import KnowledgeBase, content_fingerprint  # noqa: E402
+from kb.browser.index import cjk_runs  # noqa: E402
+from kb.search.index import IndexUnavailable  # noqa: E402
 from kb.site.pages import write_site  # noqa: E402
+from tools.synthetic import bundled_plus_synthetic  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 QUERIES = ROOT / "tests" / "relevance" / "queries.yaml"
 RESULTS = ROOT / "bench" / "RESULTS-site.md"
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+PAGE_LANGS = {"en": "English", "ja": "Japanese"}  # the results pages measured, <lang>/index.html
+SMALL_BUDGET = 100_000  # bytes gzipped, every first search on the bundled content (tests/test_browser.py)
+LARGE_BUDGET = 300_000  # bytes gzipped, the p95 of first searches at 10,000 advisories (docs/SITE.md)
+LARGE = 10_000  # advisories from which LARGE_BUDGET applies
+
+# The same search again in the loaded page (the page's language): median time of 3, and the hits.
+WARM_JS = """async ([q, lang]) => {
+    const times = []; let hits = [];
+    for (let k = 0; k < 3; k++) { const t = performance.now(); hits = await KBSearch.search(q, {lang}); times.push(performance.now() - t); }
+    times.sort((a, b) => a - b);
+    return [times[1], hits.map(h => [h.id, h.case, h.confidence])];
+}"""
+SHOWN_JS = "els => els.map(e => [e.dataset.kbId, e.dataset.kbCase, e.dataset.kbConfidence])"
 
 
-def gz(path: Path, cache: dict[Path, int]) -> int:
-    if path not in cache:
-        cache[path] = len(gzip.compress(path.read_bytes(), 6))
-    return cache[path]
+def kb_s(n: float) -> str:
+    return f"{n / 1e3:.1f} KB"
 
 
 def pct(values: list[float], p: float) -> float:
+    """The p-th percentile, nearest rank."""
     values = sorted(values)
     return values[min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))]
 
 
-def build(label: str, content: Path, out: Path, reuse: bool) -> dict:
-    """Build (or reuse) the site for ``content``; returns timings and index facts."""
-    info: dict = {"label": label, "site": out}
-    if reuse and (out / "search" / "core.js").exists():
-        info["reused"] = True
-        return info
+def gz_size(path: Path, cache: dict[Path, int]) -> int:
+    if path not in cache:
+        cache[path] = len(gzip.compress(path.read_bytes(), 6, mtime=0))
+    return cache[path]
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def code_state() -> str:
+    """The commit, and the files of kb/ that differ from it (what the sites and indexes were built with)."""
+    changed = [line[3:] for line in git("status", "--porcelain", "--", "kb").splitlines()]
+    return f"`{git('rev-parse', '--short', 'HEAD')}`" + (f" with uncommitted changes in {', '.join(changed)}" if changed else " (kb/ as committed)")
+
+
+# --- corpora ----------------------------------------------------------------------------------------------
+
+
+def code_digest() -> str:
+    """A hash of everything under kb/ (code, script, templates): a site is reused only when it is unchanged."""
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "kb").rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(ROOT)).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def prepare(label: str, content: Path, work: Path, reuse: bool) -> dict:
+    """The Python index and the site of ``content`` under ``work``: built, or reused when current."""
+    info: dict = {"label": label, "content": content, "site": work / "site"}
+    base = KnowledgeBase(content, work / "index")
+    if not reuse:
+        shutil.rmtree(work / "index", ignore_errors=True)
     t0 = time.perf_counter()
-    advisories = load_or_raise(content)
+    if base.is_stale():
+        base.build()
+        info["index_s"] = time.perf_counter() - t0
+    try:
+        base.searcher()
+    except IndexUnavailable:  # reused, but written by another version of kb.search.index
+        base.build(full=True)
+        info["index_s"] = time.perf_counter() - t0
+    advisories = base.advisories()
     info["advisories"] = len(advisories)
-    info["load_s"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    write_site(advisories, out)
-    info["site_s"] = time.perf_counter() - t1
+    stamp = work / "site.stamp"
+    wanted = f"{code_digest()} {content_fingerprint(content)}"
+    current = (info["site"] / "search" / "core.js").exists() and stamp.exists() and stamp.read_text("utf-8") == wanted
+    if not (reuse and current):  # else: built by this script from the same content and code
+        stamp.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        write_site(advisories, info["site"])
+        info["site_s"] = time.perf_counter() - t0
+        stamp.write_text(wanted, "utf-8")
+    info["base"] = base
     return info
 
 
-def index_facts(site: Path) -> dict:
-    files = [p for p in (site / "search").rglob("*.js")]
-    raw = sum(p.stat().st_size for p in files)
-    pages = sum(1 for _ in site.rglob("*.html"))
+def site_facts(site: Path) -> dict:
+    files = list((site / "search").rglob("*.js"))
     core = site / "search" / "core.js"
+    lexicon = list((site / "search" / "j").glob("*.js"))
     return {
         "files": len(files),
-        "raw_mb": raw / 1e6,
-        "pages": pages,
-        "core_raw": core.stat().st_size,
-        "core_gz": len(gzip.compress(core.read_bytes(), 6)),
+        "raw_mb": sum(p.stat().st_size for p in files) / 1e6,
+        "pages": sum(1 for _ in site.rglob("*.html")),
+        "core_gz": len(gzip.compress(core.read_bytes(), 6, mtime=0)),
+        "lexicon_gz": sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in lexicon),
+        "format": json.loads(core.read_text("utf-8")[len("KBSearch.load(") : -3])["format"],
     }
 
 
-def measure(browser, site: Path, queries: list[str]) -> list[dict]:
+# --- measuring --------------------------------------------------------------------------------------------
+
+
+def measure(browser, site: Path, lang: str, queries: list[str]) -> list[dict]:
+    """Every query on the ``lang`` results page, each in a fresh browser context."""
     cache: dict[Path, int] = {}
     rows = []
     for q in queries:
@@ -94,171 +167,235 @@ def measure(browser, site: Path, queries: list[str]) -> list[dict]:
         errors: list[str] = []
         page.on("request", lambda r: urls.append(r.url))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto((site / "en" / "index.html").as_uri() + "?q=" + quote(q))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((site / lang / "index.html").as_uri() + "?q=" + quote(q))
         page.wait_for_selector("#kb-results[data-kb-done]", state="attached", timeout=120_000)
+        if page.locator("#kb-results .kb-error").count():
+            errors.append(page.inner_text("#kb-results .kb-error"))
         first_ms = float(page.get_attribute("#kb-results", "data-kb-ms") or "nan")
-        warm_ms, top = page.evaluate(
-            """async q => { const t = performance.now(); const hits = await KBSearch.search(q); const ms = performance.now() - t;
-                return [ms, hits.length ? [hits[0].id, hits[0].case] : null]; }""",
-            q,
-        )
+        shown = [tuple(h) for h in page.eval_on_selector_all("#kb-results [data-kb-id]", SHOWN_JS)]
+        warm_ms, hits = page.evaluate(WARM_JS, [q, lang])
+        context.close()
         files = {Path(unquote(urlsplit(u).path)) for u in urls if u.startswith("file:")}
-        index_files = [f for f in files if "search" in f.parts]
+        index_files = [f for f in files if (site / "search") in f.parents]
         rows.append(
             {
                 "q": q,
-                "bytes": sum(gz(f, cache) for f in files),
-                "index_bytes": sum(gz(f, cache) for f in index_files),
+                "japanese": bool(cjk_runs(q)),
+                "bytes": sum(gz_size(f, cache) for f in files),
                 "files": len(index_files),
                 "first_ms": first_ms,
                 "warm_ms": warm_ms,
-                "hits": page.locator("#kb-results [data-kb-id]").count(),
-                "top": tuple(top) if top else None,
+                "shown": shown,
+                "hits": [tuple(h) for h in hits],
                 "errors": errors,
+                "load": os.getloadavg()[0],
             }
         )
-        context.close()
     return rows
 
 
-def agreement(content: Path, index_dir: Path, rows: list[dict]) -> dict:
-    """Top advisory and case of the Python API (kb.search.rank) against the browser's, per query."""
-    from kb.api import KnowledgeBase
-
-    base = KnowledgeBase(content, index_dir)
-    t0 = time.perf_counter()
-    base.ensure_index()
-    built_s = time.perf_counter() - t0
-    same = latin_rows = latin_same = 0
-    differ = []
+def compare(base: KnowledgeBase, lang: str, rows: list[dict]) -> None:
+    """Python's answers beside the browser's, in each row: ``python`` (advisory, case, label) per hit."""
     for r in rows:
-        hits = base.search(r["q"], limit=1)
-        py = (hits[0].id, hits[0].case) if hits else None
-        ok = py == r["top"]
-        same += ok
-        if not CJK.search(r["q"]):
-            latin_rows += 1
-            latin_same += ok
-        if not ok:
-            differ.append((r["q"], py, r["top"]))
-    base.close()
-    return {"same": same, "n": len(rows), "latin_rows": latin_rows, "latin_same": latin_same, "differ": differ, "index_s": built_s}
+        r["python"] = [(h.id, h.case, h.confidence) for h in base.search(r["q"], lang=lang)]
+        r["same_first"] = (r["shown"][:1] or [None])[0] == (r["python"][:1] or [None])[0]
+        r["same_case"] = [h[:2] for h in r["shown"][:1]] == [h[:2] for h in r["python"][:1]]
+        r["same_all"] = r["hits"] == r["python"]
 
 
-def summary(rows: list[dict]) -> dict:
-    def s(key):
-        v = [r[key] for r in rows]
-        return {"median": statistics.median(v), "p95": pct(v, 95), "max": max(v)}
-
-    return {k: s(k) for k in ("bytes", "index_bytes", "files", "first_ms", "warm_ms")}
+# --- the report -------------------------------------------------------------------------------------------
 
 
-def report(results: list[tuple[dict, dict, list[dict]]], n_queries: int, agreements: dict[str, dict]) -> str:
+def dist(values: list[float]) -> str:
+    return f"{statistics.median(values) / 1e3:.1f} / {pct(values, 95) / 1e3:.1f} / {max(values) / 1e3:.1f} KB"
+
+
+def ms(values: list[float], digits: int) -> str:
+    return f"{statistics.median(values):.{digits}f} / {pct(values, 95):.{digits}f}"
+
+
+def hit(h: tuple | None) -> str:
+    return f"{h[0]}#{h[1]} ({h[2]})" if h else "–"
+
+
+def budget_lines(results: list[tuple[dict, dict, dict]]) -> list[str]:
+    lines = []
+    for info, _facts, pages in results:
+        for lang, rows in pages.items():
+            where = f"{info['label']}, {PAGE_LANGS[lang]} page"
+            values = [r["bytes"] for r in rows]
+            if info["advisories"] >= LARGE:
+                over = [r for r in rows if r["bytes"] > LARGE_BUDGET]
+                verdict = "met" if pct(values, 95) <= LARGE_BUDGET else "**not met**"
+                lines.append(
+                    f"- {where}: p95 {kb_s(pct(values, 95))} against {kb_s(LARGE_BUDGET)}: {verdict}; "
+                    f"{len(over)} of {len(rows)} first searches over it ({sum(r['japanese'] for r in over)} of them Japanese)"
+                )
+            elif info["label"] == "bundled":
+                verdict = "met" if max(values) <= SMALL_BUDGET else "**not met**"
+                lines.append(f"- {where}: max {kb_s(max(values))} against {kb_s(SMALL_BUDGET)}: {verdict}")
+    return lines
+
+
+def report(results: list[tuple[dict, dict, dict]], queries: list[dict], state: str, command: str) -> str:
+    n = len(queries)
+    negatives = sum(1 for q in queries if q.get("negative"))
+    japanese = sum(1 for q in queries if cjk_runs(q["q"]))
     lines = [
-        "# Static site: search cost in the browser",
+        "# Static site: search in the browser (headless Chromium)",
         "",
-        "Produced by `bench/bench_site.py` (headless Chromium, `file://`). Queries: the "
-        f"{n_queries} queries of `tests/relevance/queries.yaml`. **Bytes** are everything a first search "
-        "loads in a fresh browser context (the page, CSS, `kbsearch.js`, `search/core.js` and the shards "
-        "and groups the query needs), each file counted gzipped (level 6). **First search** is the time "
-        "from starting the search to the results, loading the index files included; **warm** is the same "
-        "query again with everything loaded.",
+        f"Produced by `{command}` at commit {state}; headless Chromium, `file://`; machine: "
+        f"{os.cpu_count()} cores, shared (the 1-minute load average while measuring is in the tables). "
+        f"Queries: the {n} queries of `tests/relevance/queries.yaml` ({negatives} of them negatives, {japanese} with Japanese text), "
+        "each on the English and on the Japanese results page (`en/index.html?q=…`, `ja/index.html?q=…`: the results "
+        "come in the page's language). Corpora: the bundled content, and the bundled content plus synthetic advisories "
+        "(`tools/synthetic.py`, seed 0).",
         "",
-        "| corpus | advisories | pages | index files (raw) | core.js gz | first-search bytes gz: median / p95 / max | index files loaded: median / max | first search ms: median / p95 | warm ms: median / p95 | build s (load + site) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "## Corpora",
+        "",
+        "*Build s*: the Python index (`KnowledgeBase.build`) and the site (`write_site`), when this run built them.",
+        "",
+        "| corpus | advisories | pages | `search/` files (raw) | core.js gz | lexicon `j/` gz | index format | build s: index / site |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
-    for info, facts, rows in results:
-        s = summary(rows)
-        b = s["bytes"]
-        build_s = f"{info['load_s']:.0f} + {info['site_s']:.0f}" if "site_s" in info else "(reused)"
+    for info, f, _pages in results:
+        index_s = f"{info['index_s']:.0f}" if "index_s" in info else "(reused)"
+        site_s = f"{info['site_s']:.0f}" if "site_s" in info else "(reused)"
         lines.append(
-            f"| {info['label']} | {info.get('advisories', '?')} | {facts['pages']} | {facts['files']} ({facts['raw_mb']:.1f} MB) | {facts['core_gz'] / 1e3:.1f} KB "
-            f"| {b['median'] / 1e3:.1f} / {b['p95'] / 1e3:.1f} / {b['max'] / 1e3:.1f} KB | {s['files']['median']:.0f} / {s['files']['max']:.0f} "
-            f"| {s['first_ms']['median']:.0f} / {s['first_ms']['p95']:.0f} | {s['warm_ms']['median']:.1f} / {s['warm_ms']['p95']:.1f} | {build_s} |"
+            f"| {info['label']} | {info['advisories']:,} | {f['pages']:,} | {f['files']:,} ({f['raw_mb']:.1f} MB) | {kb_s(f['core_gz'])} "
+            f"| {kb_s(f['lexicon_gz'])} | `{f['format']}` | {index_s} / {site_s} |"
         )
     lines += [
         "",
-        "Budgets: at most 100 KB gzipped for a first search on the bundled content, 300 KB on the large corpus.",
+        "## First search and warm latency",
         "",
-        "Agreement with the Python API (`KnowledgeBase.search`, same corpus): the browser ranks with the same",
-        "rules and numbers, but without MeCab a Japanese query has only bigrams (no Japanese words).",
+        "*Bytes*: everything a first search loads in a fresh browser context (the page, CSS, `kbsearch.js`, "
+        "`search/core.js`, and the lexicon shards, term shards, lists, lengths and texts the query needs), each file "
+        "gzipped (level 6). *First search*: from starting the search to the results shown, loading the index files "
+        "included. *Warm*: the same query again with everything loaded (`KBSearch.search`, median of 3). *Load*: "
+        "the 1-minute load average after each query, median / max.",
         "",
-        "| corpus | same top advisory and case: all queries | queries without Japanese |",
-        "| --- | ---: | ---: |",
+        "| corpus | results page | first-search bytes gz: median / p95 / max | `search/` files loaded: median / max "
+        "| first search ms: median / p95 | warm ms: median / p95 | load |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for info, _facts, _rows in results:
-        a = agreements.get(info["label"])
-        if a:
-            lines.append(f"| {info['label']} | {a['same']}/{a['n']} | {a['latin_same']}/{a['latin_rows']} |")
-        else:
-            lines.append(f"| {info['label']} | (not measured: --agreement) | |")
-    for label, a in agreements.items():
-        if a["differ"]:
-            lines += ["", f"Different top hit ({label}):", ""]
-            for q, py, js in a["differ"]:
-                q = q.replace("\n", " ")
-                lines.append(f"- `{q[:70]}`: Python {py}, browser {js}")
+    for info, _f, pages in results:
+        for lang, rows in pages.items():
+            files = [r["files"] for r in rows]
+            loads = [r["load"] for r in rows]
+            lines.append(
+                f"| {info['label']} | {PAGE_LANGS[lang]} | {dist([r['bytes'] for r in rows])} "
+                f"| {statistics.median(files):.0f} / {max(files)} | {ms([r['first_ms'] for r in rows], 0)} "
+                f"| {ms([r['warm_ms'] for r in rows], 1)} | {statistics.median(loads):.1f} / {max(loads):.1f} |"
+            )
+    lines += [
+        "",
+        f"Budgets: every first search within {kb_s(SMALL_BUDGET)} gzipped on the bundled content; "
+        f"the p95 within {kb_s(LARGE_BUDGET)} at {LARGE:,} advisories.",
+        "",
+        *budget_lines(results),
+        "",
+        "## Agreement with the Python API",
+        "",
+        "The first hit the results page shows against `KnowledgeBase.search(q, lang=<the page's language>)` on the "
+        "same corpus (MeCab): the same advisory and case / and the same label too; split into queries with Japanese "
+        "text (the browser cuts them with the site's lexicon where Python runs MeCab: docs/PARITY.md) and the others. "
+        "*Every hit*: the whole list (advisory, case, label, in order) of `KBSearch.search` equals Python's.",
+        "",
+        "| corpus | results page | same first advisory and case / and label | Japanese queries | other queries | every hit |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for info, _f, pages in results:
+        for lang, rows in pages.items():
+            ja = [r for r in rows if r["japanese"]]
+            other = [r for r in rows if not r["japanese"]]
+            lines.append(
+                f"| {info['label']} | {PAGE_LANGS[lang]} | {sum(r['same_case'] for r in rows)} / {sum(r['same_first'] for r in rows)} of {len(rows)} "
+                f"| {sum(r['same_case'] for r in ja)}/{len(ja)} | {sum(r['same_case'] for r in other)}/{len(other)} "
+                f"| {sum(r['same_all'] for r in rows)}/{len(rows)} |"
+            )
+    for info, _f, pages in results:
+        differ = [(lang, r) for lang, rows in pages.items() for r in rows if not r["same_all"]]
+        if differ:
+            lines += ["", f"Where the lists differ ({info['label']}): the first rank where they part, and the hits there.", ""]
+            lines += ["| results page | query | Japanese | rank | Python | browser |", "| --- | --- | --- | ---: | --- | --- |"]
+            for lang, r in differ:
+                k = next((k for k, (a, b) in enumerate(zip(r["python"], r["hits"])) if a != b), min(len(r["python"]), len(r["hits"])))
+                at = lambda hits: hit(hits[k] if k < len(hits) else None)  # noqa: E731
+                lines.append(
+                    f"| {PAGE_LANGS[lang]} | {query_cell(r['q'])} | {'yes' if r['japanese'] else 'no'} | {k + 1} | {at(r['python'])} | {at(r['hits'])} |"
+                )
     lines.append("")
-    for info, _facts, rows in results:
-        heavy = sorted(rows, key=lambda r: -r["bytes"])[:5]
+    for info, _f, pages in results:
+        rows = [(lang, r) for lang, page_rows in pages.items() for r in page_rows]
         lines += [
             f"## Heaviest first searches: {info['label']}",
             "",
-            "| query | bytes gz | index files | first ms | hits |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| results page | query | bytes gz | `search/` files | first ms | hits |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
         ]
-        for r in heavy:
-            q = r["q"].replace("\n", " ").replace("|", "\\|")
-            lines.append(f"| `{q[:70]}{'…' if len(q) > 70 else ''}` | {r['bytes'] / 1e3:.1f} KB | {r['files']} | {r['first_ms']:.0f} | {r['hits']} |")
-        errors = [e for r in rows for e in r["errors"]]
+        for lang, r in sorted(rows, key=lambda lr: -lr[1]["bytes"])[:5]:
+            lines.append(
+                f"| {PAGE_LANGS[lang]} | {query_cell(r['q'])} | {kb_s(r['bytes'])} | {r['files']} | {r['first_ms']:.0f} | {len(r['shown'])} |"
+            )
+        errors = [e for _lang, r in rows for e in r["errors"]]
         lines += ["", f"Console errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""), ""]
     return "\n".join(lines)
 
 
+def query_cell(q: str) -> str:
+    q = q.replace("\n", " ").replace("|", "\\|")
+    return f"`{q[:70]}{'…' if len(q) > 70 else ''}`"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=10_000, help="synthetic advisories (0: bundled content only)")
-    p.add_argument("--out", default=str(ROOT / "bench" / "out"))
-    p.add_argument("--reuse", action="store_true", help="reuse the corpus and sites already built under --out")
-    p.add_argument("--results", default=str(RESULTS))
-    p.add_argument("--agreement", action="store_true", help="also build the Python index of each corpus and compare top hits")
+    p.add_argument("--n", type=int, action="append", help="synthetic advisories added to the bundled content (repeatable; default: 1000 and 10000)")
+    p.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "site", help="where the corpora, indexes and sites go")
+    p.add_argument("--reuse", action="store_true", help="reuse the corpora, indexes and sites already under --work when current")
+    p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    queries = [q["q"] for q in yaml.safe_load(QUERIES.read_text("utf-8"))]
+    sizes = args.n if args.n is not None else [1_000, 10_000]
+    args.work = args.work.absolute()  # file:// URLs need absolute paths
+    args.work.mkdir(parents=True, exist_ok=True)
+    queries = yaml.safe_load(QUERIES.read_text("utf-8"))
+    texts = [q["q"] for q in queries]
+    state = code_state()
+    command = " ".join([".venv/bin/python bench/bench_site.py", *(sys.argv[1:] if argv is None else argv)])
 
-    builds = [build("bundled", ROOT / "content", out / "site-bundled", args.reuse)]
-    builds[0]["content"] = ROOT / "content"
-    if args.n:
-        corpus = out / f"corpus-{args.n}"
-        if not (args.reuse and corpus.exists()):
-            from tools.synthetic import write_corpus
-
-            shutil.rmtree(corpus, ignore_errors=True)
-            shutil.copytree(ROOT / "content", corpus, ignore=shutil.ignore_patterns("README.md"))
-            write_corpus(corpus, args.n, seed=0)
-        builds.append(build(f"bundled + {args.n:,} synthetic", corpus, out / f"site-{args.n}", args.reuse))
-        builds[-1]["content"] = corpus
-        print(f"built: {builds[-1]}", flush=True)
+    corpora = [prepare("bundled", ROOT / "content", args.work / "bundled", args.reuse)]
+    print(f"{corpora[-1]['label']}: ready", flush=True)
+    for n in [n for n in sizes if n]:  # --n 0: the bundled content only
+        work = args.work / f"synthetic-{n}"
+        corpora.append(prepare(f"bundled + {n:,} synthetic", bundled_plus_synthetic(work / "content", n, args.reuse), work, args.reuse))
+        print(f"{corpora[-1]['label']}: ready", {k: v for k, v in corpora[-1].items() if k.endswith("_s")}, flush=True)
 
     from playwright.sync_api import sync_playwright
 
     results = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for info in builds:
-            rows = measure(browser, info["site"], queries)
-            results.append((info, index_facts(info["site"]), rows))
-            s = summary(rows)
-            print(info["label"], {k: {kk: round(vv, 1) for kk, vv in v.items()} for k, v in s.items()}, flush=True)
+        for info in corpora:
+            pages = {}
+            for lang in PAGE_LANGS:
+                pages[lang] = measure(browser, info["site"], lang, texts)
+                compare(info["base"], lang, pages[lang])
+                rows = pages[lang]
+                print(
+                    f"{info['label']}, {lang}: bytes {dist([r['bytes'] for r in rows])}, warm {ms([r['warm_ms'] for r in rows], 1)} ms, "
+                    f"same first {sum(r['same_case'] for r in rows)}/{len(rows)}",
+                    flush=True,
+                )
+            results.append((info, site_facts(info["site"]), pages))
+            info["base"].close()
         browser.close()
-    agreements = {}
-    if args.agreement:
-        for info, _facts, rows in results:
-            agreements[info["label"]] = agreement(info["content"], out / f"index-{info['site'].name}", rows)
-            print(info["label"], {k: v for k, v in agreements[info["label"]].items() if k != "differ"}, flush=True)
-    text = report(results, len(queries), agreements)
-    Path(args.results).write_text(text, "utf-8")
+    if code_state() != state:
+        print(f"warning: kb/ changed during the run ({state} -> {code_state()})", file=sys.stderr)
+    rows_file = args.work / "bench-site-rows.json"  # every measurement, for a closer look
+    rows_file.write_text(json.dumps({info["label"]: pages for info, _f, pages in results}, ensure_ascii=False, indent=1), "utf-8")
+    text = report(results, queries, state, command)
+    args.results.write_text(text, "utf-8")
     print(text)
     return 0
 

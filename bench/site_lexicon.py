@@ -57,6 +57,7 @@ from kb.site.pages import write_site  # noqa: E402
 from kb.text.analysis import mecab_words  # noqa: E402
 from kb.text.synonyms import table as alias_table  # noqa: E402
 from tests.parity.lexicon import browser_searching, site_lexicon  # noqa: E402
+from tools.synthetic import bundled_plus_synthetic  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "alchemy-insights-ja.jsonl"
 RELEVANCE = ROOT / "tests" / "relevance" / "queries.yaml"
@@ -177,17 +178,6 @@ def real_corpus(work: Path, corpus: Path, reuse: bool) -> tuple[Path, dict[str, 
         if book.exists():
             ids[d.name] = json.loads(book.read_text("utf-8"))["source"]["key"]
     return content, ids
-
-
-def synthetic_corpus(n: int, work: Path, reuse: bool) -> Path:
-    content = work / "content"
-    if not (reuse and content.exists()):
-        from tools.synthetic import write_corpus
-
-        shutil.rmtree(content, ignore_errors=True)
-        shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("README.md"))
-        write_corpus(content, n, seed=0)
-    return content
 
 
 # --- measuring --------------------------------------------------------------------------------------------
@@ -533,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for n in [int(x) for x in args.sizes.split(",") if x.strip()]:
         work = args.work / f"synthetic-{n}"
-        content = synthetic_corpus(n, work, args.reuse)
+        content = bundled_plus_synthetic(work / "content", n, args.reuse)
         info = prepare(f"bundled + {n:,} synthetic", content, work, args.reuse)
         results.append((info, measure(info, {"relevance": relevance})))
         print(info["label"], "done", flush=True)

@@ -1815,6 +1815,18 @@ def write_advisory(out_dir: Path, spec: AdvisorySpec, seed: int = 0, langs: tupl
         (folder / f"{lang}.md").write_text(advisory_markdown(spec, lang, caseless), "utf-8")
 
 
+def bundled_plus_synthetic(content: Path, n: int, reuse: bool = False) -> Path:
+    """``content``: the bundled advisories (``content/`` of this repository) and ``n`` synthetic ones
+    (seed 0), written afresh unless ``reuse`` and the folder exists (the corpus the site benchmarks use)."""
+    import shutil
+
+    if not (reuse and content.exists()):
+        shutil.rmtree(content, ignore_errors=True)
+        shutil.copytree(Path(__file__).resolve().parent.parent / "content", content, ignore=shutil.ignore_patterns("README.md"))
+        write_corpus(content, n, seed=0)
+    return content
+
+
 def write_corpus(out_dir: Path, n: int, seed: int = 0, mixed: bool = False) -> list[str]:
     """Write ``n`` synthetic advisories under ``out_dir`` (created if needed); return their ids.
     ``mixed``: some single-language and some caseless advisories (:func:`variant`)."""
