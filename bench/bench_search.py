@@ -972,19 +972,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WHAT_IS_LEFT = [
-    "- **cold start**: about 0.45 s of imports whatever the size (numpy ~0.12 s; Whoosh ~0.1 s, which pulls in urllib/http/email and "
-    "asyncio; `kb/__init__.py` imports `kb.content.load` and with it markdown-it, PyYAML and the content model's regular expressions, "
-    "~0.1 s, though a search needs none of them), plus what grows with the corpus: the stale-content check stats every content file "
-    "(41,600 `stat` calls at 10,000 advisories, ~0.3-0.4 s) and opening the Whoosh reader.",
-    "- **query RSS**: ~150 MB once the index is open and ~320 MB after the first search (mapped postings and tables touched, Whoosh's "
-    "reader, MeCab), growing to ~470 MB over 400 queries: most of it is file-backed pages of the mapped files (RssFile ~260 MB), "
-    "the rest caches (analyzed highlight lines, template regexes).",
-    "- **1 MB paste** (profiled at 500 advisories): normalizing and scanning the pasted text for identifiers (`kb.text.analysis`), every identifier looked up, "
-    "and thousands of full message matches each parsed again to render its evidence.",
+    "- **cold start**: a search imports neither Whoosh nor markdown-it, PyYAML or jsonschema (kb's own mapped files answer, "
+    "`tests/test_search.py` checks the imports); numpy (~0.12 s) and kb's modules remain, whatever the size. What grows with the "
+    "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here): "
+    "`kb search` prints the answers first, but a `--json` process still pays for it before it ends (readers never write, so there "
+    "is no cache of the result).",
+    "- **warm p95**: numpy scoring of long posting lists (Japanese bigram terms of multi-line pastes), template candidates checked "
+    "one wording at a time (`TemplateMatcher._find`), and MeCab on the lines to highlight.",
+    "- **query RSS**: mostly file-backed pages of the mapped postings and tables touched by the queries; the rest caches (analyzed "
+    "highlight lines, template regexes).",
+    "- **1 MB paste**: the fan-out of matches: ~24,000 wordings found in full, credited to ~48,000 (advisory, case) pairs one by one "
+    "in Python (`Searcher._templates`), after the candidate check; evidence is rendered only for the hits shown.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
-    "(~12 ms per advisory).",
-    "- **incremental rebuild** (not profiled yet): ~6 s CPU for one changed advisory; by the code, the work that grows with the corpus "
-    "is checksumming the previous build (`intact()` reads every file), renumbering and re-sorting every posting and writing every table again.",
+    "(~11 ms per advisory, one core).",
+    "- **incremental rebuild**: imports (~0.3 s), checksumming the previous build before starting from it (`intact()` reads ~250 MB), "
+    "renumbering every posting (merged, no longer sorted again), writing every table and `sources.json` again, and Whoosh's commit.",
 ]
 
 
