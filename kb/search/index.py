@@ -898,17 +898,16 @@ class Index:
     def stored(self, advisory: str, case: str, lang: str) -> dict | None:
         """A document's stored fields (``title_text``, ``texts``: field -> text), None when the
         advisory has no such case in ``lang``."""
-        key = f"{advisory}#{case}@{lang}"
-        for d in self._docs_of(advisory):
-            if self._keys[d] == key:
-                try:
-                    data = json.loads(zlib.decompress(self._stored.raw(d)).decode("utf-8", "surrogatepass"))
-                except (zlib.error, ValueError) as exc:
-                    raise self._damaged(f"stored document {d}: {type(exc).__name__}") from exc
-                if not isinstance(data, dict):
-                    raise self._damaged(f"stored document {d} is not a record")
-                return data
-        return None
+        d = self._position(f"{advisory}#{case}@{lang}")
+        if d == self.doc_count:
+            return None
+        try:
+            data = json.loads(zlib.decompress(self._stored.raw(d)).decode("utf-8", "surrogatepass"))
+        except (zlib.error, ValueError) as exc:
+            raise self._damaged(f"stored document {d}: {type(exc).__name__}") from exc
+        if not isinstance(data, dict):
+            raise self._damaged(f"stored document {d} is not a record")
+        return data
 
 
 def _advisory_of(key: str) -> str:

@@ -25,13 +25,10 @@ def mapped(array: Any) -> Any:
 def write_strings(stem: Path, items: list[str]) -> None:
     """``stem.bin``: the strings, UTF-8, one after the other; ``stem.npy``: where each starts (and
     one more entry: the end)."""
-    import numpy as np
-
-    data = [x.encode("utf-8", "surrogatepass") for x in items]
-    starts = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum(np.fromiter(map(len, data), dtype=np.uint64, count=len(data)), out=starts[1:])
-    stem.with_suffix(".bin").write_bytes(b"".join(data))
-    np.save(stem.with_suffix(".npy"), starts)
+    out = BlobWriter(stem)
+    for x in items:
+        out.add(x.encode("utf-8", "surrogatepass"))
+    out.close()
 
 
 class BlobWriter:
