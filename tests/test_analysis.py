@@ -7,7 +7,18 @@ import pickle
 import pytest
 
 from kb.content.model import Template
-from kb.text.analysis import analyze, cjk_bigrams, find_identifiers, latin_words, mecab_words, model_key_spans, model_keys, normalize, stem
+from kb.text.analysis import (
+    analyze,
+    cjk_bigrams,
+    find_identifiers,
+    latin_words,
+    mecab_words,
+    model_key_spans,
+    model_keys,
+    normalize,
+    normalize_with_map,
+    stem,
+)
 from kb.text.templates import TemplateEntry, TemplateMatcher, compile_template, squash
 
 
@@ -27,6 +38,20 @@ from kb.text.templates import TemplateEntry, TemplateMatcher, compile_template, 
 )
 def test_normalize(text, expected):
     assert normalize(text) == expected
+
+
+def test_normalize_with_map_points_back_past_dropped_long_vowels():
+    """Each normalized character maps to the character of the text it came from, across folded
+    long vowels (dropped), half-width kana and full-width letters, in long and short texts."""
+    text = "ｻｰﾊﾞｰ が停止。コンピューター と ルーター、ビュー ＰＧＴ２０ サーバー\n" * 50
+    norm, origin = normalize_with_map(text)
+    assert len(origin) == len(norm) + 1 and origin[-1] == len(text)
+    assert origin == sorted(origin)
+    for ch, o in zip(norm, origin):
+        assert normalize(text[o]) in (ch, "", "ｰ") or ch in normalize(text[o : o + 2])
+    assert norm.count("サーバ") == 100 and "サーバー" not in norm and "ビュー" in norm
+    dropped = [i for i, c in enumerate(text) if c == "ー" and i not in set(origin)]
+    assert len(dropped) == 150  # サーバー, コンピューター, ルーター: the last ー of each, 50 times
 
 
 @pytest.mark.parametrize(

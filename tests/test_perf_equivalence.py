@@ -456,3 +456,87 @@ def test_an_index_hands_the_matcher_what_it_was_built_with(tmp_path):
     for text in texts:
         assert as_tuples(fast.match(text)) == as_tuples(ref.match(text))
     base.close()
+
+
+# === crediting the messages found: all cases at once, as one case at a time would ======================
+
+
+def ref_message_credit(matches: list[TemplateMatch], spread: dict[str, int]) -> dict[tuple[str, str], dict]:
+    """The messages' share of every case, credited one match at a time as rank.py did before it
+    credited all cases at once: score, exact, strong and the evidence, per (advisory, case)."""
+    from kb.search.rank import Evidence, _message_evidence
+
+    out: dict[tuple[str, str], dict] = {}
+    partial: dict[tuple[str, str], TemplateMatch] = {}
+    for m in matches:
+        e = m.entry
+        a = out.setdefault((e.advisory, e.case), {"score": 0.0, "exact": False, "strong": False, "evidence": [], "messages": set()})
+        if not m.full:
+            best = partial.get((e.advisory, e.case))
+            if best is None or m.coverage > best.coverage:
+                partial[(e.advisory, e.case)] = m
+            continue
+        if e.message in a["messages"]:
+            continue
+        a["messages"].add(e.message)
+        fixed = sum(len(x) for x in Template.parse(e.text).literals)
+        a["score"] += spec.W_TEMPLATE_FULL + min(fixed, spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
+        n = spread.get(e.text, 1)
+        if not e.generic and n > 0:
+            a["exact"] = a["exact"] or n == 1
+            a["strong"] = a["strong"] or 1 < n <= spec.STRONG_SPREAD
+        a["evidence"].append(_message_evidence(m))
+    for key, m in partial.items():
+        a = out[key]
+        if a["exact"]:
+            continue
+        a["score"] += spec.W_TEMPLATE_PARTIAL * m.coverage * (1.0 if m.key_found else spec.PARTIAL_WITHOUT_KEY)
+        if m.key_found and m.coverage >= spec.PARTIAL_STRONG_COVERAGE and not m.entry.generic and spread.get(m.entry.text, 1) <= spec.STRONG_SPREAD:
+            a["strong"] = True
+            a["evidence"].append(
+                Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)})
+            )
+    return out
+
+
+@pytest.fixture(scope="module")
+def synthetic_base(tmp_path_factory):
+    from kb.api import KnowledgeBase
+    from tools.synthetic import write_corpus
+
+    root = tmp_path_factory.mktemp("credit")
+    write_corpus(root / "content", 160, seed=3)
+    for name in (ROOT / "content").iterdir():
+        if name.is_dir() and not name.name.startswith((".", "_")):
+            shutil.copytree(name, root / "content" / name.name)
+    base = KnowledgeBase(root / "content", root / "index")
+    base.build()
+    yield base
+    base.close()
+
+
+def test_messages_are_credited_to_every_case_as_one_case_at_a_time(synthetic_base):
+    """rank._MessageScores gives each case the score, exact/strong signal and evidence the one-match-
+    at-a-time crediting gives it (bit for bit), and its leaders are the first cases by score."""
+    from kb.search.rank import _MessageScores
+
+    searcher = synthetic_base.searcher()
+    table = searcher.index.template_table()
+    spread = dict(zip(table.wordings, table.spread.tolist()))
+    entries = list(searcher.index.templates)
+    texts = [*pastes(entries, seed=23, n=150), big_paste(entries, seed=5, size=60_000)]
+    credited = 0
+    for text in texts:
+        want = ref_message_credit(searcher.matcher.match(text, spec.MIN_COVERAGE), spread)
+        got = _MessageScores(searcher, text)
+        for limit in (1, 3, 10):
+            order = sorted(want, key=lambda k: (-want[k]["score"], k))[:limit]
+            assert [k for k, _a in got.leaders(limit)] == order, text[:80]
+            got.taken[:] = False
+        for (adv, case), w in want.items():
+            a = got.take(adv, case)
+            assert (a.score, a.exact, a.strong) == (w["score"], w["exact"], w["strong"]), (text[:80], adv, case)
+            assert a.messages is not None and a.messages[0].evidence(a.messages[1]) == w["evidence"]
+            credited += 1
+        assert got.take("no-such-advisory", "x").score == 0.0
+    assert credited > 500  # the pastes reach many cases

@@ -95,6 +95,25 @@ def _indexed() -> tuple[str, ...]:
     return (*FIELD_BOOSTS, *LOOKUP_FIELDS)
 
 
+def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> Any:
+    """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
+    ``parts`` ((documents, weights, idf) per term). All postings are laid end to end and summed in
+    one ``bincount`` pass, which adds a document's contributions in that order: the same float
+    additions as one term at a time (``scores[docs] += idf * w``), a few times faster."""
+    import numpy as np
+
+    total = sum(len(docs) for docs, _w, _idf in parts)
+    all_docs = np.empty(total, dtype=np.intp)
+    all_weights = np.empty(total, dtype=np.float64)
+    at = 0
+    for docs, w, idf in parts:
+        n = len(docs)
+        all_docs[at : at + n] = docs
+        np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
+        at += n
+    return np.bincount(all_docs, weights=all_weights, minlength=n_docs)
+
+
 class IndexUnavailable(RuntimeError):
     """The index folder is missing, foreign, damaged, or from another format."""
 
@@ -588,7 +607,6 @@ class Index:
         self._lock = threading.RLock()
         self._templates: Templates | None = None
         self._entries: Entries | None = None
-        self._spread: dict[str, int] | None = None
         self._split: list[tuple[str, str, str]] | None = None
         self._aliases: dict[str, tuple[str, ...]] | None = None
         self._whoosh_searcher: Any = None  # opened when first needed (rarely: see the module's notes)
@@ -675,14 +693,10 @@ class Index:
         t = self._template_files()
         return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes)
 
-    @property
-    def wording_spread(self) -> dict[str, int]:
-        """Each wording -> how many advisories declare it (computed when the index was built)."""
-        with self._lock:
-            if self._spread is None:
-                t = self._template_files()
-                self._spread = dict(zip(t.wordings, t.spread.tolist()))
-            return self._spread
+    def template_table(self) -> Templates:
+        """The templates as numbers (:class:`~kb.search.template_table.Templates`): a row per entry,
+        each wording's spread."""
+        return self._template_files()
 
     @property
     def aliases(self) -> dict[str, tuple[str, ...]]:
@@ -807,8 +821,8 @@ class Index:
         boosts = boosts or {}
         only = {t: LANGS.index(x) for t, x in (only_in or {}).items()}
         n_docs = len(self._keys)
-        scores = np.zeros(n_docs, dtype=np.float64)
         used: list[tuple[str, str, int, int]] = []  # (field, term, offset, df) of the terms that scored
+        parts: list[tuple[Any, Any, float]] = []  # (documents, weights, idf) of each term that scored
         for f, ts in terms.items():
             if f not in self._scored:
                 continue  # (an exact-lookup field: no weights)
@@ -827,8 +841,9 @@ class Index:
                         continue
                 # Whoosh's idf; the field boost is already in the posting weights (applied at indexing).
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
-                scores[docs] += weight * w
+                parts.append((docs, w, weight))
                 used.append((f, t, off, df))
+        scores = _sum_postings(parts, n_docs)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)

@@ -112,10 +112,11 @@ class _Agg:
     bm25_lang: str = ""
     coverage: float = 0.0
     matched: dict[str, set[str]] = dataclasses.field(default_factory=dict)
-    # A message found in full is kept as its match and rendered only if the case is among the hits
-    # shown (a long paste matches thousands of messages).
-    evidence: list[Evidence | TemplateMatch] = dataclasses.field(default_factory=list)
-    messages: set[str] = dataclasses.field(default_factory=set)
+    # The messages found come first (made only for the hits shown: a long paste matches thousands of
+    # them): :meth:`_MessageScores.evidence` of ``messages``; then what the other signals found.
+    messages: tuple[_MessageScores, int] | None = None
+    evidence: list[Evidence] = dataclasses.field(default_factory=list)
+    credited: set[str] = dataclasses.field(default_factory=set)  # the terms counted (Searcher._credit)
 
 
 class Results(list["Hit"]):
@@ -281,12 +282,6 @@ class Searcher:
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
 
-    @property
-    def _wording_spread(self) -> dict[str, int]:
-        """Each wording -> how many advisories declare it (counted when the index was built: no pass
-        over every template when the searcher is made)."""
-        return self.index.wording_spread
-
     def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
         """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
 
@@ -299,10 +294,16 @@ class Searcher:
         if not text.strip():
             return Results(query_chars=query_chars, used_chars=len(text), cut=cut)
         lang = lang or ("ja" if is_japanese(text[: spec.MAX_ANALYZED_CHARS]) else "en")
+        # Messages first: every case with one gets its share at once; a case becomes an _Agg when
+        # another signal reaches it or when it may be among the hits shown.
+        messages = _MessageScores(self, text)
         aggs: dict[tuple[str, str], _Agg] = {}
 
         def agg(adv: str, case: str) -> _Agg:
-            return aggs.setdefault((adv, case), _Agg())
+            a = aggs.get((adv, case))
+            if a is None:
+                a = aggs[(adv, case)] = messages.take(adv, case)
+            return a
 
         head = analyze(text[: spec.MAX_ANALYZED_CHARS], japanese=japanese)
         typed = head  # where the identifiers were found, with the map back to what was typed
@@ -310,11 +311,10 @@ class Searcher:
             norm, origin = normalize_with_map(text[: spec.MAX_ID_CHARS])
             typed = Analysis(text[: spec.MAX_ID_CHARS], norm, origin, find_identifiers(norm), [], [])
         ids = typed.identifiers
-        self._templates(text, agg)
         self._identifiers(ids, head, agg, lang)
         weights = self._bm25(head, ids, agg, lang)
 
-        ranked = sorted(aggs.items(), key=lambda kv: (-kv[1].score, kv[0]))
+        ranked = sorted([*aggs.items(), *messages.leaders(limit)], key=lambda kv: (-kv[1].score, kv[0]))
         hits = [(adv, case, a, self._label(adv, a, n, ranked[:limit], weights)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
         return Results(
             [self._hit(adv, case, a, conf, lang, japanese, (typed, head)) for adv, case, a, conf in hits],
@@ -361,40 +361,6 @@ class Searcher:
 
     # --- signals ---------------------------------------------------------------------------
 
-    def _templates(self, text: str, agg) -> None:
-        """Every message found in full adds to its case; a partly found one adds once, its best coverage."""
-        partial: dict[tuple[str, str], TemplateMatch] = {}
-        for m in self.matcher.match(text, spec.MIN_COVERAGE):
-            e = m.entry
-            a = agg(e.advisory, e.case)
-            if not m.full:
-                best = partial.get((e.advisory, e.case))
-                if best is None or m.coverage > best.coverage:
-                    partial[(e.advisory, e.case)] = m
-                continue
-            if e.message in a.messages:
-                continue
-            a.messages.add(e.message)
-            a.score += spec.W_TEMPLATE_FULL + min(_literal_length(e.text), spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
-            self._signal(a, self._wording_spread.get(e.text, 1), not e.generic)
-            a.evidence.append(m)
-        for (adv, case), m in partial.items():
-            a = agg(adv, case)
-            if a.exact:
-                continue
-            # A partly found message whose most telling piece is missing is likely another message.
-            a.score += spec.W_TEMPLATE_PARTIAL * m.coverage * (1.0 if m.key_found else spec.PARTIAL_WITHOUT_KEY)
-            if (
-                m.key_found
-                and m.coverage >= spec.PARTIAL_STRONG_COVERAGE
-                and not m.entry.generic
-                and self._wording_spread.get(m.entry.text, 1) <= spec.STRONG_SPREAD
-            ):
-                a.strong = True
-                a.evidence.append(
-                    Evidence("message", m.entry.text, {"message": m.entry.message, "kind": m.entry.kind, "coverage": round(m.coverage, 2)})
-                )
-
     def _identifiers(self, ids, head: Analysis, agg, answer_lang: str) -> None:
         query_words = {w.text for w in head.words}
         for ident in ids:
@@ -434,7 +400,7 @@ class Searcher:
         na_spread = len({adv for adv, _c, _l in na_rows})
         for adv, case, _lang in na_rows:
             a = agg(adv, case)
-            if "t:" + term in a.messages:
+            if term in a.credited:
                 continue
             shown, reason = self._table(adv, case, answer_lang, "not_affected_table").get(term, (term, ""))
             why = Evidence("not_affected", f"«{shown}»: {reason}".rstrip(": "), {"model": term, "reason": reason})
@@ -457,9 +423,9 @@ class Searcher:
     def _credit(self, a: _Agg, term: str, weight: float, spread: int, specific: bool, evidence: Evidence) -> bool:
         """Count a declared or mentioned term for a case once, however many of its forms the query
         holds: its weight, its signal for the label, its evidence. False when it already counted."""
-        if "t:" + term in a.messages:
+        if term in a.credited:
             return False
-        a.messages.add("t:" + term)
+        a.credited.add(term)
         a.score += weight
         self._signal(a, spread, specific)
         a.evidence.append(evidence)
@@ -575,8 +541,8 @@ class Searcher:
         # An identifier, reference or model number is shown where the advisory has it (its line, the
         # occurrence marked), else as the query has it; the index term stays in the detail.
         evidence = [
-            _message_evidence(e) if isinstance(e, TemplateMatch) else _shown_identifier(e, texts, query) if e.field in _TERM_FIELDS else e
-            for e in a.evidence
+            *(a.messages[0].evidence(a.messages[1]) if a.messages else ()),
+            *(_shown_identifier(e, texts, query) if e.field in _TERM_FIELDS else e for e in a.evidence),
         ]
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
@@ -599,6 +565,108 @@ class Searcher:
             not_affected=a.not_affected and not a.applies,
             steps=[s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
         )
+
+
+class _MessageScores:
+    """The messages a paste contains, credited to every case at once (numpy), as the rules say
+    (docs/RANKING.md): each message found in full adds ``W_TEMPLATE_FULL`` and its fixed text, once
+    per case; a specific one that one advisory has makes the case exact, that a few share, strong;
+    a case's best partly found message adds ``W_TEMPLATE_PARTIAL`` times its coverage unless the
+    case is exact. Scores are summed in entry order, as one case at a time would sum them.
+
+    A long paste finds messages in tens of thousands of cases; only those another signal reaches
+    (:meth:`take`) or that may be among the hits shown (:meth:`leaders`) become an :class:`_Agg`."""
+
+    def __init__(self, searcher: Searcher, text: str):
+        import numpy as np
+
+        found = searcher.matcher.match_entries(text, spec.MIN_COVERAGE)
+        self.found, self.entries = found, searcher.index.templates
+        self.table = table = searcher.index.template_table()
+        self.cases, self.taken = np.zeros(0, np.int64), np.zeros(0, bool)
+        self.n_strings = n_strings = len(table.strings)
+        if not len(found.entries):
+            return
+        rows = np.asarray(table.rows[found.entries], dtype=np.int64)
+        full = np.fromiter((f.full for f in found.found), bool, len(found.found))[found.which]
+        coverage = np.fromiter((f.coverage for f in found.found), float, len(found.found))[found.which]
+        self.cases, at = np.unique(rows[:, 0] * n_strings + rows[:, 1], return_inverse=True)
+        n = len(self.cases)
+        spread = np.asarray(table.spread)[rows[:, 5]]
+        specific = rows[:, 6] == 0
+        # Found in full: each message once per case (its first entry), in entry order.
+        whole = np.flatnonzero(full)
+        first = np.unique(at[whole] * n_strings + rows[whole, 2], return_index=True)[1]
+        kept = whole[np.sort(first)]
+        wordings, which = np.unique(rows[kept, 5], return_inverse=True)
+        points = np.array([_full_message_points(table.text(w)) for w in wordings.tolist()], dtype=np.float64)
+        self.score = np.bincount(at[kept], weights=points[which], minlength=n).astype(np.float64)  # (int when nothing is found in full)
+        self.exact = np.bincount(at[kept], weights=specific[kept] & (spread[kept] == 1), minlength=n) > 0
+        self.strong = np.bincount(at[kept], weights=specific[kept] & (spread[kept] > 1) & (spread[kept] <= spec.STRONG_SPREAD), minlength=n) > 0
+        by_case = np.argsort(at[kept], kind="stable")
+        self.whole, self.whole_bounds = kept[by_case], np.searchsorted(at[kept][by_case], np.arange(n + 1))
+        # Partly found: the best of a case (most coverage, then the first), unless the case is exact.
+        part = np.flatnonzero(~full)
+        part = part[np.lexsort((found.entries[part], -coverage[part]))]
+        best = part[np.unique(at[part], return_index=True)[1]]
+        best = best[~self.exact[at[best]]]
+        key_found = np.fromiter((found.found[k].key_found for k in found.which[best].tolist()), bool, len(best))
+        self.score[at[best]] = self.score[at[best]] + spec.W_TEMPLATE_PARTIAL * coverage[best] * np.where(key_found, 1.0, spec.PARTIAL_WITHOUT_KEY)
+        telling = key_found & (coverage[best] >= spec.PARTIAL_STRONG_COVERAGE) & specific[best] & (spread[best] <= spec.STRONG_SPREAD)
+        self.strong[at[best[telling]]] = True
+        self.partial = dict(zip(at[best[telling]].tolist(), best[telling].tolist()))  # case -> its partly found message
+        self.taken = np.zeros(n, bool)
+
+    def _case(self, adv: str, case: str) -> int | None:
+        """The position of a case in :attr:`cases`, or None when the paste has none of its messages."""
+        import numpy as np
+
+        if not len(self.cases):
+            return None
+        a, c = self.table.string_id(adv), self.table.string_id(case)
+        if a is None or c is None:
+            return None
+        key = a * self.n_strings + c
+        k = int(np.searchsorted(self.cases, key))
+        return k if k < len(self.cases) and self.cases[k] == key else None
+
+    def _agg(self, k: int) -> _Agg:
+        self.taken[k] = True
+        return _Agg(score=float(self.score[k]), exact=bool(self.exact[k]), strong=bool(self.strong[k]), messages=(self, k))
+
+    def evidence(self, k: int) -> list[Evidence]:
+        """What the messages of case ``k`` show: each found in full, then the partly found one
+        that made the case strong."""
+        found, entries = self.found, self.entries
+        out: list[Evidence] = []
+        for p in self.whole[self.whole_bounds[k] : self.whole_bounds[k + 1]].tolist():
+            f = found.found[found.which[p]]
+            out.append(_message_evidence(TemplateMatch(entries[int(found.entries[p])], True, 1.0, dict(f.slots), f.span, f.key_found)))
+        p = self.partial.get(k)
+        if p is not None:
+            f, e = found.found[found.which[p]], entries[int(found.entries[p])]
+            out.append(Evidence("message", e.text, {"message": e.message, "kind": e.kind, "coverage": round(f.coverage, 2)}))
+        return out
+
+    def take(self, adv: str, case: str) -> _Agg:
+        """The case's _Agg, with what its messages give it (nothing: a fresh one)."""
+        k = self._case(adv, case)
+        return _Agg() if k is None else self._agg(k)
+
+    def leaders(self, limit: int) -> list[tuple[tuple[str, str], _Agg]]:
+        """The first ``limit`` cases not taken, by score (then by advisory and case, as hits are
+        ordered), as _Aggs: the only ones of them that can be among the first ``limit`` hits."""
+        import numpy as np
+
+        rest = np.flatnonzero(~self.taken)
+        if limit <= 0 or not len(rest):
+            return []
+        if len(rest) > limit:
+            scores = self.score[rest]
+            rest = rest[scores >= np.partition(scores, len(rest) - limit)[len(rest) - limit]]  # (ties at the last place too)
+        n, string = self.n_strings, self.table.string
+        named = [(-self.score[k], (string(key // n), string(key % n)), k) for k, key in zip(rest.tolist(), self.cases[rest].tolist())]
+        return [(name, self._agg(k)) for _s, name, k in sorted(named)[:limit]]
 
 
 _TERM_FIELDS = ("identifier", "reference", "model")
@@ -690,6 +758,11 @@ def _shown_identifier(e: Evidence, texts: dict[str, str], query: tuple[Analysis,
 def _literal_length(text: str) -> int:
     """How many characters of a message wording are fixed text (not slots)."""
     return sum(len(x) for x in Template.parse(text).literals)
+
+
+def _full_message_points(text: str) -> float:
+    """What a message found in full adds to its case: a fixed amount, plus its fixed text's length."""
+    return spec.W_TEMPLATE_FULL + min(_literal_length(text), spec.TEMPLATE_LITERAL_CAP) / spec.TEMPLATE_LITERAL_PER_POINT
 
 
 def _message_evidence(m: TemplateMatch) -> Evidence:

@@ -84,6 +84,7 @@ class Templates:
             raise ValueError("the template files do not fit")
         self.codes = (codes[0], codes[1])
         self._strings: list[str] | None = None
+        self._ids: dict[str, int] | None = None
 
     def text(self, w: int) -> str:
         return self.wordings[w]
@@ -95,6 +96,12 @@ class Templates:
 
     def string(self, i: int) -> str:
         return self.string_list()[i]
+
+    def string_id(self, s: str) -> int | None:
+        """The number of a string of the entries (advisory, case, message, language, kind), or None."""
+        if self._ids is None:
+            self._ids = {x: i for i, x in enumerate(self.string_list())}
+        return self._ids.get(s)
 
     def entry(self, i: int) -> TemplateEntry:
         a, c, m, lang, k, w, g = self.rows[i].tolist()

@@ -101,11 +101,14 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     s = "".join(out)
     # Long-vowel folding removes characters: rebuild the map alongside.
     if "ー" in s:
-        keep = [True] * len(s)
-        for m in LONG_VOWEL_RE.finditer(s):
-            keep[m.end() - 1] = False
-        s = "".join(ch for ch, k in zip(s, keep) if k)
-        origin = [o for o, k in zip(origin, keep) if k]
+        drop = [m.end() - 1 for m in LONG_VOWEL_RE.finditer(s)]
+        if drop:
+            starts, ends = [0, *(d + 1 for d in drop)], [*drop, len(s)]
+            s = "".join(s[a:b] for a, b in zip(starts, ends))
+            kept: list[int] = []
+            for a, b in zip(starts, ends):
+                kept += origin[a:b]
+            origin = kept
     origin.append(len(text))
     return s, origin
 

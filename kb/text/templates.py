@@ -234,7 +234,7 @@ class _Wording:
 
 
 @dataclass
-class _Found:
+class Found:
     """How one wording occurs in one paste (the same for every entry with that wording)."""
 
     full: bool
@@ -263,16 +263,22 @@ class _Paste:
         self._has: dict[str, bool] = {}
         self._starts: dict[str, list[int]] | None = None  # needle -> first occurrences (scan)
 
-    def scan(self, wordings: list[_Wording], limit: int) -> None:
-        """Find every needle of ``wordings`` in one pass over the paste."""
+    def scan(self, wordings: list[_Wording], limit: int) -> list[int]:
+        """Find every needle of ``wordings`` in one pass over the paste; returns, for each wording,
+        how many characters of its chunks the paste has."""
+        import numpy as np
+
         needles: dict[str, int] = {}
         for w in wordings:
             if w.lits:
                 needles.setdefault(w.longest, len(needles))
         anchors = len(needles)
+        chunk_needles: list[int] = []  # the needle of every chunk, wording by wording
+        chunk_counts: list[int] = []
         for w in wordings:
-            for c in w.cut():
-                needles.setdefault(c, len(needles))
+            chunks = w.cut()
+            chunk_counts.append(len(chunks))
+            chunk_needles += [needles.setdefault(c, len(needles)) for c in chunks]
         names = list(needles)
         found = bytearray(len(names))
         starts: list[list[int]] = [[] for _ in range(anchors)]
@@ -288,6 +294,11 @@ class _Paste:
                     starts[k].append(end - back)
         self._has = {needle: bool(f) for needle, f in zip(names, found) if needle}
         self._starts = {names[k]: starts[k] for k in range(anchors)}
+        at = np.asarray(chunk_needles, dtype=np.int64)
+        lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+        running = np.concatenate(([0], np.cumsum(np.frombuffer(bytes(found), dtype=np.uint8)[at] * lengths[at])))
+        ends = np.cumsum(chunk_counts, dtype=np.int64)
+        return (running[ends] - running[ends - np.asarray(chunk_counts, dtype=np.int64)]).tolist()
 
     def anchors(self, needle: str, limit: int) -> Iterable[int]:
         if self._starts is not None and needle in self._starts:
@@ -304,6 +315,22 @@ class _Paste:
                 h = needle in self.sq
             self._has[needle] = h
         return h
+
+
+@dataclass
+class PasteMatches:
+    """The entries a paste contains (:meth:`TemplateMatcher.match_entries`): ``entries``, ascending
+    (int64 array), and for the k-th of them ``found[which[k]]``, how its wording occurs."""
+
+    entries: Any
+    which: Any
+    found: list[Found]
+
+    @staticmethod
+    def none() -> PasteMatches:
+        import numpy as np
+
+        return PasteMatches(np.zeros(0, np.int64), np.zeros(0, np.int64), [])
 
 
 _GRAM = 3  # keys are character trigrams
@@ -388,30 +415,50 @@ class TemplateMatcher:
 
     def match(self, text: str, min_coverage: float | None = None) -> list[TemplateMatch]:
         """Every template the text contains fully, or partly (``coverage`` >= ``min_coverage``,
-        by default ``spec.MIN_COVERAGE``)."""
+        by default ``spec.MIN_COVERAGE``): found in full first, then by coverage, then in entry order."""
+        found = self.match_entries(text, min_coverage)
+        hits = sorted(zip(found.entries.tolist(), found.which.tolist()), key=lambda h: (-found.found[h[1]].full, -found.found[h[1]].coverage, h[0]))
+        entries = self.entries
+        return [TemplateMatch(entries[i], f.full, f.coverage, dict(f.slots), f.span, f.key_found) for i, f in ((i, found.found[k]) for i, k in hits)]
+
+    def match_entries(self, text: str, min_coverage: float | None = None) -> PasteMatches:
+        """What :meth:`match` finds, as numbers: the entries, ascending, and for each how its wording
+        occurs. Nothing is made per entry, so a paste that matches thousands of them stays cheap."""
+        import numpy as np
+
         min_coverage = spec.MIN_COVERAGE if min_coverage is None else min_coverage
         sq, origin = squash_with_map(text)
         if len(sq) < spec.MIN_SQUASHED_CHARS:
-            return []
+            return PasteMatches.none()
         groups = self._candidate_groups(sq)
         ws = sorted({self._group_wording[g] for g in groups})
         paste = _Paste(text, sq, origin, None)
+        covered: list[int] | list[None] = [None] * len(ws)
         if len(sq) > _SCAN_ABOVE and ahocorasick is not None:
-            paste.scan([self._wording(w) for w in ws], spec.MAX_FIND_TRIES)
+            covered = paste.scan([self._wording(w) for w in ws], spec.MAX_FIND_TRIES)
         elif len(sq) > _SCAN_ABOVE:
             paste._present = trigrams(sq)
-        found = {w: self._find(self._wording(w), paste) for w in ws}
-        hits: list[tuple[int, _Found]] = []
+        found = {w: self._find(self._wording(w), paste, c) for w, c in zip(ws, covered)}
+        hit: list[int] = []
+        hit_found: list[Found] = []
         for g in groups:
             f = found[self._group_wording[g]]
             if f is not None and f.coverage >= min_coverage:
-                hits.extend((i, f) for i in self._entries_of(g))
-        hits.sort(key=lambda h: (-h[1].full, -h[1].coverage, h[0]))
-        entries = self.entries
-        return [TemplateMatch(entries[i], f.full, f.coverage, dict(f.slots), f.span, f.key_found) for i, f in hits]
+                hit.append(g)
+                hit_found.append(f)
+        if not hit:
+            return PasteMatches.none()
+        lo = self._group_bounds[hit]
+        counts = self._group_bounds[np.asarray(hit) + 1] - lo
+        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        entries = self._entry_order[at]
+        which = np.repeat(np.arange(len(hit)), counts)
+        order = np.argsort(entries, kind="stable")
+        return PasteMatches(entries[order], which[order], hit_found)
 
-    def _find(self, w: _Wording, paste: _Paste) -> _Found | None:
-        """Whether a wording occurs in full in the paste (with its slot values), else how much of it."""
+    def _find(self, w: _Wording, paste: _Paste, covered: int | None = None) -> Found | None:
+        """Whether a wording occurs in full in the paste (with its slot values), else how much of it
+        (``covered``: how many characters of its chunks the paste has, when already counted)."""
         lits = w.lits
         if not lits:
             return None
@@ -426,9 +473,9 @@ class TemplateMatcher:
                 for k, p in enumerate(w.slots):
                     s, e = m.span(f"s{k}")
                     values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
-                return _Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
+                return Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
         chunks = w.cut()
-        coverage = sum(len(c) for c in chunks if paste.has(c)) / w.chunk_total
+        coverage = (sum(len(c) for c in chunks if paste.has(c)) if covered is None else covered) / w.chunk_total
         # The longest chunk is what tells this message from its siblings (AccountDisabledException
         # vs TenantAccessBlockedException after the same prefix): without it, the paste is another message.
         key_found = not chunks or paste.has(w.key_chunk)
@@ -436,7 +483,7 @@ class TemplateMatcher:
             coverage = max(coverage, len(sq) / w.total)
         if coverage <= 0:
             return None
-        return _Found(False, coverage, key_found=key_found)
+        return Found(False, coverage, key_found=key_found)
 
 
 def _codes(np: Any, s: str) -> Any:
