@@ -855,21 +855,36 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        # Which terms each of the best documents has: each one looked up in the term's postings
-        # (a term's documents are in ascending order), not the postings gone through.
-        rank = {d: i for i, d in enumerate(top)}
-        best = np.array(sorted(top), dtype=np.int64)
-        matched: list[dict[str, set[str]]] = [{} for _ in top]
-        for f, t, off, df in used:
-            docs = self._post_docs[off : off + df]
-            at = np.searchsorted(docs, best)
-            has = best[(at < df) & (docs[np.minimum(at, df - 1)] == best)]
-            want = only.get(t)
-            for d in has.tolist():
-                if want is not None and self._doc_langs[d] != want:
-                    continue
-                matched[rank[d]].setdefault(f, set()).add(t)
+        matched = self._matched_terms(top, used, only)
         return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), matched[i]) for i, d in enumerate(top)]
+
+    def _matched_terms(self, top: list[int], used: list[tuple[str, str, int, int]], only: dict[str, int]) -> list[dict[str, set[str]]]:
+        """For each document of ``top``: field -> the terms of ``used`` it has. Each term's postings
+        (documents in ascending order) are searched for the documents, giving a table of which
+        document has which term; a document's terms are then read off its row, field by field
+        (``used`` comes field after field)."""
+        import numpy as np
+
+        docs_top = np.asarray(top, dtype=np.int64)
+        has = np.zeros((len(used), len(top)), dtype=bool)
+        langs = self._doc_langs[docs_top]
+        for u, (_f, t, off, df) in enumerate(used):
+            docs = self._post_docs[off : off + df]
+            at = np.minimum(np.searchsorted(docs, docs_top), df - 1)
+            has[u] = docs[at] == docs_top
+            want = only.get(t)
+            if want is not None:
+                has[u] &= langs == want
+        name = [t for _f, t, _o, _d in used].__getitem__
+        fields = [f for f, _t, _o, _d in used]
+        starts = [u for u in range(len(used)) if u == 0 or fields[u] != fields[u - 1]]
+        out: list[dict[str, set[str]]] = []
+        for row in np.ascontiguousarray(has.T):
+            found = np.flatnonzero(row)
+            cuts = [*np.searchsorted(found, starts).tolist(), len(found)]
+            terms = found.tolist()
+            out.append({fields[a]: set(map(name, terms[cuts[k] : cuts[k + 1]])) for k, a in enumerate(starts) if cuts[k + 1] > cuts[k]})
+        return out
 
     def _key(self, docnum: int) -> str:
         """The key of a document, by its number in this index (not Whoosh's)."""
