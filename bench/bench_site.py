@@ -88,7 +88,7 @@ def gz_size(path: Path, cache: dict[Path, int]) -> int:
 
 
 def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.rstrip()  # porcelain lines start with a space
 
 
 def code_state() -> str:

@@ -52,6 +52,7 @@ from kb.browser.index import (
     browser_data,
     browser_script,
     cjk_runs,
+    document_segments,
     search_index,
     term_hash,
 )
@@ -495,6 +496,95 @@ def mixed(tmp_path_factory):
     base.build()
     yield base, write_site(base.advisories(), tmp / "site")
     base.close()
+
+
+# kbsearch.js's postingsOf for each [field code, term, segments or null] of the request (stdin), and the
+# index files it loaded: [[postings, ...], [file, ...]]. The stand-ins for window and document are
+# tests/parity/run_parity.js's.
+POSTINGS_JS = r"""
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const vm = require("vm");
+const { pathToFileURL, fileURLToPath } = require("url");
+const site = path.resolve(process.argv[2]);
+const request = JSON.parse(fs.readFileSync(0, "utf-8"));
+const script = path.join(site, "static", "kbsearch.js");
+const loaded = [];
+function appendScript(el) {
+  setImmediate(() => {
+    const file = fileURLToPath(el.src);
+    loaded.push(path.relative(path.join(site, "search"), file));
+    vm.runInThisContext(fs.readFileSync(file, "utf-8"), { filename: el.src });
+    el.onload();
+  });
+}
+globalThis.window = globalThis;
+globalThis.location = { href: pathToFileURL(path.join(site, "index.html")).href, search: "" };
+globalThis.document = {
+  readyState: "complete", documentElement: { lang: "en" }, head: { appendChild: appendScript }, createElement: () => ({}),
+  querySelector: (sel) => (sel.startsWith("script") ? { src: pathToFileURL(script).href } : null),
+  querySelectorAll: () => [], getElementById: () => null, addEventListener: () => {},
+};
+vm.runInThisContext(fs.readFileSync(script, "utf-8"), { filename: script });
+(async () => {
+  const out = [];
+  for (const [code, term, segs] of request) out.push(await window.KBSearch.postingsOf(code, term, segs || undefined));
+  process.stdout.write(JSON.stringify([out, loaded]));
+})();
+"""
+
+
+def test_long_list_parts_decode_in_node(mixed, node, tmp_path):
+    """Every posting list stored apart in parts by segment (large_df=1; parts of fewer than 3 documents
+    with their own lengths, y/, the others reading their segment's table, l/<field>/<segment>):
+    kbsearch.js decodes each to the postings the shards hold inline, in every segment and in the
+    segments a search in each language scores (its language's, and the advisories' in one language)."""
+    base, _ = mixed
+    advisories = base.advisories()
+    site = search_files(advisories, tmp_path / "compact", large_df=1, table_df=3)
+    inline = search_index(advisories)
+    args = lambda files, rel: json.loads(files[rel][files[rel].index(",") + 1 : -3])  # noqa: E731
+    core = json.loads(inline.files["core.js"][len("KBSearch.load(") : -3])
+    seg_of = document_segments(advisories)
+    partial = len(core["langs"])
+    assert partial in seg_of  # the mixed advisories' documents: the last segment
+    request, expected = [], []
+    for n in range(core["shards"]):
+        for term, entry in args(inline.files, f"t/{n}.js").items():
+            for code, _boost in core["fields"].values():
+                flat = entry.get(code)
+                if flat is None:
+                    continue
+                docs = list(flat[0::3])
+                for k in range(1, len(docs)):
+                    docs[k] += docs[k - 1]
+                postings = [[d, tf, length] for d, tf, length in zip(docs, flat[1::3], flat[2::3], strict=True)]
+                for segs in [None, *([lang, partial] for lang in range(len(core["langs"])))]:
+                    request.append([code, term, segs])
+                    expected.append([x for p in postings if segs is None or seg_of[p[0]] in segs for x in p])
+    runner = tmp_path / "postings.js"
+    runner.write_text(POSTINGS_JS, "utf-8")
+    proc = subprocess.run([node, str(runner), str(site)], input=json.dumps(request, ensure_ascii=False), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got, loaded = json.loads(proc.stdout)
+    wrong = [(r, e[:9], g[:9]) for r, e, g in zip(request, expected, got, strict=True) if e != g]
+    assert not wrong, f"{len(wrong)} of {len(request)} lists decode otherwise, e.g. {wrong[:3]}"
+    kinds = {f.split("/")[0] for f in loaded}
+    assert {"x", "y", "l"} <= kinds, kinds  # both sources of lengths were read
+    assert any(f.startswith(f"l/b/{partial}") for f in loaded)
+
+
+@pytest.mark.parametrize("lang", [None, "en", "ja"])
+def test_mixed_content_long_lists_rank_like_python(mixed, node, tmp_path, lang):
+    """The mixed content with every posting list stored apart (x/, parts by segment: the advisories in
+    one language are the last segment), answering in each language."""
+    base, _ = mixed
+    site = search_files(base.advisories(), tmp_path / "compact", large_df=1, table_df=3)
+    queries = [*QUERIES, *MIXED_QUERIES]
+    js = run_node(node, site, queries, lang=lang)
+    problems = compare_all(base.searcher(), queries, js, site, lang=lang)
+    assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
 
 
 @pytest.mark.parametrize("lang", [None, "en", "ja"])

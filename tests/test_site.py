@@ -279,36 +279,54 @@ def _decode_lengths(s: str, ranks: list[int]) -> list[int]:
     return out
 
 
-def test_long_posting_lists_decode_to_the_short_ones():
-    """Every posting list stored apart (x/: documents, numbered among one language's when all are in
-    it, and tf; identical lists once) decodes to the postings the shards hold inline (which
-    test_browser_index_matches_whoosh checks against Whoosh), and a list's own lengths (y/) equal
-    the field's length table (l/) at its documents: the browser may read either."""
-    advisories = load_or_raise(CONTENT)
-    inline = search_index(advisories)  # the bundled content's lists are all short: in the shards, as Whoosh has them
-    si = search_index(advisories, large_df=1, table_df=3)
-    core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
-    args = lambda files, rel: json.loads(files[rel][files[rel].index(",") + 1 : -3])  # noqa: E731
-    masks = [(1 << len(core["langs"])) - 1] * len(_decode_varints(core["cases"]))
+def _segment_docs(core: dict) -> list[list[int]]:
+    """The documents of each segment, in order, as kbsearch.js's load() numbers them from the core: an
+    advisory's documents are case by case, language by language; those of an advisory written in every
+    language are in their language's segment, the others' in the last one."""
+    n_langs = len(core["langs"])
+    full = (1 << n_langs) - 1
+    masks = [full] * len(_decode_varints(core["cases"]))
     partial, adv = _decode_varints(core["partial_langs"]), 0
     for k in range(0, len(partial), 2):
         adv += partial[k]
         masks[adv] = partial[k + 1]
-    lang_docs: dict[int, list[int]] = {}
+    segs: list[list[int]] = [[] for _ in range(n_langs + 1)]
     doc = 0
     for adv, n_cases in enumerate(_decode_varints(core["cases"])):
         for _case in range(n_cases):
-            for lang in range(len(core["langs"])):
+            for lang in range(n_langs):
                 if masks[adv] >> lang & 1:
-                    lang_docs.setdefault(lang, []).append(doc)
+                    segs[lang if masks[adv] == full else n_langs].append(doc)
                     doc += 1
     assert doc == core["docs"]
-    tables = {code: _decode_lengths(args(si.files, f"l/{code}.js"), core["length_ranks"][code]) for code, _ in core["fields"].values()}
+    return segs
+
+
+def _check_long_lists(advisories: list) -> dict[str, int]:
+    """Every posting list stored apart in parts by segment (x/: each part's documents numbered among its
+    segment's, and tf; identical parts once) decodes to the postings the shards hold inline (which
+    test_browser_index_matches_whoosh checks against Whoosh), and a part's own lengths (y/) equal its
+    segment's length table (l/<field>/<segment>) at its documents: the browser may read either."""
+    inline = search_index(advisories)  # the bundled content's lists are all short: in the shards, as Whoosh has them
+    si = search_index(advisories, large_df=1, table_df=3)
+    core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
+    assert core["format"] == "kb-site-search/4"
+    args = lambda files, rel: json.loads(files[rel][files[rel].index(",") + 1 : -3])  # noqa: E731
+    seg_docs = _segment_docs(core)
+    tables = {}
+    for code, _ in core["fields"].values():
+        for seg, docs in enumerate(seg_docs):
+            rel = f"l/{code}/{seg}.js"
+            assert (rel in si.files) == bool(docs) and (core["length_table_sizes"][code][seg] > 0) == bool(docs)
+            if docs:
+                assert si.files[rel].startswith(f'KBSearch.addLengths("{code}",{seg},')
+                chars = json.loads(si.files[rel][si.files[rel].rindex(",") + 1 : -3])
+                tables[code, seg] = dict(zip(docs, _decode_lengths(chars, core["length_ranks"][code]), strict=True))
     inline_core = json.loads(inline.files["core.js"][len("KBSearch.load(") : -3])
     inline_shards = [args(inline.files, f"t/{n}.js") for n in range(inline_core["shards"])]
     shards = [args(si.files, f"t/{n}.js") for n in range(core["shards"])]
     files: dict[int, int] = {}
-    checked = own = one_lang = 0
+    counts = {"checked": 0, "own": 0, "parts": 0, "split": 0, "partial": 0}
     for shard in shards:
         for term, entry in shard.items():
             expected_entry = inline_shards[term_hash(term) % inline_core["shards"]][term]
@@ -317,29 +335,51 @@ def test_long_posting_lists_decode_to_the_short_ones():
                 if raw is None:
                     continue
                 assert isinstance(raw, dict), (term, code)  # large_df=1: every list apart
-                body = args(si.files, f"x/{raw['x']}.js")
-                files[raw["x"]] = files.get(raw["x"], 0) + 1
-                if "m" in body:
-                    bits = base64.b64decode(body["m"])
-                    docs = [i * 8 + b for i in range(len(bits)) for b in range(8) if bits[i] >> b & 1]
-                else:
-                    docs = list(accumulate(_decode_varints(body["d"])))
-                if "g" in body:
-                    docs = [lang_docs[body["g"]][d] for d in docs]
-                    one_lang += 1
-                tfs = [f + 1 for f in _decode_varints(body["f"])]
-                lengths = [tables[code][d] for d in docs]
+                postings = []
+                assert [part[0] for part in raw["p"]] == sorted({part[0] for part in raw["p"]})  # one part per segment, in order
+                for part in raw["p"]:
+                    seg, x = part[0], part[1]
+                    body = args(si.files, f"x/{x}.js")
+                    files[x] = files.get(x, 0) + 1
+                    if "m" in body:
+                        bits = base64.b64decode(body["m"])
+                        assert len(bits) == (len(seg_docs[seg]) + 7) // 8
+                        docs = [i * 8 + b for i in range(len(bits)) for b in range(8) if bits[i] >> b & 1]
+                    else:
+                        docs = list(accumulate(_decode_varints(body["d"])))
+                    docs = [seg_docs[seg][d] for d in docs]
+                    tfs = [f + 1 for f in _decode_varints(body["f"])]
+                    lengths = [tables[code, seg][d] for d in docs]
+                    if len(part) > 2:
+                        assert len(docs) < 3 and _decode_lengths(args(si.files, f"y/{part[2]}.js"), core["length_ranks"][code]) == lengths
+                        assert part[3] == len(gzip.compress(si.files[f"y/{part[2]}.js"].encode(), 6, mtime=0))
+                        counts["own"] += 1
+                    else:
+                        assert len(docs) >= 3
+                    postings += zip(docs, tfs, [core["length_table"][b] for b in lengths], strict=True)
+                    counts["parts"] += 1
+                    counts["partial"] += seg == len(core["langs"])
+                counts["split"] += len(raw["p"]) > 1
                 flat = expected_entry[code]  # [doc gap, tf, length, ...]
                 expected = list(zip(accumulate(flat[0::3]), flat[1::3], flat[2::3], strict=True))
-                assert raw["n"] == len(docs) and list(zip(docs, tfs, [core["length_table"][b] for b in lengths], strict=True)) == expected, (
-                    term,
-                    code,
-                )
-                if "y" in raw:
-                    assert raw["n"] < 3 and _decode_lengths(args(si.files, f"y/{raw['y']}.js"), core["length_ranks"][code]) == lengths
-                    own += 1
-                checked += 1
-    assert checked > 500 and own and one_lang and max(files.values()) > 1  # some lists are shared
+                assert raw["n"] == len(postings) and sorted(postings) == expected, (term, code)
+                counts["checked"] += 1
+    assert counts["checked"] > 500 and counts["own"] and counts["split"] and max(files.values()) > 1  # some parts are shared
+    return counts
+
+
+def test_long_posting_lists_decode_to_the_short_ones():
+    """On the bundled content (every advisory in both languages): parts in the language segments."""
+    counts = _check_long_lists(load_or_raise(CONTENT))
+    assert counts["partial"] == 0
+
+
+def test_long_posting_lists_decode_to_the_short_ones_mixed(tmp_path):
+    """With advisories in one language only (tests/parity/mixed.py): their documents are the last segment's."""
+    from tests.parity.mixed import write_mixed_content
+
+    counts = _check_long_lists(load_or_raise(write_mixed_content(tmp_path)))
+    assert counts["partial"] > 0
 
 
 def test_bundled_search_index_is_small(site: Path):

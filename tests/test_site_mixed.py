@@ -322,7 +322,7 @@ def test_browser_index_numbers_documents_per_language(built, tmp_path):
     core = json.loads(si.files["core.js"][len("KBSearch.load(") : -3])
     reader = base.searcher().index._reader
     assert core["docs"] == reader.doc_count() == sum(len(a.cases) * len(a.langs) for a in advisories)
-    assert core["format"] == "kb-site-search/3"
+    assert core["format"] == "kb-site-search/4"
     partial = [(a, lang_mask(a)) for a in advisories if len(a.langs) < 2]
     expected, last = [], 0
     for n, a in enumerate(advisories):
@@ -330,18 +330,19 @@ def test_browser_index_numbers_documents_per_language(built, tmp_path):
             expected += [n - last, lang_mask(a)]
             last = n
     assert core["partial_langs"] == varints(expected) and len(partial) == 3
-    docs: dict[str, dict[int, dict | None]] = {"ja": {}, "en": {}}  # lang -> advisory position -> record
+    docs: dict[str, dict[int, dict | None]] = {"ja": {}, "en": {}}  # lang -> case position -> record
     for rel, text in si.files.items():
         if rel.startswith("d/"):
             _, lang, name = rel.split("/")
             group = int(name[: -len(".js")])
             for k, record in enumerate(json.loads(text[text.index("[") : -3])):
                 docs[lang][group * core["doc_group"] + k] = record
-    ids = [a.id for a in advisories]
+    cases = [(a, c) for a in advisories for c in a.cases]
     for lang in ("ja", "en"):
-        # a file of only advisories not written in the language is not written at all
-        assert [(docs[lang].get(n) or {}).get("id") for n in range(len(advisories))] == [a.id if lang in a.langs else None for a in advisories]
-    assert [c["title"] for c in docs["en"][ids.index(EN_ONLY)]["cases"]] == [
+        # a file of only cases of advisories not written in the language is not written at all
+        got = [((docs[lang].get(n) or {}).get("a"), (docs[lang].get(n) or {}).get("id")) for n in range(len(cases))]
+        assert got == [(a.id, c.id) if lang in a.langs else (None, None) for a, c in cases]
+    assert [r["title"] for r in docs["en"].values() if r and r["a"] == EN_ONLY] == [
         "How to export contacts from Acme Mail"
     ]  # an implicit case: the advisory's title
     base.close()

@@ -54,15 +54,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # kb/: static/ and templat
 SCORED_CODES = {"title": "t", "messages": "m", "body": "b", "products": "p", "grams": "g", "ids": "i"}
 LOOKUP_CODES = {"refs": "R", "models": "M", "models_cond": "C", "not_affected": "N"}
 LARGE_DF = 64  # posting lists of at least this many documents are stored apart, compactly
-LENGTH_TABLE_SHARE = 2  # lists in more than 1/2 of the documents read lengths from the field's table only
+LENGTH_TABLE_SHARE = 2  # a long list's part in half its segment's documents or more reads lengths from the segment's table only
 TERM_SHARD_BYTES = 250  # target size of one term shard (uncompressed JSON): a query loads one per term;
 # at most one shard per document, so that a small corpus keeps few files (gzip's overhead is per file)
 LENGTH_ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\')  # JSON-safe ASCII
 """Field lengths as text: a field's length bytes, ranked by how many documents have them, are one
 character each (the rank in this alphabet; from its last character on, that character and then
 ``chr(0xC0 + rank)``): one byte per document, which gzip compresses about as well as raw bytes."""
-KEY_SHARD_BYTES = 4_000
-DOC_GROUP_BYTES = 6_000  # advisories' titles and texts, grouped
+KEY_SHARD_BYTES = 2_000  # target size of one template key shard: a paste loads those of its trigrams that are keys
+DOC_GROUP_BYTES = 2_000  # cases' titles and texts, grouped: a search loads the groups of the hits it shows
 USE_GROUP_BYTES = 2_000  # which cases use each wording
 KEY_LIST_MAX = 40_000  # up to this many template keys the core lists them; beyond, a bit filter
 _TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
@@ -113,14 +113,9 @@ def varints(values: list[int]) -> str:
     return "".join(out)
 
 
-def _compact(docs: list[int], tfs: list[int], n_docs: int, langs: tuple[list[int], list[int], Counter[int]] | None = None) -> dict[str, Any]:
-    """A long posting list: documents as gaps or as a bitmap (whichever is shorter), and tf - 1. When
-    every document is in one language (``langs``: each document's language, an index into LANGS, its
-    number among that language's documents, and how many each language has), the list numbers them
-    among that language's documents and says which (``g``): smaller numbers."""
-    if langs is not None and len({langs[0][d] for d in docs}) == 1:
-        doc_lang, ordinal, count = langs
-        return {"g": doc_lang[docs[0]], **_compact([ordinal[d] for d in docs], tfs, count[doc_lang[docs[0]]])}
+def _compact(docs: list[int], tfs: list[int], n_docs: int) -> dict[str, Any]:
+    """A long list's part: its documents (numbered among its segment's ``n_docs``) as gaps or as a
+    bitmap (whichever is shorter), and tf - 1."""
     gaps = varints([docs[0]] + [b - a for a, b in pairwise(docs)])
     bits = bytearray((n_docs + 7) // 8)
     for d in docs:
@@ -320,26 +315,42 @@ def _collect_postings(docs: list[SearchDoc]) -> _Postings:
     return p
 
 
-def _posting_files(p: _Postings, doc_lang: list[int], large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
-    """Term shards (t/), long lists (x/), their documents' lengths (y/) and the fields' length tables
-    (l/); returns what the core says of them.
+def document_segments(advisories: list[Advisory]) -> list[int]:
+    """Each document's segment: for an advisory written in every language, its language (an index into
+    LANGS); for the others, ``len(LANGS)``. A search with a query language scores the documents of
+    that language and of advisories lacking some language only (kb.search.index: a translation twin
+    is left out), so it loads those segments' parts of the long lists and of the length tables."""
+    full = (1 << len(LANGS)) - 1
+    out: list[int] = []
+    for adv in advisories:
+        partial = lang_mask(adv) != full
+        for _case in adv.cases:
+            out += [len(LANGS) if partial else LANGS.index(lang) for lang in adv.langs]
+    return out
 
-    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one gets a file
-    of its own, compact (documents and tf), and, unless it is in ``table_df`` documents or more, a
-    file of its documents' lengths; the shard keeps ``{x: file, n: documents, s: its gzipped bytes,
-    y: lengths file, z: its gzipped bytes}`` (no ``y``: the lengths come from the field's table). The
-    browser reads a field's lengths from its table or from the lists' own files, whichever is fewer
+
+def _posting_files(p: _Postings, doc_seg: list[int], large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
+    """Term shards (t/), long lists' parts (x/), their documents' lengths (y/) and the fields' length
+    tables per segment (l/<field>/<segment>); returns what the core says of them.
+
+    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one is cut by
+    segment (:func:`document_segments`): each non-empty part is a file of its own, compact (its
+    documents numbered among the segment's, and tf), and, unless the part is in ``table_df``
+    documents or more (default: half the segment's), a file of its documents' lengths. The shard
+    keeps ``{n: documents, p: [[segment, part file, lengths file, its gzipped bytes], ...]}`` (a
+    part without the last two reads its lengths from the segment's table). The browser reads a
+    field's lengths in a segment from the table or from the parts' own files, whichever is fewer
     bytes for the query: the same numbers either way. Identical files are stored once (the bigrams
     of a word found only whole have the same postings). Shards hold the terms whose hash falls in them.
     """
-    n_docs = len(doc_lang)
-    table_df = table_df if table_df is not None else max(large_df, n_docs // LENGTH_TABLE_SHARE)
-    seen: Counter[int] = Counter()
-    ordinal = []  # a document's number among its language's documents
-    for lang in doc_lang:
-        ordinal.append(seen[lang])
-        seen[lang] += 1
-    stored: dict[str, tuple[int, int]] = {}  # a list's compact JSON -> (file, gzipped bytes)
+    n_docs = len(doc_seg)
+    n_segs = len(LANGS) + 1
+    seg_docs: list[list[int]] = [[] for _ in range(n_segs)]
+    ordinal = []  # a document's number among its segment's documents
+    for d, seg in enumerate(doc_seg):
+        ordinal.append(len(seg_docs[seg]))
+        seg_docs[seg].append(d)
+    stored: dict[str, int] = {}  # a part's compact JSON -> its file
     stored_lengths: dict[tuple[str, str], tuple[int, int]] = {}  # (field code, lengths) -> (file, gzipped bytes)
     ranks = {code: length_ranks(table) for code, table in p.length_bytes.items()}
     for term in sorted(p.entries):
@@ -347,27 +358,38 @@ def _posting_files(p: _Postings, doc_lang: list[int], large_df: int, table_df: i
         for code, values in e.items():
             df = len(values) // 3
             if code in SCORED_CODES.values() and df >= large_df:
-                body = _compact(values[0::3], values[1::3], n_docs, (doc_lang, ordinal, seen))
-                key = json.dumps(body, separators=(",", ":"))
-                if key not in stored:
-                    n = len(stored)
-                    files[f"x/{n}.js"] = text = _call("addList", n, body)
-                    stored[key] = (n, gzip_size(text.encode()))
-                x, size = stored[key]
-                e[code] = {"x": x, "n": df, "s": size}
-                if df < table_df:
-                    chars = length_chars([p.length_bytes[code][d] for d in values[0::3]], ranks[code])
-                    if (code, chars) not in stored_lengths:
-                        n = len(stored_lengths)
-                        files[f"y/{n}.js"] = text = _call("addOwnLengths", n, chars)
-                        stored_lengths[(code, chars)] = (n, gzip_size(text.encode()))
-                    e[code]["y"], e[code]["z"] = stored_lengths[(code, chars)]
+                parts: list[list[int]] = []
+                by_seg: dict[int, list[int]] = defaultdict(list)
+                for k in range(0, len(values), 3):
+                    by_seg[doc_seg[values[k]]].append(k)
+                for seg in sorted(by_seg):
+                    at = by_seg[seg]
+                    body = _compact([ordinal[values[k]] for k in at], [values[k + 1] for k in at], len(seg_docs[seg]))
+                    key = json.dumps(body, separators=(",", ":"))
+                    if key not in stored:
+                        stored[key] = n = len(stored)
+                        files[f"x/{n}.js"] = _call("addList", n, body)
+                    part = [seg, stored[key]]
+                    limit = table_df if table_df is not None else max(large_df, len(seg_docs[seg]) // LENGTH_TABLE_SHARE)
+                    if len(at) < limit:
+                        chars = length_chars([p.length_bytes[code][values[k]] for k in at], ranks[code])
+                        if (code, chars) not in stored_lengths:
+                            n = len(stored_lengths)
+                            files[f"y/{n}.js"] = text = _call("addOwnLengths", n, chars)
+                            stored_lengths[(code, chars)] = (n, gzip_size(text.encode()))
+                        part += stored_lengths[(code, chars)]
+                    parts.append(part)
+                e[code] = {"n": df, "p": parts}
             else:
                 e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
-    table_sizes = {}
+    table_sizes: dict[str, list[int]] = {}
     for code, length_table in p.length_bytes.items():
-        files[f"l/{code}.js"] = _call("addLengths", code, length_chars(length_table, ranks[code]))
-        table_sizes[code] = gzip_size(files[f"l/{code}.js"].encode())
+        table_sizes[code] = [0] * n_segs
+        for seg, docs in enumerate(seg_docs):
+            if docs:
+                rel = f"l/{code}/{seg}.js"
+                files[rel] = _call("addLengths", code, seg, length_chars([length_table[d] for d in docs], ranks[code]))
+                table_sizes[code][seg] = gzip_size(files[rel].encode())
     size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
     n_shards = _pow2_at_least(min(size / TERM_SHARD_BYTES, n_docs))
     shards: dict[int, dict[str, Any]] = defaultdict(dict)
@@ -442,36 +464,38 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
 
 
 def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[str, str]) -> int:
-    """Titles, texts (for evidence), first steps and not-affected reasons of every case, one file per
-    language and group of advisories (d/<lang>/<n>.js); an advisory not written in a language is
-    ``null`` in that language's files (positions stay those of the core). Returns the group size."""
+    """Each case's advisory id, title, texts (for evidence), first steps and not-affected reasons, one
+    file per language and group of consecutive cases (d/<lang>/<n>.js, cases numbered as in the
+    core): a search loads the groups of the hits it shows. A case of an advisory not written in a
+    language is ``null`` in that language's files (none of only those is written). Returns the group
+    size (cases per file)."""
     records: dict[str, list] = {lang: [] for lang in LANGS}
     k = 0
     for adv in advisories:
-        per_lang: dict[str, list] = {lang: [] for lang in adv.langs}
         for c in adv.cases:
+            per_lang: dict[str, dict] = {}
             for lang in adv.langs:
                 d = docs[k]
                 k += 1
-                per_lang[lang].append(
-                    {
-                        "id": c.id,
-                        "title": d.title,
-                        "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
-                        "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
-                        "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
-                    }
-                )
-        for lang in LANGS:
-            records[lang].append({"id": adv.id, "cases": per_lang[lang]} if lang in per_lang else None)
+                per_lang[lang] = {
+                    "a": adv.id,
+                    "id": c.id,
+                    "title": d.title,
+                    "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
+                    "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
+                    "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
+                }
+            for lang in LANGS:
+                records[lang].append(per_lang.get(lang))
     # one group size for every language: about DOC_GROUP_BYTES per file, measured on the first language
-    # (LANGS order) each advisory is written in
-    per_adv = [len(json.dumps(next(r for r in (records[lang][n] for lang in LANGS) if r), ensure_ascii=False)) for n in range(len(advisories))]
-    group = _grouped(per_adv, lambda size: size, DOC_GROUP_BYTES)
+    # (LANGS order) each case is written in
+    n_cases = len(records[LANGS[0]])
+    per_case = [len(json.dumps(next(r for r in (records[lang][n] for lang in LANGS) if r), ensure_ascii=False)) for n in range(n_cases)]
+    group = _grouped(per_case, lambda size: size, DOC_GROUP_BYTES)
     for lang in LANGS:
-        for g in range(0, max(len(advisories), 1), group):
+        for g in range(0, max(n_cases, 1), group):
             chunk = records[lang][g : g + group]
-            if any(chunk) or not advisories:
+            if any(chunk) or not n_cases:
                 files[f"d/{lang}/{g // group}.js"] = _call("addDocs", lang, g // group, chunk)
     return group
 
@@ -479,21 +503,22 @@ def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[st
 def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df: int | None = None) -> SearchIndex:
     """Build the browser's index from the same documents and templates as the Python index.
 
-    Posting lists of ``large_df`` documents or more are stored apart; those of ``table_df`` or more
-    (default: 1/8 of the documents) take their lengths from the field's length table.
+    Posting lists of ``large_df`` documents or more are stored apart, in parts by segment; parts of
+    ``table_df`` documents or more (default: half their segment's) take their lengths from the
+    segment's length table.
     """
     docs, cases_per_adv, case_rank = _collect_documents(advisories)
     case_index = {(adv.id, c.id): n for n, (adv, c) in enumerate((adv, c) for adv in advisories for c in adv.cases)}
     postings = _collect_postings(docs)
     files: dict[str, str] = {}
-    terms = _posting_files(postings, [LANGS.index(d.lang) for d in docs], large_df, table_df, files)
+    terms = _posting_files(postings, document_segments(advisories), large_df, table_df, files)
     templates = _template_files(advisories, case_index, files)
     doc_group = _doc_files(advisories, docs, files)
     lexicon = japanese_lexicon(docs)
     lexicon_files, lexicon_core = lexicon.files()
     files.update(lexicon_files)
     core = {
-        "format": "kb-site-search/3",
+        "format": "kb-site-search/4",
         "kb": __version__,
         "langs": list(LANGS),
         "docs": len(docs),

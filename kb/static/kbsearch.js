@@ -18,27 +18,34 @@
  *
  * The index is written by kb/site/pages.py under search/ and loaded with <script> tags (file:// works):
  *   search/core.js      KBSearch.load({...})           counts, field statistics, parameters
- *   search/t/<n>.js     KBSearch.addShard(n, {...})    postings of the terms whose hash falls in n
- *   search/x/<n>.js     KBSearch.addList(n, {...})     one long posting list, compact: documents, tf - 1
- *                                                    (g: all in language core.langs[g], numbered among its
- *                                                    documents); identical lists are stored once
- *   search/y/<n>.js     KBSearch.addOwnLengths(n, "...") the field lengths of a long list's documents
- *   search/l/<f>.js     KBSearch.addLengths(f, "...")   the field lengths of every document, one character each:
- *                                                    the rank of its length byte (core.length_ranks[f]) in
- *                                                    core.length_alphabet (from its last character: that, then
- *                                                    U+00C0 + rank)
+ *   search/t/<n>.js     KBSearch.addShard(n, {...})    postings of the terms whose hash falls in n; a long
+ *                                                    list is {n: documents, p: [[segment, x file, y file,
+ *                                                    its gzipped bytes], ...]}, one part per segment
+ *   search/x/<n>.js     KBSearch.addList(n, {...})     one part of a long posting list, compact: its documents
+ *                                                    numbered among its segment's (d: gaps, or m: a bitmap),
+ *                                                    tf - 1; identical parts are stored once
+ *   search/y/<n>.js     KBSearch.addOwnLengths(n, "...") the field lengths of a part's documents
+ *   search/l/<f>/<s>.js KBSearch.addLengths(f, s, "...") the field lengths of every document of segment s, one
+ *                                                    character each: the rank of its length byte
+ *                                                    (core.length_ranks[f]) in core.length_alphabet (from its
+ *                                                    last character: that, then U+00C0 + rank)
  *   search/k/<n>.js     KBSearch.addKeys(n, {...})     template key trigram -> the wordings it selects
  *   search/u/<n>.js     KBSearch.addUses(n, [...])      which cases use each wording (and which uses are generic)
- *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  titles and texts of advisories in language l, in groups
- *                                                    (null: an advisory not written in l)
+ *   search/d/<l>/<n>.js KBSearch.addDocs(l, n, [...])  advisory id, title and texts of cases in language l, in
+ *                                                    groups of core.doc_group (null: a case of an advisory
+ *                                                    not written in l)
  *   search/j/<n>.js     KBSearch.addLexicon(n, {...})  Japanese surface -> [cost, terms...] ("^s": terms at the
  *                                                    start of a run, "^s$": the whole run), by first character
  * Documents are numbered as the Python index adds them: advisory, case, then each language the
- * advisory is written in (core.cases and core.partial_langs say how many).
+ * advisory is written in (core.cases and core.partial_langs say how many). Segments group them: the
+ * documents in core.langs[s] of the advisories written in every language are segment s; those of the
+ * other advisories, segment core.langs.length (kb/browser/index.py: document_segments).
  * A search loads the core, the lexicon shards of the Japanese characters it has, then only the
- * shards of its own terms (and of the model numbers it may have typed with spaces), every long list of
- * those terms (every posting is scored) with, per field, either the field's length table or the
- * lists' own lengths (whichever is fewer bytes: the same numbers), then the groups it needs.
+ * shards of its own terms (and of the model numbers it may have typed with spaces), the parts of the
+ * long lists of those terms in the segments it can score (with a query language: that language's and
+ * the partial advisories'; every segment for the identifiers it counts everywhere; every posting of
+ * those is scored) with, per field and segment, either the segment's length table or the parts' own
+ * lengths (whichever is fewer bytes: the same numbers), then the groups it needs.
  * Query text is only ever put into the page with textContent.
  */
 (function () {
@@ -561,7 +568,6 @@
     for (let i = 1; i < core.use_groups.length; i++) core.use_groups[i] += core.use_groups[i - 1];
     state.caseAdv = [];
     state.caseRank = core.case_rank;
-    state.advFirstCase = [];
     // the languages of each advisory (bit k: core.langs[k]); core.partial_langs lists those not in all
     const all = (1 << core.langs.length) - 1;
     const masks = core.cases.map(() => all);
@@ -572,14 +578,19 @@
     // document -> case and language: one document per case and language of its advisory (kb.search.documents.documents)
     state.docCase = new Int32Array(core.docs);
     state.docLang = new Uint8Array(core.docs);
-    state.langDocs = core.langs.map(() => []); // the documents of each language, in order
+    state.segDocs = [...core.langs, "partial"].map(() => []); // the documents of each segment, in order
     let d = 0;
     core.cases.forEach((n, adv) => {
-      state.advFirstCase.push(state.caseAdv.length);
       for (let k = 0; k < n; k++) {
         const c = state.caseAdv.length;
         state.caseAdv.push(adv);
-        for (let l = 0; l < core.langs.length; l++) if (masks[adv] & (1 << l)) { state.docCase[d] = c; state.docLang[d] = l; state.langDocs[l].push(d); d++; }
+        for (let l = 0; l < core.langs.length; l++) {
+          if (!(masks[adv] & (1 << l))) continue;
+          state.docCase[d] = c;
+          state.docLang[d] = l;
+          state.segDocs[masks[adv] === all ? l : core.langs.length].push(d);
+          d++;
+        }
       }
     });
   }
@@ -628,29 +639,42 @@
     if (!raw) return 0;
     return Array.isArray(raw) ? raw.length / strideOf(code) : raw.n;
   }
-  /** The files the long lists of `wanted` ([field code, term] pairs) still need: each list, and per
-   * field either its length table or the lists' own lengths, whichever is fewer gzipped bytes (a
-   * list without own lengths, `y`, needs the table; a file already loaded costs nothing). */
+  /** Every segment (core.langs, then the advisories not written in all of them). */
+  const allSegments = () => state.segDocs.map((_, s) => s);
+  /** The segments whose documents a search in `queryLang` (an index into core.langs, -1: none) may score:
+   * the language's and the partial advisories' (a document in another language of an advisory written in
+   * every language has its translation twin in the query's language, which counts instead). */
+  const segmentsFor = (queryLang) => (queryLang < 0 ? allSegments() : [queryLang, state.core.langs.length]);
+  /** The parts of a long list `raw` ({n, p: [[segment, x, y, z], ...]}) in the segments `segs`. */
+  const partsIn = (raw, segs) => raw.p.filter((part) => segs.includes(part[0]));
+  /** The files the long lists of `wanted` ([field code, term, segments] triples) still need: each part in
+   * those segments, and per field and segment either its length table or the parts' own lengths,
+   * whichever is fewer gzipped bytes (a part without own lengths needs the table; a file already loaded
+   * costs nothing). */
   function listFiles(wanted) {
     const files = new Set();
-    const byCode = new Map();
-    for (const [code, term] of wanted) {
+    const byTable = new Map(); // "code/segment" -> the parts that need its lengths
+    for (const [code, term, segs] of wanted) {
       const e = entry(term);
       const raw = e && e[code];
       if (!raw || Array.isArray(raw)) continue;
-      files.add(`x/${raw.x}.js`);
-      if (!byCode.has(code)) byCode.set(code, []);
-      byCode.get(code).push(raw);
-    }
-    for (const [code, raws] of byCode) {
-      const own = new Map();
-      let table = state.lengths.has(code);
-      for (const raw of raws) {
-        if (raw.y === undefined) table = true;
-        else if (!state.ownLengths.has(raw.y)) own.set(raw.y, raw.z);
+      for (const part of partsIn(raw, segs)) {
+        files.add(`x/${part[1]}.js`);
+        const key = `${code}/${part[0]}`;
+        if (!byTable.has(key)) byTable.set(key, []);
+        byTable.get(key).push(part);
       }
-      if (!table) table = [...own.values()].reduce((a, b) => a + b, 0) >= state.core.length_table_sizes[code];
-      if (table) files.add(`l/${code}.js`);
+    }
+    for (const [key, parts] of byTable) {
+      const [code, seg] = key.split("/");
+      const own = new Map();
+      let table = state.lengths.has(key);
+      for (const [, , y, z] of parts) {
+        if (y === undefined) table = true;
+        else if (!state.ownLengths.has(y)) own.set(y, z);
+      }
+      if (!table) table = [...own.values()].reduce((a, b) => a + b, 0) >= state.core.length_table_sizes[code][seg];
+      if (table) files.add(`l/${key}.js`);
       else for (const y of own.keys()) files.add(`y/${y}.js`);
     }
     return [...files];
@@ -669,7 +693,7 @@
     }
     return Uint8Array.from(out);
   }
-  /** A field's length table, or a list's own lengths (y), as bytes (decoded once). */
+  /** A segment's length table (key "code/segment"), or a part's own lengths (y), as bytes (decoded once). */
   function decodedLengths(map, key, code) {
     const v = map.get(key);
     if (typeof v !== "string") return v;
@@ -677,43 +701,67 @@
     map.set(key, bytes);
     return bytes;
   }
+  /** The documents of a long list's part, numbered among its segment's documents (kb/browser/index.py _compact). */
+  function partDocs(list) {
+    if (list.m !== undefined) {
+      const bits = bytesOf(list.m);
+      const docs = [];
+      for (let i = 0; i < bits.length; i++) for (let b = 0; b < 8; b++) if (bits[i] & (1 << b)) docs.push(i * 8 + b);
+      return docs;
+    }
+    const docs = varints(list.d);
+    for (let i = 1; i < docs.length; i++) docs[i] += docs[i - 1];
+    return docs;
+  }
+  /** A long list's part ([segment, x, y, z]) as postings [doc, freq, length, ...], in document order. */
+  function partPostings(code, part) {
+    const [seg, x, y] = part;
+    const list = state.lists.get(x);
+    // the part's own lengths, or the segment's table (listFiles loaded one of them): the same bytes
+    const own = y !== undefined ? decodedLengths(state.ownLengths, y, code) : undefined;
+    const lengths = own === undefined ? decodedLengths(state.lengths, `${code}/${seg}`, code) : undefined;
+    const docs = partDocs(list);
+    const tfs = varints(list.f);
+    const segDocs = state.segDocs[seg];
+    const table = state.core.length_table;
+    const p = new Array(docs.length * 3);
+    for (let i = 0; i < docs.length; i++) {
+      p[3 * i] = segDocs[docs[i]];
+      p[3 * i + 1] = tfs[i] + 1;
+      p[3 * i + 2] = table[own !== undefined ? own[i] : lengths[docs[i]]];
+    }
+    return p;
+  }
+  /** Postings [doc, ...] flattened from parts, in document order (segments interleave). */
+  function mergeParts(parts) {
+    if (parts.length === 1) return parts[0];
+    const triples = [];
+    for (const p of parts) for (let i = 0; i < p.length; i += 3) triples.push([p[i], p[i + 1], p[i + 2]]);
+    return triples.sort((a, b) => a[0] - b[0]).flat();
+  }
 
-  /** A field's postings of a term: [doc, freq, length, ...] (lookup fields: [doc, ...]). */
-  function postings(code, term) {
-    const key = code + "\u0000" + term;
-    let p = state.decoded.get(key);
-    if (p === undefined) {
-      const e = entry(term);
-      const raw = e && e[code];
-      p = null;
-      if (Array.isArray(raw)) {
+  /** A field's postings of a term: [doc, freq, length, ...] (lookup fields: [doc, ...]); of a long list,
+   * the postings in the segments `segs` only (default: every segment), whose parts listFiles loaded. */
+  function postings(code, term, segs = allSegments()) {
+    const e = entry(term);
+    const raw = e && e[code];
+    if (!raw) return null;
+    if (Array.isArray(raw)) {
+      const key = code + "\u0000" + term;
+      let p = state.decoded.get(key);
+      if (p === undefined) {
         const stride = strideOf(code);
         p = raw.slice();
         for (let i = stride, d = p[0]; i < p.length; i += stride) { d += p[i]; p[i] = d; }
-      } else if (raw) {
-        const list = state.lists.get(raw.x);
-        // the list's own lengths, or the field's table (listFiles loaded one of them): the same bytes
-        const own = raw.y !== undefined ? decodedLengths(state.ownLengths, raw.y, code) : undefined;
-        const lengths = own === undefined ? decodedLengths(state.lengths, code, code) : undefined;
-        let docs;
-        if (list.m !== undefined) {
-          const bits = bytesOf(list.m);
-          docs = [];
-          for (let i = 0; i < bits.length; i++) for (let b = 0; b < 8; b++) if (bits[i] & (1 << b)) docs.push(i * 8 + b);
-        } else {
-          docs = varints(list.d);
-          for (let i = 1; i < docs.length; i++) docs[i] += docs[i - 1];
-        }
-        if (list.g !== undefined) { const own = state.langDocs[list.g]; for (let i = 0; i < docs.length; i++) docs[i] = own[docs[i]]; }
-        const tfs = varints(list.f);
-        const table = state.core.length_table;
-        p = new Array(docs.length * 3);
-        for (let i = 0; i < docs.length; i++) {
-          p[3 * i] = docs[i];
-          p[3 * i + 1] = tfs[i] + 1;
-          p[3 * i + 2] = table[own !== undefined ? own[i] : lengths[docs[i]]];
-        }
+        state.decoded.set(key, p);
       }
+      return p;
+    }
+    const parts = partsIn(raw, segs);
+    const key = code + "\u0000" + term + "\u0000" + parts.map((part) => part[0]).join(",");
+    let p = state.decoded.get(key);
+    if (p === undefined) {
+      p = parts.length ? mergeParts(parts.map((part) => partPostings(code, part))) : [];
       state.decoded.set(key, p);
     }
     return p;
@@ -770,7 +818,7 @@
     return out;
   }
 
-  /** How many advisories use wording i (kb.search Searcher._wording_spread). */
+  /** How many advisories use wording i (kb.search.template_table Templates.spread, read by rank._MessageScores). */
   function wordingSpread(i) {
     let n = state.spread.get(i);
     if (n === undefined) state.spread.set(i, (n = new Set(usesOf(i).map((u) => state.caseAdv[u.caseIndex])).size));
@@ -800,12 +848,12 @@
     return c;
   }
 
+  /** The file of a case's title and texts in `lang` (core.doc_group cases per file). */
+  const docFile = (caseIndex, lang) => `d/${lang}/${Math.floor(caseIndex / state.core.doc_group)}.js`;
   function advisoryDoc(caseIndex, lang) {
-    const adv = state.caseAdv[caseIndex];
-    const group = state.docs.get(`${lang}/${Math.floor(adv / state.core.doc_group)}`);
-    const a = group[adv % state.core.doc_group];
-    const c = a.cases[caseIndex - state.advFirstCase[adv]];
-    return { advisory: a.id, case: c.id, doc: c };
+    const group = state.docs.get(`${lang}/${Math.floor(caseIndex / state.core.doc_group)}`);
+    const c = group[caseIndex % state.core.doc_group];
+    return { advisory: c.a, case: c.id, doc: c };
   }
 
   // --- template matching (kb/text/templates.py: TemplateMatcher) --------------------------------------
@@ -1111,7 +1159,13 @@
     const F = core.fields;
     const scored = [...P.WORD_FIELDS.map((f) => [f, searchWords]), ["grams", grams], ["ids", idList]];
     const identifierTerms = uniq(ids.flatMap(idTerms)).filter((t) => docFreq(F.ids[0], t) <= P.MAX_IDENTIFIER_DF);
-    const wanted = [...scored.flatMap(([field, list]) => list.map((t) => [F[field][0], t])), ...identifierTerms.map((t) => [F.ids[0], t])];
+    // word overlap scores the documents of the query's segments only; an identifier counts in every document
+    const queryLang = core.langs.indexOf(lang);
+    const segs = segmentsFor(queryLang);
+    const wanted = [
+      ...scored.flatMap(([field, list]) => list.map((t) => [F[field][0], t, segs])),
+      ...identifierTerms.map((t) => [F.ids[0], t, allSegments()]),
+    ];
     await Promise.all(listFiles(wanted).map(loadScript));
 
     const aggs = new Map();
@@ -1220,7 +1274,6 @@
     // 5. word overlap: BM25F over every posting of the terms, as kb.search.index.Index.search computes it
     // With a query language, a document in another language is left out when its advisory has one in
     // the query's language (its translation twin); a translation counts only in its own language.
-    const queryLang = core.langs.indexOf(lang);
     const allowed = (d) => queryLang < 0 || state.docLang[d] === queryLang || !(state.advMask[state.caseAdv[caseOfDoc(d)]] & (1 << queryLang));
     const scores = new Float64Array(N);
     const touched = [];
@@ -1231,7 +1284,7 @@
       const avgfl = core.avgfl[field] || 1;
       const boost = P.FIELD_BOOSTS[field];
       for (const term of list) {
-        const p = postings(code, term);
+        const p = postings(code, term, segs);
         if (!p) continue;
         const want = onlyIn.has(term) ? onlyIn.get(term) : -1;
         // Whoosh's idf of the whole list, times the query's boost of the term; kb.search.index stores each
@@ -1259,7 +1312,7 @@
       const position = new Map(top.map((d, k) => [d, k]));
       const matchedOf = top.map(() => ({}));
       for (const [field, code, term, want] of used) {
-        const p = postings(code, term);
+        const p = postings(code, term, segs);
         for (let i = 0; i < p.length; i += 3) {
           const k = position.get(p[i]);
           if (k === undefined || (want >= 0 && state.docLang[p[i]] !== want)) continue;
@@ -1302,7 +1355,6 @@
     const ranked = [...aggs].sort((x, y) => y[1].score - x[1].score || state.caseAdv[x[0]] - state.caseAdv[y[0]] || state.caseRank[x[0]] - state.caseRank[y[0]]);
     const first = ranked.slice(0, limit);
     const shown = first.map(([c, a], n) => [c, a, label(c, a, n, first, weights)]);
-    const docFile = (c, l) => `d/${l}/${Math.floor(state.caseAdv[c] / core.doc_group)}.js`;
     const langOf = new Map(shown.map(([c]) => [c, shownLang(c, lang)])); // the query's language when the advisory has it
     await Promise.all(uniq(shown.flatMap(([c, a]) => [docFile(c, langOf.get(c)), ...(a.matched && a.bm25Lang !== langOf.get(c) ? [docFile(c, a.bm25Lang)] : [])])).map(loadScript));
     return shown.map(([c, a, confidence]) => present(c, a, confidence, langOf.get(c), typed, head));
@@ -1446,7 +1498,7 @@
   window.KBSearch = {
     // the index files call these
     load, addShard: (n, data) => state.shards.set(n, data), addList: (n, data) => state.lists.set(n, data),
-    addLengths: (code, s) => state.lengths.set(code, s), addOwnLengths: (n, s) => state.ownLengths.set(n, s),
+    addLengths: (code, seg, s) => state.lengths.set(`${code}/${seg}`, s), addOwnLengths: (n, s) => state.ownLengths.set(n, s),
     addKeys: (n, data) => state.keys.set(n, data),
     addUses: (n, list) => state.uses.set(n, list), addDocs: (lang, n, list) => state.docs.set(`${lang}/${n}`, list),
     addLexicon: (n, data) => state.lexicon.set(n, data),
@@ -1454,6 +1506,14 @@
     search, run, ready,
     // the analysis, for tests (kb/static/vectors.json)
     normalize, normalizeWithMap, findIdentifiers, analyze, analyzeQuery, squash, stem, modelKey, modelCandidates, modelKeySpans, parseTemplate, trigrams, hash,
+    // a term's postings in a field as a search reads them (segments: default every one), for tests
+    postingsOf: async (code, term, segs = undefined) => {
+      await ready();
+      const want = segs || allSegments();
+      await loadScript(`t/${hash(term) % state.core.shards}.js`);
+      await Promise.all(listFiles([[code, term, want]]).map(loadScript));
+      return postings(code, term, want);
+    },
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
