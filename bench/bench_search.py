@@ -977,12 +977,16 @@ WHAT_IS_LEFT = [
     "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here): "
     "`kb search` prints the answers first, but a `--json` process still pays for it before it ends (readers never write, so there "
     "is no cache of the result).",
-    "- **warm p95**: numpy scoring of long posting lists (Japanese bigram terms of multi-line pastes), template candidates checked "
-    "one wording at a time (`TemplateMatcher._find`), and MeCab on the lines to highlight.",
-    "- **query RSS**: mostly file-backed pages of the mapped postings and tables touched by the queries; the rest caches (analyzed "
-    "highlight lines, template regexes).",
-    "- **1 MB paste**: the fan-out of matches: ~24,000 wordings found in full, credited to ~48,000 (advisory, case) pairs one by one "
-    "in Python (`Searcher._templates`), after the candidate check; evidence is rendered only for the hits shown.",
+    "- **warm p95**: the postings of common terms (a multi-line paste scores ~1.5M postings of ~300 terms, summed in one "
+    "`bincount` pass), the table of which of the best 200 documents has which term, the per-document word-coverage loop of "
+    "`Searcher._bm25`, template candidates checked one wording at a time (`TemplateMatcher._find`, ~1,000 per paste), and MeCab on "
+    "the lines to highlight.",
+    "- **query RSS**: file-backed pages of the mapped postings and stored texts the queries touched (~95 MB), MeCab's dictionary "
+    "(~65 MB), and Python's own (~100 MB: caches of parsed wordings and highlight lines, the template strings).",
+    "- **1 MB paste**: finding ~24,000 wordings in full (one Aho-Corasick scan, then a regular expression per wording at its "
+    "anchors), normalizing the megabyte with its offset map, and the identifiers of its first part; the matches are credited "
+    "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
+    "aggregates.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
     "(~11 ms per advisory, one core).",
     "- **incremental rebuild**: imports (~0.3 s), checksumming the previous build before starting from it (`intact()` reads ~250 MB), "

@@ -505,21 +505,25 @@ class Searcher:
         id_set = set(id_terms)
         weighted = list(weights.items())
         place = {t: k for k, (t, _w) in enumerate(weighted)}
+        covered: dict[tuple[frozenset[str], frozenset[str]], float] = {}  # (words, identifiers) matched -> coverage
         for p in postings:
             a = agg(p.advisory, p.case)
-            matched_words = set().union(*(p.matched.get(f, set()) for f in spec.WORD_FIELDS))
-            matched_ids = p.matched.get("ids", set())
-            # A word counts in full when the document has it, partly when it only has an alias of it.
-            in_full = {w for t in matched_words for w in full_for.get(t, ())}
-            credit = {w: 1.0 for w in in_full}
-            for t in matched_words:
-                for w in alias_for.get(t, ()):
-                    if w not in in_full:
-                        credit[w] = alias
-            credit.update({t: 1.0 for t in matched_ids & id_set})
-            # The weights of the words it has, credited, added in the order of ``weights`` (the
-            # words it lacks add 0.0: leaving them out changes no bit of the sum).
-            coverage = sum(weighted[k][1] * credit[weighted[k][0]] for k in sorted(place[t] for t in credit if t in place)) / total
+            matched_words = frozenset().union(*(p.matched.get(f, ()) for f in spec.WORD_FIELDS))
+            matched_ids = frozenset(p.matched.get("ids", set()) & id_set)
+            coverage = covered.get((matched_words, matched_ids))
+            if coverage is None:
+                # A word counts in full when the document has it, partly when it only has an alias of it.
+                in_full = {w for t in matched_words for w in full_for.get(t, ())}
+                credit = {w: 1.0 for w in in_full}
+                for t in matched_words:
+                    for w in alias_for.get(t, ()):
+                        if w not in in_full:
+                            credit[w] = alias
+                credit.update({t: 1.0 for t in matched_ids})
+                # The weights of the words it has, credited, added in the order of ``weights`` (the
+                # words it lacks add 0.0: leaving them out changes no bit of the sum).
+                coverage = sum(weighted[k][1] * credit[weighted[k][0]] for k in sorted(place[t] for t in credit if t in place)) / total
+                covered[(matched_words, matched_ids)] = coverage
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
             # vocabulary the document has (a document that has the rare words beats one that
             # repeats the common ones).
