@@ -145,6 +145,40 @@ def test_a_megabyte_paste_is_answered(base):
     assert hits and hits[0].id == FUJITSU
 
 
+def test_a_search_leaves_the_garbage_collector_as_it_found_it(base, monkeypatch):
+    """The collector is paused during a search (rank.collector_paused) and left as it was after
+    it: running or, when the application stopped it, stopped; also when the search fails."""
+    import gc
+
+    from kb.search import rank
+
+    seen: list[bool] = []
+    real = rank._MessageScores
+
+    def spy(searcher, text):
+        seen.append(gc.isenabled())
+        return real(searcher, text)
+
+    monkeypatch.setattr(rank, "_MessageScores", spy)
+    assert gc.isenabled()
+    base.search("errcode=-107")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        base.search("errcode=-107")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def broken(searcher, text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rank, "_MessageScores", broken)
+    with pytest.raises(RuntimeError):
+        base.search("errcode=-107")
+    assert gc.isenabled()
+
+
 def test_api_argument_errors(base):
     with pytest.raises(ValueError):
         base.search("x", lang="fr")

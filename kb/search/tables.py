@@ -92,6 +92,9 @@ class Strings(Sequence[str]):
         return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
 
 
+_UNKNOWN = object()
+
+
 class TermTable:
     """Every (field, term) of a build: where its postings are and how many. A hash table in mapped
     files (``terms.bin``: the terms; ``termtab.npy``: per term its field, postings offset and
@@ -133,9 +136,25 @@ class TermTable:
             raise ValueError("the term table does not fit")
         self._mask = len(table) - n - 2
         self._starts, self._slots = table[: self._mask + 2], table[self._mask + 2 :]
+        self._cache: dict[tuple[str, str], tuple[int, int] | None] = {}
 
     def get(self, field: str, term: str) -> tuple[int, int] | None:
-        """(postings offset, document frequency) of ``term`` in ``field``; None when it has none."""
+        """(postings offset, document frequency) of ``term`` in ``field``; None when it has none.
+        Answers are remembered (up to ``CACHED`` of them: a search asks for the same terms several
+        times, and common words recur from query to query)."""
+        key = (field, term)
+        known = self._cache.get(key, _UNKNOWN)  # (one lookup: another thread may clear the cache)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
+        found = self._find(field, term)
+        if len(self._cache) >= self.CACHED:
+            self._cache.clear()
+        self._cache[key] = found
+        return found
+
+    CACHED: ClassVar[int] = 50_000
+
+    def _find(self, field: str, term: str) -> tuple[int, int] | None:
         f = self.fields.get(field)
         if f is None:
             return None
