@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .. import spec
 from ..content.model import LANGS, Template
@@ -281,6 +282,13 @@ def word_groups(head: Analysis) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     return [w for w in words if w not in glosses or w in same], same
 
 
+def signal_strength(spread: Any, specific: Any) -> tuple[Any, Any]:
+    """What a signal shared by ``spread`` advisories promises, as (exact, strong): a specific one
+    that only one advisory has makes the hit exact; shared by a few, strong; a generic one only
+    adds to the score. Numbers or numpy arrays (every message of a paste at once)."""
+    return specific & (spread == 1), specific & (spread > 1) & (spread <= spec.STRONG_SPREAD)
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused for the block, then resumed if it was running. A
@@ -376,14 +384,9 @@ class Searcher:
 
     @staticmethod
     def _signal(a: _Agg, spread: int, specific: bool) -> None:
-        """Record a signal shared by ``spread`` advisories: a specific one that only this advisory
-        has makes the hit exact; shared by a few, strong; a generic one only adds to the score."""
-        if not specific or spread <= 0:
-            return
-        if spread == 1:
-            a.exact = True
-        elif spread <= spec.STRONG_SPREAD:
-            a.strong = True
+        """Record a signal shared by ``spread`` advisories (:func:`signal_strength`)."""
+        exact, strong = signal_strength(spread, specific)
+        a.exact, a.strong = a.exact or bool(exact), a.strong or bool(strong)
 
     # --- signals ---------------------------------------------------------------------------
 
@@ -631,11 +634,13 @@ class _MessageScores:
         kept = whole[np.sort(first)]
         wordings, which = np.unique(rows[kept, 5], return_inverse=True)
         points = np.array([_full_message_points(table.text(w)) for w in wordings.tolist()], dtype=np.float64)
-        self.score = np.bincount(at[kept], weights=points[which], minlength=n).astype(np.float64)  # (int when nothing is found in full)
-        self.exact = np.bincount(at[kept], weights=specific[kept] & (spread[kept] == 1), minlength=n) > 0
-        self.strong = np.bincount(at[kept], weights=specific[kept] & (spread[kept] > 1) & (spread[kept] <= spec.STRONG_SPREAD), minlength=n) > 0
-        by_case = np.argsort(at[kept], kind="stable")
-        self.whole, self.whole_bounds = kept[by_case], np.searchsorted(at[kept][by_case], np.arange(n + 1))
+        case_of = at[kept]
+        self.score = np.bincount(case_of, weights=points[which], minlength=n).astype(np.float64)  # (int when nothing is found in full)
+        exact, strong = signal_strength(spread[kept], specific[kept])
+        self.exact = np.bincount(case_of, weights=exact, minlength=n) > 0
+        self.strong = np.bincount(case_of, weights=strong, minlength=n) > 0
+        by_case = np.argsort(case_of, kind="stable")
+        self.whole, self.whole_bounds = kept[by_case], np.searchsorted(case_of[by_case], np.arange(n + 1))
         # Partly found: the best of a case (most coverage, then the first), unless the case is exact.
         part = np.flatnonzero(~full)
         part = part[np.lexsort((found.entries[part], -coverage[part]))]

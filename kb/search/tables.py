@@ -102,6 +102,7 @@ class TermTable:
     whatever its size and a lookup costs a few microseconds."""
 
     ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8")]
+    CACHED: ClassVar[int] = 50_000  # lookups remembered (get)
 
     @staticmethod
     def _bucket(field: int, term: bytes, mask: int) -> int:
@@ -151,8 +152,6 @@ class TermTable:
             self._cache.clear()
         self._cache[key] = found
         return found
-
-    CACHED: ClassVar[int] = 50_000
 
     def _find(self, field: str, term: str) -> tuple[int, int] | None:
         f = self.fields.get(field)

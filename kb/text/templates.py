@@ -189,6 +189,11 @@ def key_codes(keys: Sequence[Sequence[str]]) -> tuple[Any, Any]:
     return codes[order], np.fromiter((g for _, g in pairs), dtype=np.int64, count=len(pairs))[order]
 
 
+def _spans(np: Any, starts: Any, counts: Any) -> Any:
+    """Every position of the ranges ``[starts[i], starts[i] + counts[i])``, one range after the other."""
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+
 def _distinct(np: Any, values: Any) -> Any:
     """The distinct values, sorted (np.unique, by sorting)."""
     values = np.sort(values)
@@ -296,7 +301,7 @@ class _Paste:
         self._starts = {names[k]: starts[k] for k in range(anchors)}
         at = np.asarray(chunk_needles, dtype=np.int64)
         lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
-        running = np.concatenate(([0], np.cumsum(np.frombuffer(bytes(found), dtype=np.uint8)[at] * lengths[at])))
+        running = np.concatenate(([0], np.cumsum(np.frombuffer(found, dtype=np.uint8)[at] * lengths[at])))
         ends = np.cumsum(chunk_counts, dtype=np.int64)
         return (running[ends] - running[ends - np.asarray(chunk_counts, dtype=np.int64)]).tolist()
 
@@ -405,9 +410,7 @@ class TemplateMatcher:
         if not len(lo):
             return []
         # every key position in [lo, hi) of every present trigram
-        counts = hi - lo
-        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        return _distinct(np, self._key_groups[at]).tolist()
+        return _distinct(np, self._key_groups[_spans(np, lo, hi - lo)]).tolist()
 
     def candidates(self, squashed: str) -> list[int]:
         """The entries whose keys occur in a squashed text (ascending)."""
@@ -450,8 +453,7 @@ class TemplateMatcher:
             return PasteMatches.none()
         lo = self._group_bounds[hit]
         counts = self._group_bounds[np.asarray(hit) + 1] - lo
-        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        entries = self._entry_order[at]
+        entries = self._entry_order[_spans(np, lo, counts)]
         which = np.repeat(np.arange(len(hit)), counts)
         order = np.argsort(entries, kind="stable")
         return PasteMatches(entries[order], which[order], hit_found)
