@@ -1,4 +1,4 @@
-"""The fast template matcher (kb.text.templates) answers exactly like the straightforward one it replaced.
+"""The fast template matcher (kb.text.templates) and the vectorized crediting (kb.search.rank) answer exactly like the straightforward code they replaced.
 
 The reference below is the matcher as it was before it matched once per wording, compiled each
 wording once and scanned long pastes once for all candidates: every entry's keys looked up in the
@@ -540,3 +540,56 @@ def test_messages_are_credited_to_every_case_as_one_case_at_a_time(synthetic_bas
             credited += 1
         assert got.take("no-such-advisory", "x").score == 0.0
     assert credited > 500  # the pastes reach many cases
+
+
+def ref_coverage(matched: dict[str, set[str]], weights: dict[str, float], full_for, alias_for, id_set: set[str]) -> float:
+    """A document's coverage as Searcher._bm25 computed it one document at a time (kept as it was)."""
+    words = frozenset().union(*(matched.get(f, ()) for f in spec.WORD_FIELDS))
+    ids = frozenset(matched.get("ids", set()) & id_set)
+    in_full = {w for t in words for w in full_for.get(t, ())}
+    credit = {w: 1.0 for w in in_full}
+    for t in words:
+        for w in alias_for.get(t, ()):
+            if w not in in_full:
+                credit[w] = spec.ALIAS_BOOST
+    credit.update({t: 1.0 for t in ids})
+    weighted = list(weights.items())
+    place = {t: k for k, (t, _w) in enumerate(weighted)}
+    total = sum(weights.values()) or 1.0
+    return sum(weighted[k][1] * credit[weighted[k][0]] for k in sorted(place[t] for t in credit if t in place)) / total
+
+
+def test_coverage_is_computed_for_every_document_as_one_at_a_time(synthetic_base, monkeypatch):
+    """Searcher._coverage (one table product for the best documents) gives each document the word
+    coverage, bit for bit, that the per-document sum gave; aliases and identifiers included."""
+    from kb.search.rank import Searcher
+
+    seen = {"docs": 0, "alias": 0, "ids": 0}
+    fast = Searcher._coverage
+
+    def both(table, weights, full_for, alias_for, id_set):
+        got = fast(table, weights, full_for, alias_for, id_set)
+        for i, value in enumerate(got):
+            matched = table.of(i)
+            assert value == ref_coverage(matched, weights, full_for, alias_for, id_set)
+            seen["docs"] += 1
+            seen["ids"] += bool(matched.get("ids"))
+            seen["alias"] += any(t in alias_for and t not in full_for for f in spec.WORD_FIELDS for t in matched.get(f, ()))
+        return got
+
+    monkeypatch.setattr(Searcher, "_coverage", staticmethod(both))
+    searcher = synthetic_base.searcher()
+    entries = list(searcher.index.templates)
+    queries = [
+        *pastes(entries, seed=29, n=40),
+        "delete the update and restart the server",
+        "更新プログラムを削除してサーバーを再起動",
+        "PGT20146F2 が起動しない",
+        "MS05-018 KB890859 blue screen after reboot",
+        "TMI not ready errcode=-107",
+        "ログインできない パスワード",
+    ]
+    for q in queries:
+        for lang in (None, "en", "ja"):
+            searcher.search(q, lang=lang)
+    assert seen["docs"] > 20_000 and seen["ids"] > 500 and seen["alias"] > 5_000, seen

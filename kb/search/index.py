@@ -124,6 +124,25 @@ def _legacy_index(folder: Path) -> bool:
     return "current" in names and all(n in ("current", "previous") or n.startswith(("build-", ".current-")) for n in names)
 
 
+class MatchedTerms:
+    """Which of a search's scored terms each of its best documents has: ``has[i, u]`` is true when
+    document ``i`` (in the order of the postings returned) has ``terms[u]`` ((field, term), field
+    after field). Read as sets only for the documents that need them (:attr:`Posting.matched`)."""
+
+    def __init__(self, has: Any, terms: list[tuple[str, str]]):
+        self.has, self.terms = has, terms
+        self._starts = [u for u in range(len(terms)) if u == 0 or terms[u][0] != terms[u - 1][0]]
+
+    def of(self, i: int) -> dict[str, set[str]]:
+        """Field -> the terms document ``i`` has."""
+        import numpy as np
+
+        terms, starts = self.terms, self._starts
+        found = np.flatnonzero(self.has[i]).tolist()
+        cuts = [*np.searchsorted(found, starts).tolist(), len(found)]
+        return {terms[a][0]: {terms[u][1] for u in found[cuts[k] : cuts[k + 1]]} for k, a in enumerate(starts) if cuts[k + 1] > cuts[k]}
+
+
 @dataclass
 class Posting:
     key: str
@@ -131,7 +150,13 @@ class Posting:
     case: str
     lang: str
     score: float
-    matched: dict[str, set[str]]  # field -> matched terms
+    table: MatchedTerms  # the terms this document has: row ``row``
+    row: int
+
+    @property
+    def matched(self) -> dict[str, set[str]]:
+        """Field -> the query terms this document has (made on each call)."""
+        return self.table.of(self.row)
 
 
 @dataclass
@@ -855,14 +880,12 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        matched = self._matched_terms(top, used, only)
-        return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), matched[i]) for i, d in enumerate(top)]
+        table = self._matched_terms(top, used, only)
+        return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), table, i) for i, d in enumerate(top)]
 
-    def _matched_terms(self, top: list[int], used: list[tuple[str, str, int, int]], only: dict[str, int]) -> list[dict[str, set[str]]]:
-        """For each document of ``top``: field -> the terms of ``used`` it has. Each term's postings
-        (documents in ascending order) are searched for the documents, giving a table of which
-        document has which term; a document's terms are then read off its row, field by field
-        (``used`` comes field after field)."""
+    def _matched_terms(self, top: list[int], used: list[tuple[str, str, int, int]], only: dict[str, int]) -> MatchedTerms:
+        """Which document of ``top`` has which term of ``used``: each term's postings (documents in
+        ascending order) are searched for the documents."""
         import numpy as np
 
         docs_top = np.asarray(top, dtype=np.int64)
@@ -875,16 +898,7 @@ class Index:
             want = only.get(t)
             if want is not None:
                 has[u] &= langs == want
-        name = [t for _f, t, _o, _d in used].__getitem__
-        fields = [f for f, _t, _o, _d in used]
-        starts = [u for u in range(len(used)) if u == 0 or fields[u] != fields[u - 1]]
-        out: list[dict[str, set[str]]] = []
-        for row in np.ascontiguousarray(has.T):
-            found = np.flatnonzero(row)
-            cuts = [*np.searchsorted(found, starts).tolist(), len(found)]
-            terms = found.tolist()
-            out.append({fields[a]: set(map(name, terms[cuts[k] : cuts[k + 1]])) for k, a in enumerate(starts) if cuts[k + 1] > cuts[k]})
-        return out
+        return MatchedTerms(np.ascontiguousarray(has.T), [(f, t) for f, t, _o, _d in used])
 
     def _key(self, docnum: int) -> str:
         """The key of a document, by its number in this index (not Whoosh's)."""

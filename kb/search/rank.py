@@ -64,7 +64,7 @@ from ..text.analysis import (
 )
 from ..text.synonyms import term_lang
 from ..text.templates import TemplateMatch, TemplateMatcher
-from .index import Index
+from .index import Index, MatchedTerms, Posting
 
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -116,12 +116,25 @@ class _Agg:
     bm25: float = 0.0
     bm25_lang: str = ""
     coverage: float = 0.0
-    matched: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    posting: Posting | None = None  # the document whose word overlap counted (its terms: ``matched``)
     # The messages found come first (made only for the hits shown: a long paste matches thousands of
     # them): :meth:`_MessageScores.evidence` of ``messages``; then what the other signals found.
     messages: tuple[_MessageScores, int] | None = None
     evidence: list[Evidence] = dataclasses.field(default_factory=list)
     credited: set[str] = dataclasses.field(default_factory=set)  # the terms counted (Searcher._credit)
+
+    _matched: dict[str, set[str]] | None = dataclasses.field(default=None, repr=False)
+
+    def counted(self, posting: Posting) -> None:
+        """``posting`` is now the document whose word overlap counts for this case."""
+        self.posting, self._matched = posting, None
+
+    @property
+    def matched(self) -> dict[str, set[str]]:
+        """Field -> the query terms of :attr:`posting` (read when first asked: most cases are never shown)."""
+        if self._matched is None:
+            self._matched = self.posting.matched if self.posting is not None else {}
+        return self._matched
 
 
 class Results(list["Hit"]):
@@ -521,8 +534,7 @@ class Searcher:
         if not postings:
             return weights
         top = max(p.score for p in postings) or 1.0
-        total = sum(weights.values()) or 1.0
-        scale, relative_share, coverage_share, alias = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE, spec.ALIAS_BOOST
+        scale, relative_share, coverage_share = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE
         # Which query words a matched term stands for: in full (the word, or its gloss), or as an alias.
         full_for: dict[str, list[str]] = {}
         alias_for: dict[str, list[str]] = {}
@@ -531,38 +543,47 @@ class Searcher:
                 full_for.setdefault(t, []).append(w)
             for t in dict.fromkeys(alts):
                 alias_for.setdefault(t, []).append(w)
-        id_set = set(id_terms)
-        weighted = list(weights.items())
-        place = {t: k for k, (t, _w) in enumerate(weighted)}
-        covered: dict[tuple[frozenset[str], frozenset[str]], float] = {}  # (words, identifiers) matched -> coverage
+        coverage = self._coverage(postings[0].table, weights, full_for, alias_for, set(id_terms))
         for p in postings:
             a = agg(p.advisory, p.case)
-            matched_words = frozenset().union(*(p.matched.get(f, ()) for f in spec.WORD_FIELDS))
-            matched_ids = frozenset(p.matched.get("ids", set()) & id_set)
-            coverage = covered.get((matched_words, matched_ids))
-            if coverage is None:
-                # A word counts in full when the document has it, partly when it only has an alias of it.
-                in_full = {w for t in matched_words for w in full_for.get(t, ())}
-                credit = {w: 1.0 for w in in_full}
-                for t in matched_words:
-                    for w in alias_for.get(t, ()):
-                        if w not in in_full:
-                            credit[w] = alias
-                credit.update({t: 1.0 for t in matched_ids})
-                # The weights of the words it has, credited, added in the order of ``weights`` (the
-                # words it lacks add 0.0: leaving them out changes no bit of the sum).
-                coverage = sum(weighted[k][1] * credit[weighted[k][0]] for k in sorted(place[t] for t in credit if t in place)) / total
-                covered[(matched_words, matched_ids)] = coverage
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
             # vocabulary the document has (a document that has the rare words beats one that
             # repeats the common ones).
-            scaled = scale * (relative_share * p.score / top + coverage_share * coverage * coverage)
+            scaled = scale * (relative_share * p.score / top + coverage_share * coverage[p.row] * coverage[p.row])
             if scaled > a.bm25:
                 a.score += scaled - a.bm25
                 a.bm25, a.bm25_lang = scaled, p.lang
-                a.matched = {**p.matched}
-            a.coverage = max(a.coverage, coverage)
+                a.counted(p)
+            a.coverage = max(a.coverage, coverage[p.row])
         return weights
+
+    @staticmethod
+    def _coverage(
+        table: MatchedTerms, weights: dict[str, float], full_for: dict[str, list[str]], alias_for: dict[str, list[str]], id_set: set[str]
+    ) -> list[float]:
+        """How much of the query's weight each document of ``table`` covers: the weights of the
+        query words (and identifier terms) it has, a word in full when the document has it (or its
+        gloss), ``ALIAS_BOOST`` of it when the document has only an alias of it; added in the order
+        of ``weights`` (a word it lacks adds 0.0, which changes no bit), over their total. One
+        table product for all documents."""
+        import numpy as np
+
+        place = {t: k for k, t in enumerate(weights)}
+        full = np.zeros((len(table.terms), len(place)), dtype=np.float32)
+        part = np.zeros_like(full)
+        for u, (f, t) in enumerate(table.terms):
+            if f == "ids":
+                if t in id_set:
+                    full[u, place[t]] = 1
+            elif f in spec.WORD_FIELDS:
+                full[u, [place[w] for w in full_for.get(t, ())]] = 1
+                part[u, [place[w] for w in alias_for.get(t, ())]] = 1
+        has = table.has.astype(np.float32)
+        credit = np.where(has @ full > 0, 1.0, np.where(has @ part > 0, spec.ALIAS_BOOST, 0.0))
+        total = sum(weights.values()) or 1.0
+        if not place:
+            return [0.0] * len(has)
+        return (np.cumsum(credit * np.fromiter(weights.values(), dtype=np.float64), axis=1)[:, -1] / total).tolist()
 
     # --- presenting ------------------------------------------------------------------------
 
