@@ -19,6 +19,7 @@ One :class:`KnowledgeBase` may be shared by threads.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -31,7 +32,7 @@ from pathlib import Path
 from . import __version__
 from .content.model import Advisory
 from .content.problems import ContentError, Problem, Report
-from .search.documents import documents, template_entries
+from .search.documents import analyzed, template_entries
 from .search.index import SOURCES, Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
 from .search.tables import crc32
@@ -484,6 +485,7 @@ class KnowledgeBase:
         notify: Callable[[str], None] | None = None,
         reload: bool = True,
         full: bool = False,
+        workers: int | None = None,
     ) -> Path:
         """Build the index from the content; the previous index keeps serving until the new one is complete.
 
@@ -494,7 +496,8 @@ class KnowledgeBase:
         :class:`kb.storage.UnsafeTarget` when the index folder is not kb's, :class:`kb.storage.Busy`
         when another build holds the folder and ``wait`` is false. ``reload=False`` uses what was
         read already: :meth:`load_changes`, or every advisory (:meth:`advisories`; the CLI reads them
-        once for the index and the site)."""
+        once for the index and the site). ``workers``: processes that analyze the advisories when
+        there are many (:func:`kb.search.documents.analyzed`; default: one per CPU, 1: none)."""
         if reload or full:
             self.load_changes(full=full)
         elif self._plan is None:
@@ -506,10 +509,13 @@ class KnowledgeBase:
         assert plan is not None
         self._plan = None
         try:
+            stack = contextlib.ExitStack()
             fresh = plan.fresh
             if total:
                 total(sum(len(a.cases) * len(a.langs) for a in fresh.values()))
-            parts = (Part(name, _docs(fresh[name]), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
+            made = analyzed([fresh[name] for name in plan.order if name in fresh], workers)
+            stack.callback(made.close)  # (stops the workers when the build stops early)
+            parts = (Part(name, next(made), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
             manifest = {
                 "fingerprint": _fingerprint(self.content_dir, plan.scan),
                 "content": self._content_rel(),
@@ -530,6 +536,7 @@ class KnowledgeBase:
                 protect=(self.content_dir,),
             )
         finally:
+            stack.close()
             plan.close()
         self.close()
         self._stale = False
@@ -596,11 +603,6 @@ def _listings(sources: dict) -> dict[str, list]:
     if not isinstance(folders, dict):
         return {}
     return {name: [e[3], e[4]] for name, e in folders.items() if isinstance(e, list) and len(e) >= 5 and isinstance(e[4], list)}
-
-
-def _docs(adv: Advisory) -> Iterator:
-    """An advisory's documents, analyzed when the build gets to them."""
-    yield from documents(adv)
 
 
 def open(content_dir: Path | str | None = None, index_dir: Path | str | None = None, *, build_if_stale: bool = False) -> KnowledgeBase:

@@ -424,3 +424,45 @@ def test_kb_check_reads_only_what_changed_and_reports_what_a_full_read_does(home
     shutil.rmtree(advs[9])
     code, _out, err = same()
     assert code == 3 and "unknown advisory" in err
+
+
+def test_worker_processes_analyze_a_large_build_into_the_same_index(tmp_path: Path, monkeypatch):
+    """From kb.search.documents.PARALLEL_FROM advisories on, worker processes analyze them (both
+    CPUs); the index is the one a single process builds, file for file, and answers the same. A
+    build that stops early stops its workers."""
+    import multiprocessing
+
+    import kb.search.documents as documents
+    from bench.bench_search import table_digest
+    from tools.synthetic import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(content, documents.PARALLEL_FROM + 6, seed=11)
+    for p in (ROOT / "content").iterdir():
+        if p.is_dir():
+            shutil.copytree(p, content / p.name)
+    pids = tmp_path / "pids"
+    analyze = documents.analyze
+
+    def noted(text, *args, **kwargs):  # (runs in the workers: forked, they have this patch)
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return analyze(text, *args, **kwargs)
+
+    monkeypatch.setattr(documents, "analyze", noted)
+    KnowledgeBase(content, tmp_path / "one").build(workers=1)
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    pids.unlink()
+    KnowledgeBase(content, tmp_path / "two").build(workers=2)
+    workers = set(pids.read_text().split())
+    assert len(workers) == 2 and str(os.getpid()) not in workers
+    assert table_digest(current_build(tmp_path / "two")) == table_digest(current_build(tmp_path / "one"))
+    qs = queries(content, seed=4)[:60]
+    assert answers(content, tmp_path / "two", qs) == answers(content, tmp_path / "one", qs)
+
+    advisories = KnowledgeBase(content, tmp_path / "one").advisories()
+    made = documents.analyzed(advisories, workers=2)
+    assert next(made) == documents.documents(advisories[0])
+    assert multiprocessing.active_children()
+    made.close()
+    assert not multiprocessing.active_children()

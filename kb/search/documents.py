@@ -8,13 +8,14 @@ site's search index is built from the same documents, so the browser sees the sa
 from __future__ import annotations
 
 import contextlib
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .. import spec
 from ..content.model import Advisory, Case, Procedure, Step
-from ..text.analysis import analyze, find_identifiers, model_keys, normalize
+from ..text.analysis import analyze, find_identifiers, forget_tagger, model_keys, normalize
 from ..text.templates import TemplateEntry
 
 
@@ -144,6 +145,55 @@ def documents(adv: Advisory) -> list[SearchDoc]:
     if memo is not None:
         memo[id(adv)] = (adv, docs)
     return list(docs)
+
+
+PARALLEL_FROM = 64
+"""Fewer advisories to analyze than this are analyzed in the building process (starting workers
+costs about a second); from this many on, by worker processes (:func:`analyzed`)."""
+
+ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
+
+
+def default_workers() -> int:
+    """The processes to analyze with: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Generator[list[SearchDoc], None, None]:
+    """:func:`documents` of each advisory, in order. With ``workers`` > 1 (default:
+    :func:`default_workers`) and at least :data:`PARALLEL_FROM` advisories not yet analyzed, worker
+    processes analyze them (forked where the system can, so that a calling script needs no
+    ``__main__`` guard; each starts its own MeCab tagger), while the caller indexes what came back. The documents are the same either way:
+    the analysis is a function of the advisory alone. Closing the iterator stops the workers."""
+    memo = _remembered
+    todo = [a for a in advisories if memo is None or memo.get(id(a), (None,))[0] is not a]
+    n = default_workers() if workers is None else workers
+    if n <= 1 or len(todo) < PARALLEL_FROM:
+        for adv in advisories:
+            yield documents(adv)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(min(n, len(todo)), mp_context=multiprocessing.get_context(method), initializer=forget_tagger)
+    try:
+        made = pool.map(_documents, todo, chunksize=ADVISORIES_PER_TASK)
+        k = 0
+        for adv in advisories:
+            if k < len(todo) and adv is todo[k]:
+                k += 1
+                docs = next(made)
+                if memo is not None:
+                    memo[id(adv)] = (adv, docs)
+                yield list(docs)
+            else:
+                yield documents(adv)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _documents(adv: Advisory) -> list[SearchDoc]:

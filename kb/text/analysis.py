@@ -514,6 +514,12 @@ MIN_GLOSSED_CHARS = 3
 _local = threading.local()
 
 
+def forget_tagger() -> None:
+    """Make this thread's next analysis start a MeCab tagger of its own (a process forked from one
+    that had a tagger must not share it)."""
+    _local.tagger = None
+
+
 def _tagger():
     """One MeCab tagger per thread (fugashi taggers are not shareable and not picklable)."""
     t = getattr(_local, "tagger", None)
