@@ -13,7 +13,9 @@ indexes or pages. The rules, each enforced by one function:
   exclusively (:func:`unpinned`), so no search ever loses the files under it.
 
 ``flock`` locks belong to the open file and vanish when the process dies, so a killed build never
-leaves a stale lock behind.
+leaves a stale lock behind. A process forked while kb holds locks (a build's analysis workers) does
+not share them: in the child each lock's descriptor is pointed at ``/dev/null`` (:func:`_drop_held`),
+so only the process that took a lock holds it, and it ends with that process.
 """
 
 from __future__ import annotations
@@ -24,9 +26,36 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 LOCK_NAME = ".kb-lock"
+
+_HELD: set[int] = set()  # descriptors of the locks and pins this process holds
+
+
+def _drop_held() -> None:
+    """In a forked child: let go of the parent's locks (the descriptors stay valid, on /dev/null,
+    so that nothing the child closes later hits another file)."""
+    if not _HELD:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in _HELD:
+            with contextlib.suppress(OSError):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_held)
+
+
+def _close_lock(fd: int) -> None:
+    """Release a lock (for every copy of the descriptor) and close it."""
+    _HELD.discard(fd)
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
 
 
 class UnsafeTarget(ValueError):
@@ -81,6 +110,7 @@ def writer_lock(folder: Path, *, name: str | None = LOCK_NAME, wait: bool = True
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     else:
         fd = os.open(Path(folder) / name, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -96,7 +126,7 @@ def writer_lock(folder: Path, *, name: str | None = LOCK_NAME, wait: bool = True
             os.pwrite(fd, f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S')}\n".encode(), 0)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        _close_lock(fd)
 
 
 def _read_holder(fd: int) -> str:
@@ -107,16 +137,29 @@ def _read_holder(fd: int) -> str:
     return f" (pid {pid})"
 
 
-def pin(path: Path) -> IO[bytes]:
-    """Open ``path`` read-only with a shared lock: while the returned file is open, :func:`unpinned`
-    is false for it. Close the file to unpin. Needs no write permission."""
-    f = open(path, "rb")  # noqa: SIM115 - the caller owns the file
+class Pin:
+    """A shared lock on a file (:func:`pin`); :meth:`close` unpins."""
+
+    def __init__(self, fd: int):
+        self._fd: int | None = fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            _close_lock(fd)
+
+
+def pin(path: Path) -> Pin:
+    """Open ``path`` read-only with a shared lock: until the returned pin is closed, :func:`unpinned`
+    is false for it. Needs no write permission."""
+    fd = os.open(path, os.O_RDONLY)
+    _HELD.add(fd)
     try:
-        fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+        fcntl.flock(fd, fcntl.LOCK_SH)
     except BaseException:
-        f.close()
+        _close_lock(fd)
         raise
-    return f
+    return Pin(fd)
 
 
 @contextlib.contextmanager
@@ -128,6 +171,7 @@ def unpinned(path: Path) -> Iterator[bool]:
     except FileNotFoundError:
         yield True
         return
+    _HELD.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -136,4 +180,4 @@ def unpinned(path: Path) -> Iterator[bool]:
             return
         yield True
     finally:
-        os.close(fd)
+        _close_lock(fd)

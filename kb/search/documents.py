@@ -179,7 +179,7 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(min(n, len(todo)), mp_context=multiprocessing.get_context(method), initializer=forget_tagger)
+    pool = ProcessPoolExecutor(min(n, len(todo)), mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
     try:
         made = pool.map(_documents, todo, chunksize=ADVISORIES_PER_TASK)
         k = 0
@@ -187,6 +187,8 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
             if k < len(todo) and adv is todo[k]:
                 k += 1
                 docs = next(made)
+                if k == len(todo):
+                    pool.shutdown(wait=True)  # (the last result: the workers can go)
                 if memo is not None:
                     memo[id(adv)] = (adv, docs)
                 yield list(docs)
@@ -194,6 +196,22 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
                 yield documents(adv)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(builder: int) -> None:
+    """An analysis worker starts: a MeCab tagger of its own, and it ends when the builder is gone
+    (killed: nothing else would tell it). It holds none of the builder's locks (kb.storage)."""
+    import threading
+    import time
+
+    forget_tagger()
+
+    def watch() -> None:
+        while os.getppid() == builder:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kb-builder-watch", daemon=True).start()
 
 
 def _documents(adv: Advisory) -> list[SearchDoc]:

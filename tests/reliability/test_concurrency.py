@@ -143,3 +143,74 @@ def test_builds_killed_at_random_moments_never_break_the_index(kb_home: Path):
     assert len([n for n in names if n.startswith("build-")]) <= 2
     assert sorted(p.name for p in kb_home.iterdir()) == ["content", "index", "site"]  # .site.new-* / .site.old-* gone
     assert run_kb("search", QUERY, cwd=kb_home).returncode == 0
+
+
+def test_a_forked_process_does_not_hold_the_locks_of_its_parent(tmp_path: Path):
+    """A build's analysis workers are forked while the build holds the writer lock and a pin: when
+    the build is killed (no unlocking runs), a worker that lives on must not keep either (kb.storage)."""
+    from kb.storage import pin, unpinned, writer_lock
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "pinned").write_text("x")
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from kb.storage import pin, writer_lock\n"
+        "with writer_lock(Path(sys.argv[1]) / 'out'):\n"
+        "    p = pin(Path(sys.argv[1]) / 'pinned')\n"
+        "    if os.fork() == 0:\n"
+        "        os.read(0, 1)  # (lives on until the test writes to it)\n"
+        "        os._exit(0)\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    os._exit(9)  # killed while holding both\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)
+    try:
+        assert child.stdout is not None and child.stdout.readline()
+        assert child.wait(timeout=60) == 9
+        with writer_lock(tmp_path / "out", wait=False):  # (Busy when the orphan kept the lock)
+            pass
+        with unpinned(tmp_path / "pinned") as free:
+            assert free, "an orphan kept the pin"
+        held = pin(tmp_path / "pinned")  # (the check itself can fail: a live pin is seen)
+        with unpinned(tmp_path / "pinned") as free:
+            assert not free
+        held.close()
+    finally:
+        assert child.stdin is not None
+        child.stdin.write(b"x")
+        child.stdin.close()
+
+
+def test_analysis_workers_end_when_the_build_is_killed(tmp_path: Path):
+    """Workers that analyze for a build end by themselves when the build process dies."""
+    script = (
+        "import os, sys, multiprocessing\n"
+        "import kb.search.documents as d\n"
+        "from kb.api import KnowledgeBase\n"
+        "d.PARALLEL_FROM = 1\n"
+        f"advs = KnowledgeBase({str(REPO / 'content')!r}, {str(tmp_path / 'index')!r}).advisories()\n"
+        "made = d.analyzed(advs, workers=2)\n"
+        "next(made)\n"
+        "print(' '.join(str(c.pid) for c in multiprocessing.active_children()), flush=True)\n"
+        "os._exit(9)  # killed: no clean-up runs\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 9, r.stderr
+    pids = [int(x) for x in r.stdout.split()]
+    assert pids
+    deadline = time.monotonic() + 20
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in pids if _running(pid)]
+    assert not alive, f"analysis workers {alive} outlived their build"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # (an exited child of init is reaped at once; a zombie is not running)
+        return f.read().split(") ")[-1][0] != "Z"
