@@ -165,9 +165,10 @@ def default_workers() -> int:
 def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Generator[list[SearchDoc], None, None]:
     """:func:`documents` of each advisory, in order. With ``workers`` > 1 (default:
     :func:`default_workers`) and at least :data:`PARALLEL_FROM` advisories not yet analyzed, worker
-    processes analyze them (forked where the system can, so that a calling script needs no
-    ``__main__`` guard; each starts its own MeCab tagger), while the caller indexes what came back. The documents are the same either way:
-    the analysis is a function of the advisory alone. Closing the iterator stops the workers."""
+    processes analyze them while the caller indexes what came back: forked where the system can
+    (a calling script needs no ``__main__`` guard), each with a MeCab tagger of its own, holding
+    none of the caller's locks (kb.storage). The documents are the same either way: the analysis
+    is a function of the advisory alone. Closing the iterator stops the workers."""
     memo = _remembered
     todo = [a for a in advisories if memo is None or memo.get(id(a), (None,))[0] is not a]
     n = default_workers() if workers is None else workers
