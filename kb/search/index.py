@@ -67,7 +67,7 @@ from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
 from .tables import BlobWriter, Strings, TermTable, crc32, mapped, write_strings
-from .template_table import Entries, SplitStrings, TemplateRow, Templates, template_row, write_templates
+from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
 FORMAT = "kb-index/5"
 MANIFEST = "manifest.json"
@@ -223,7 +223,7 @@ class _Gather:
         self.stored = stored  # each document's title and texts, in document order
         self.lengths = array("I")  # fresh documents: raw lengths of the scored fields
         self.length_rows: list[tuple[int, int, int]] = []  # (new first doc, old first doc or -1, count): where each run of rows comes from
-        self.templates: list[TemplateRow] = []
+        self.templates = TemplateRows(previous.template_files if previous else None)
         self.old_to_new = None
         if previous is not None:
             import numpy as np
@@ -267,7 +267,7 @@ class _Gather:
             self.stored.add(self.previous.index._stored.raw(old))
         self.old_to_new[first : first + count] = range(doc, doc + count)
         self.length_rows.append((doc, first, count))
-        self.templates.extend(self.previous.templates.get(advisory, ()))
+        self.templates.reuse(advisory)
 
     def write(self, build_dir: Path) -> int:
         """Write the postings, the term table, the document keys and languages and the field lengths;
@@ -401,9 +401,7 @@ class _Previous:
         self.term_at: dict[int, tuple[int, str]] = {}  # offset -> (field, term)
         for name, term, off, _df in index._table.items():
             self.term_at[off] = (fields[name], term)
-        templates = index._template_files()
-        self.templates = templates.by_advisory()
-        self.lits = templates.cached_lits()
+        self.template_files = index._template_files()
 
     def lookup(self, field: str, term: str) -> tuple[int, int] | None:
         return self.index._table.get(field, term)
@@ -449,7 +447,7 @@ def _write_build(
                 gather.add(d, texts)
                 if progress:
                     progress(1)
-            gather.templates.extend(map(template_row, part.templates or ()))
+            gather.templates.add(map(template_row, part.templates or ()))
         if prev is not None:
             for adv in prev.ranges.keys() - seen:
                 _delete(writer, prev, adv)
@@ -462,7 +460,7 @@ def _write_build(
     with ix.reader() as reader:
         if reader.doc_count() != count:
             raise RuntimeError(f"the new Whoosh index holds {reader.doc_count()} documents, not {count}")
-    write_templates(build_dir, gather.templates, prev.lits if prev is not None else {})
+    write_templates(build_dir, gather.templates)
     (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]

@@ -6,8 +6,9 @@ matches them).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..content.model import Template
 from ..text.templates import TemplateEntry, key_codes, literal_parts, wording_keys
@@ -24,40 +25,123 @@ def template_row(e: TemplateEntry) -> TemplateRow:
     return (e.advisory, e.case, e.message, e.lang, e.kind, e.text, e.generic)
 
 
-def write_templates(build_dir: Path, rows: list[TemplateRow], cached_lits: dict[str, list[str]]) -> None:
+class TemplateRows:
+    """A new build's entries as they come, in build order: fresh rows (strings), and runs of the
+    previous build's rows, which stay numbers (:meth:`reuse`), so that an incremental build does
+    not turn the previous build's entries back into strings to number them again."""
+
+    def __init__(self, previous: Templates | None = None):
+        self.previous = previous
+        self.pieces: list[list[TemplateRow] | tuple[int, int]] = []  # fresh rows, or (start, end) of previous rows
+        self._runs: dict[str, tuple[int, int]] | None = None
+
+    def add(self, rows: Iterable[TemplateRow]) -> None:
+        rows = list(rows)
+        if rows:
+            self.pieces.append(rows)
+
+    def reuse(self, advisory: str) -> None:
+        """The previous build's entries of ``advisory`` (an advisory's entries are consecutive)."""
+        assert self.previous is not None
+        if self._runs is None:
+            self._runs = self.previous.runs()
+        run = self._runs.get(advisory)
+        if run is not None:
+            self.pieces.append(run)
+
+
+def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     """The message templates: ``templates.json`` (counts), ``template-rows.npy`` (per entry: its five
     strings as numbers into ``template-strings.*``, its wording, generic), each wording once
     (``wordings.*``) with its squashed literal parts (``wording-lits.*``, reused by the next build),
     its keys (``wording-keys.*``, :func:`kb.text.templates.wording_keys`) and how many advisories have it
-    (``wording-spread.npy``), and the keys as sorted trigram codes (``template-keys.npy``)."""
+    (``wording-spread.npy``), and the keys as sorted trigram codes (``template-keys.npy``).
+
+    Strings and wordings are numbered in the order they first appear (row by row). The previous
+    build's strings keep their numbers in a space shared with the fresh ones (a fresh string the
+    previous build has gets its number, a new one the next free number); the final numbers follow
+    from where each first appears, the same as numbering every row's strings one by one."""
     import numpy as np
 
-    # Strings and wordings are numbered in the order they first appear (row by row).
-    cells = [x for r in rows for x in r[:5]]
-    strings = {x: i for i, x in enumerate(dict.fromkeys(cells))}
-    texts = {t: i for i, t in enumerate(dict.fromkeys(r[5] for r in rows))}
-    table = np.zeros((len(rows), 7), dtype=np.int32)
-    if rows:
-        table[:, :5] = np.fromiter(map(strings.__getitem__, cells), dtype=np.int32, count=len(cells)).reshape(-1, 5)
-        table[:, 5] = np.fromiter((texts[r[5]] for r in rows), dtype=np.int32, count=len(rows))
-        table[:, 6] = np.fromiter((r[6] for r in rows), dtype=np.int32, count=len(rows))
-    text_list = list(texts)
-    counts = np.bincount(table[:, 5], minlength=len(text_list)) if rows else np.zeros(0, np.int64)
-    lits = [cached_lits[t] if t in cached_lits else literal_parts(Template.parse(t)) for t in text_list]
+    prev = rows.previous
+    old_strings = prev.string_list() if prev is not None else []
+    old_texts = list(prev.wordings) if prev is not None else []
+    strings = _Numbering(old_strings)
+    texts = _Numbering(old_texts)
+    blocks = []
+    for piece in rows.pieces:
+        if isinstance(piece, tuple):
+            assert prev is not None
+            blocks.append(np.asarray(prev.rows[piece[0] : piece[1]], dtype=np.int64))
+        else:
+            block = np.empty((len(piece), 7), dtype=np.int64)
+            block[:, :5] = np.fromiter((strings.id(x) for r in piece for x in r[:5]), dtype=np.int64, count=5 * len(piece)).reshape(-1, 5)
+            block[:, 5] = [texts.id(r[5]) for r in piece]
+            block[:, 6] = [r[6] for r in piece]
+            blocks.append(block)
+    cells = np.concatenate(blocks) if blocks else np.zeros((0, 7), dtype=np.int64)
+    table = np.zeros((len(cells), 7), dtype=np.int32)
+    string_order, table[:, :5] = _first_appearance(np, cells[:, :5])
+    text_order, table[:, 5] = _first_appearance(np, cells[:, 5])
+    table[:, 6] = cells[:, 6]
+    string_list = [strings.value(u) for u in string_order]
+    text_list = [texts.value(u) for u in text_order]
+    counts = np.bincount(table[:, 5], minlength=len(text_list)) if len(table) else np.zeros(0, np.int64)
+    lits: list[list[str]] = []  # each wording's literal parts: the previous build's, else parsed
+    for u in text_order:
+        if prev is not None and u < len(old_texts):
+            x = prev.lits[u]
+            lits.append(x.split(SEP) if x else [])
+        else:
+            lits.append(literal_parts(Template.parse(texts.value(u))))
     keys = wording_keys(lits, counts.tolist())
     spread = np.zeros(len(text_list), dtype=np.int32)
-    if rows:
-        pairs = np.unique(table[:, 5].astype(np.int64) * max(len(strings), 1) + table[:, 0])
-        spread = np.bincount(pairs // max(len(strings), 1), minlength=len(text_list)).astype(np.int32)
+    if len(table):
+        pairs = np.unique(table[:, 5].astype(np.int64) * max(len(string_list), 1) + table[:, 0])
+        spread = np.bincount(pairs // max(len(string_list), 1), minlength=len(text_list)).astype(np.int32)
     np.save(build_dir / "template-rows.npy", table)
-    write_strings(build_dir / "template-strings", list(strings))
+    write_strings(build_dir / "template-strings", string_list)
     write_strings(build_dir / "wordings", text_list)
     write_strings(build_dir / "wording-lits", [SEP.join(ls) for ls in lits])
     write_strings(build_dir / "wording-keys", [SEP.join(ks) for ks in keys])
     np.save(build_dir / "wording-spread.npy", spread)
     codes, owners = key_codes(keys)
     np.save(build_dir / "template-keys.npy", np.stack([codes, owners]) if len(codes) else np.zeros((2, 0), np.int64))
-    (build_dir / "templates.json").write_text(json.dumps({"entries": len(rows), "wordings": len(text_list), "strings": len(strings)}), "utf-8")
+    (build_dir / "templates.json").write_text(json.dumps({"entries": len(table), "wordings": len(text_list), "strings": len(string_list)}), "utf-8")
+
+
+class _Numbering:
+    """Numbers for strings: the previous build's keep theirs (0 ...), others get the next ones."""
+
+    def __init__(self, old: list[str]):
+        self.old = old
+        self.new: list[str] = []
+        self._ids: dict[str, int] | None = None
+
+    def id(self, x: str) -> int:
+        if self._ids is None:
+            self._ids = {s: i for i, s in enumerate(self.old)}
+        i = self._ids.get(x)
+        if i is None:
+            i = self._ids[x] = len(self.old) + len(self.new)
+            self.new.append(x)
+        return i
+
+    def value(self, i: int) -> str:
+        return self.old[i] if i < len(self.old) else self.new[i - len(self.old)]
+
+
+def _first_appearance(np: Any, cells: Any) -> tuple[list[int], Any]:
+    """Renumber ``cells`` (any shape, read row by row) in the order their values first appear:
+    (the values in that order, the renumbered cells)."""
+    flat = cells.ravel()
+    if not len(flat):
+        return [], cells.astype(np.int32)
+    values, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return values[order].tolist(), rank[inverse].reshape(cells.shape).astype(np.int32)
 
 
 SEP = "\x1f"  # between a wording's literal parts or keys (squashed: never in them)
@@ -108,17 +192,17 @@ class Templates:
         s = self.string
         return TemplateEntry(s(a), s(c), s(m), s(lang), s(k), self.text(w), bool(g))
 
-    def by_advisory(self) -> dict[str, list[TemplateRow]]:
-        """Every entry as a row, by advisory (in order)."""
-        out: dict[str, list[TemplateRow]] = {}
-        s, texts = self.string, list(self.wordings)
-        for a, c, m, lang, k, w, g in self.rows.tolist():
-            out.setdefault(s(a), []).append((s(a), s(c), s(m), s(lang), s(k), texts[w], bool(g)))
-        return out
+    def runs(self) -> dict[str, tuple[int, int]]:
+        """Each advisory's entries: (first row, end row); an advisory's entries are consecutive."""
+        import numpy as np
 
-    def cached_lits(self) -> dict[str, list[str]]:
-        """wording -> its squashed literal parts (for the next build)."""
-        return {t: (lits.split(SEP) if lits else []) for t, lits in zip(self.wordings, self.lits)}
+        column = np.asarray(self.rows[:, 0])
+        if not len(column):
+            return {}
+        starts = np.flatnonzero(np.diff(column, prepend=-1))
+        ends = [*starts[1:].tolist(), len(column)]
+        names = self.string_list()
+        return {names[int(column[a])]: (int(a), e) for a, e in zip(starts.tolist(), ends)}
 
 
 class Entries(Sequence[TemplateEntry]):
