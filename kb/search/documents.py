@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -152,6 +153,7 @@ PARALLEL_FROM = 64
 costs about a second); from this many on, by worker processes (:func:`analyzed`)."""
 
 ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
+TASKS_AHEAD = 4  # round trips sent ahead per worker (the documents wait in memory until indexed)
 
 
 def default_workers() -> int:
@@ -177,26 +179,38 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
             yield documents(adv)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(min(n, len(todo)), mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
+    workers = min(n, len(todo))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
+    chunks = [todo[i : i + ADVISORIES_PER_TASK] for i in range(0, len(todo), ADVISORIES_PER_TASK)]
+    pending: deque[Future[list[list[SearchDoc]]]] = deque()  # the chunks sent, oldest first: at most TASKS_AHEAD per worker (memory stays flat)
+    ready: deque[list[SearchDoc]] = deque()  # the oldest chunk's documents, not yet handed out
     try:
-        made = pool.map(_documents, todo, chunksize=ADVISORIES_PER_TASK)
-        k = 0
+        sent = k = 0  # chunks sent; advisories of ``todo`` handed out
         for adv in advisories:
-            if k < len(todo) and adv is todo[k]:
-                k += 1
-                docs = next(made)
-                if k == len(todo):
-                    pool.shutdown(wait=True)  # (the last result: the workers can go)
-                if memo is not None:
-                    memo[id(adv)] = (adv, docs)
-                yield list(docs)
-            else:
-                yield documents(adv)
+            if k == len(todo) or adv is not todo[k]:
+                yield documents(adv)  # (analyzed already: remembered)
+                continue
+            k += 1
+            while sent < len(chunks) and len(pending) < TASKS_AHEAD * workers:
+                pending.append(pool.submit(_analyze_chunk, chunks[sent]))
+                sent += 1
+            if not ready:
+                ready.extend(pending.popleft().result())
+                if sent == len(chunks) and not pending:
+                    pool.shutdown(wait=True)  # (the last results: the workers can go)
+            docs = ready.popleft()
+            if memo is not None:
+                memo[id(adv)] = (adv, docs)
+            yield list(docs)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _analyze_chunk(advisories: list[Advisory]) -> list[list[SearchDoc]]:
+    return [_documents(a) for a in advisories]
 
 
 def _start_worker(builder: int) -> None:

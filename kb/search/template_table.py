@@ -132,16 +132,18 @@ class _Numbering:
 
 
 def _first_appearance(np: Any, cells: Any) -> tuple[list[int], Any]:
-    """Renumber ``cells`` (any shape, read row by row) in the order their values first appear:
-    (the values in that order, the renumbered cells)."""
+    """Renumber ``cells`` (non-negative numbers, any shape, read row by row) in the order their
+    values first appear: (the values in that order, the renumbered cells)."""
     flat = cells.ravel()
     if not len(flat):
         return [], cells.astype(np.int32)
-    values, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[order] = np.arange(len(values))
-    return values[order].tolist(), rank[inverse].reshape(cells.shape).astype(np.int32)
+    first = np.full(int(flat.max()) + 1, len(flat), dtype=np.int64)
+    np.minimum.at(first, flat, np.arange(len(flat), dtype=np.int64))  # where each value first appears
+    values = np.flatnonzero(first < len(flat))
+    values = values[np.argsort(first[values])]
+    rank = np.zeros(len(first), dtype=np.int32)
+    rank[values] = np.arange(len(values), dtype=np.int32)
+    return values.tolist(), rank[flat].reshape(cells.shape)
 
 
 SEP = "\x1f"  # between a wording's literal parts or keys (squashed: never in them)

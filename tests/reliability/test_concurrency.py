@@ -188,7 +188,7 @@ def test_analysis_workers_end_when_the_build_is_killed(tmp_path: Path):
         "import os, sys, multiprocessing\n"
         "import kb.search.documents as d\n"
         "from kb.api import KnowledgeBase\n"
-        "d.PARALLEL_FROM = 1\n"
+        "d.PARALLEL_FROM, d.ADVISORIES_PER_TASK = 1, 1  # (two tasks: the pool outlives the first result)\n"
         f"advs = KnowledgeBase({str(REPO / 'content')!r}, {str(tmp_path / 'index')!r}).advisories()\n"
         "made = d.analyzed(advs, workers=2)\n"
         "next(made)\n"
