@@ -593,3 +593,22 @@ def test_coverage_is_computed_for_every_document_as_one_at_a_time(synthetic_base
         for lang in (None, "en", "ja"):
             searcher.search(q, lang=lang)
     assert seen["docs"] > 20_000 and seen["ids"] > 500 and seen["alias"] > 5_000, seen
+
+
+def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_them():
+    """template_table._first_appearance (numpy) numbers cells as ``dict.fromkeys`` over the cells
+    row by row did, including empty tables, one value, and values far apart."""
+    import numpy as np
+
+    from kb.search.template_table import _first_appearance
+
+    rng = np.random.default_rng(1)
+    tables = [np.zeros((0, 5), np.int64), np.array([[3]]), np.array([[9_000_000, 2], [2, 0]])]
+    tables += [rng.integers(0, max(n // 3, 1), size=(n, 5)) for n in (1, 7, 1000, 50_000)]
+    for cells in tables:
+        flat = cells.ravel().tolist()
+        want = list(dict.fromkeys(flat))
+        number = {v: i for i, v in enumerate(want)}
+        values, renumbered = _first_appearance(np, cells)
+        assert values == want
+        assert renumbered.shape == cells.shape and renumbered.ravel().tolist() == [number[v] for v in flat]
