@@ -105,8 +105,8 @@ def cpu_with_children() -> float:
 
 def phase_build(content: str, index: str, profile: str | None) -> None:
     from kb.api import KnowledgeBase
-    from kb.search.documents import default_workers
     from kb.search.index import current_build
+    from kb.workers import default_workers
 
     shutil.rmtree(index, ignore_errors=True)
     base = KnowledgeBase(content, index)

@@ -61,7 +61,7 @@ def _stage_modules() -> tuple[str, ...]:
 INDEX_CODE = _stage_modules()
 """The modules whose code shapes the index (paths inside kb/): a change to them makes an index stale."""
 
-BUILD_CODE = (*INDEX_CODE, "api.py", "storage.py")
+BUILD_CODE = (*INDEX_CODE, "api.py", "storage.py", "workers.py")
 """Every module a build's output depends on (the index's, plus this one and the folder handling): a
 build starts from the previous one only when none of them changed."""
 

@@ -339,3 +339,26 @@ def test_copy_of_bundled_content_with_broken_link(tmp_path):
     en.write_text(en.read_text("utf-8") + "\nSee [the other notice](kb:no-such-advisory).\n", "utf-8")
     errs = errors(tmp_path / "c")
     assert len(errs) == 1 and "unknown advisory 'kb:no-such-advisory'" in errs[0].message
+
+
+def test_worker_processes_read_the_folders_as_one_process_does(tmp_path):
+    """From kb.workers.PARALLEL_FROM folders on, load() reads them in worker processes: the same
+    advisories and the same problems (errors, warnings, broken kb: links), in the same order."""
+    from kb.workers import PARALLEL_FROM
+    from tools.synthetic import write_corpus
+
+    root = tmp_path / "content"
+    write_corpus(root, PARALLEL_FROM + 10, seed=13)
+    for p in CONTENT.iterdir():
+        if p.is_dir():
+            shutil.copytree(p, root / p.name)
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    (folders[3] / "advisory.yaml").write_text("id: [unclosed\n", "utf-8")  # an error
+    shutil.copytree(folders[5], root / "Bad_Name")  # an invalid folder name, and a duplicate id
+    en = folders[-1] / "en.md"
+    en.write_text(en.read_text("utf-8") + "\nSee [the other one](kb:no-such-advisory).\n", "utf-8")  # a broken link
+    one = load(root, workers=1)
+    two = load(root, workers=2)
+    assert len(one[0]) > PARALLEL_FROM and len(one[1]) >= 3
+    assert two[1] == one[1]
+    assert [a.id for a in two[0]] == [a.id for a in one[0]] and two[0] == one[0]

@@ -26,6 +26,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..workers import PARALLEL_FROM, ordered_map
 from .model import (
     IMPLICIT_CASE,
     LANGS,
@@ -905,8 +906,20 @@ def advisory_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
-    """Load every advisory under ``root``; return them with all problems found (errors and warnings)."""
+FOLDERS_PER_TASK = 16  # advisory folders a worker reads per round trip
+
+
+def _read_folder(folder: Path) -> tuple[Advisory | None, list[Problem], dict[str, list[tuple[Path, int, str]]]]:
+    """:func:`load_advisory` of one folder, with its problems and ``kb:`` links (a worker's task)."""
+    report = Report()
+    return load_advisory(folder, report), report.problems, report.kb_links
+
+
+def load(root: Path | str, workers: int | None = None) -> tuple[list[Advisory], list[Problem]]:
+    """Load every advisory under ``root``; return them with all problems found (errors and warnings).
+    From :data:`kb.workers.PARALLEL_FROM` folders on, worker processes read them (one per CPU, or
+    ``workers``: :func:`kb.workers.ordered_map`); the advisories and problems are the same, in the
+    same order."""
     root = Path(root)
     report = Report()
     if not root.is_dir():
@@ -914,7 +927,10 @@ def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
         return [], report.problems
     advisories: list[Advisory] = []
     first_seen: dict[str, Path] = {}
-    for folder in advisory_folders(root):
+    folders = advisory_folders(root)
+    for folder, (adv, problems, links) in zip(
+        folders, ordered_map(_read_folder, folders, workers=workers, min_items=PARALLEL_FROM, per_task=FOLDERS_PER_TASK)
+    ):
         if not ID_RE.match(folder.name):
             report.error(
                 folder,
@@ -922,7 +938,8 @@ def load(root: Path | str) -> tuple[list[Advisory], list[Problem]]:
                 f"folder name '{folder.name}' is not a valid advisory id",
                 "use lowercase letters, digits and single hyphens, e.g. vendor-product-topic",
             )
-        adv = load_advisory(folder, report)
+        report.problems += problems
+        report.kb_links.update(links)
         if adv is None:
             continue
         if adv.id in first_seen:

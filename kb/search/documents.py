@@ -8,9 +8,7 @@ site's search index is built from the same documents, so the browser sees the sa
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +16,7 @@ from .. import spec
 from ..content.model import Advisory, Case, Procedure, Step
 from ..text.analysis import analyze, find_identifiers, forget_tagger, model_keys, normalize
 from ..text.templates import TemplateEntry
+from ..workers import PARALLEL_FROM, ordered_map
 
 
 @dataclass
@@ -148,85 +147,31 @@ def documents(adv: Advisory) -> list[SearchDoc]:
     return list(docs)
 
 
-PARALLEL_FROM = 64
-"""Fewer advisories to analyze than this are analyzed in the building process (starting workers
-costs about a second); from this many on, by worker processes (:func:`analyzed`)."""
-
 ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
-TASKS_AHEAD = 4  # round trips sent ahead per worker (the documents wait in memory until indexed)
-
-
-def default_workers() -> int:
-    """The processes to analyze with: the CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Generator[list[SearchDoc], None, None]:
-    """:func:`documents` of each advisory, in order. With ``workers`` > 1 (default:
-    :func:`default_workers`) and at least :data:`PARALLEL_FROM` advisories not yet analyzed, worker
-    processes analyze them while the caller indexes what came back: forked where the system can
-    (a calling script needs no ``__main__`` guard), each with a MeCab tagger of its own, holding
-    none of the caller's locks (kb.storage). The documents are the same either way: the analysis
-    is a function of the advisory alone. Closing the iterator stops the workers."""
+    """:func:`documents` of each advisory, in order. From :data:`PARALLEL_FROM` advisories not yet
+    analyzed on, worker processes analyze them (:func:`kb.workers.ordered_map`: one per CPU, or
+    ``workers``; each with a MeCab tagger of its own) while the caller indexes what came back. The
+    documents are the same either way: the analysis is a function of the advisory alone. Closing
+    the iterator stops the workers."""
     memo = _remembered
     todo = [a for a in advisories if memo is None or memo.get(id(a), (None,))[0] is not a]
-    n = default_workers() if workers is None else workers
-    if n <= 1 or len(todo) < PARALLEL_FROM:
-        for adv in advisories:
-            yield documents(adv)
-        return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    workers = min(n, len(todo))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
-    chunks = [todo[i : i + ADVISORIES_PER_TASK] for i in range(0, len(todo), ADVISORIES_PER_TASK)]
-    pending: deque[Future[list[list[SearchDoc]]]] = deque()  # the chunks sent, oldest first: at most TASKS_AHEAD per worker (memory stays flat)
-    ready: deque[list[SearchDoc]] = deque()  # the oldest chunk's documents, not yet handed out
+    made = ordered_map(_documents, todo, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
     try:
-        sent = k = 0  # chunks sent; advisories of ``todo`` handed out
+        k = 0
         for adv in advisories:
-            if k == len(todo) or adv is not todo[k]:
+            if k < len(todo) and adv is todo[k]:
+                k += 1
+                docs = next(made)
+                if memo is not None:
+                    memo[id(adv)] = (adv, docs)
+                yield list(docs)
+            else:
                 yield documents(adv)  # (analyzed already: remembered)
-                continue
-            k += 1
-            while sent < len(chunks) and len(pending) < TASKS_AHEAD * workers:
-                pending.append(pool.submit(_analyze_chunk, chunks[sent]))
-                sent += 1
-            if not ready:
-                ready.extend(pending.popleft().result())
-                if sent == len(chunks) and not pending:
-                    pool.shutdown(wait=True)  # (the last results: the workers can go)
-            docs = ready.popleft()
-            if memo is not None:
-                memo[id(adv)] = (adv, docs)
-            yield list(docs)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _analyze_chunk(advisories: list[Advisory]) -> list[list[SearchDoc]]:
-    return [_documents(a) for a in advisories]
-
-
-def _start_worker(builder: int) -> None:
-    """An analysis worker starts: a MeCab tagger of its own, and it ends when the builder is gone
-    (killed: nothing else would tell it). It holds none of the builder's locks (kb.storage)."""
-    import threading
-    import time
-
-    forget_tagger()
-
-    def watch() -> None:
-        while os.getppid() == builder:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="kb-builder-watch", daemon=True).start()
+        made.close()
 
 
 def _documents(adv: Advisory) -> list[SearchDoc]:

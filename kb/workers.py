@@ -1,0 +1,95 @@
+"""Worker processes for the two long passes of a build over many advisories: reading the content
+folders (kb.content.load) and analyzing the advisories (kb.search.documents).
+
+:func:`ordered_map` gives ``fn(item)`` for each item, in order, computed by one worker process per
+CPU while the caller uses the results. The workers are forked where the system can (a script
+calling kb needs no ``__main__`` guard, and sees the same settings), each gets a few tasks ahead
+(memory stays flat: results wait only until used), holds none of the caller's locks
+(:mod:`kb.storage`), and ends by itself when the caller is gone (killed: nothing else would tell
+it). Below ``min_items``, or with one worker, everything runs in the calling process; the results
+are the same either way, so ``fn`` must be a function of its item alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARALLEL_FROM = 64
+"""Fewer items than this (advisories, folders) are worked on in the calling process: starting
+workers and sending them the items costs more than it saves."""
+
+TASKS_AHEAD = 4  # tasks sent ahead per worker (their results wait in memory until used)
+
+
+def default_workers() -> int:
+    """The processes to work with: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int | None = None,
+    min_items: int,
+    per_task: int,
+    start: Callable[[], None] | None = None,
+) -> Generator[R, None, None]:
+    """``fn(item)`` for each of ``items``, in order: by ``workers`` processes (default:
+    :func:`default_workers`) when there are at least ``min_items``, ``per_task`` items per round
+    trip; else here. ``fn`` and ``start`` (run once in each worker) must be module-level functions.
+    Closing the generator stops the workers."""
+    n = default_workers() if workers is None else workers
+    if n <= 1 or len(items) < min_items:
+        for item in items:
+            yield fn(item)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    n = min(n, len(items))
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(), start))
+    tasks = [items[i : i + per_task] for i in range(0, len(items), per_task)]
+    pending: deque[Future[list[Any]]] = deque()  # tasks sent, oldest first
+    try:
+        sent = 0
+        while sent < len(tasks) or pending:
+            while sent < len(tasks) and len(pending) < TASKS_AHEAD * n:
+                pending.append(pool.submit(_run_task, fn, tasks[sent]))
+                sent += 1
+            results = pending.popleft().result()
+            if sent == len(tasks) and not pending:
+                pool.shutdown(wait=True)  # (the last results: the workers can go)
+            yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_task(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(item) for item in items]
+
+
+def _start_worker(caller: int, start: Callable[[], None] | None) -> None:
+    """A worker starts: ``start``, and a watch that ends it when ``caller`` is gone."""
+    import threading
+    import time
+
+    if start is not None:
+        start()
+
+    def watch() -> None:
+        while os.getppid() == caller:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kb-caller-watch", daemon=True).start()
