@@ -987,10 +987,12 @@ WHAT_IS_LEFT = [
     "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here): "
     "`kb search` prints the answers first, but a `--json` process still pays for it before it ends (readers never write, so there "
     "is no cache of the result).",
-    "- **warm p95**: the postings of common terms (a multi-line paste scores ~1.5M postings of ~300 terms, summed in one "
-    "`bincount` pass), the table of which of the best 200 documents has which term, the per-document word-coverage loop of "
-    "`Searcher._bm25`, template candidates checked one wording at a time (`TemplateMatcher._find`, ~1,000 per paste), and MeCab on "
-    "the lines to highlight.",
+    "- **warm p95** (a multi-line paste at 10k, in-process, by stage: ~13 ms word overlap, ~10 ms messages, ~4 ms hits and "
+    "evidence, ~3 ms analysis): the postings of common terms (~1.5M postings of ~300 terms, summed in one `bincount` pass, "
+    "~5 ms), the table of which of the best 200 documents has which term (one sorted search per term, ~4 ms; the word coverage "
+    "is then one table product, `Searcher._coverage`), template candidates checked one wording at a time "
+    "(`TemplateMatcher._find`, ~1,000 per paste), and MeCab on the lines to highlight. The p95 here includes first touches of "
+    "the mapped files (10 warm-up queries); after a full warm pass in one process, one-line p95 was ~17 ms, multi-line ~47 ms.",
     "- **query RSS**: file-backed pages of the mapped postings and stored texts the queries touched (~95 MB), MeCab's dictionary "
     "(~65 MB), and Python's own (~100 MB: caches of parsed wordings and highlight lines, the template strings).",
     "- **1 MB paste**: finding ~24,000 wordings in full (one Aho-Corasick scan, then a regular expression per wording at its "
@@ -998,9 +1000,13 @@ WHAT_IS_LEFT = [
     "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
     "aggregates.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
-    "(~11 ms per advisory, one core).",
-    "- **incremental rebuild**: imports (~0.3 s), checksumming the previous build before starting from it (`intact()` reads ~250 MB), "
-    "renumbering every posting (merged, no longer sorted again), writing every table and `sources.json` again, and Whoosh's commit.",
+    "(~11 ms of CPU per advisory), now on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
+    "- **incremental rebuild** (timed in-process, ~5.6 s on a busy machine): renumbering every posting and recomputing every "
+    "weight (the average field lengths change; `_Gather.write`, ~2.5 s), the template tables (~1.4 s: the wording keys are "
+    "chosen again over all wordings, their rarity being corpus-wide), reading what changed and opening the previous build "
+    "(~0.9 s), checksums (`intact()` of the previous build, crc32 of the new one, ~0.45 s), imports (~0.3 s) and Whoosh's "
+    "commit. The previous build's template rows stay numbers (no longer turned back into strings). Under 2 s needs builds "
+    "that add a small segment instead of rewriting the tables, with weights computed at query time.",
 ]
 
 
