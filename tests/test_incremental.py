@@ -20,7 +20,7 @@ import kb.content.load
 from kb.api import KnowledgeBase
 from kb.cli import main as kb_main
 from kb.content.load import load
-from kb.search.index import Index, current_build, read_manifest, split_key
+from kb.search.index import Index, current_build, intact, read_manifest, split_key
 from kb.text.templates import Template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -466,3 +466,39 @@ def test_worker_processes_analyze_a_large_build_into_the_same_index(tmp_path: Pa
     assert multiprocessing.active_children()
     made.close()
     assert not multiprocessing.active_children()
+
+
+def test_a_failing_analysis_worker_stops_the_build_and_the_index_stays(tmp_path: Path, monkeypatch):
+    """An error in a worker process reaches the build (the same exception), the workers stop, and
+    the index that was current stays current and answers as before."""
+    import multiprocessing
+
+    import kb.search.documents as documents
+    from tools.synthetic import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(content, documents.PARALLEL_FROM + 6, seed=17)
+    index = tmp_path / "index"
+    KnowledgeBase(content, index).build(workers=1)
+    before = current_build(index)
+    qs = queries(content, seed=5)[:20]
+    with KnowledgeBase(content, index) as base:
+        want = [[h.to_dict() for h in base.search(q, limit=8)] for q in qs]
+    victim = sorted(p.name for p in content.iterdir())[40]
+    texts_of = documents.case_texts
+
+    def failing(adv, *args, **kwargs):  # (runs in the workers: forked, they have this patch)
+        if adv.id == victim:
+            raise RuntimeError(f"analysis failed on {victim}")
+        return texts_of(adv, *args, **kwargs)
+
+    for p in content.iterdir():  # every advisory changed: all analyzed again, in workers
+        touch_edit(p / "en.md", append="\nOne more line.\n")
+    monkeypatch.setattr(documents, "case_texts", failing)
+    with pytest.raises(RuntimeError, match="analysis failed on"):
+        KnowledgeBase(content, index).build(workers=2, full=True)
+    assert not multiprocessing.active_children()
+    assert current_build(index) == before and intact(before)
+    assert [p.name for p in index.iterdir() if p.name.startswith("build-")] == [before.name]  # (the failed one removed)
+    with KnowledgeBase(content, index) as base:  # (the content changed since: its answers are the index's)
+        assert [[h.to_dict() for h in base.search(q, limit=8, warn_stale=False)] for q in qs] == want
