@@ -19,7 +19,6 @@ One :class:`KnowledgeBase` may be shared by threads.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import os
@@ -508,13 +507,11 @@ class KnowledgeBase:
         plan = self._plan
         assert plan is not None
         self._plan = None
+        fresh = plan.fresh
+        made = analyzed([fresh[name] for name in plan.order if name in fresh], workers)  # (nothing runs before the first next())
         try:
-            stack = contextlib.ExitStack()
-            fresh = plan.fresh
             if total:
                 total(sum(len(a.cases) * len(a.langs) for a in fresh.values()))
-            made = analyzed([fresh[name] for name in plan.order if name in fresh], workers)
-            stack.callback(made.close)  # (stops the workers when the build stops early)
             parts = (Part(name, next(made), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
             manifest = {
                 "fingerprint": _fingerprint(self.content_dir, plan.scan),
@@ -536,7 +533,7 @@ class KnowledgeBase:
                 protect=(self.content_dir,),
             )
         finally:
-            stack.close()
+            made.close()  # (stops the workers when the build stops early)
             plan.close()
         self.close()
         self._stale = False

@@ -136,15 +136,22 @@ def remembering() -> Iterator[None]:
 def documents(adv: Advisory) -> list[SearchDoc]:
     """One document per case and language of the advisory (cases in order, then languages). The
     documents are shared within :func:`remembering`: do not change them."""
-    memo = _remembered
-    if memo is not None:
-        hit = memo.get(id(adv))
-        if hit is not None and hit[0] is adv:
-            return list(hit[1])
-    docs = _documents(adv)
-    if memo is not None:
-        memo[id(adv)] = (adv, docs)
+    docs = _recalled(adv)
+    if docs is None:
+        docs = _documents(adv)
+        _remember(adv, docs)
     return list(docs)
+
+
+def _recalled(adv: Advisory) -> list[SearchDoc] | None:
+    """The documents remembered for this advisory object (:func:`remembering`), else None."""
+    hit = _remembered.get(id(adv)) if _remembered is not None else None
+    return hit[1] if hit is not None and hit[0] is adv else None
+
+
+def _remember(adv: Advisory, docs: list[SearchDoc]) -> None:
+    if _remembered is not None:
+        _remembered[id(adv)] = (adv, docs)
 
 
 ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
@@ -156,8 +163,7 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
     ``workers``; each with a MeCab tagger of its own) while the caller indexes what came back. The
     documents are the same either way: the analysis is a function of the advisory alone. Closing
     the iterator stops the workers."""
-    memo = _remembered
-    todo = [a for a in advisories if memo is None or memo.get(id(a), (None,))[0] is not a]
+    todo = [a for a in advisories if _recalled(a) is None]
     made = ordered_map(_documents, todo, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
     try:
         k = 0
@@ -165,8 +171,7 @@ def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Gene
             if k < len(todo) and adv is todo[k]:
                 k += 1
                 docs = next(made)
-                if memo is not None:
-                    memo[id(adv)] = (adv, docs)
+                _remember(adv, docs)
                 yield list(docs)
             else:
                 yield documents(adv)  # (analyzed already: remembered)

@@ -569,6 +569,8 @@ class Searcher:
         import numpy as np
 
         place = {t: k for k, t in enumerate(weights)}
+        if not place:
+            return [0.0] * len(table.has)
         full = np.zeros((len(table.terms), len(place)), dtype=np.float32)
         part = np.zeros_like(full)
         for u, (f, t) in enumerate(table.terms):
@@ -581,8 +583,6 @@ class Searcher:
         has = table.has.astype(np.float32)
         credit = np.where(has @ full > 0, 1.0, np.where(has @ part > 0, spec.ALIAS_BOOST, 0.0))
         total = sum(weights.values()) or 1.0
-        if not place:
-            return [0.0] * len(has)
         return (np.cumsum(credit * np.fromiter(weights.values(), dtype=np.float64), axis=1)[:, -1] / total).tolist()
 
     # --- presenting ------------------------------------------------------------------------

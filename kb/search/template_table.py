@@ -87,13 +87,9 @@ def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     string_list = [strings.value(u) for u in string_order]
     text_list = [texts.value(u) for u in text_order]
     counts = np.bincount(table[:, 5], minlength=len(text_list)) if len(table) else np.zeros(0, np.int64)
-    lits: list[list[str]] = []  # each wording's literal parts: the previous build's, else parsed
-    for u in text_order:
-        if prev is not None and u < len(old_texts):
-            x = prev.lits[u]
-            lits.append(x.split(SEP) if x else [])
-        else:
-            lits.append(literal_parts(Template.parse(texts.value(u))))
+    old_lits = SplitStrings(prev.lits) if prev is not None else []
+    # each wording's literal parts: the previous build's, else parsed
+    lits = [old_lits[u] if u < len(old_texts) else literal_parts(Template.parse(texts.value(u))) for u in text_order]
     keys = wording_keys(lits, counts.tolist())
     spread = np.zeros(len(text_list), dtype=np.int32)
     if len(table):
