@@ -984,9 +984,10 @@ def main(argv: list[str] | None = None) -> int:
 WHAT_IS_LEFT = [
     "- **cold start**: a search imports neither Whoosh nor markdown-it, PyYAML or jsonschema (kb's own mapped files answer, "
     "`tests/test_search.py` checks the imports); numpy (~0.12 s) and kb's modules remain, whatever the size. What grows with the "
-    "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here): "
-    "`kb search` prints the answers first, but a `--json` process still pays for it before it ends (readers never write, so there "
-    "is no cache of the result).",
+    "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here). "
+    "`kb search` forks it at its start (`kb.freshness.StalenessCheck`, before numpy or kb's search modules are imported) so that "
+    "it runs on the other CPU while the search imports and answers; a process still ends only when the check has (readers never "
+    "write, so there is no cache of the result), and with one CPU, or both busy, the two add up again.",
     "- **warm p95** (a multi-line paste at 10k, in-process, by stage: ~13 ms word overlap, ~10 ms messages, ~4 ms hits and "
     "evidence, ~3 ms analysis): the postings of common terms (~1.5M postings of ~300 terms, summed in one `bincount` pass, "
     "~5 ms), the table of which of the best 200 documents has which term (one sorted search per term, ~4 ms; the word coverage "

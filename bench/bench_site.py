@@ -46,8 +46,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.api import KnowledgeBase, content_fingerprint  # noqa: E402
+from kb.api import KnowledgeBase  # noqa: E402
 from kb.browser.index import cjk_runs  # noqa: E402
+from kb.freshness import content_fingerprint  # noqa: E402
 from kb.search.index import IndexUnavailable  # noqa: E402
 from kb.site.pages import write_site  # noqa: E402
 from tools.synthetic import bundled_plus_synthetic  # noqa: E402

@@ -7,6 +7,7 @@ The code follows the data, one package per stage; no stage imports a later one::
     kb.search    documents -> the index (Whoosh, numpy tables) -> ranked hits with evidence
     kb.site      the static site's pages;  kb.browser: the index the site's search script reads
     kb.api / kb.cli          the library and the thin command line over it
+    kb.freshness             whether the index is current (the content's stats), also from a forked child
     kb.spec                  every number and list the Python and the browser search share
     kb.importer              ``kb import``: other knowledge bases into content files
 

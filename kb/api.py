@@ -24,45 +24,19 @@ import hashlib
 import os
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .content.model import Advisory
 from .content.problems import ContentError, Problem, Report
+from .freshness import BUILD_CODE, Folder, code_digest, default_content_dir, default_index_dir, fingerprint, listings, scan_folders, staleness
 from .search.documents import analyzed, template_entries
-from .search.index import SOURCES, Index, IndexUnavailable, Part, build, current_build, intact, open_current, read_manifest, read_sources
+from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
+from .search.layout import SOURCES, current_build, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
 from .search.tables import crc32
-
-
-def default_content_dir() -> Path:
-    """``KB_CONTENT``, else ``./content`` in the working directory."""
-    return Path(os.environ.get("KB_CONTENT") or "content")
-
-
-def default_index_dir() -> Path:
-    """``KB_INDEX``, else ``./index`` in the working directory."""
-    return Path(os.environ.get("KB_INDEX") or "index")
-
-
-INDEX_STAGES = ("content", "text", "search")
-"""The packages whose code shapes an index (the stages before it, and it)."""
-
-
-def _stage_modules() -> tuple[str, ...]:
-    here = Path(__file__).resolve().parent
-    found = sorted(p.relative_to(here).as_posix() for stage in INDEX_STAGES for p in (here / stage).glob("*.py"))
-    return (*found, "spec.py")
-
-
-INDEX_CODE = _stage_modules()
-"""The modules whose code shapes the index (paths inside kb/): a change to them makes an index stale."""
-
-BUILD_CODE = (*INDEX_CODE, "api.py", "storage.py", "workers.py")
-"""Every module a build's output depends on (the index's, plus this one and the folder handling): a
-build starts from the previous one only when none of them changed."""
 
 MAX_DELETED_SHARE = 0.25
 """An incremental build rebuilds from scratch when the Whoosh index it would start from holds more
@@ -76,87 +50,6 @@ class StaleIndexWarning(UserWarning):
     """The index was built from other content (or by other code) than what is there now."""
 
 
-@dataclass
-class _Folder:
-    """An advisory folder as a scan saw it."""
-
-    signature: str  # a hash of its entries' names, sizes and modification times
-    mtime: int  # the folder's own modification time (ns), taken before it was listed
-    names: list[str]  # its entries
-
-
-def scan_content(content_dir: Path) -> dict[str, str]:
-    """Each advisory folder (as :func:`kb.content.load.advisory_folders` lists them) -> a signature of the
-    names, sizes and modification times of the entries in it (sub-folders are not entered).
-
-    An edit (in place or by writing a new file and renaming it) changes the file's size or mtime and
-    so the signature; an edit that keeps both (within the file system's clock resolution) goes
-    unseen, as it does for ``make``. No file is read: one ``stat`` per entry, and one listing per
-    folder (see :func:`_scan` for how a build's record saves the listings)."""
-    return {name: f.signature for name, f in _scan(content_dir).items()}
-
-
-def _scan(content_dir: Path, known: dict[str, list] | None = None) -> dict[str, _Folder]:
-    """:func:`scan_content`, with each folder's mtime and entries. ``known``: folder -> [mtime,
-    entries] as a build recorded them; a folder whose mtime is still the recorded one has the same
-    entries (adding, removing or renaming one changes it), so it is not listed again: its entries
-    are only ``stat``-ed. That is the whole cost of noticing that the content changed: one ``stat``
-    per folder and per file."""
-    root = os.fspath(content_dir)
-    try:
-        with os.scandir(root) as it:
-            names = sorted(e.name for e in it if not e.name.startswith((".", "_")) and e.is_dir())
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    known = known or {}
-    stat, digest = os.stat, hashlib.blake2b
-    out: dict[str, _Folder] = {}
-    for name in names:
-        folder = root + os.sep + name  # (not os.path.join: this loop runs once per content file)
-        try:
-            mtime = stat(folder).st_mtime_ns
-            recorded = known.get(name)
-            if recorded is not None and recorded[0] == mtime:
-                files = recorded[1]
-            else:
-                with os.scandir(folder) as it:
-                    files = sorted(e.name for e in it)
-        except OSError:
-            out[name] = _Folder("?", -1, [])
-            continue
-        entries: list[str] = []
-        prefix = folder + os.sep
-        for f in files:
-            try:
-                st = stat(prefix + f)
-                entries.append(f"{f}\0{st.st_size}\0{st.st_mtime_ns}")
-            except OSError:
-                entries.append(f"{f}\0?")
-        out[name] = _Folder(digest("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest(), mtime, files)
-    return out
-
-
-def _code_digest(names: Iterator[str] | tuple[str, ...]) -> hashlib._Hash:
-    h = hashlib.sha256(__version__.encode())
-    here = Path(__file__).resolve().parent
-    for name in names:
-        h.update(hashlib.sha256((here / name).read_bytes()).digest())
-    return h
-
-
-def content_fingerprint(content_dir: Path, scan: dict[str, str] | None = None) -> str:
-    """A hash of every content file's name, size and modification time (:func:`scan_content`), and
-    of the indexing code."""
-    h = _code_digest(INDEX_CODE)
-    for name, signature in (scan if scan is not None else scan_content(content_dir)).items():
-        h.update(f"{name}\0{signature}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
-
-
-def _fingerprint(content_dir: Path, scan: dict[str, _Folder]) -> str:
-    return content_fingerprint(content_dir, {name: f.signature for name, f in scan.items()})
-
-
 def build_code() -> str:
     """A hash of everything an index build's output depends on besides the content: the modules
     of :data:`BUILD_CODE`, the JSON Schema, the kb.spec values and the MeCab dictionary. An incremental build reuses a
@@ -164,7 +57,7 @@ def build_code() -> str:
     from . import spec
 
     here = Path(__file__).resolve().parent
-    h = _code_digest(BUILD_CODE)
+    h = code_digest(BUILD_CODE)
     for p in sorted((here / "schema").glob("*")):
         if p.is_file():
             h.update(p.name.encode() + hashlib.sha256(p.read_bytes()).digest())
@@ -194,7 +87,7 @@ class _Plan:
     """What a build is made of: the content as scanned before it was read, the advisories to analyze
     and the build to take the others from."""
 
-    scan: dict[str, _Folder]  # the advisory folders as scanned before they were read
+    scan: dict[str, Folder]  # the advisory folders as scanned before they were read
     order: list[str]  # every advisory, in build order (folder names: ids, ascending)
     fresh: dict[str, Advisory]  # the advisories to analyze: all of them without a previous build
     previous: Index | None = None  # the build the others come from (kept open: pinned)
@@ -213,7 +106,7 @@ class KnowledgeBase:
         self.content_dir = Path(content_dir) if content_dir else default_content_dir()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self._advisories: dict[str, Advisory] | None = None
-        self._loaded_scan: dict[str, _Folder] = {}
+        self._loaded_scan: dict[str, Folder] = {}
         self._plan: _Plan | None = None
         self.problems: list[Problem] = []  # what loading the content found (warnings, when it loaded)
         self._searcher: Searcher | None = None
@@ -229,7 +122,7 @@ class KnowledgeBase:
         if self._advisories is None:
             from .content.load import load
 
-            self._loaded_scan = _scan(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
+            self._loaded_scan = scan_folders(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
             advisories, self.problems = load(self.content_dir)
             if any(p.severity == "error" for p in self.problems):
                 raise ContentError(self.problems)
@@ -321,7 +214,7 @@ class KnowledgeBase:
     def _known(self) -> dict[str, list]:
         """The folder listings the current build recorded (for :func:`_scan`)."""
         build_dir = current_build(self.index_dir)
-        return _listings(read_sources(build_dir)) if build_dir is not None else {}
+        return listings(read_sources(build_dir)) if build_dir is not None else {}
 
     def _content_rel(self) -> str:
         return os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve())
@@ -369,7 +262,7 @@ class KnowledgeBase:
         from .content.load import ID_RE, load_advisory
 
         old: dict[str, list] = sources["folders"]
-        scan = _scan(self.content_dir, _listings(sources))  # before reading
+        scan = scan_folders(self.content_dir, listings(sources))  # before reading
         if any(name not in scan for name in old):
             return None
         if sum(1 for name, f in scan.items() if old.get(name, [None])[0] != f.signature) > FULL_BUILD_SHARE * len(scan):
@@ -454,16 +347,7 @@ class KnowledgeBase:
 
     def staleness(self) -> str | None:
         """Why the index does not reflect the content now (None when it does). Checks afresh."""
-        build_dir = current_build(self.index_dir)
-        if build_dir is None:
-            return f"there is no index in {self.index_dir}"
-        manifest = read_manifest(build_dir) or {}
-        if manifest.get("fingerprint") == _fingerprint(self.content_dir, _scan(self.content_dir, _listings(read_sources(build_dir)))):
-            return None
-        built_from = manifest.get("content")
-        if built_from and (self.index_dir / built_from).resolve() != self.content_dir.resolve():
-            return f"the index in {self.index_dir} was built from {os.path.normpath(self.index_dir / built_from)}, not {self.content_dir}"
-        return f"the content in {self.content_dir} changed after the index was built"
+        return staleness(self.content_dir, self.index_dir)
 
     @property
     def stale(self) -> str | None:
@@ -514,7 +398,7 @@ class KnowledgeBase:
                 total(sum(len(a.cases) * len(a.langs) for a in fresh.values()))
             parts = (Part(name, next(made), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
             manifest = {
-                "fingerprint": _fingerprint(self.content_dir, plan.scan),
+                "fingerprint": fingerprint(self.content_dir, plan.scan),
                 "content": self._content_rel(),
                 "advisories": len(plan.order),
                 "analyzed": len(fresh),
@@ -592,14 +476,6 @@ class KnowledgeBase:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _listings(sources: dict) -> dict[str, list]:
-    """folder -> [mtime, entries], as a build recorded them in its sources."""
-    folders = sources.get("folders")
-    if not isinstance(folders, dict):
-        return {}
-    return {name: [e[3], e[4]] for name, e in folders.items() if isinstance(e, list) and len(e) >= 5 and isinstance(e[4], list)}
 
 
 def open(content_dir: Path | str | None = None, index_dir: Path | str | None = None, *, build_if_stale: bool = False) -> KnowledgeBase:

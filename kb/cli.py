@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .content.problems import ContentError, Problem
-from .search.index import IndexUnavailable
+from .search.layout import IndexUnavailable
 from .storage import Busy, UnsafeTarget
 from .text.pastes import UndecodableInput, decode
 
@@ -204,32 +204,37 @@ def _clip(text: str, width: int = 160) -> str:
 
 
 def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .api import KnowledgeBase
+    from .freshness import StalenessCheck, default_content_dir, default_index_dir
 
     text = _read_query(args, parser)
+    # whether the index is current is checked by a child process (it stats every content file)
+    # while this one imports the search and searches
+    check = StalenessCheck(Path(args.content) if args.content else default_content_dir(), Path(args.index) if args.index else default_index_dir())
+    from .api import KnowledgeBase
+
     base = KnowledgeBase(args.content, args.index)
     hits = base.search(text, lang=args.lang, limit=args.limit, warn_stale=False)
     if hits.cut:
         _say(f"note: {hits.notice()}")
     if args.json:
+        stale = check.result()
         doc = {
             "query": text if len(text) <= 2000 else text[:2000] + "…",
             "query_chars": hits.query_chars,
             "used_chars": hits.used_chars,
             "cut": hits.cut,
-            "stale": base.stale,
+            "stale": stale,
             "lang": hits.lang,
             "results": [h.to_dict() for h in hits],
         }
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
-        _say_if_stale(base.stale)
+        _say_if_stale(stale)
         return EXIT_OK if hits else EXIT_NO_RESULTS
-    # The answers are printed before the check whether the index is current (it stats every
-    # content file: on a large knowledge base it costs more than the search); its note follows them.
+    # the answers are printed before the check's note (which waits for the check to end)
     code = _print_hits(hits)
     sys.stdout.flush()
-    _say_if_stale(base.stale)
+    _say_if_stale(check.result())
     return code
 
 

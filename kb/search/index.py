@@ -66,13 +66,11 @@ from ..storage import claim_folder, pin, unpinned, writer_lock
 from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
+from .layout import FORMAT, MANIFEST, SOURCES, IndexUnavailable, current_build, read_manifest
 from .tables import BlobWriter, Strings, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
-FORMAT = "kb-index/5"
-MANIFEST = "manifest.json"
 MARKER = ".kb-index"
-SOURCES = "sources.json"
 ALIASES = "aliases.json"
 
 _TOKEN = re.compile(r"[^ \t\r\n]+")
@@ -112,10 +110,6 @@ def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> Any:
         np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
         at += n
     return np.bincount(all_docs, weights=all_weights, minlength=n_docs)
-
-
-class IndexUnavailable(RuntimeError):
-    """The index folder is missing, foreign, damaged, or from another format."""
 
 
 def _legacy_index(folder: Path) -> bool:
@@ -513,15 +507,6 @@ def _link_tree(src: Path, dst: Path) -> None:
             shutil.copy2(p, dst / p.name)
 
 
-def read_sources(build_dir: Path) -> dict:
-    """What the build recorded about the content it was built from (``{}`` when unreadable)."""
-    try:
-        data = json.loads((build_dir / SOURCES).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _swap(root: Path, build_dir: Path) -> None:
     current = root / "current"
     previous = os.readlink(current) if current.is_symlink() else None
@@ -556,23 +541,6 @@ def _remove_leftovers(root: Path) -> None:
     for p in root.glob("build-*"):
         if p.is_dir() and not (p / MANIFEST).exists():
             shutil.rmtree(p, ignore_errors=True)
-
-
-def current_build(root: Path) -> Path | None:
-    """The folder the ``current`` symlink points at, if it is one of ours."""
-    cur = root / "current"
-    if not cur.is_symlink():
-        return None
-    target = (root / os.readlink(cur)).resolve()
-    return target if read_manifest(target) is not None else None
-
-
-def read_manifest(build_dir: Path) -> dict | None:
-    try:
-        data = json.loads((build_dir / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
 def split_key(key: str) -> tuple[str, str, str]:

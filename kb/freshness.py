@@ -1,0 +1,215 @@
+"""Is the index current? The content folders' state, its fingerprint, and the check, off the main path.
+
+The index records a fingerprint of the content it was built from (every file's name, size and
+modification time, and the indexing code). A reader compares it with the content as it is now:
+:func:`staleness`. That costs one ``stat`` per content file (~40,000 at 10,000 advisories, more
+than a search), so ``kb search`` runs it in a forked process while it searches
+(:class:`StalenessCheck`). Standard library only: the child needs neither numpy nor Whoosh nor MeCab.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .search.layout import current_build, read_manifest, read_sources
+
+
+def default_content_dir() -> Path:
+    """``KB_CONTENT``, else ``./content`` in the working directory."""
+    return Path(os.environ.get("KB_CONTENT") or "content")
+
+
+def default_index_dir() -> Path:
+    """``KB_INDEX``, else ``./index`` in the working directory."""
+    return Path(os.environ.get("KB_INDEX") or "index")
+
+
+INDEX_STAGES = ("content", "text", "search")
+"""The packages whose code shapes an index (the stages before it, and it)."""
+
+
+def _stage_modules() -> tuple[str, ...]:
+    here = Path(__file__).resolve().parent
+    found = sorted(p.relative_to(here).as_posix() for stage in INDEX_STAGES for p in (here / stage).glob("*.py"))
+    return (*found, "spec.py")
+
+
+INDEX_CODE = _stage_modules()
+"""The modules whose code shapes the index (paths inside kb/): a change to them makes an index stale."""
+
+BUILD_CODE = (*INDEX_CODE, "api.py", "freshness.py", "storage.py", "workers.py")
+"""Every module a build's output depends on (the index's, plus kb.api, the content scan and the folder handling): a
+build starts from the previous one only when none of them changed."""
+
+
+@dataclass
+class Folder:
+    """An advisory folder as a scan saw it."""
+
+    signature: str  # a hash of its entries' names, sizes and modification times
+    mtime: int  # the folder's own modification time (ns), taken before it was listed
+    names: list[str]  # its entries
+
+
+def scan_content(content_dir: Path) -> dict[str, str]:
+    """Each advisory folder (as :func:`kb.content.load.advisory_folders` lists them) -> a signature of the
+    names, sizes and modification times of the entries in it (sub-folders are not entered).
+
+    An edit (in place or by writing a new file and renaming it) changes the file's size or mtime and
+    so the signature; an edit that keeps both (within the file system's clock resolution) goes
+    unseen, as it does for ``make``. No file is read: one ``stat`` per entry, and one listing per
+    folder (see :func:`scan_folders` for how a build's record saves the listings)."""
+    return {name: f.signature for name, f in scan_folders(content_dir).items()}
+
+
+def scan_folders(content_dir: Path, known: dict[str, list] | None = None) -> dict[str, Folder]:
+    """:func:`scan_content`, with each folder's mtime and entries. ``known``: folder -> [mtime,
+    entries] as a build recorded them; a folder whose mtime is still the recorded one has the same
+    entries (adding, removing or renaming one changes it), so it is not listed again: its entries
+    are only ``stat``-ed. That is the whole cost of noticing that the content changed: one ``stat``
+    per folder and per file."""
+    root = os.fspath(content_dir)
+    try:
+        with os.scandir(root) as it:
+            names = sorted(e.name for e in it if not e.name.startswith((".", "_")) and e.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    known = known or {}
+    stat, digest = os.stat, hashlib.blake2b
+    out: dict[str, Folder] = {}
+    for name in names:
+        folder = root + os.sep + name  # (not os.path.join: this loop runs once per content file)
+        try:
+            mtime = stat(folder).st_mtime_ns
+            recorded = known.get(name)
+            if recorded is not None and recorded[0] == mtime:
+                files = recorded[1]
+            else:
+                with os.scandir(folder) as it:
+                    files = sorted(e.name for e in it)
+        except OSError:
+            out[name] = Folder("?", -1, [])
+            continue
+        entries: list[str] = []
+        prefix = folder + os.sep
+        for f in files:
+            try:
+                st = stat(prefix + f)
+                entries.append(f"{f}\0{st.st_size}\0{st.st_mtime_ns}")
+            except OSError:
+                entries.append(f"{f}\0?")
+        out[name] = Folder(digest("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=12).hexdigest(), mtime, files)
+    return out
+
+
+def code_digest(names: Iterator[str] | tuple[str, ...]) -> hashlib._Hash:
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in names:
+        h.update(hashlib.sha256((here / name).read_bytes()).digest())
+    return h
+
+
+def content_fingerprint(content_dir: Path, scan: dict[str, str] | None = None) -> str:
+    """A hash of every content file's name, size and modification time (:func:`scan_content`), and
+    of the indexing code."""
+    h = code_digest(INDEX_CODE)
+    for name, signature in (scan if scan is not None else scan_content(content_dir)).items():
+        h.update(f"{name}\0{signature}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def fingerprint(content_dir: Path, scan: dict[str, Folder]) -> str:
+    """:func:`content_fingerprint` of a :func:`scan_folders` result."""
+    return content_fingerprint(content_dir, {name: f.signature for name, f in scan.items()})
+
+
+def listings(sources: dict) -> dict[str, list]:
+    """folder -> [mtime, entries], as a build recorded them in its sources."""
+    folders = sources.get("folders")
+    if not isinstance(folders, dict):
+        return {}
+    return {name: [e[3], e[4]] for name, e in folders.items() if isinstance(e, list) and len(e) >= 5 and isinstance(e[4], list)}
+
+
+def staleness(content_dir: Path, index_dir: Path) -> str | None:
+    """Why the index in ``index_dir`` does not reflect ``content_dir`` now (None when it does)."""
+    build_dir = current_build(index_dir)
+    if build_dir is None:
+        return f"there is no index in {index_dir}"
+    manifest = read_manifest(build_dir) or {}
+    if manifest.get("fingerprint") == fingerprint(content_dir, scan_folders(content_dir, listings(read_sources(build_dir)))):
+        return None
+    built_from = manifest.get("content")
+    if built_from and (index_dir / built_from).resolve() != content_dir.resolve():
+        return f"the index in {index_dir} was built from {os.path.normpath(index_dir / built_from)}, not {content_dir}"
+    return f"the content in {content_dir} changed after the index was built"
+
+
+_UNSET = object()
+
+
+class StalenessCheck:
+    """:func:`staleness`, computed by a forked child process from the moment this is made, so that
+    its ``stat`` calls run on another CPU while this process searches; :meth:`result` waits for it.
+
+    The child only reads (the folders' metadata and the build's record) and sends its answer through
+    a pipe. Where ``fork`` is missing, or the child fails, :meth:`result` checks in this process:
+    the answer is the same, only later. Make it before this process starts threads."""
+
+    def __init__(self, content_dir: Path, index_dir: Path) -> None:
+        self.content_dir, self.index_dir = content_dir, index_dir
+        self._value: object = _UNSET
+        self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
+        if not hasattr(os, "fork"):
+            return
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return
+        if pid == 0:  # the child: answer, and leave without running the parent's exit handlers
+            code = 1
+            try:
+                os.close(r)
+                view = memoryview(json.dumps([staleness(content_dir, index_dir)]).encode("utf-8", "surrogateescape"))
+                while view:
+                    view = view[os.write(w, view) :]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        self._child = (pid, r)
+
+    def result(self) -> str | None:
+        """Why the index is stale (None: it is current), as the child found it when it started."""
+        if self._value is _UNSET:
+            self._value = self._collect()
+        return self._value  # type: ignore[return-value]
+
+    def _collect(self) -> str | None:
+        if self._child is not None:
+            (pid, fd), self._child = self._child, None
+            chunks = []
+            try:
+                while chunk := os.read(fd, 1 << 16):
+                    chunks.append(chunk)
+            finally:
+                os.close(fd)
+                _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                try:
+                    answer = json.loads(b"".join(chunks).decode("utf-8", "surrogateescape"))
+                except ValueError:
+                    answer = None
+                if isinstance(answer, list) and len(answer) == 1 and (answer[0] is None or isinstance(answer[0], str)):
+                    return answer[0]
+        return staleness(self.content_dir, self.index_dir)  # no child, or it failed: check here

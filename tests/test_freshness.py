@@ -1,0 +1,105 @@
+"""Whether the index is current: kb.freshness.staleness, and the same check run by a forked child
+while the command line searches (StalenessCheck), which must answer exactly as the check in process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kb
+from kb.freshness import StalenessCheck, staleness
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TMCM = "trendmicro-tmcm-tmi-not-ready"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("fresh")
+    shutil.copytree(PROJECT_ROOT / "content", root / "content")
+    kb.open(root / "content", root / "index", build_if_stale=True).close()
+    return root
+
+
+def _touch(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+
+def test_the_child_answers_as_the_check_in_process(home: Path, tmp_path: Path):
+    content, index = home / "content", home / "index"
+    assert staleness(content, index) is None
+    assert StalenessCheck(content, index).result() is None
+    missing = tmp_path / "no-index"
+    assert StalenessCheck(content, missing).result() == staleness(content, missing) == f"there is no index in {missing}"
+    f = content / TMCM / "en.md"
+    _touch(f)
+    try:
+        changed = staleness(content, index)
+        assert changed is not None and "changed after the index was built" in changed
+        check = StalenessCheck(content, index)
+        assert check.result() == changed and check.result() == changed  # asked twice: one answer
+    finally:
+        os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns - 10**9))
+    assert StalenessCheck(content, index).result() is None
+
+
+def test_the_check_runs_in_another_process_and_leaves_no_child(home: Path):
+    check = StalenessCheck(home / "content", home / "index")
+    assert check._child is not None  # forked: the stats run while this process goes on
+    pid = check._child[0]
+    assert check.result() is None and check._child is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+def test_without_fork_or_with_a_dead_child_the_check_runs_here(home: Path, monkeypatch):
+    content, index = home / "content", home / "index"
+    _touch(content / TMCM / "ja.md")
+    try:
+        expected = staleness(content, index)
+        assert expected is not None
+        killed = StalenessCheck(content, index)
+        assert killed._child is not None
+        os.kill(killed._child[0], signal.SIGKILL)  # whatever it had sent is not trusted
+        assert killed.result() == expected
+
+        def no_fork() -> int:
+            raise OSError("fork refused")
+
+        monkeypatch.setattr(os, "fork", no_fork)
+        refused = StalenessCheck(content, index)
+        assert refused._child is None and refused.result() == expected
+        monkeypatch.delattr(os, "fork")
+        assert StalenessCheck(content, index).result() == expected
+    finally:
+        f = content / TMCM / "ja.md"
+        os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns - 10**9))
+
+
+def test_the_command_line_checks_before_it_imports_the_search(home: Path):
+    """`kb search` forks the check before numpy, Whoosh or kb's search modules are imported (so that
+    the child starts at once and stays small), and reports what the check in process would."""
+    probe = (
+        "import os, sys, runpy\n"
+        "import kb.freshness as f\n"
+        "seen = []\n"
+        "real = f.StalenessCheck.__init__\n"
+        "def init(self, *a):\n"
+        "    seen.append(sorted(m for m in ('numpy', 'whoosh', 'kb.search.index', 'kb.search.rank', 'kb.api') if m in sys.modules))\n"
+        "    real(self, *a)\n"
+        "f.StalenessCheck.__init__ = init\n"
+        "sys.argv = ['kb', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('kb', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('imported before the check:', seen)\n"
+    )
+    args = ["--content", str(home / "content"), "--index", str(home / "index"), "search", "--json", "errcode=-107"]
+    r = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.rstrip().endswith("imported before the check: [[]]"), (r.stdout, r.stderr)
+    assert '"stale": null' in r.stdout
