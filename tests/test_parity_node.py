@@ -53,12 +53,13 @@ from kb.browser.index import (
     browser_script,
     cjk_runs,
     document_segments,
+    japanese_lexicon,
     search_index,
     term_hash,
 )
 from kb.content.load import load_or_raise
 from kb.content.model import MESSAGE_KINDS, Template
-from kb.search.documents import TEXT_FIELDS, documents
+from kb.search.documents import TEXT_FIELDS, SearchDoc, documents
 from kb.search.index import Index
 from kb.search.rank import Results, Searcher
 from kb.site.pages import case_path, write_site
@@ -336,6 +337,35 @@ def test_lexicon_gives_mecabs_words(bundled):
         norm = normalize(text)
         assert [w for w, _s, _e in lexicon.words(norm)] == [w for w, _s, _e in mecab_words(norm)], text
     assert lexicon.words("鬱陶しい")[0][0].startswith(PLACEHOLDER)
+
+
+def test_phrases_read_strings_as_mecab_reads_them_in_the_corpus():
+    """Where the cut by frequency reads a string of the corpus otherwise than MeCab does in most of its
+    occurrences, the string becomes a phrase of MeCab's tokens: ワークスペース is ワークス·ペース to MeCab while
+    ワーク and スペース are the corpus's common words; 読み込み is the verb before 中, the noun elsewhere; a
+    volitional form (入れよう) is one word. A reading MeCab gives too rarely makes no phrase."""
+
+    def doc(n: int, text: str) -> SearchDoc:
+        return SearchDoc(f"a{n}", "main", "ja", "", {f: text if f == TEXT_FIELDS[0] else "" for f in TEXT_FIELDS})
+
+    texts = ["スペースが足りない", "ワークが多い", "空きスペースを確保する", "ワークの量", "スペースを空ける", "ワークを分ける"] * 3
+    texts += ["ワークスペースに参加する", "新しいワークスペースを作成する", "ワークスペースを削除する"]
+    texts += ["データの読み込みが遅い", "設定の読み込みに失敗する", "一覧の読み込みを待つ", "画面が読み込み中になる", "表が読み込み中と出る"]
+    texts += ["画面が読み込み中と出る", "手帳を入れる", "ゲストを招待すると"]
+    lexicon = japanese_lexicon([doc(n, t) for n, t in enumerate(texts)], extra=[])
+    assert lexicon.phrases["ワークスペース"] == ((4, ("ワーク", "work")), (3, ("ペース", "pace")))
+    assert lexicon.stats["phrases"] == len(lexicon.phrases)
+    for query in ("新しいワークスペースに入れようとした", "表が読み込み中になる", "設定の読み込みが遅い"):
+        for run in cjk_runs(query):
+            assert [w for w, _s, _e in lexicon.words(run)] == [w for w, _s, _e in mecab_words(run)], run
+    assert [(t[0], t[1], t[2]) for t in lexicon.words("ワークスペース", 10)] == [
+        ("ワーク", 10, 14),
+        ("work", 10, 14),
+        ("ペース", 14, 17),
+        ("pace", 14, 17),
+    ]
+    once = japanese_lexicon([doc(n, t) for n, t in enumerate(texts[:18] + ["ワークスペースに参加する"])], extra=[])
+    assert "ワークスペース" not in once.phrases  # read so only once: the cut by frequency stays
 
 
 def test_lexicon_files(bundled):

@@ -20,11 +20,14 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib import resources
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
+
+import ahocorasick
 
 from .. import __version__, spec
 from ..content.model import LANGS, PLACEHOLDER_TYPES, Advisory
@@ -570,6 +573,11 @@ def browser_data() -> dict[str, Any]:
 # placeholder term, which no document has but which counts in the query's coverage as MeCab's word
 # would. Bigrams are emitted for the whole run, as in Python. Costs are integers, so that Python
 # (Lexicon.words, for the parity tests) and kbsearch.js (lexiconWords) find the same path.
+#
+# MeCab weighs its words in context, the cut by frequency does not: where the two part ways on the
+# corpus's own text (ワークスペース: MeCab's ワークス·ペース, by frequency ワーク·スペース; 読み込み before 中: the
+# verb, alone: the noun), the string as MeCab reads it in most of its occurrences becomes a *phrase*,
+# one surface of several tokens, costed just below the cut it replaces (:func:`_phrases`).
 
 LEXICON_SHARD_BYTES = 3_000  # target size of one lexicon shard (uncompressed JSON)
 COST_SCALE = 100  # a surface's cost: round(-ln(its share of the corpus's tokens) * COST_SCALE)
@@ -579,6 +587,8 @@ UNKNOWN_COSTS = {"C": (1500, 600, 4), "H": (1500, 600, 3), "K": (2000, 300, 0)}
 characters (0: katakana is read to the end of its stretch, as MeCab groups unknown katakana)."""
 UNKNOWN_HIRAGANA_WORD = 3  # an unknown hiragana stretch this long is a word (shorter: an ending)
 PLACEHOLDER = "\x00"  # starts the term of an unknown word: no document has it
+PHRASE_MIN_COUNT = 2  # a phrase is MeCab's reading of a string in at least this many of its occurrences ...
+PHRASE_ROUNDS = 3  # ... (more than half of them); phrases are looked for again with those found, at most this often
 _INFLECTING = frozenset({"動詞", "形容詞"})
 _GODAN_ROWS = {
     "カ": "かきくけこ",
@@ -608,16 +618,17 @@ def _inflections(base: str, ctype: str) -> list[str]:
         if row not in _GODAN_ROWS:
             return []
         onbin = [stem + _ONBIN[row]] if row in _ONBIN else []
-        return [stem + e for e in _GODAN_ROWS[row]] + onbin + [stem + "っ"] * base.endswith("く")  # 行く: 行った
+        volitional = stem + _GODAN_ROWS[row][4] + "う"  # 書こう: one word to MeCab
+        return [stem + e for e in _GODAN_ROWS[row]] + onbin + [stem + "っ"] * base.endswith("く") + [volitional]  # 行く: 行った
     if ctype.startswith(("上一段", "下一段")):
         stem = base[:-1]
-        return [stem, stem + "る", stem + "れ", stem + "ろ", stem + "よ"]
+        return [stem, stem + "る", stem + "れ", stem + "ろ", stem + "よ", stem + "よう"]
     if ctype == "形容詞":
         stem = base[:-1]
         return [stem + e for e in ("", "い", "く", "かっ", "けれ", "かろ", "う", "さ")]
     if ctype == "カ行変格":
         stem = base[:-1]
-        return [stem, stem + "る", stem + "れ", stem + "い"]
+        return [stem, stem + "る", stem + "れ", stem + "い", stem + "よう"]
     return []
 
 
@@ -659,15 +670,27 @@ class Lexicon:
     first: dict[str, tuple[str, ...]]
     whole: dict[str, tuple[str, ...]]
     stats: dict[str, int]
+    phrases: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(default_factory=dict)
+    """A surface of several tokens (its entry's terms are empty) -> each token's length and terms."""
 
     @property
     def maxlen(self) -> int:
-        return max(map(len, self.entries), default=0)
+        return self._surfaces()[0]
+
+    def _surfaces(self) -> tuple[int, set[str]]:
+        """The longest surface's length, and every beginning of every surface (the surfaces
+        included); remade when surfaces were added."""
+        cached = self.__dict__.get("_surface_cache")
+        if cached is None or cached[0] != len(self.entries):
+            longest = max(map(len, self.entries), default=0)
+            cached = self.__dict__["_surface_cache"] = (len(self.entries), longest, {s[:k] for s in self.entries for k in range(1, len(s) + 1)})
+        return cached[1], cached[2]
 
     def segment(self, run: str) -> list[tuple[int, int, bool]]:
         """The cheapest cut of a CJK run into known surfaces and unknown words: (start, end, known).
         Mirrored by ``lexiconSegment`` in kbsearch.js (same candidates, same order, integer costs)."""
-        n, maxlen = len(run), self.maxlen
+        n = len(run)
+        maxlen, prefixes = self._surfaces()
         best: list[int | None] = [0] + [None] * n
         back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
         span_end = [0] * n  # where the stretch of run[i]'s script ends
@@ -683,7 +706,10 @@ class Lexicon:
             if here is None:
                 continue
             for j in range(i + 1, min(n, i + maxlen) + 1):
-                e = self.entries.get(run[i:j])
+                piece = run[i:j]
+                if piece not in prefixes:  # no longer surface starts so (the same offers, fewer lookups)
+                    break
+                e = self.entries.get(piece)
                 if e is not None:
                     offer(i, j, here + e[0], True)
             sc = _script(run[i])
@@ -699,22 +725,41 @@ class Lexicon:
             j = i
         return out[::-1]
 
+    def tokens(self, run: str, *, edges: bool = True) -> list[tuple[int, int, tuple[str, ...] | None]]:
+        """The tokens of a CJK run as MeCab's are read here: (start, end, terms); terms None for an
+        unknown word. A phrase gives each of its tokens. ``edges=False``: read as if the run went on
+        at both ends (no ``first`` or ``whole`` terms)."""
+        out: list[tuple[int, int, tuple[str, ...] | None]] = []
+        for i, j, known in self.segment(run):
+            s = run[i:j]
+            phrase = self.phrases.get(s) if known else None
+            if phrase is not None:
+                for length, part in phrase:
+                    out.append((i, i + length, part))
+                    i += length
+            elif known:
+                terms = None
+                if edges:
+                    terms = self.whole.get(s, self.first.get(s)) if j - i == len(run) else self.first.get(s) if i == 0 else None
+                out.append((i, j, terms if terms is not None else self.entries[s][1]))
+            else:
+                out.append((i, j, None))
+        return out
+
     def words(self, run: str, base: int = 0) -> list[tuple[str, int, int]]:
         """The query terms of a CJK run, as kb.text.analysis.mecab_words gives them (offsets into the run + ``base``)."""
         out = []
-        for i, j, known in self.segment(run):
-            s = run[i:j]
-            if known:
-                terms = self.whole.get(s, self.first.get(s)) if j - i == len(run) else self.first.get(s) if i == 0 else None
-                for t in terms if terms is not None else self.entries[s][1]:
-                    out.append((t, base + i, base + j))
-            elif _script(s[0]) != "H" or len(s) >= UNKNOWN_HIRAGANA_WORD:
-                out.append((PLACEHOLDER + s, base + i, base + j))
+        for i, j, terms in self.tokens(run):
+            if terms is not None:
+                out += [(t, base + i, base + j) for t in terms]
+            elif _script(run[i]) != "H" or j - i >= UNKNOWN_HIRAGANA_WORD:
+                out.append((PLACEHOLDER + run[i:j], base + i, base + j))
         return out
 
     def files(self) -> tuple[dict[str, str], dict[str, Any]]:
         """Shards j/<n>.js (surfaces by the hash of their first character) and what the core says of them."""
         rows: dict[str, list] = {s: [cost, *terms] for s, (cost, terms) in sorted(self.entries.items())}
+        rows.update({s: [self.entries[s][0], *([length, *terms] for length, terms in p)] for s, p in sorted(self.phrases.items())})
         rows.update({"^" + s: list(t) for s, t in sorted(self.first.items())})
         rows.update({"^" + s + "$": list(t) for s, t in sorted(self.whole.items())})
         size = sum(len(k) + len(json.dumps(v, ensure_ascii=False)) + 4 for k, v in rows.items())
@@ -757,8 +802,11 @@ def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> L
                 if b and b != "*" and normalize(b) == b:
                     bases[(feat.lemma, feat.cType)][b] = None
 
+    read: dict[str, list[_Token]] = {}  # each run's tokens as MeCab reads them (for the phrases)
     for run, n in runs.items():
         tokens = _mecab_tokens(run)
+        ends = list(accumulate(len(surface) for surface, _, _ in tokens))  # (a CJK run has no spaces)
+        read[run] = [(end - len(surface), end, terms) for end, (surface, terms, _) in zip(ends, tokens)]
         for k, (surface, terms, feat) in enumerate(tokens):
             count[surface] += n
             analyses[surface][terms] += n
@@ -797,7 +845,85 @@ def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> L
     alone = {s: c.most_common(1)[0][0] for s, c in whole.items()}
     alone = {s: t for s, t in alone.items() if t != at_start.get(s, entries[s][1])}
     stats = {"runs": len(runs), "tokens": total, "surfaces": len(count), "generated": len(generated)}
-    return Lexicon(entries, at_start, alone, stats)
+    lexicon = Lexicon(entries, at_start, alone, stats)
+    _add_phrases(lexicon, runs, read)
+    lexicon.stats["phrases"] = len(lexicon.phrases)
+    return lexicon
+
+
+# A token as MeCab reads it: (start, end, terms) in its run; as the lexicon reads it, terms may be None (unknown)
+_Token = tuple[int, int, tuple[str, ...] | None]
+
+
+def _differences(mecab: list[_Token], mine: list[_Token]) -> Iterator[tuple[int, int]]:
+    """The stretches of a run that MeCab and the lexicon read differently: between two boundaries
+    both have, where their tokens differ. Where one token has other terms (読み込み: the noun, MeCab's
+    verb before 中), the stretch takes in MeCab's next token (else its previous), the context that
+    decided it."""
+    common = sorted({e for _, e, _ in mecab} & {e for _, e, _ in mine})
+    a = b = start = 0
+    for end in common:
+        first_a, first_b = a, b
+        while a < len(mecab) and mecab[a][1] <= end:
+            a += 1
+        while b < len(mine) and mine[b][1] <= end:
+            b += 1
+        if mecab[first_a:a] != mine[first_b:b]:
+            if a - first_a == 1 and b - first_b == 1:  # the same word, other terms
+                if a < len(mecab):
+                    end = mecab[a][1]
+                elif first_a > 0:
+                    start = mecab[first_a - 1][0]
+            yield start, end
+        start = end
+
+
+def _add_phrases(lexicon: Lexicon, runs: Counter[str], read: dict[str, list[_Token]]) -> None:
+    """Make phrases of the strings that MeCab reads otherwise than the lexicon (:func:`_differences`)
+    in its own text: a string whose occurrences MeCab reads one way more than half the time (and at
+    least PHRASE_MIN_COUNT times; an occurrence not on MeCab's token boundaries reads otherwise)
+    becomes a surface of those tokens, costed one below the lexicon's cut of the string. Then again
+    with the phrases found, as they change the cut elsewhere."""
+    for _ in range(PHRASE_ROUNDS):
+        candidates: dict[str, None] = {}
+        for run in runs:
+            for start, end in _differences(read[run], lexicon.tokens(run)):
+                if end - start >= 2 and run[start:end] not in lexicon.phrases:
+                    candidates[run[start:end]] = None
+        if not candidates:
+            return
+        automaton = ahocorasick.Automaton()
+        for string in candidates:
+            automaton.add_word(string, string)
+        automaton.make_automaton()
+        readings: dict[str, Counter[tuple[tuple[int, tuple[str, ...]], ...] | None]] = defaultdict(Counter)
+        for run, n in runs.items():
+            tokens = read[run]
+            at = {s: k for k, (s, _, _) in enumerate(tokens)}
+            for last, string in automaton.iter(run):
+                start, end = last + 1 - len(string), last + 1
+                pieces: list[tuple[int, tuple[str, ...]]] = []
+                k = at.get(start)
+                while k is not None and k < len(tokens) and tokens[k][1] <= end:
+                    pieces.append((tokens[k][1] - tokens[k][0], tokens[k][2] or ()))
+                    k += 1
+                aligned = k is not None and sum(length for length, _ in pieces) == len(string)
+                readings[string][tuple(pieces) if aligned else None] += n
+        found: dict[str, tuple[int, tuple[tuple[int, tuple[str, ...]], ...]]] = {}  # (decided on the lexicon as the round found it)
+        for string, votes in readings.items():
+            (reading, n), total = votes.most_common(1)[0], sum(votes.values())
+            if reading is None or n < PHRASE_MIN_COUNT or 2 * n <= total:
+                continue
+            if tuple((e - s, t) for s, e, t in lexicon.tokens(string, edges=False)) == reading:
+                continue
+            found[string] = (sum(lexicon.entries[string[s:e]][0] for s, e, known in lexicon.segment(string) if known) - 1, reading)
+        if not found:
+            return
+        for string, (cost, reading) in found.items():
+            lexicon.entries[string] = (cost, ())
+            lexicon.phrases[string] = reading
+            lexicon.first.pop(string, None)
+            lexicon.whole.pop(string, None)
 
 
 def browser_analyze(text: str, lexicon: Lexicon | None) -> Analysis:

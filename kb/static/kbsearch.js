@@ -35,7 +35,8 @@
  *                                                    groups of core.doc_group (null: a case of an advisory
  *                                                    not written in l)
  *   search/j/<n>.js     KBSearch.addLexicon(n, {...})  Japanese surface -> [cost, terms...] ("^s": terms at the
- *                                                    start of a run, "^s$": the whole run), by first character
+ *                                                    start of a run, "^s$": the whole run), or for a phrase
+ *                                                    [cost, [length, terms...] per token], by first character
  * Documents are numbered as the Python index adds them: advisory, case, then each language the
  * advisory is written in (core.cases and core.partial_langs say how many). Segments group them: the
  * documents in core.langs[s] of the advisories written in every language are segment s; those of the
@@ -440,11 +441,19 @@
     if (!L || !L.shards) return out;
     for (const [i, j, known] of lexiconSegment(run)) {
       const s = run.slice(i, j);
-      if (known) {
+      const entry = known ? lexiconEntry(s) : undefined;
+      if (entry !== undefined && Array.isArray(entry[1])) {
+        // a phrase: several tokens, [length, terms...] each
+        let at = i;
+        for (const [length, ...terms] of entry.slice(1)) {
+          for (const t of terms) out.push([t, base + at, base + at + length]);
+          at += length;
+        }
+      } else if (known) {
         let terms;
         if (j - i === run.length) terms = lexiconEntry("^" + s + "$") ?? lexiconEntry("^" + s);
         else if (i === 0) terms = lexiconEntry("^" + s);
-        for (const t of terms ?? lexiconEntry(s).slice(1)) out.push([t, base + i, base + j]);
+        for (const t of terms ?? entry.slice(1)) out.push([t, base + i, base + j]);
       } else if (script(s[0]) !== "H" || s.length >= L.hiragana_word) out.push([L.placeholder + s, base + i, base + j]);
     }
     return out;

@@ -63,6 +63,7 @@ def site_lexicon(site: Path) -> Lexicon | None:
     entries: dict[str, tuple[int, tuple[str, ...]]] = {}
     first: dict[str, tuple[str, ...]] = {}
     whole: dict[str, tuple[str, ...]] = {}
+    phrases: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {}
     for n in range(info["shards"]):
         shard_no, rows = _script_args((site / "search" / "j" / f"{n}.js").read_text("utf-8"), "addLexicon")
         assert shard_no == n
@@ -71,9 +72,12 @@ def site_lexicon(site: Path) -> Lexicon | None:
                 whole[key[1:-1]] = tuple(value)
             elif key.startswith("^"):
                 first[key[1:]] = tuple(value)
+            elif value[1:] and isinstance(value[1], list):  # a phrase: [cost, [length, terms...] per token]
+                entries[key] = (value[0], ())
+                phrases[key] = tuple((part[0], tuple(part[1:])) for part in value[1:])
             else:
                 entries[key] = (value[0], tuple(value[1:]))
-    lexicon = Lexicon(entries, first, whole, {})
+    lexicon = Lexicon(entries, first, whole, {}, phrases)
     if lexicon.maxlen != info["maxlen"]:
         raise ValueError("the site's lexicon says another longest surface than its shards have")
     return lexicon
