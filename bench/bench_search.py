@@ -992,9 +992,11 @@ WHAT_IS_LEFT = [
     "- **cold start**: a search imports neither Whoosh nor markdown-it, PyYAML or jsonschema (kb's own mapped files answer, "
     "`tests/test_search.py` checks the imports); numpy (~0.12 s) and kb's modules remain, whatever the size. What grows with the "
     "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here). "
-    "`kb search` forks it at its start (`kb.freshness.StalenessCheck`, before numpy or kb's search modules are imported) so that "
-    "it runs on the other CPU while the search imports and answers; a process still ends only when the check has (readers never "
-    "write, so there is no cache of the result), and with one CPU, or both busy, the two add up again.",
+    "`kb search --json` forks it at its start (`kb.freshness.StalenessCheck`, before numpy or kb's search modules are imported) so "
+    "that it runs on the other CPU while the search imports and answers; the process still ends only when the check has (readers "
+    "never write, so there is no cache of the result), and with one CPU, or both busy, the two add up again. `kb search` for people "
+    "prints the answers first and checks after them, in process: a child competing for the CPU delayed the answer (0.41 s at "
+    "d9e6859, where the child ran for both).",
     "- **warm p95** (a multi-line paste at 10k, in-process, by stage: ~13 ms word overlap, ~10 ms messages, ~4 ms hits and "
     "evidence, ~3 ms analysis): the postings of common terms (~1.5M postings of ~300 terms, summed in one `bincount` pass, "
     "~5 ms), the table of which of the best 200 documents has which term (one sorted search per term, ~4 ms; the word coverage "

@@ -161,13 +161,14 @@ class StalenessCheck:
 
     The child only reads (the folders' metadata and the build's record) and sends its answer through
     a pipe. Where ``fork`` is missing, or the child fails, :meth:`result` checks in this process:
-    the answer is the same, only later. Make it before this process starts threads."""
+    the answer is the same, only later; ``background=False`` asks for that. Make it before this
+    process starts threads."""
 
-    def __init__(self, content_dir: Path, index_dir: Path) -> None:
+    def __init__(self, content_dir: Path, index_dir: Path, *, background: bool = True) -> None:
         self.content_dir, self.index_dir = content_dir, index_dir
         self._value: object = _UNSET
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
-        if not hasattr(os, "fork"):
+        if not background or not hasattr(os, "fork"):
             return
         r, w = os.pipe()
         try:

@@ -57,6 +57,8 @@ def test_the_check_runs_in_another_process_and_leaves_no_child(home: Path):
     assert check.result() is None and check._child is None
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped
+    here = StalenessCheck(home / "content", home / "index", background=False)
+    assert here._child is None and here.result() is None  # asked for: checked in this process, when asked
 
 
 def test_without_fork_or_with_a_dead_child_the_check_runs_here(home: Path, monkeypatch):
@@ -83,23 +85,28 @@ def test_without_fork_or_with_a_dead_child_the_check_runs_here(home: Path, monke
         os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns - 10**9))
 
 
-def test_the_command_line_checks_before_it_imports_the_search(home: Path):
-    """`kb search` forks the check before numpy, Whoosh or kb's search modules are imported (so that
-    the child starts at once and stays small), and reports what the check in process would."""
+@pytest.mark.parametrize("json_output", [True, False])
+def test_the_command_line_checks_before_it_imports_the_search(home: Path, json_output: bool):
+    """`kb search --json` forks the check before numpy, Whoosh or kb's search modules are imported
+    (so that the child starts at once and stays small); `kb search` for people prints the answers
+    first and checks after them, in process. Both report what the check in process would."""
     probe = (
         "import os, sys, runpy\n"
         "import kb.freshness as f\n"
         "seen = []\n"
         "real = f.StalenessCheck.__init__\n"
-        "def init(self, *a):\n"
-        "    seen.append(sorted(m for m in ('numpy', 'whoosh', 'kb.search.index', 'kb.search.rank', 'kb.api') if m in sys.modules))\n"
-        "    real(self, *a)\n"
+        "def init(self, *a, **kw):\n"
+        "    seen.append((sorted(m for m in ('numpy', 'whoosh', 'kb.search.index', 'kb.search.rank', 'kb.api') if m in sys.modules), kw))\n"
+        "    real(self, *a, **kw)\n"
         "f.StalenessCheck.__init__ = init\n"
         "sys.argv = ['kb', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('kb', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "print('imported before the check:', seen)\n"
     )
-    args = ["--content", str(home / "content"), "--index", str(home / "index"), "search", "--json", "errcode=-107"]
+    args = ["--content", str(home / "content"), "--index", str(home / "index"), "search", *(["--json"] * json_output), "errcode=-107"]
     r = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and r.stdout.rstrip().endswith("imported before the check: [[]]"), (r.stdout, r.stderr)
-    assert '"stale": null' in r.stdout
+    expected = f"imported before the check: [([], {{'background': {json_output}}})]"
+    assert r.returncode == 0 and r.stdout.rstrip().endswith(expected), (r.stdout, r.stderr)
+    assert TMCM in r.stdout and "changed after the index was built" not in r.stderr
+    if json_output:
+        assert '"stale": null' in r.stdout
