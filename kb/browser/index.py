@@ -577,7 +577,7 @@ def browser_data() -> dict[str, Any]:
 # MeCab weighs its words in context, the cut by frequency does not: where the two part ways on the
 # corpus's own text (ワークスペース: MeCab's ワークス·ペース, by frequency ワーク·スペース; 読み込み before 中: the
 # verb, alone: the noun), the string as MeCab reads it in most of its occurrences becomes a *phrase*,
-# one surface of several tokens, costed just below the cut it replaces (:func:`_phrases`).
+# one surface of several tokens, costed just below the cut it replaces (:func:`_add_phrases`).
 
 LEXICON_SHARD_BYTES = 3_000  # target size of one lexicon shard (uncompressed JSON)
 COST_SCALE = 100  # a surface's cost: round(-ln(its share of the corpus's tokens) * COST_SCALE)
