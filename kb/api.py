@@ -31,7 +31,7 @@ from pathlib import Path
 from . import __version__
 from .content.model import Advisory
 from .content.problems import ContentError, Problem, Report
-from .freshness import BUILD_CODE, Folder, code_digest, default_content_dir, default_index_dir, fingerprint, listings, scan_folders, staleness
+from .freshness import BUILD_CODE, Folder, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
 from .search.documents import analyzed, template_entries
 from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
 from .search.layout import SOURCES, current_build, read_manifest, read_sources
@@ -103,8 +103,7 @@ class KnowledgeBase:
     """Advisories from a content folder, searchable through an index folder."""
 
     def __init__(self, content_dir: Path | str | None = None, index_dir: Path | str | None = None):
-        self.content_dir = Path(content_dir) if content_dir else default_content_dir()
-        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.content_dir, self.index_dir = kb_folders(content_dir, index_dir)
         self._advisories: dict[str, Advisory] | None = None
         self._loaded_scan: dict[str, Folder] = {}
         self._plan: _Plan | None = None

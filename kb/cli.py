@@ -204,15 +204,14 @@ def _clip(text: str, width: int = 160) -> str:
 
 
 def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .freshness import StalenessCheck, default_content_dir, default_index_dir
+    from .freshness import StalenessCheck, kb_folders
 
     text = _read_query(args, parser)
     # Whether the index is current: one stat per content file, more than the search costs at 10,000
     # advisories. A program (--json) waits for the whole output: a child process checks while this
     # one searches. A person waits for the answers: they are printed first, and the check runs after
     # them here (a child would compete with the search for the CPU when the other one is busy).
-    content, index = (Path(args.content) if args.content else default_content_dir()), (Path(args.index) if args.index else default_index_dir())
-    check = StalenessCheck(content, index, background=args.json)
+    check = StalenessCheck(*kb_folders(args.content, args.index), background=args.json)
     from .api import KnowledgeBase
 
     base = KnowledgeBase(args.content, args.index)
@@ -281,7 +280,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .api import default_content_dir
+    from .freshness import default_content_dir
     from .importer import SourceError, import_articles
 
     root = Path(args.content) if args.content else default_content_dir()

@@ -3,7 +3,7 @@
 The index records a fingerprint of the content it was built from (every file's name, size and
 modification time, and the indexing code). A reader compares it with the content as it is now:
 :func:`staleness`. That costs one ``stat`` per content file (~40,000 at 10,000 advisories, more
-than a search), so ``kb search`` runs it in a forked process while it searches
+than a search), so ``kb search --json`` runs it in a forked process while it searches
 (:class:`StalenessCheck`). Standard library only: the child needs neither numpy nor Whoosh nor MeCab.
 """
 
@@ -28,6 +28,11 @@ def default_content_dir() -> Path:
 def default_index_dir() -> Path:
     """``KB_INDEX``, else ``./index`` in the working directory."""
     return Path(os.environ.get("KB_INDEX") or "index")
+
+
+def kb_folders(content_dir: Path | str | None, index_dir: Path | str | None) -> tuple[Path, Path]:
+    """The content and index folders: as given, else :func:`default_content_dir` and :func:`default_index_dir`."""
+    return (Path(content_dir) if content_dir else default_content_dir(), Path(index_dir) if index_dir else default_index_dir())
 
 
 INDEX_STAGES = ("content", "text", "search")

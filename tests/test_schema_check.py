@@ -42,16 +42,16 @@ def _samples(tmp: Path) -> list[dict]:
     return out
 
 
-def _places(value, at=()):
+def _places(value):
     """Every (container, key) in a parsed advisory, depth first."""
     if isinstance(value, dict):
         for k, v in value.items():
             yield value, k
-            yield from _places(v, (*at, k))
+            yield from _places(v)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield value, i
-            yield from _places(v, (*at, i))
+            yield from _places(v)
 
 
 def _changed(data: dict, rng: random.Random) -> dict:

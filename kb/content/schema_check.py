@@ -52,7 +52,7 @@ def _equal(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b if isinstance(a, str) or isinstance(b, str) else a == b
+    return a == b
 
 
 def compile_schema(root: dict) -> Check:
