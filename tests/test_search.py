@@ -432,3 +432,31 @@ def test_a_search_reads_kbs_own_files_and_imports_no_parser_or_whoosh(base, corp
     whoosh = index._whoosh(lambda: index._reader.stored_fields(index._searcher.document_number(key=f"{FUJITSU}#win2003@ja")))
     assert (whoosh["title_text"], whoosh["texts"]) == (stored["title_text"], stored["texts"])
     assert index.stored(FUJITSU, "no-such-case", "ja") is None and index.stored("no-such-advisory", "win2003", "ja") is None
+
+
+def test_every_section_is_searchable_and_steps_count_once(tmp_path):
+    """The prose of a Resolution or Workaround section around its numbered steps is searched like
+    any other section's, and a step's words are in the body once (not again as "steps")."""
+    from kb.content.load import load_or_raise
+    from kb.search.documents import case_texts
+
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
+    md = tmp_path / "content" / FUJITSU / "en.md"
+    text = md.read_text("utf-8")
+    at = text.index("\n## Notes")  # the end of the first case's Workaround, after its steps
+    md.write_text(text[:at] + "\nIf the server still stops, ask the quokkaservice team.\n" + text[at:], "utf-8")
+    adv = next(a for a in load_or_raise(tmp_path / "content") if a.id == FUJITSU)
+    case = adv.cases[0]
+    assert "quokkaservice" in case.text["en"].workaround_md
+    body = case_texts(adv, case, "en")["body"]
+    assert "quokkaservice" in body
+    steps = [s for proc in (*case.text["en"].workaround, *case.text["en"].resolution_steps) for s in proc.steps]
+    assert steps
+    for step in steps:
+        assert body.count(step.text) == 1, step.text
+    b = kb.open(tmp_path / "content", tmp_path / "index", build_if_stale=True)
+    try:
+        hits = b.search("quokkaservice")
+        assert hits and (hits[0].id, hits[0].case) == (FUJITSU, case.id)
+    finally:
+        b.close()

@@ -13,7 +13,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .. import spec
-from ..content.model import Advisory, Case, Procedure, Step
+from ..content.model import Advisory, Case
 from ..text.analysis import analyze, find_identifiers, forget_tagger, model_keys, normalize
 from ..text.templates import TemplateEntry
 from ..workers import PARALLEL_FROM, ordered_map
@@ -37,22 +37,6 @@ class SearchDoc:
 
 TEXT_FIELDS = spec.WORD_FIELDS
 """Fields analyzed into words and CJK bigrams; ``ids`` and the model fields hold identifiers."""
-
-
-def steps_text(procs: tuple[Procedure, ...]) -> str:
-    lines: list[str] = []
-
-    def walk(steps: tuple[Step, ...], depth: int) -> None:
-        for s in steps:
-            lines.append("  " * depth + s.text)
-            lines.extend("  " * depth + n for n in s.notes)
-            walk(s.substeps, depth + 1)
-
-    for p in procs:
-        if p.condition:
-            lines.append(p.condition)
-        walk(p.steps, 0)
-    return "\n".join(lines)
 
 
 def reference_terms(adv: Advisory) -> list[str]:
@@ -91,8 +75,7 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
         ct.cause,
         ct.resolution,
         case.fix.name.get(lang, "") if case.fix else "",
-        steps_text(ct.resolution_steps),
-        steps_text(ct.workaround),
+        ct.workaround_md,  # (the resolution's and the workaround's Markdown hold their steps: each counted once)
         ct.notes,
         ct.other,
         "\n".join(applies),
