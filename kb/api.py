@@ -232,10 +232,8 @@ class KnowledgeBase:
         if not intact(build_dir):
             index.close()
             return None
-        try:
-            deleted = index._reader.doc_count_all() - index.doc_count
-        except Exception:
-            deleted = -1
+        recorded = (index.manifest or {}).get("whoosh_documents")
+        deleted = recorded - index.doc_count if isinstance(recorded, int) else -1  # (the build records how many Whoosh holds)
         if deleted < 0 or deleted > MAX_DELETED_SHARE * index.doc_count:
             index.close()
             return None

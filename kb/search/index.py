@@ -222,7 +222,7 @@ class _Gather:
         if previous is not None:
             import numpy as np
 
-            self.old_to_new = np.full(len(previous.keys), -1, dtype=np.int64)
+            self.old_to_new = np.full(len(previous.keys), -1, dtype=np.int32)
 
     def add(self, d: SearchDoc, texts: dict[str, str]) -> None:
         """A fresh document; ``texts``: its fields' terms, space-separated (as Whoosh gets them)."""
@@ -257,8 +257,7 @@ class _Gather:
         first, count = self.previous.ranges[advisory]
         doc = len(self.keys)
         self.keys.extend(self.previous.keys[first : first + count])
-        for old in range(first, first + count):
-            self.stored.add(self.previous.index._stored.raw(old))
+        self.stored.copy(self.previous.index._stored, first, count)
         self.old_to_new[first : first + count] = range(doc, doc + count)
         self.length_rows.append((doc, first, count))
         self.templates.reuse(advisory)
@@ -272,10 +271,30 @@ class _Gather:
         advisories = [k.partition("#")[0] for k in self.keys]
         if any(a > b for a, b in pairwise(advisories)):
             raise ValueError("advisories must come in id order, each with its documents together (Index looks them up by halving)")
-        n_docs, n_scored = len(self.keys), self.n_scored
-        # Field lengths, new numbering: fresh rows and runs of the previous build's rows.
+        lengths = self._lengths()
+        docs, tf, term_ids, df = self._postings() if self.previous is None else self._merged_postings()
+        rows, terms, term_lengths = self._term_rows(term_ids, df)
+        weights = _weights(docs, tf, np.repeat(rows["field"], df), lengths)
+        with (build_dir / "postings.bin").open("wb") as out:
+            for column in (docs.astype(np.uint32), weights, tf.astype(np.float32, copy=False)):
+                out.write(memoryview(column))
+        TermTable.write(build_dir, rows, terms, term_lengths)
+        meta = {"postings": len(docs), "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
+        (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
+        write_strings(build_dir / "docs", self.keys)
+        np.save(build_dir / "doclangs.npy", _doc_langs(self.keys, advisories))
+        averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
+        (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
+        return len(self.keys)
+
+    def _lengths(self) -> Any:
+        """Every document's raw field lengths (a row per document, a column per scored field): the
+        fresh documents' and runs of the previous build's rows."""
+        import numpy as np
+
+        n_scored = self.n_scored
         fresh = np.frombuffer(self.lengths, dtype=np.uint32).reshape(-1, n_scored) if len(self.lengths) else np.zeros((0, n_scored), np.uint32)
-        lengths = np.zeros((n_docs, n_scored), dtype=np.uint32)
+        lengths = np.zeros((len(self.keys), n_scored), dtype=np.uint32)
         k = 0
         for doc, old_first, count in self.length_rows:
             if old_first < 0:
@@ -284,84 +303,156 @@ class _Gather:
             else:
                 assert self.previous is not None
                 lengths[doc : doc + count] = self.previous.lengths[old_first : old_first + count]
-        # Postings: the previous build's (renumbered, without the documents that left) and the fresh
-        # ones, as one number per posting (term, then document), sorted.
-        width = max(n_docs, 1)
-        key = np.frombuffer(self.tids, dtype=np.int32).astype(np.int64) * width + np.frombuffer(self.docs, dtype=np.uint32)
+        return lengths
+
+    def _fresh(self) -> tuple[Any, Any, Any]:
+        """The fresh postings (term id, document, tf), sorted by term, then document."""
+        import numpy as np
+
+        tids = np.frombuffer(self.tids, dtype=np.int32).astype(np.int64)
+        docs = np.frombuffer(self.docs, dtype=np.uint32).astype(np.int64)
         tf = np.frombuffer(self.tf, dtype=np.float32)
-        order = np.argsort(key, kind="stable")
-        key, tf = key[order], tf[order]
-        del order
-        if self.previous is not None:
-            # The previous build's postings, renumbered, are still in order (documents keep their
-            # order: advisories come in id order in both builds), so the fresh ones are merged in
-            # rather than everything sorted again.
-            assert self.old_to_new is not None
-            p = self.previous
-            moved = self.old_to_new[p.post_docs]
-            keep = moved >= 0
-            old = p.post_tids()[keep] * width + moved[keep]
-            old_tf = p.post_tf[keep]
-            del moved, keep
-            if len(old) > 1 and not bool(np.all(old[1:] > old[:-1])):  # (a build of another order: sort)
-                order = np.argsort(old, kind="stable")
-                old, old_tf = old[order], old_tf[order]
-                del order
-            at = np.searchsorted(old, key)
-            key, tf = np.insert(old, at, key), np.insert(old_tf, at, tf)
-            del old, old_tf, at
-        tids, docs = np.divmod(key, width)
-        del key
+        order = np.argsort(tids * max(len(self.keys), 1) + docs, kind="stable")
+        return tids[order], docs[order], tf[order]
+
+    def _postings(self) -> tuple[Any, Any, Any, Any]:
+        """Every posting, by term then document: (documents, tfs, the term id of each term, its
+        document frequency)."""
+        import numpy as np
+
+        tids, docs, tf = self._fresh()
         starts = np.flatnonzero(np.diff(tids, prepend=-1)) if len(tids) else np.zeros(0, np.int64)
-        df = np.diff(np.append(starts, len(tids)))
-        term_ids = tids[starts]
-        # Weights: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)), dl as Whoosh quantizes it.
-        field_of = np.empty(len(term_ids), dtype=np.int64)
-        names: list[str] = []
-        for i, tid in enumerate(term_ids.tolist()):
-            if tid >= self.base:
-                f, term = self.new_terms[tid - self.base]
+        return docs, tf, tids[starts], np.diff(np.append(starts, len(tids)))
+
+    def _merged_postings(self) -> tuple[Any, Any, Any, Any]:
+        """What :meth:`_postings` returns, for a build that starts from a previous one: its postings
+        renumbered (without the documents that left), the fresh ones inserted where they belong
+        (documents keep their order: advisories come in id order in both builds). A term the
+        previous build has keeps its id (the offset of its postings there); the new terms come
+        after all of them, in the order of their ids, as a sort by term id would put them."""
+        import numpy as np
+
+        p = self.previous
+        assert p is not None and self.old_to_new is not None
+        moved = self.old_to_new[p.post_docs]
+        keep = moved >= 0
+        term_off, old_df = p.term_rows["off"].astype(np.int64), p.term_rows["df"].astype(np.int64)
+        gone = np.flatnonzero(~keep)  # the postings of the documents that left
+        if not len(gone):
+            old_docs, old_tf, kept_df = moved, p.post_tf, old_df
+        else:
+            old_docs, old_tf = moved[keep], p.post_tf[keep]
+            kept_df = old_df - np.bincount(np.searchsorted(term_off, gone, side="right") - 1, minlength=len(term_off))
+        del moved, keep, gone
+        kept_starts = np.cumsum(kept_df) - kept_df
+        tids, docs, tf = self._fresh()
+        known = tids < self.base
+        # Fresh postings of known terms (they come first: a new term's id is above every known one):
+        # each term's row, and where in that term's postings each goes; those of new terms go after
+        # all others. One insertion for all of them.
+        row = np.searchsorted(term_off, tids[known])
+        known_docs = docs[known]
+        at = np.full(len(tids), len(old_docs), dtype=np.int64)
+        bounds = np.flatnonzero(np.diff(row, prepend=-1)).tolist() + [len(row)]
+        for a, b in pairwise(bounds):
+            r = int(row[a])
+            first = int(kept_starts[r])
+            at[a:b] = first + np.searchsorted(old_docs[first : first + int(kept_df[r])], known_docs[a:b])
+        all_docs = np.insert(old_docs, at, docs.astype(old_docs.dtype))
+        all_tf = np.insert(old_tf, at, tf)
+        df = kept_df + np.bincount(row, minlength=len(term_off))
+        new_tids = tids[~known]
+        starts = np.flatnonzero(np.diff(new_tids, prepend=-1)) if len(new_tids) else np.zeros(0, np.int64)
+        alive = df > 0  # (a term whose documents all left is gone)
+        term_ids = np.concatenate([term_off[alive], new_tids[starts]])
+        return all_docs, all_tf, term_ids, np.concatenate([df[alive], np.diff(np.append(starts, len(new_tids)))])
+
+    def _term_rows(self, term_ids: Any, df: Any) -> tuple[Any, bytes, Any]:
+        """The term table's rows (:attr:`TermTable.ROW`), the terms one after the other, and their
+        lengths, for terms known by their ids (in postings order) and their document frequencies."""
+        import numpy as np
+
+        rows = np.zeros(len(term_ids), dtype=TermTable.ROW)
+        rows["df"] = df
+        rows["off"] = np.cumsum(df) - df
+        known = term_ids < self.base
+        n_known = int(known.sum())  # (the known terms come first)
+        blob = b""
+        known_lengths = np.zeros(0, np.int64)
+        if n_known:
+            p = self.previous
+            assert p is not None
+            old_rows = np.searchsorted(p.term_rows["off"].astype(np.int64), term_ids[:n_known])
+            rows["field"][:n_known] = p.term_rows["field"][old_rows]
+            rows["hash"][:n_known] = p.term_rows["hash"][old_rows]
+            old_lengths = p.index._table.terms.lengths().astype(np.int64)
+            known_lengths = old_lengths[old_rows]
+            raw = np.frombuffer(p.index._table.terms.raw_range(0, len(old_lengths)), dtype=np.uint8)
+            if n_known == len(old_lengths):
+                blob = raw.tobytes()
             else:
-                assert self.previous is not None
-                f, term = self.previous.term_at[tid]
-            field_of[i] = f
-            names.append(term)
-        post_field = np.repeat(field_of, df)
-        quantized = _quantize(lengths)
-        totals = [int(t) for t in lengths.sum(axis=0, dtype=np.uint64)] if n_docs else [0] * n_scored
-        averages = [t / max(n_docs, 1) for t in totals]
-        weights = np.zeros(len(tids), dtype=np.float32)
-        for f in range(n_scored):
-            sel = np.flatnonzero(post_field == f)
-            if not len(sel):
-                continue
-            dl = quantized[:, f].astype(np.float64)
-            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[f] or 1.0))
-            t = tf[sel].astype(np.float64)
-            weights[sel] = (t * (BM25_K1 + 1) / (t + norm[docs[sel]])).astype(np.float32)
-        with (build_dir / "postings.bin").open("wb") as out:
-            out.write(docs.astype(np.uint32).tobytes())
-            out.write(weights.tobytes())
-            out.write(tf.astype(np.float32).tobytes())
-        TermTable.write(build_dir, field_of, names, starts, df)
-        meta = {"postings": len(tids), "scored": list(self.fields[:n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
-        (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
-        write_strings(build_dir / "docs", self.keys)
-        codes = {lang: i for i, lang in enumerate(LANGS)}
-        langs = np.array([codes.get(k.rpartition("@")[2], 255) for k in self.keys], dtype=np.uint8)
-        advs = [k.partition("#")[0] for k in self.keys]
-        bits: dict[str, int] = {}  # advisory -> its languages, one bit each
-        for adv, code in zip(advs, langs.tolist()):
-            bits[adv] = bits.get(adv, 0) | (1 << code if code < len(LANGS) else 0)
-        masks = np.array([bits[a] for a in advs], dtype=np.int64)
-        # Bit i: the document is in another language than LANGS[i] and its advisory also has a document
-        # in LANGS[i] (a translation twin, left out of searches in that language).
-        twins = np.zeros(n_docs, dtype=np.uint8)
-        for i in range(len(LANGS)):
-            twins |= (((langs != i) & ((masks >> i) & 1 == 1)).astype(np.uint8)) << i
-        np.save(build_dir / "doclangs.npy", np.stack([langs, twins]) if n_docs else np.zeros((2, 0), np.uint8))
-        (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
-        return n_docs
+                wanted = np.zeros(len(old_lengths), dtype=bool)
+                wanted[old_rows] = True
+                blob = raw[np.repeat(wanted, old_lengths)].tobytes()
+        fresh = [self.new_terms[t - self.base] for t in term_ids[n_known:].tolist()]
+        encoded = [term.encode("utf-8", "surrogatepass") for _f, term in fresh]
+        rows["field"][n_known:] = [f for f, _t in fresh]
+        rows["hash"][n_known:] = [TermTable.hash(f, b) for (f, _t), b in zip(fresh, encoded)]
+        lengths = np.concatenate([known_lengths, np.array([len(b) for b in encoded], dtype=np.int64)])
+        return rows, blob + b"".join(encoded), lengths
+
+
+def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any) -> Any:
+    """Each posting's BM25F weight, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``, with
+    the document's field length as Whoosh quantizes it (float32); 0 in the fields not scored.
+    Computed a block of postings at a time (whole-array temporaries of a large build would each
+    cost more in fresh pages than in arithmetic)."""
+    import numpy as np
+
+    n_docs, n_scored = lengths.shape
+    quantized = _quantize(lengths)
+    averages = [int(t) / max(n_docs, 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
+    norm = np.ones((max(n_docs, 1), n_scored + 1), dtype=np.float64)  # the last column: fields not scored
+    for f in range(n_scored):
+        dl = quantized[:, f].astype(np.float64)
+        norm[:n_docs, f] = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[f] or 1.0))
+    norm = norm.ravel()
+    weights = np.empty(len(docs), dtype=np.float32)
+    block = 1 << 18
+    at, t, x = np.empty(block, np.int64), np.empty(block, np.float64), np.empty(block, np.float64)
+    for a in range(0, len(docs), block):
+        b = min(a + block, len(docs))
+        k = b - a
+        column = np.minimum(post_field[a:b], n_scored)
+        np.multiply(docs[a:b], n_scored + 1, out=at[:k], dtype=np.int64)
+        np.add(at[:k], column, out=at[:k])
+        np.take(norm, at[:k], out=x[:k])  # the document's norm in the posting's field
+        np.copyto(t[:k], tf[a:b])
+        np.add(t[:k], x[:k], out=x[:k])
+        np.multiply(t[:k], BM25_K1 + 1, out=t[:k])
+        np.divide(t[:k], x[:k], out=t[:k])
+        weights[a:b] = t[:k]
+        weights[a:b][column == n_scored] = 0.0
+    return weights
+
+
+def _doc_langs(keys: list[str], advisories: list[str]) -> Any:
+    """``doclangs.npy``: each document's language (its number in LANGS; 255: another), and bit i
+    set when the document is in another language than LANGS[i] and its advisory also has a document
+    in LANGS[i] (a translation twin, left out of searches in that language)."""
+    import numpy as np
+
+    codes = {lang: i for i, lang in enumerate(LANGS)}
+    langs = np.array([codes.get(k.rpartition("@")[2], 255) for k in keys], dtype=np.uint8)
+    if not len(keys):
+        return np.zeros((2, 0), np.uint8)
+    bit = np.where(langs < len(LANGS), np.left_shift(1, np.minimum(langs, len(LANGS) - 1).astype(np.int64)), 0)
+    first = np.flatnonzero([True, *(a != b for a, b in pairwise(advisories))])  # (an advisory's documents are together)
+    masks = np.repeat(np.bitwise_or.reduceat(bit, first), np.diff(np.append(first, len(keys))))
+    twins = np.zeros(len(keys), dtype=np.uint8)
+    for i in range(len(LANGS)):
+        twins |= (((langs != i) & ((masks >> i) & 1 == 1)).astype(np.uint8)) << i
+    return np.stack([langs, twins])
 
 
 def _quantize(lengths: Any) -> Any:
@@ -378,35 +469,22 @@ class _Previous:
     """What an incremental build takes from the build it starts from."""
 
     def __init__(self, index: Index):
-        import numpy as np
-
         self.index = index
         self.keys = list(index._keys)
         self.n_postings = index._n_postings
-        self.post_docs = np.asarray(index._post_docs).astype(np.int64)
-        self.post_tf = np.asarray(index._post_tf)
+        self.post_docs = index._post_docs  # (mapped)
+        self.post_tf = index._post_tf
         self.lengths = index._raw_lengths()
+        self.term_rows = index._table.rows  # in the order of their postings: their offsets ascend
         self.ranges: dict[str, tuple[int, int]] = {}
         for d, key in enumerate(self.keys):
-            adv = split_key(key)[0]
+            adv = key.partition("#")[0]
             first, n = self.ranges.get(adv, (d, 0))
             self.ranges[adv] = (first, n + 1)
-        fields = {name: f for f, name in enumerate(_indexed())}
-        self.term_at: dict[int, tuple[int, str]] = {}  # offset -> (field, term)
-        for name, term, off, _df in index._table.items():
-            self.term_at[off] = (fields[name], term)
         self.template_files = index._template_files()
 
     def lookup(self, field: str, term: str) -> tuple[int, int] | None:
         return self.index._table.get(field, term)
-
-    def post_tids(self) -> Any:
-        """The term of every posting (a term is known by the offset of its postings)."""
-        import numpy as np
-
-        offsets = np.array(sorted(self.term_at), dtype=np.int64)
-        counts = np.diff(np.append(offsets, self.n_postings))
-        return np.repeat(offsets, counts)
 
 
 def _write_build(
@@ -454,15 +532,25 @@ def _write_build(
     with ix.reader() as reader:
         if reader.doc_count() != count:
             raise RuntimeError(f"the new Whoosh index holds {reader.doc_count()} documents, not {count}")
+        whoosh_docs = reader.doc_count_all()  # (deleted documents included, until Whoosh merges them away)
     write_templates(build_dir, gather.templates)
-    (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
+    if prev is not None:  # (a build that starts from another has its analysis: the same aliases)
+        shutil.copyfile(prev.index.dir / ALIASES, build_dir / ALIASES)
+    else:
+        (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
-    sums = {str(p.relative_to(build_dir)): crc32(p) for p in files}
+    linked = _linked_sums(prev.index.dir, build_dir) if prev is not None else {}
+    sums = {rel: linked[rel] if rel in linked else crc32(p) for p in files for rel in [str(p.relative_to(build_dir))]}
     # The manifest is written last: a build folder without one is unfinished.
     (build_dir / MANIFEST).write_text(
-        json.dumps({"format": FORMAT, "documents": count, "files": sizes, "crc32": sums, **manifest}, ensure_ascii=False, indent=1), "utf-8"
+        json.dumps(
+            {"format": FORMAT, "documents": count, "whoosh_documents": whoosh_docs, "files": sizes, "crc32": sums, **manifest},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        "utf-8",
     )
 
 
@@ -493,6 +581,20 @@ def _delete(writer, prev: _Previous, advisory: str) -> None:
     first, count = prev.ranges[advisory]
     for key in prev.keys[first : first + count]:
         writer.delete_by_term("key", key)
+
+
+def _linked_sums(previous: Path, build_dir: Path) -> dict[str, int]:
+    """The checksums the previous build's manifest records for the files the new build shares with
+    it (hard links: the same file, which Whoosh never changes), so they are not read again."""
+    manifest = read_manifest(previous) or {}
+    out = {}
+    for rel, crc in (manifest.get("crc32") or {}).items():
+        try:
+            if os.path.samefile(previous / rel, build_dir / rel):
+                out[rel] = crc
+        except OSError:
+            continue
+    return out
 
 
 def _link_tree(src: Path, dst: Path) -> None:

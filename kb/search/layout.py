@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-FORMAT = "kb-index/5"
+FORMAT = "kb-index/6"
 MANIFEST = "manifest.json"
 SOURCES = "sources.json"
 

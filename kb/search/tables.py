@@ -22,13 +22,23 @@ def mapped(array: Any) -> Any:
     return array.view(np.ndarray)
 
 
-def write_strings(stem: Path, items: list[str]) -> None:
+def write_strings(stem: Path, items: Sequence[str]) -> None:
     """``stem.bin``: the strings, UTF-8, one after the other; ``stem.npy``: where each starts (and
     one more entry: the end)."""
-    out = BlobWriter(stem)
-    for x in items:
-        out.add(x.encode("utf-8", "surrogatepass"))
-    out.close()
+    encoded = [x.encode("utf-8", "surrogatepass") for x in items]
+    write_blob(stem, b"".join(encoded), [len(b) for b in encoded])
+
+
+def write_blob(stem: Path, blob: bytes, lengths: Any) -> None:
+    """What :class:`Strings` reads: ``blob``, the items one after the other, of ``lengths``."""
+    import numpy as np
+
+    starts = np.zeros(len(lengths) + 1, dtype=np.uint64)
+    np.cumsum(np.asarray(lengths, dtype=np.uint64), out=starts[1:])
+    if int(starts[-1]) != len(blob):
+        raise ValueError(f"{stem.name}: the lengths do not add up to the blob")
+    stem.with_suffix(".bin").write_bytes(blob)
+    np.save(stem.with_suffix(".npy"), starts)
 
 
 class BlobWriter:
@@ -45,6 +55,13 @@ class BlobWriter:
     def add(self, item: bytes) -> None:
         self._out.write(item)
         self._starts.append(self._starts[-1] + len(item))
+
+    def copy(self, source: Strings, first: int, count: int) -> None:
+        """Items ``first`` .. ``first + count - 1`` of ``source``, as they are (one write)."""
+        bounds = source.bounds(first, first + count)
+        self._out.write(source.raw_range(first, first + count))
+        end = self._starts[-1]
+        self._starts.extend(end + b - bounds[0] for b in bounds[1:])
 
     def close(self) -> None:
         import numpy as np
@@ -78,6 +95,20 @@ class Strings(Sequence[str]):
     def raw(self, i: int) -> bytes:
         return self._blob[int(self._starts[i]) : int(self._starts[i + 1])]
 
+    def bounds(self, first: int, end: int) -> list[int]:
+        """Where items ``first`` .. ``end - 1`` start, and where the last one ends (offsets in the blob)."""
+        return self._starts[first : end + 1].tolist()
+
+    def raw_range(self, first: int, end: int) -> bytes:
+        """Items ``first`` .. ``end - 1``, one after the other."""
+        return self._blob[int(self._starts[first]) : int(self._starts[end])]
+
+    def lengths(self) -> Any:
+        """Every item's length in bytes (an array)."""
+        import numpy as np
+
+        return np.diff(self._starts)
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
@@ -101,25 +132,26 @@ class TermTable:
     document frequency; ``termhash.npy``: buckets), so that opening an index costs the same
     whatever its size and a lookup costs a few microseconds."""
 
-    ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8")]
+    ROW: ClassVar[list[tuple[str, str]]] = [("field", "u1"), ("df", "<u4"), ("off", "<u8"), ("hash", "<u4")]
     CACHED: ClassVar[int] = 50_000  # lookups remembered (get)
 
     @staticmethod
-    def _bucket(field: int, term: bytes, mask: int) -> int:
-        return zlib.crc32(term, field) & mask
+    def hash(field: int, term: bytes) -> int:
+        """A term's hash (kept in its row, so that the next build need not compute it again); its
+        bucket is the hash's low bits."""
+        return zlib.crc32(term, field)
 
     @classmethod
-    def write(cls, build_dir: Path, fields: Any, terms: list[str], offsets: Any, df: Any) -> None:
+    def write(cls, build_dir: Path, rows: Any, terms: bytes, lengths: Any) -> None:
+        """``rows`` (of :attr:`ROW`: field, df, postings offset, hash) and the terms, UTF-8 one
+        after the other in ``terms`` (of ``lengths``), in the same order."""
         import numpy as np
 
-        write_strings(build_dir / "terms", terms)
-        n = len(terms)
-        rows = np.zeros(n, dtype=cls.ROW)
-        rows["field"], rows["df"], rows["off"] = fields, df, offsets
+        write_blob(build_dir / "terms", terms, lengths)
         np.save(build_dir / "termtab.npy", rows)
+        n = len(rows)
         n_buckets = 1 << max(n - 1, 1).bit_length()  # a power of two >= n
-        mask = n_buckets - 1
-        bucket = np.fromiter((cls._bucket(f, t.encode("utf-8"), mask) for f, t in zip(fields.tolist(), terms)), dtype=np.int64, count=n)
+        bucket = rows["hash"].astype(np.int64) & (n_buckets - 1)
         order = np.argsort(bucket, kind="stable")
         starts = np.searchsorted(bucket[order], np.arange(n_buckets + 1)).astype(np.uint32)
         np.save(build_dir / "termhash.npy", np.concatenate([starts, order.astype(np.uint32)]))
@@ -158,12 +190,22 @@ class TermTable:
         if f is None:
             return None
         raw = term.encode("utf-8", "surrogatepass")
-        b = self._bucket(f, raw, self._mask)
+        b = self.hash(f, raw) & self._mask
         for slot in self._slots[int(self._starts[b]) : int(self._starts[b + 1])].tolist():
             row = self._rows[slot]
             if int(row["field"]) == f and self._terms.raw(slot) == raw:
                 return int(row["off"]), int(row["df"])
         return None
+
+    @property
+    def rows(self) -> Any:
+        """Every term's row (:attr:`ROW`), in the order of their postings."""
+        return self._rows
+
+    @property
+    def terms(self) -> Strings:
+        """Every term, in the order of :attr:`rows`."""
+        return self._terms
 
     def items(self) -> Iterator[tuple[str, str, int, int]]:
         """Every (field, term, postings offset, document frequency)."""

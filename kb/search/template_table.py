@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.model import Template
-from ..text.templates import TemplateEntry, key_codes, literal_parts, wording_keys
+from ..text.templates import PARTS_SEP, TemplateEntry, joined_parts, key_codes, wording_keys
 from .tables import Strings, mapped, write_strings
 
 TEMPLATE_STRINGS = ("advisory", "case", "message", "lang", "kind")
@@ -46,7 +46,12 @@ class TemplateRows:
         if self._runs is None:
             self._runs = self.previous.runs()
         run = self._runs.get(advisory)
-        if run is not None:
+        if run is None:
+            return
+        last = self.pieces[-1] if self.pieces else None
+        if isinstance(last, tuple) and last[1] == run[0]:
+            self.pieces[-1] = (last[0], run[1])  # (one run of the previous build's rows)
+        else:
             self.pieces.append(run)
 
 
@@ -87,9 +92,9 @@ def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     string_list = [strings.value(u) for u in string_order]
     text_list = [texts.value(u) for u in text_order]
     counts = np.bincount(table[:, 5], minlength=len(text_list)) if len(table) else np.zeros(0, np.int64)
-    old_lits = SplitStrings(prev.lits) if prev is not None else []
-    # each wording's literal parts: the previous build's, else parsed
-    lits = [old_lits[u] if u < len(old_texts) else literal_parts(Template.parse(texts.value(u))) for u in text_order]
+    old_lits = list(prev.lits) if prev is not None else []
+    # each wording's literal parts (joined): the previous build's, else parsed
+    lits = [old_lits[u] if u < len(old_texts) else joined_parts(Template.parse(texts.value(u))) for u in text_order]
     keys = wording_keys(lits, counts.tolist())
     spread = np.zeros(len(text_list), dtype=np.int32)
     if len(table):
@@ -98,7 +103,7 @@ def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     np.save(build_dir / "template-rows.npy", table)
     write_strings(build_dir / "template-strings", string_list)
     write_strings(build_dir / "wordings", text_list)
-    write_strings(build_dir / "wording-lits", [SEP.join(ls) for ls in lits])
+    write_strings(build_dir / "wording-lits", lits)
     write_strings(build_dir / "wording-keys", [SEP.join(ks) for ks in keys])
     np.save(build_dir / "wording-spread.npy", spread)
     codes, owners = key_codes(keys)
@@ -142,7 +147,7 @@ def _first_appearance(np: Any, cells: Any) -> tuple[list[int], Any]:
     return values.tolist(), rank[flat].reshape(cells.shape)
 
 
-SEP = "\x1f"  # between a wording's literal parts or keys (squashed: never in them)
+SEP = PARTS_SEP  # between a wording's literal parts or keys (squashed: never in them)
 
 
 class Templates:

@@ -119,13 +119,18 @@ def choose_keys(entries: Sequence[TemplateEntry]) -> list[list[str]]:
     """For each template, its rarest trigrams across all templates: one per long literal, then the rarest."""
     counts = Counter(e.text for e in entries)
     texts = list(counts)
-    keys = wording_keys([literal_parts(Template.parse(t)) for t in texts], [counts[t] for t in texts])
+    keys = wording_keys([joined_parts(Template.parse(t)) for t in texts], [counts[t] for t in texts])
     by_text = dict(zip(texts, keys))
     return [list(by_text[e.text]) for e in entries]
 
 
-def wording_keys(lits: Sequence[Sequence[str]], counts: Sequence[int]) -> list[list[str]]:
-    """The keys of each wording, given its literal parts (:func:`literal_parts`) and how many
+def joined_parts(template: Template) -> str:
+    """:func:`literal_parts`, joined by ``PARTS_SEP`` (none of them is empty: no ambiguity)."""
+    return PARTS_SEP.join(literal_parts(template))
+
+
+def wording_keys(joined: Sequence[str], counts: Sequence[int]) -> list[list[str]]:
+    """The keys of each wording, given its literal parts (:func:`joined_parts`) and how many
     templates have it: for each literal, the trigram the fewest templates have (then the smallest),
     literals with more distinct trigrams first, up to ``spec.KEYS_PER_TEMPLATE`` distinct keys.
 
@@ -133,11 +138,13 @@ def wording_keys(lits: Sequence[Sequence[str]], counts: Sequence[int]) -> list[l
     ten times.) Computed over integer trigram codes with numpy."""
     import numpy as np
 
-    flat = [lit for ls in lits for lit in ls]
-    owner = np.repeat(np.arange(len(lits), dtype=np.int64), [len(ls) for ls in lits])
-    a = _codes(np, _SEP.join(flat)) if flat else np.zeros(0, np.int64)
+    n_parts = [x.count(PARTS_SEP) + 1 if x else 0 for x in joined]
+    n_flat = sum(n_parts)
+    owner = np.repeat(np.arange(len(joined), dtype=np.int64), n_parts)
+    text = PARTS_SEP.join(x for x in joined if x)
+    a = _codes(np, text) if text else np.zeros(0, np.int64)
     if len(a) >= _GRAM:
-        sep = a == ord(_SEP)
+        sep = a == ord(PARTS_SEP)
         grams = (a[:-2] << 42) | (a[1:-1] << 21) | a[2:]
         inside = ~(sep[:-2] | sep[1:-1] | sep[2:])
         segs = np.cumsum(sep)[:-2][inside]  # which literal each trigram is in
@@ -148,12 +155,12 @@ def wording_keys(lits: Sequence[Sequence[str]], counts: Sequence[int]) -> list[l
     codes, gid = np.unique(grams, return_inverse=True)
     n_g = max(len(codes), 1)
     segs, gid = np.divmod(_distinct(np, segs * n_g + gid.reshape(-1)), n_g)
-    distinct = np.bincount(segs, minlength=len(flat))
+    distinct = np.bincount(segs, minlength=n_flat)
     # document frequency: each wording's distinct trigrams, counted as many times as it has templates
     words, wgid = np.divmod(_distinct(np, owner[segs] * n_g + gid), n_g)
     df = np.bincount(wgid, weights=np.asarray(counts, dtype=np.float64)[words], minlength=n_g).astype(np.int64)
     # each literal's rarest trigram, then the smallest: the least (df, id) of its segment
-    best = np.full(len(flat), -1, dtype=np.int64)
+    best = np.full(n_flat, -1, dtype=np.int64)
     if len(segs):
         starts = np.flatnonzero(np.diff(segs, prepend=-1))
         least = np.minimum.reduceat(df[gid] * n_g + gid, starts)
@@ -162,8 +169,7 @@ def wording_keys(lits: Sequence[Sequence[str]], counts: Sequence[int]) -> list[l
     k = 0
     limit = spec.KEYS_PER_TEMPLATE
     best_l, distinct_l = best.tolist(), distinct.tolist()
-    for ls in lits:
-        n = len(ls)
+    for n in n_parts:
         chosen: list[str] = []
         for j in sorted(range(k, k + n), key=lambda j: -distinct_l[j]):
             if distinct_l[j]:
@@ -200,7 +206,7 @@ def _distinct(np: Any, values: Any) -> Any:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-_SEP = "\x1f"  # white space: never in squashed text
+PARTS_SEP = "\x1f"  # white space: never in squashed text
 _MASK21 = (1 << 21) - 1
 
 
