@@ -219,6 +219,7 @@ class _Gather:
         self.length_rows: list[tuple[int, int, int]] = []  # (new first doc, old first doc or -1, count): where each run of rows comes from
         self.templates = TemplateRows(previous.template_files if previous else None)
         self.old_to_new = None
+        self._run: tuple[int, int] | None = None  # (first, count): the previous build's documents to take next, in one piece
         if previous is not None:
             import numpy as np
 
@@ -226,6 +227,7 @@ class _Gather:
 
     def add(self, d: SearchDoc, texts: dict[str, str]) -> None:
         """A fresh document; ``texts``: its fields' terms, space-separated (as Whoosh gets them)."""
+        self._take_run()
         doc = len(self.keys)
         self.keys.append(d.key)
         self.stored.add(stored_blob(d.title, d.texts))
@@ -252,21 +254,36 @@ class _Gather:
                 self.tf.append(count * boost)
 
     def reuse(self, advisory: str) -> None:
-        """The previous build's documents of ``advisory``, renumbered."""
-        assert self.previous is not None and self.old_to_new is not None
+        """The previous build's documents of ``advisory``, renumbered (taken with the advisories
+        next to it in the previous build, when they are reused too)."""
+        assert self.previous is not None
         first, count = self.previous.ranges[advisory]
+        if self._run is not None and sum(self._run) == first:
+            self._run = (self._run[0], self._run[1] + count)
+        else:
+            self._take_run()
+            self._run = (first, count)
+        self.templates.reuse(advisory)
+
+    def _take_run(self) -> None:
+        if self._run is None:
+            return
+        import numpy as np
+
+        assert self.previous is not None and self.old_to_new is not None
+        (first, count), self._run = self._run, None
         doc = len(self.keys)
         self.keys.extend(self.previous.keys[first : first + count])
         self.stored.copy(self.previous.index._stored, first, count)
-        self.old_to_new[first : first + count] = range(doc, doc + count)
+        self.old_to_new[first : first + count] = np.arange(doc, doc + count, dtype=np.int32)
         self.length_rows.append((doc, first, count))
-        self.templates.reuse(advisory)
 
     def write(self, build_dir: Path) -> int:
         """Write the postings, the term table, the document keys and languages and the field lengths;
         returns the number of documents."""
         import numpy as np
 
+        self._take_run()
         self.stored.close()
         advisories = [k.partition("#")[0] for k in self.keys]
         if any(a > b for a, b in pairwise(advisories)):
