@@ -93,11 +93,12 @@ def _indexed() -> tuple[str, ...]:
     return (*FIELD_BOOSTS, *LOOKUP_FIELDS)
 
 
-def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> Any:
+def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> tuple[Any, Any]:
     """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
     ``parts`` ((documents, weights, idf) per term). All postings are laid end to end and summed in
     one ``bincount`` pass, which adds a document's contributions in that order: the same float
-    additions as one term at a time (``scores[docs] += idf * w``), a few times faster."""
+    additions as one term at a time (``scores[docs] += idf * w``), a few times faster. Returns the
+    scores and the documents laid end to end (term after term)."""
     import numpy as np
 
     total = sum(len(docs) for docs, _w, _idf in parts)
@@ -109,7 +110,23 @@ def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> Any:
         all_docs[at : at + n] = docs
         np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
         at += n
-    return np.bincount(all_docs, weights=all_weights, minlength=n_docs)
+    return np.bincount(all_docs, weights=all_weights, minlength=n_docs), all_docs
+
+
+def _matched_terms(top: list[int], all_docs: Any, counts: list[int], terms: list[tuple[str, str]], n_docs: int) -> MatchedTerms:
+    """Which document of ``top`` has which term: the postings as :func:`_sum_postings` laid them
+    end to end (``counts`` of them per term, in the order of ``terms``; a translation's already
+    limited to its language), looked up once for all terms."""
+    import numpy as np
+
+    row_of = np.full(max(n_docs, 1), -1, dtype=np.int32)
+    row_of[top] = np.arange(len(top), dtype=np.int32)
+    rows = row_of[all_docs]
+    found = np.flatnonzero(rows >= 0)
+    ends = np.cumsum(counts)
+    has = np.zeros((len(top), len(terms)), dtype=bool)
+    has[rows[found], np.searchsorted(ends, found, side="right")] = True
+    return MatchedTerms(has, terms)
 
 
 def _legacy_index(folder: Path) -> bool:
@@ -953,7 +970,7 @@ class Index:
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
                 parts.append((docs, w, weight))
                 used.append((f, t, off, df))
-        scores = _sum_postings(parts, n_docs)
+        scores, all_docs = _sum_postings(parts, n_docs)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)
@@ -965,25 +982,8 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        table = self._matched_terms(top, used, only)
+        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], [(f, t) for f, t, _o, _d in used], n_docs)
         return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), table, i) for i, d in enumerate(top)]
-
-    def _matched_terms(self, top: list[int], used: list[tuple[str, str, int, int]], only: dict[str, int]) -> MatchedTerms:
-        """Which document of ``top`` has which term of ``used``: each term's postings (documents in
-        ascending order) are searched for the documents."""
-        import numpy as np
-
-        docs_top = np.asarray(top, dtype=np.int64)
-        has = np.zeros((len(used), len(top)), dtype=bool)
-        langs = self._doc_langs[docs_top]
-        for u, (_f, t, off, df) in enumerate(used):
-            docs = self._post_docs[off : off + df]
-            at = np.minimum(np.searchsorted(docs, docs_top), df - 1)
-            has[u] = docs[at] == docs_top
-            want = only.get(t)
-            if want is not None:
-                has[u] &= langs == want
-        return MatchedTerms(np.ascontiguousarray(has.T), [(f, t) for f, t, _o, _d in used])
 
     def _key(self, docnum: int) -> str:
         """The key of a document, by its number in this index (not Whoosh's)."""
