@@ -471,19 +471,25 @@ class TemplateMatcher:
         if not lits:
             return None
         sq, origin, text = paste.sq, paste.origin, paste.text
-        reach = w.total + spec.SLOT_MAX * len(w.slots) + spec.REACH_SLACK
-        rx = None
-        for pos in paste.anchors(w.longest, spec.MAX_FIND_TRIES):
-            rx = rx or w.regex()
-            m = rx.search(sq, max(0, pos - reach), min(len(sq), pos + reach))
-            if m:
-                values = {}
-                for k, p in enumerate(w.slots):
-                    s, e = m.span(f"s{k}")
-                    values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
-                return Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
         chunks = w.cut()
-        coverage = (sum(len(c) for c in chunks if paste.has(c)) if covered is None else covered) / w.chunk_total
+        if covered is None:
+            covered = sum(len(c) for c in chunks if paste.has(c))
+        # A full occurrence has every literal part, so every chunk of them: when the paste has none
+        # of the chunks, or lacks a literal part, no anchor can give a match (and the regular
+        # expression, compiled on first use, is not needed).
+        if (covered or not chunks) and all(paste.has(lit) for lit in lits):
+            reach = w.total + spec.SLOT_MAX * len(w.slots) + spec.REACH_SLACK
+            rx = None
+            for pos in paste.anchors(w.longest, spec.MAX_FIND_TRIES):
+                rx = rx or w.regex()
+                m = rx.search(sq, max(0, pos - reach), min(len(sq), pos + reach))
+                if m:
+                    values = {}
+                    for k, p in enumerate(w.slots):
+                        s, e = m.span(f"s{k}")
+                        values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
+                    return Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
+        coverage = covered / w.chunk_total
         # The longest chunk is what tells this message from its siblings (AccountDisabledException
         # vs TenantAccessBlockedException after the same prefix): without it, the paste is another message.
         key_found = not chunks or paste.has(w.key_chunk)
