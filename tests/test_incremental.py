@@ -188,6 +188,30 @@ def test_many_changes_rebuild_from_scratch(home: Path):
     same_as_full(home, 5)
 
 
+def test_a_build_over_too_many_deleted_documents_starts_from_scratch(home: Path, monkeypatch):
+    """Whoosh keeps a replaced document as deleted until it merges segments; the manifest records
+    how many documents Whoosh holds, and a build over more than MAX_DELETED_SHARE of deleted ones
+    starts from scratch."""
+    from whoosh import index as whoosh_index
+
+    content, index = home / "content", home / "index"
+    KnowledgeBase(content, index).build()
+    touch_edit(folders(content)[3] / "en.md", append="\nOne more sentence.\n")
+    KnowledgeBase(content, index).build()
+    assert analyzed(index) == 1
+    build = current_build(index)
+    manifest = read_manifest(build)
+    with whoosh_index.open_dir(str(build / "whoosh"), readonly=True).reader() as reader:
+        assert manifest["whoosh_documents"] == reader.doc_count_all() > manifest["documents"] == reader.doc_count()
+    monkeypatch.setattr(kb.api, "MAX_DELETED_SHARE", 0.0)
+    touch_edit(folders(content)[4] / "en.md", append="\nAnother sentence.\n")
+    KnowledgeBase(content, index).build()
+    assert analyzed(index) == N + 2
+    manifest = read_manifest(current_build(index))
+    assert manifest["whoosh_documents"] == manifest["documents"]
+    same_as_full(home, 6)
+
+
 def test_content_errors_and_warnings_are_the_same_as_a_full_read(home: Path):
     """Reading only what changed reports what reading everything does: a broken link after a removal,
     an error in a changed advisory (nothing is written), and the warnings of unchanged ones."""

@@ -284,6 +284,9 @@ class _Paste:
             if w.lits:
                 needles.setdefault(w.longest, len(needles))
         anchors = len(needles)
+        for w in wordings:  # (every literal part too: whether a wording can occur in full is then known)
+            for lit in w.lits:
+                needles.setdefault(lit, len(needles))
         chunk_needles: list[int] = []  # the needle of every chunk, wording by wording
         chunk_counts: list[int] = []
         for w in wordings:
