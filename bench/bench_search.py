@@ -997,12 +997,13 @@ WHAT_IS_LEFT = [
     "never write, so there is no cache of the result), and with one CPU, or both busy, the two add up again. `kb search` for people "
     "prints the answers first and checks after them, in process: a child competing for the CPU delayed the answer (0.41 s at "
     "d9e6859, where the child ran for both).",
-    "- **warm p95** (a multi-line paste at 10k, in-process, by stage: ~13 ms word overlap, ~10 ms messages, ~4 ms hits and "
-    "evidence, ~3 ms analysis): the postings of common terms (~1.5M postings of ~300 terms, summed in one `bincount` pass, "
-    "~5 ms), the table of which of the best 200 documents has which term (one sorted search per term, ~4 ms; the word coverage "
-    "is then one table product, `Searcher._coverage`), template candidates checked one wording at a time "
-    "(`TemplateMatcher._find`, ~1,000 candidate wordings per paste, about two thirds of which share none of their text with the "
-    "paste beyond a key trigram), and MeCab on the lines to highlight.",
+    "- **warm p95** (a multi-line paste at 10k, in-process, by stage, at 5e63b65: ~10.5 ms word overlap, ~10 ms messages, ~4 ms "
+    "hits and evidence, ~3.3 ms analysis): the postings of common terms (~1M postings of ~220 terms, summed in one `bincount` pass, "
+    "~5 ms), the table of which of the best 200 documents has which term (read from the same postings laid end to end, ~2 ms; "
+    "the word coverage is then one table product, `Searcher._coverage`), template candidates checked one wording at a time "
+    "(`TemplateMatcher._find`, ~800 candidate wordings per paste, about two thirds of which share none of their chunks with the "
+    "paste; a wording's regular expression is compiled and run only when the paste has all its literal parts: 380 compiles "
+    "for the 200 pastes instead of 5,378), and MeCab on the lines to highlight.",
     "- **query RSS**: file-backed pages of the mapped postings and stored texts the queries touched (~95 MB), MeCab's dictionary "
     "(~65 MB), and Python's own (~100 MB: caches of parsed wordings and highlight lines, the template strings).",
     "- **1 MB paste**: finding ~24,000 wordings in full (one Aho-Corasick scan, then a regular expression per wording at its "
@@ -1011,12 +1012,14 @@ WHAT_IS_LEFT = [
     "aggregates.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
     "(~11 ms of CPU per advisory), now on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
-    "- **incremental rebuild** (timed in-process, ~5.6 s on a busy machine): renumbering every posting and recomputing every "
-    "weight (the average field lengths change; `_Gather.write`, ~2.5 s), the template tables (~1.4 s: the wording keys are "
-    "chosen again over all wordings, their rarity being corpus-wide), reading what changed and opening the previous build "
-    "(~0.9 s), checksums (`intact()` of the previous build, crc32 of the new one, ~0.45 s), imports (~0.3 s) and Whoosh's "
-    "commit. The previous build's template rows stay numbers (no longer turned back into strings). Under 2 s needs builds "
-    "that add a small segment instead of rewriting the tables, with weights computed at query time.",
+    "- **incremental rebuild** (timed in-process at 5e63b65, ~2.6-3.3 s on a busy machine; ~5 s before): writing the new "
+    "postings with every weight computed again (the average field lengths change: the previous build's postings are renumbered "
+    "and the fresh ones inserted per term, weights computed a block at a time; `_Gather.write`, ~0.8 s, of which ~0.15 s is "
+    "writing 104 MB), the template tables (~0.6 s: the wording keys are chosen again over all wordings, their rarity being "
+    "corpus-wide), reading what changed (~0.5 s, of which ~0.3 s stats every content file), analyzing the edited advisory in a "
+    "new process (~0.4 s: MeCab's first calls), checksums (`intact()` of the previous build, crc32 of the new files; the "
+    "hard-linked Whoosh files keep theirs, ~0.35 s), imports (~0.4 s) and Whoosh's commit. Under 2 s needs builds that add a "
+    "small segment instead of rewriting the postings, with weights computed at query time.",
 ]
 
 
@@ -1266,7 +1269,9 @@ def report(r: dict, args) -> str:
         'messages and noise. **Cold start** runs `kb --content ... --index ... search "<query>" --json` as a new process (kb\'s modules '
         "byte-compiled first, as an installed package has them); for FTS5, a new Python process that opens the database and runs the same query. **Cold start** is also timed on a "
         f"{r['small_n']}-advisory corpus of the same kind (same query). **Build after editing one advisory**: a sentence appended to one "
-        "advisory's `en.md` (its mtime moved on), then `kb build --no-site` (incremental: it starts from the previous build, "
+        "advisory's `en.md` (its mtime moved on; the sentence ends that case's last section, and is indexed since 475b6d1: before, "
+        "prose after a Workaround's steps was not, and such an edit changed no table), then `kb build --no-site` (incremental: it "
+        "starts from the previous build, "
         "see `kb/search/index.py`) timed as a new process, three times (three advisories); then the three edits are undone and "
         "`kb build --no-site` runs once more: the content is the full build's again, so the table files (all but Whoosh's segments and "
         f"the bookkeeping) must be byte-equal to the full build's and the answers (ids, cases, scores, labels, evidence) to the first "
