@@ -308,7 +308,8 @@ class _Gather:
         lengths = self._lengths()
         docs, tf, term_ids, df = self._postings() if self.previous is None else self._merged_postings()
         rows, terms, term_lengths = self._term_rows(term_ids, df)
-        weights = _weights(docs, tf, np.repeat(rows["field"], df), lengths)
+        averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
+        weights = _weights(docs, tf, np.repeat(rows["field"], df), lengths, averages)
         with (build_dir / "postings.bin").open("wb") as out:
             for column in (docs.astype(np.uint32), weights, tf.astype(np.float32, copy=False)):
                 out.write(memoryview(column))
@@ -317,7 +318,6 @@ class _Gather:
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
         write_strings(build_dir / "docs", self.keys)
         np.save(build_dir / "doclangs.npy", _doc_langs(self.keys, advisories))
-        averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
         (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
         return len(self.keys)
 
@@ -436,7 +436,7 @@ class _Gather:
         return rows, blob + b"".join(encoded), lengths
 
 
-def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any) -> Any:
+def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[float]) -> Any:
     """Each posting's BM25F weight, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``, with
     the document's field length as Whoosh quantizes it (float32); 0 in the fields not scored.
     Computed a block of postings at a time (whole-array temporaries of a large build would each
@@ -445,7 +445,6 @@ def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any) -> Any:
 
     n_docs, n_scored = lengths.shape
     quantized = _quantize(lengths)
-    averages = [int(t) / max(n_docs, 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
     norm = np.ones((max(n_docs, 1), n_scored + 1), dtype=np.float64)  # the last column: fields not scored
     for f in range(n_scored):
         dl = quantized[:, f].astype(np.float64)
@@ -575,7 +574,7 @@ def _write_build(
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
-    linked = _linked_sums(prev.index.dir, build_dir) if prev is not None else {}
+    linked = _linked_sums(prev.index, build_dir) if prev is not None else {}
     sums = {rel: linked[rel] if rel in linked else crc32(p) for p in files for rel in [str(p.relative_to(build_dir))]}
     # The manifest is written last: a build folder without one is unfinished.
     (build_dir / MANIFEST).write_text(
@@ -617,14 +616,13 @@ def _delete(writer, prev: _Previous, advisory: str) -> None:
         writer.delete_by_term("key", key)
 
 
-def _linked_sums(previous: Path, build_dir: Path) -> dict[str, int]:
+def _linked_sums(previous: Index, build_dir: Path) -> dict[str, int]:
     """The checksums the previous build's manifest records for the files the new build shares with
     it (hard links: the same file, which Whoosh never changes), so they are not read again."""
-    manifest = read_manifest(previous) or {}
     out = {}
-    for rel, crc in (manifest.get("crc32") or {}).items():
+    for rel, crc in ((previous.manifest or {}).get("crc32") or {}).items():
         try:
-            if os.path.samefile(previous / rel, build_dir / rel):
+            if os.path.samefile(previous.dir / rel, build_dir / rel):
                 out[rel] = crc
         except OSError:
             continue
@@ -948,7 +946,7 @@ class Index:
         boosts = boosts or {}
         only = {t: LANGS.index(x) for t, x in (only_in or {}).items()}
         n_docs = len(self._keys)
-        used: list[tuple[str, str, int, int]] = []  # (field, term, offset, df) of the terms that scored
+        used: list[tuple[str, str]] = []  # (field, term) of the terms that scored
         parts: list[tuple[Any, Any, float]] = []  # (documents, weights, idf) of each term that scored
         for f, ts in terms.items():
             if f not in self._scored:
@@ -969,7 +967,7 @@ class Index:
                 # Whoosh's idf; the field boost is already in the posting weights (applied at indexing).
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
                 parts.append((docs, w, weight))
-                used.append((f, t, off, df))
+                used.append((f, t))
         scores, all_docs = _sum_postings(parts, n_docs)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
@@ -982,7 +980,7 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], [(f, t) for f, t, _o, _d in used], n_docs)
+        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], used, n_docs)
         return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), table, i) for i, d in enumerate(top)]
 
     def _key(self, docnum: int) -> str:
