@@ -17,6 +17,8 @@ import pytest
 
 import kb
 import kb.content.load
+import kb.search.index
+import kb.search.template_table
 from kb.api import KnowledgeBase
 from kb.cli import main as kb_main
 from kb.content.load import load
@@ -126,14 +128,19 @@ def same_as_full(home: Path, seed: int) -> None:
         a.close()
         b.close()
     assert read_manifest(current_build(inc))["fingerprint"] == read_manifest(current_build(full))["fingerprint"]  # type: ignore[index]
+    # Every checksum the manifest records is the file's (some are computed as the file is written).
+    assert intact(current_build(inc)) and intact(current_build(full))  # type: ignore[arg-type]
 
 
 def folders(content: Path) -> list[Path]:
     return sorted(p for p in content.iterdir() if p.is_dir())
 
 
-def test_edits_additions_and_removals_answer_as_a_full_build(home: Path, spare: Path):
+def test_edits_additions_and_removals_answer_as_a_full_build(home: Path, spare: Path, monkeypatch):
     content, index = home / "content", home / "index"
+    keyed: list[int] = []  # how many wordings had their keys chosen, build after build
+    choose = kb.search.template_table.wording_keys
+    monkeypatch.setattr(kb.search.template_table, "wording_keys", lambda lits, counts: keyed.append(len(lits)) or choose(lits, counts))
     base = KnowledgeBase(content, index)
     base.build()
     assert analyzed(index) == N + 2
@@ -146,8 +153,10 @@ def test_edits_additions_and_removals_answer_as_a_full_build(home: Path, spare: 
     touch_edit(yaml, text[i : i + 12], text[i : i + 12] + "Quarantined ")
     added = sorted(p.name for p in spare.iterdir() if p.is_dir())[N]
     shutil.copytree(spare / added, content / added)
+    keyed.clear()
     base.build()
     assert analyzed(index) == 3
+    assert keyed  # (a message changed: the keys are chosen again)
     same_as_full(home, 1)
     # Round 2 (on top of the incremental build): a removal, a bundled advisory edited, a file touched but unchanged.
     shutil.rmtree(advs[11])
@@ -160,8 +169,10 @@ def test_edits_additions_and_removals_answer_as_a_full_build(home: Path, spare: 
     assert kb_main(["--content", str(content), "--index", str(index), "build", "--no-site"]) == 0
     assert analyzed(index) == 0
     touch_edit(advs[30] / "en.md", append="\nSee also the vendor's knowledge base.\n")
+    keyed.clear()
     assert kb_main(["--content", str(content), "--index", str(index), "build", "--no-site"]) == 0
     assert analyzed(index) == 1
+    assert not keyed  # (every message as it was: the previous build's keys are taken)
     same_as_full(home, 3)
 
 
@@ -526,3 +537,22 @@ def test_a_failing_analysis_worker_stops_the_build_and_the_index_stays(tmp_path:
     assert [p.name for p in index.iterdir() if p.name.startswith("build-")] == [before.name]  # (the failed one removed)
     with KnowledgeBase(content, index) as base:  # (the content changed since: its answers are the index's)
         assert [[h.to_dict() for h in base.search(q, limit=8, warn_stale=False)] for q in qs] == want
+
+
+@pytest.mark.parametrize("by_runs", [True, False])
+def test_splicing_postings_is_a_delete_then_an_insert(monkeypatch, by_runs: bool):
+    """An incremental build drops the postings of the documents that left and inserts the fresh ones
+    in one pass per column (:func:`kb.search.index._spliced`): the same as ``np.delete`` then
+    ``np.insert``, whether it copies the runs between the changes or goes by masks."""
+    import numpy as np
+
+    monkeypatch.setattr(kb.search.index, "_SPLICE_BY_RUNS", 10**9 if by_runs else 0)
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        n = int(rng.integers(0, 40))
+        a = rng.integers(0, 1000, n).astype(np.int32)
+        gone = np.sort(rng.choice(n, int(rng.integers(0, n + 1)), replace=False)).astype(np.int64) if n else np.zeros(0, np.int64)
+        at = np.sort(rng.integers(0, n + 1, int(rng.integers(0, 12)))).astype(np.int64)  # places in ``a``, repeats included
+        values = rng.integers(-50, 0, len(at)).astype(np.int32)
+        expected = np.insert(np.delete(a, gone), at - np.searchsorted(gone, at, side="left"), values)
+        assert np.array_equal(kb.search.index._spliced(a, gone, at, values), expected), (a, gone, at, values)

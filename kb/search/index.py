@@ -67,7 +67,7 @@ from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
 from .layout import FORMAT, MANIFEST, SOURCES, IndexUnavailable, current_build, read_manifest
-from .tables import BlobWriter, Strings, TermTable, crc32, mapped, write_strings
+from .tables import BlobWriter, Strings, SummedFile, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
 MARKER = ".kb-index"
@@ -237,6 +237,7 @@ class _Gather:
         self.templates = TemplateRows(previous.template_files if previous else None)
         self.old_to_new = None
         self._run: tuple[int, int] | None = None  # (first, count): the previous build's documents to take next, in one piece
+        self.checksums: dict[str, int] = {}  # file -> CRC-32, of the large files written (:meth:`write`)
         if previous is not None:
             import numpy as np
 
@@ -310,9 +311,10 @@ class _Gather:
         rows, terms, term_lengths = self._term_rows(term_ids, df)
         averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
         weights = _weights(docs, tf, np.repeat(rows["field"], df), lengths, averages)
-        with (build_dir / "postings.bin").open("wb") as out:
-            for column in (docs.astype(np.uint32), weights, tf.astype(np.float32, copy=False)):
+        with SummedFile(build_dir / "postings.bin") as out:
+            for column in (docs.view(np.uint32) if docs.dtype == np.int32 else docs.astype(np.uint32), weights, tf.astype(np.float32, copy=False)):
                 out.write(memoryview(column))
+        self.checksums = {"postings.bin": out.crc, self.stored.blob.path.name: self.stored.blob.crc}
         TermTable.write(build_dir, rows, terms, term_lengths)
         meta = {"postings": len(docs), "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
@@ -367,33 +369,36 @@ class _Gather:
         import numpy as np
 
         p = self.previous
-        assert p is not None and self.old_to_new is not None
-        moved = self.old_to_new[p.post_docs]
-        keep = moved >= 0
+        o2n = self.old_to_new
+        assert p is not None and o2n is not None
+        n_old = len(p.post_docs)
         term_off, old_df = p.term_rows["off"].astype(np.int64), p.term_rows["df"].astype(np.int64)
-        gone = np.flatnonzero(~keep)  # the postings of the documents that left
-        if not len(gone):
-            old_docs, old_tf, kept_df = moved, p.post_tf, old_df
-        else:
-            old_docs, old_tf = moved[keep], p.post_tf[keep]
-            kept_df = old_df - np.bincount(np.searchsorted(term_off, gone, side="right") - 1, minlength=len(term_off))
-        del moved, keep, gone
-        kept_starts = np.cumsum(kept_df) - kept_df
+        gone = _gone_postings(p.post_docs, o2n)  # the postings of the documents that left
+        kept_df = old_df - np.bincount(np.searchsorted(term_off, gone, side="right") - 1, minlength=len(term_off)) if len(gone) else old_df
         tids, docs, tf = self._fresh()
         known = tids < self.base
-        # Fresh postings of known terms (they come first: a new term's id is above every known one):
-        # each term's row, and where in that term's postings each goes; those of new terms go after
-        # all others. One insertion for all of them.
+        # Where each fresh posting goes, as a place among the previous postings: before the first
+        # posting of its term whose document comes after it in the new numbering. Kept documents keep
+        # their order, so that is the first whose previous number is at least ``below``: the number
+        # of previous documents numbered below the fresh one (a document that left counts as the
+        # kept one before it, ``filled``; a gone posting's place is never chosen but dropped). Fresh
+        # postings of new terms go after all others.
         row = np.searchsorted(term_off, tids[known])
-        known_docs = docs[known]
-        at = np.full(len(tids), len(old_docs), dtype=np.int64)
+        filled = np.maximum.accumulate(o2n) if len(o2n) else o2n
+        below = np.searchsorted(filled, docs[known], side="left")
+        at = np.full(len(tids), n_old, dtype=np.int64)
         bounds = np.flatnonzero(np.diff(row, prepend=-1)).tolist() + [len(row)]
         for a, b in pairwise(bounds):
             r = int(row[a])
-            first = int(kept_starts[r])
-            at[a:b] = first + np.searchsorted(old_docs[first : first + int(kept_df[r])], known_docs[a:b])
-        all_docs = np.insert(old_docs, at, docs.astype(old_docs.dtype))
-        all_tf = np.insert(old_tf, at, tf)
+            first = int(term_off[r])
+            at[a:b] = first + np.searchsorted(p.post_docs[first : first + int(old_df[r])], below[a:b], side="left")
+        # One pass per column, without whole-array temporaries (fresh pages cost more than the copying).
+        all_tf = _spliced(p.post_tf, gone, at, tf)
+        all_docs = _spliced(p.post_docs, gone, at, np.zeros(len(tids), np.int32), np.int32)
+        kept = np.flatnonzero(o2n >= 0)
+        if not np.array_equal(o2n[kept], kept):  # (kept documents whose numbers changed: renumber; a fresh posting's place holds 0 until filled in)
+            _renumber(all_docs, o2n)
+        all_docs[at - np.searchsorted(gone, at, side="left") + np.arange(len(at))] = docs
         df = kept_df + np.bincount(row, minlength=len(term_off))
         new_tids = tids[~known]
         starts = np.flatnonzero(np.diff(new_tids, prepend=-1)) if len(new_tids) else np.zeros(0, np.int64)
@@ -434,6 +439,72 @@ class _Gather:
         rows["hash"][n_known:] = [TermTable.hash(f, b) for (f, _t), b in zip(fresh, encoded)]
         lengths = np.concatenate([known_lengths, np.array([len(b) for b in encoded], dtype=np.int64)])
         return rows, blob + b"".join(encoded), lengths
+
+
+_BLOCK = 1 << 18  # postings per block of a pass over all of them (temporaries of a few MB, reused)
+
+_SPLICE_BY_RUNS = 20_000
+"""Up to this many postings removed and inserted, :func:`_spliced` copies the runs between them (a
+few copies of memory); beyond, it goes by masks."""
+
+
+def _gone_postings(post_docs: Any, old_to_new: Any) -> Any:
+    """The positions (ascending) of the postings whose document has no new number (-1)."""
+    import numpy as np
+
+    found = []
+    at = np.empty(min(_BLOCK, len(post_docs)), dtype=np.intp)  # (indexing by uint32 takes numpy's slow path)
+    for a in range(0, len(post_docs), _BLOCK):
+        k = min(len(post_docs) - a, _BLOCK)
+        np.copyto(at[:k], post_docs[a : a + k])
+        hits = np.flatnonzero(old_to_new[at[:k]] < 0)
+        if len(hits):
+            found.append(hits + a)
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
+def _renumber(docs: Any, old_to_new: Any) -> None:
+    """``docs[:] = old_to_new[docs]``, a block at a time."""
+    import numpy as np
+
+    at = np.empty(min(_BLOCK, len(docs)), dtype=np.intp)
+    for a in range(0, len(docs), _BLOCK):
+        k = min(len(docs) - a, _BLOCK)
+        np.copyto(at[:k], docs[a : a + k])
+        np.take(old_to_new, at[:k], out=docs[a : a + k])
+
+
+def _spliced(a: Any, gone: Any, at: Any, values: Any, dtype: Any = None) -> Any:
+    """``a`` without the elements at ``gone`` (ascending positions), with ``values[i]`` inserted
+    before ``a[at[i]]`` (``at`` ascending; ``len(a)``: at the end), values at the same place in their
+    order: ``np.insert(np.delete(a, gone), ...)`` in one pass, with positions in ``a``."""
+    import numpy as np
+
+    out = np.empty(len(a) - len(gone) + len(at), dtype=dtype or a.dtype)
+    dest = at - np.searchsorted(gone, at, side="left") + np.arange(len(at))  # where the values land
+    if len(gone) + len(at) > _SPLICE_BY_RUNS:
+        keep = np.ones(len(a), dtype=bool)
+        keep[gone] = False
+        rest = np.ones(len(out), dtype=bool)
+        rest[dest] = False
+        out[rest] = a[keep]
+        out[dest] = values
+        return out
+    bounds = np.flatnonzero(np.diff(at, prepend=-1)).tolist() + [len(at)]  # runs of values with the same place
+    places = [(int(at[i]), i, j) for i, j in pairwise(bounds)] + [(len(a), len(at), len(at))]
+    removed = gone.tolist()
+    src = dst = g = 0
+    for place, i, j in places:
+        while g < len(removed) and removed[g] < place:
+            n = removed[g] - src
+            out[dst : dst + n] = a[src : removed[g]]
+            dst, src, g = dst + n, removed[g] + 1, g + 1
+        n = place - src
+        out[dst : dst + n] = a[src:place]
+        dst, src = dst + n, place
+        out[dst : dst + j - i] = values[i:j]
+        dst += j - i
+    return out
 
 
 def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[float]) -> Any:
@@ -574,8 +645,8 @@ def _write_build(
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
-    linked = _linked_sums(prev.index, build_dir) if prev is not None else {}
-    sums = {rel: linked[rel] if rel in linked else crc32(p) for p in files for rel in [str(p.relative_to(build_dir))]}
+    known = {**(_linked_sums(prev.index, build_dir) if prev is not None else {}), **gather.checksums}
+    sums = {rel: known[rel] if rel in known else crc32(p) for p in files for rel in [str(p.relative_to(build_dir))]}
     # The manifest is written last: a build folder without one is unfinished.
     (build_dir / MANIFEST).write_text(
         json.dumps(
@@ -594,10 +665,15 @@ def intact(build_dir: Path) -> bool:
     sums = manifest.get("crc32") if manifest else None
     if not isinstance(sums, dict) or sums.keys() != manifest.get("files", {}).keys():  # type: ignore[union-attr]
         return False
-    try:
-        return all(crc32(build_dir / rel) == crc for rel, crc in sums.items())
-    except OSError:
-        return False
+    from concurrent.futures import ThreadPoolExecutor
+
+    sizes = manifest.get("files", {})  # type: ignore[union-attr]
+    # (zlib and file reads let go of the interpreter: two threads read two files at once, largest first)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            return all(pool.map(lambda rel: crc32(build_dir / rel) == sums[rel], sorted(sums, key=lambda rel: -int(sizes.get(rel) or 0))))
+        except OSError:
+            return False
 
 
 def stored_blob(title: str, texts: dict[str, str]) -> bytes:

@@ -41,15 +41,39 @@ def write_blob(stem: Path, blob: bytes, lengths: Any) -> None:
     np.save(stem.with_suffix(".npy"), starts)
 
 
+class SummedFile:
+    """A file written through this keeps the CRC-32 of what was written (:attr:`crc`), so that a build
+    need not read its large files back to record their checksums."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.crc = 0
+        self._out = path.open("wb")
+
+    def write(self, data: Any) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self._out.write(data)
+
+    def close(self) -> None:
+        self._out.close()
+
+    def __enter__(self) -> SummedFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class BlobWriter:
     """Writes what :class:`Strings` reads, one item at a time (bytes, kept on disk, not in memory):
-    ``stem.bin`` grows as items are added; :meth:`close` writes ``stem.npy``."""
+    ``stem.bin`` grows as items are added; :meth:`close` writes ``stem.npy``. :attr:`blob` has the
+    checksum of ``stem.bin``."""
 
     def __init__(self, stem: Path):
         from array import array
 
         self._stem = stem
-        self._out = stem.with_suffix(".bin").open("wb")
+        self._out = self.blob = SummedFile(stem.with_suffix(".bin"))
         self._starts = array("Q", [0])
 
     def add(self, item: bytes) -> None:
@@ -215,8 +239,11 @@ class TermTable:
 
 
 def crc32(path: Path) -> int:
+    """The CRC-32 of a file's bytes (read a MB at a time into one buffer)."""
     crc = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(buffer):
+            crc = zlib.crc32(view[:n], crc)
     return crc

@@ -6,6 +6,7 @@ matches them).
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,9 @@ def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     old_lits = list(prev.lits) if prev is not None else []
     # each wording's literal parts (joined): the previous build's, else parsed
     lits = [old_lits[u] if u < len(old_texts) else joined_parts(Template.parse(texts.value(u))) for u in text_order]
-    keys = wording_keys(lits, counts.tolist())
+    # The keys are a function of the literal parts and the counts: when both are the previous
+    # build's (an edit that leaves every message as it was), so are the keys, and their files.
+    same_keys = prev is not None and lits == old_lits and counts.tolist() == prev.counts().tolist()
     spread = np.zeros(len(text_list), dtype=np.int32)
     if len(table):
         pairs = np.unique(table[:, 5].astype(np.int64) * max(len(string_list), 1) + table[:, 0])
@@ -104,11 +107,21 @@ def write_templates(build_dir: Path, rows: TemplateRows) -> None:
     write_strings(build_dir / "template-strings", string_list)
     write_strings(build_dir / "wordings", text_list)
     write_strings(build_dir / "wording-lits", lits)
-    write_strings(build_dir / "wording-keys", [SEP.join(ks) for ks in keys])
     np.save(build_dir / "wording-spread.npy", spread)
-    codes, owners = key_codes(keys)
-    np.save(build_dir / "template-keys.npy", np.stack([codes, owners]) if len(codes) else np.zeros((2, 0), np.int64))
+    if same_keys:
+        assert prev is not None
+        for name in _KEY_FILES:
+            shutil.copyfile(prev.dir / name, build_dir / name)
+    else:
+        keys = wording_keys(lits, counts.tolist())
+        write_strings(build_dir / "wording-keys", [SEP.join(ks) for ks in keys])
+        codes, owners = key_codes(keys)
+        np.save(build_dir / "template-keys.npy", np.stack([codes, owners]) if len(codes) else np.zeros((2, 0), np.int64))
     (build_dir / "templates.json").write_text(json.dumps({"entries": len(table), "wordings": len(text_list), "strings": len(string_list)}), "utf-8")
+
+
+_KEY_FILES = ("wording-keys.bin", "wording-keys.npy", "template-keys.npy")
+"""The files of the wordings' keys (:func:`write_templates`)."""
 
 
 class _Numbering:
@@ -156,6 +169,7 @@ class Templates:
     def __init__(self, build_dir: Path):
         import numpy as np
 
+        self.dir = build_dir
         meta = json.loads((build_dir / "templates.json").read_text("utf-8"))
         self.rows = mapped(np.load(build_dir / "template-rows.npy", mmap_mode="r"))
         self.strings = Strings(build_dir / "template-strings")
@@ -194,6 +208,12 @@ class Templates:
         a, c, m, lang, k, w, g = self.rows[i].tolist()
         s = self.string
         return TemplateEntry(s(a), s(c), s(m), s(lang), s(k), self.text(w), bool(g))
+
+    def counts(self) -> Any:
+        """How many entries have each wording."""
+        import numpy as np
+
+        return np.bincount(np.asarray(self.rows[:, 5]), minlength=len(self.wordings))
 
     def runs(self) -> dict[str, tuple[int, int]]:
         """Each advisory's entries: (first row, end row); an advisory's entries are consecutive."""
