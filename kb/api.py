@@ -31,7 +31,7 @@ from pathlib import Path
 from . import __version__
 from .content.model import Advisory
 from .content.problems import ContentError, Problem, Report
-from .freshness import BUILD_CODE, Folder, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
+from .freshness import BUILD_CODE, Folder, ForkedScan, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
 from .search.documents import analyzed, template_entries
 from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
 from .search.layout import SOURCES, current_build, read_manifest, read_sources
@@ -154,12 +154,14 @@ class KnowledgeBase:
         reports them. A removed advisory, or a changed one whose case ids changed, also makes every
         folder be read (a ``kb:`` link elsewhere may point at it)."""
         self._drop_plan()
-        previous = None if full else self._previous_build()
+        previous = None if full else self._previous_build(scan=True)
         if previous is not None:
             try:
-                plan = self._read_changed(*previous)
+                plan = self._read_changed(previous[0], previous[1], previous[2])
             except BaseException:
                 previous[0].close()
+                if previous[2] is not None:
+                    previous[2].cancel()
                 raise
             if plan is not None:
                 self._plan = plan
@@ -218,13 +220,25 @@ class KnowledgeBase:
     def _content_rel(self) -> str:
         return os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve())
 
-    def _previous_build(self) -> tuple[Index, dict] | None:
-        """The current build, open, when a build may start from it: made by this code from this
-        content folder, undamaged, and without too many deleted documents."""
+    def _previous_build(self, scan: bool = False) -> tuple[Index, dict, ForkedScan | None] | None:
+        """The current build, open, and its sources, when a build may start from it: made by this
+        code from this content folder, undamaged, and without too many deleted documents. With
+        ``scan``, the content folders are scanned meanwhile on another CPU (what
+        :meth:`_read_changed` needs first: the third item)."""
         build_dir = current_build(self.index_dir)
         sources = self._usable_sources(build_dir) if build_dir is not None else None
         if build_dir is None or sources is None:
             return None
+        scanning = ForkedScan(self.content_dir, listings(sources)) if scan else None
+        found = self._usable_build(build_dir)
+        if found is None:
+            if scanning is not None:
+                scanning.cancel()
+            return None
+        return found, sources, scanning
+
+    def _usable_build(self, build_dir: Path) -> Index | None:
+        """The build, open, when it is undamaged and has not too many deleted documents."""
         try:
             index = Index(build_dir)
         except Exception:
@@ -237,7 +251,7 @@ class KnowledgeBase:
         if deleted < 0 or deleted > MAX_DELETED_SHARE * index.doc_count:
             index.close()
             return None
-        return index, sources
+        return index
 
     def _relative(self, path: str) -> str | None:
         """A problem's path inside the content folder ("folder/file"), as load() spells it."""
@@ -253,13 +267,13 @@ class KnowledgeBase:
             out.append([rel, p.line, p.message, p.hint])
         return out
 
-    def _read_changed(self, previous: Index | None, sources: dict) -> _Plan | None:
+    def _read_changed(self, previous: Index | None, sources: dict, scanning: ForkedScan | None = None) -> _Plan | None:
         """Read the folders that changed since ``previous`` was built. None when every folder has
         to be read: an error, a removed advisory, changed case ids, a broken ``kb:`` link."""
         from .content.load import ID_RE, load_advisory
 
         old: dict[str, list] = sources["folders"]
-        scan = scan_folders(self.content_dir, listings(sources))  # before reading
+        scan = scanning.folders() if scanning is not None else scan_folders(self.content_dir, listings(sources))  # before reading
         if any(name not in scan for name in old):
             return None
         if sum(1 for name, f in scan.items() if old.get(name, [None])[0] != f.signature) > FULL_BUILD_SHARE * len(scan):
@@ -302,7 +316,7 @@ class KnowledgeBase:
         self.problems = problems
         return _Plan(scan, list(scan), fresh, previous, folders)
 
-    def _plan_from_loaded(self, previous: tuple[Index, dict] | None) -> _Plan:
+    def _plan_from_loaded(self, previous: tuple[Index, dict, ForkedScan | None] | None) -> _Plan:
         """A plan for the advisories loaded in full: those whose folder changed are analyzed."""
         assert self._advisories is not None
         scan = self._loaded_scan

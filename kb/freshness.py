@@ -9,12 +9,15 @@ than a search), so ``kb search --json`` runs it in a forked process while it sea
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .search.layout import current_build, read_manifest, read_sources
@@ -160,17 +163,17 @@ def staleness(content_dir: Path, index_dir: Path) -> str | None:
 _UNSET = object()
 
 
-class StalenessCheck:
-    """:func:`staleness`, computed by a forked child process from the moment this is made, so that
-    its ``stat`` calls run on another CPU while this process searches; :meth:`result` waits for it.
+class Forked:
+    """``work()``, computed by a forked child process from the moment this is made, so that it runs
+    on another CPU while this process goes on; :meth:`result` waits for it and returns its answer as
+    JSON carries it (lists for tuples). ``valid`` says whether an answer has the expected shape.
 
-    The child only reads (the folders' metadata and the build's record) and sends its answer through
-    a pipe. Where ``fork`` is missing, or the child fails, :meth:`result` checks in this process:
-    the answer is the same, only later; ``background=False`` asks for that. Make it before this
-    process starts threads."""
+    The child only reads, and sends its answer through a pipe. Where ``fork`` is missing, or the
+    child fails, :meth:`result` calls ``work()`` in this process: the answer is the same, only later;
+    ``background=False`` asks for that. Make it before this process starts threads."""
 
-    def __init__(self, content_dir: Path, index_dir: Path, *, background: bool = True) -> None:
-        self.content_dir, self.index_dir = content_dir, index_dir
+    def __init__(self, work: Callable[[], Any], valid: Callable[[Any], bool], *, background: bool = True) -> None:
+        self._work, self._valid = work, valid
         self._value: object = _UNSET
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
         if not background or not hasattr(os, "fork"):
@@ -186,7 +189,7 @@ class StalenessCheck:
             code = 1
             try:
                 os.close(r)
-                view = memoryview(json.dumps([staleness(content_dir, index_dir)]).encode("utf-8", "surrogateescape"))
+                view = memoryview(json.dumps([work()], separators=(",", ":")).encode("utf-8", "surrogateescape"))
                 while view:
                     view = view[os.write(w, view) :]
                 code = 0
@@ -195,13 +198,23 @@ class StalenessCheck:
         os.close(w)
         self._child = (pid, r)
 
-    def result(self) -> str | None:
-        """Why the index is stale (None: it is current), as the child found it when it started."""
+    def cancel(self) -> None:
+        """Stop the child, when its answer is not wanted after all."""
+        if self._child is not None:
+            (pid, fd), self._child = self._child, None
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            self._value = None
+
+    def result(self) -> Any:
+        """The answer, as the child found it when it started (or this process, see above)."""
         if self._value is _UNSET:
             self._value = self._collect()
-        return self._value  # type: ignore[return-value]
+        return self._value
 
-    def _collect(self) -> str | None:
+    def _collect(self) -> Any:
         if self._child is not None:
             (pid, fd), self._child = self._child, None
             chunks = []
@@ -216,6 +229,34 @@ class StalenessCheck:
                     answer = json.loads(b"".join(chunks).decode("utf-8", "surrogateescape"))
                 except ValueError:
                     answer = None
-                if isinstance(answer, list) and len(answer) == 1 and (answer[0] is None or isinstance(answer[0], str)):
+                if isinstance(answer, list) and len(answer) == 1 and self._valid(answer[0]):
                     return answer[0]
-        return staleness(self.content_dir, self.index_dir)  # no child, or it failed: check here
+        return self._work()  # no child, or it failed: here
+
+
+class StalenessCheck(Forked):
+    """:func:`staleness` in a forked child (:class:`Forked`), so that its ``stat`` calls run on
+    another CPU while this process searches; :meth:`result` says why the index is stale (None: it
+    is current)."""
+
+    def __init__(self, content_dir: Path, index_dir: Path, *, background: bool = True) -> None:
+        self.content_dir, self.index_dir = content_dir, index_dir
+        super().__init__(lambda: staleness(content_dir, index_dir), lambda a: a is None or isinstance(a, str), background=background)
+
+    def result(self) -> str | None:
+        return super().result()
+
+
+class ForkedScan(Forked):
+    """:func:`scan_folders` in a forked child (:class:`Forked`): a build reads what it starts from
+    meanwhile. :meth:`folders` is the scan."""
+
+    def __init__(self, content_dir: Path, known: dict[str, list] | None = None, *, background: bool = True) -> None:
+        super().__init__(
+            lambda: [[name, f.signature, f.mtime, f.names] for name, f in scan_folders(content_dir, known).items()],
+            lambda a: isinstance(a, list) and all(isinstance(e, list) and len(e) == 4 for e in a),
+            background=background,
+        )
+
+    def folders(self) -> dict[str, Folder]:
+        return {name: Folder(signature, mtime, names) for name, signature, mtime, names in self.result()}

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import kb
-from kb.freshness import StalenessCheck, staleness
+from kb.freshness import ForkedScan, StalenessCheck, listings, read_sources, scan_folders, staleness
+from kb.search.layout import current_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TMCM = "trendmicro-tmcm-tmi-not-ready"
@@ -110,3 +111,21 @@ def test_the_command_line_checks_before_it_imports_the_search(home: Path, json_o
     assert TMCM in r.stdout and "changed after the index was built" not in r.stderr
     if json_output:
         assert '"stale": null' in r.stdout
+
+
+def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path):
+    """An incremental build scans the content folders in a forked child while it opens and checks
+    the build it starts from (ForkedScan): the scan is the one made in process, and a scan not
+    wanted after all leaves no child behind."""
+    content = home / "content"
+    known = listings(read_sources(current_build(home / "index")))  # type: ignore[arg-type]
+    expected = scan_folders(content, known)
+    scan = ForkedScan(content, known)
+    assert scan._child is not None
+    assert scan.folders() == expected == ForkedScan(content, known, background=False).folders()
+    unwanted = ForkedScan(content, known)
+    assert unwanted._child is not None
+    pid = unwanted._child[0]
+    unwanted.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped

@@ -67,7 +67,7 @@ from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
 from .layout import FORMAT, MANIFEST, SOURCES, IndexUnavailable, current_build, read_manifest
-from .tables import BlobWriter, Strings, SummedFile, TermTable, crc32, mapped, write_strings
+from .tables import BlobWriter, ColumnsFile, Strings, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
 MARKER = ".kb-index"
@@ -307,16 +307,17 @@ class _Gather:
         if any(a > b for a, b in pairwise(advisories)):
             raise ValueError("advisories must come in id order, each with its documents together (Index looks them up by halving)")
         lengths = self._lengths()
-        docs, tf, term_ids, df = self._postings() if self.previous is None else self._merged_postings()
-        rows, terms, term_lengths = self._term_rows(term_ids, df)
-        averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
-        weights = _weights(docs, tf, np.repeat(rows["field"], df), lengths, averages)
-        with SummedFile(build_dir / "postings.bin") as out:
-            for column in (docs.view(np.uint32) if docs.dtype == np.int32 else docs.astype(np.uint32), weights, tf.astype(np.float32, copy=False)):
-                out.write(memoryview(column))
-        self.checksums = {"postings.bin": out.crc, self.stored.blob.path.name: self.stored.blob.crc}
+        path = build_dir / "postings.bin"
+        out, term_ids, df = self._postings(path) if self.previous is None else self._merged_postings(path)
+        try:
+            rows, terms, term_lengths = self._term_rows(term_ids, df)
+            averages = [t / max(len(self.keys), 1) for t in lengths.sum(axis=0, dtype=np.uint64).tolist()]
+            _weights(out["docs"], out["tf"], np.repeat(rows["field"], df), lengths, averages, out["weights"])
+            n_postings = len(out["docs"])
+        finally:
+            self.checksums = {"postings.bin": out.close(), self.stored.blob.path.name: self.stored.blob.crc}
         TermTable.write(build_dir, rows, terms, term_lengths)
-        meta = {"postings": len(docs), "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
+        meta = {"postings": n_postings, "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
         write_strings(build_dir / "docs", self.keys)
         np.save(build_dir / "doclangs.npy", _doc_langs(self.keys, advisories))
@@ -351,16 +352,19 @@ class _Gather:
         order = np.argsort(tids * max(len(self.keys), 1) + docs, kind="stable")
         return tids[order], docs[order], tf[order]
 
-    def _postings(self) -> tuple[Any, Any, Any, Any]:
-        """Every posting, by term then document: (documents, tfs, the term id of each term, its
-        document frequency)."""
+    def _postings(self, path: Path) -> tuple[ColumnsFile, Any, Any]:
+        """Every posting, by term then document, in a new ``postings.bin`` (:func:`_postings_file`:
+        its documents and tfs filled in); the term id of each term, its document frequency."""
         import numpy as np
 
         tids, docs, tf = self._fresh()
         starts = np.flatnonzero(np.diff(tids, prepend=-1)) if len(tids) else np.zeros(0, np.int64)
-        return docs, tf, tids[starts], np.diff(np.append(starts, len(tids)))
+        out = _postings_file(path, len(tids))
+        out["docs"][:] = docs
+        out["tf"][:] = tf
+        return out, tids[starts], np.diff(np.append(starts, len(tids)))
 
-    def _merged_postings(self) -> tuple[Any, Any, Any, Any]:
+    def _merged_postings(self, path: Path) -> tuple[ColumnsFile, Any, Any]:
         """What :meth:`_postings` returns, for a build that starts from a previous one: its postings
         renumbered (without the documents that left), the fresh ones inserted where they belong
         (documents keep their order: advisories come in id order in both builds). A term the
@@ -392,19 +396,20 @@ class _Gather:
             r = int(row[a])
             first = int(term_off[r])
             at[a:b] = first + np.searchsorted(p.post_docs[first : first + int(old_df[r])], below[a:b], side="left")
-        # One pass per column, without whole-array temporaries (fresh pages cost more than the copying).
-        all_tf = _spliced(p.post_tf, gone, at, tf)
-        all_docs = _spliced(p.post_docs, gone, at, np.zeros(len(tids), np.int32), np.int32)
+        # One pass per column, into the new file (no whole-array temporaries: fresh pages cost more than the copying).
+        out = _postings_file(path, n_old - len(gone) + len(tids))
+        _spliced(p.post_tf, gone, at, tf, out["tf"])
+        _spliced(p.post_docs, gone, at, np.zeros(len(tids), np.int32), out["docs"])
         kept = np.flatnonzero(o2n >= 0)
         if not np.array_equal(o2n[kept], kept):  # (kept documents whose numbers changed: renumber; a fresh posting's place holds 0 until filled in)
-            _renumber(all_docs, o2n)
-        all_docs[at - np.searchsorted(gone, at, side="left") + np.arange(len(at))] = docs
+            _renumber(out["docs"], o2n)
+        out["docs"][at - np.searchsorted(gone, at, side="left") + np.arange(len(at))] = docs
         df = kept_df + np.bincount(row, minlength=len(term_off))
         new_tids = tids[~known]
         starts = np.flatnonzero(np.diff(new_tids, prepend=-1)) if len(new_tids) else np.zeros(0, np.int64)
         alive = df > 0  # (a term whose documents all left is gone)
         term_ids = np.concatenate([term_off[alive], new_tids[starts]])
-        return all_docs, all_tf, term_ids, np.concatenate([df[alive], np.diff(np.append(starts, len(new_tids)))])
+        return out, term_ids, np.concatenate([df[alive], np.diff(np.append(starts, len(new_tids)))])
 
     def _term_rows(self, term_ids: Any, df: Any) -> tuple[Any, bytes, Any]:
         """The term table's rows (:attr:`TermTable.ROW`), the terms one after the other, and their
@@ -474,13 +479,24 @@ def _renumber(docs: Any, old_to_new: Any) -> None:
         np.take(old_to_new, at[:k], out=docs[a : a + k])
 
 
-def _spliced(a: Any, gone: Any, at: Any, values: Any, dtype: Any = None) -> Any:
-    """``a`` without the elements at ``gone`` (ascending positions), with ``values[i]`` inserted
-    before ``a[at[i]]`` (``at`` ascending; ``len(a)``: at the end), values at the same place in their
-    order: ``np.insert(np.delete(a, gone), ...)`` in one pass, with positions in ``a``."""
+def _postings_file(path: Path, n: int) -> ColumnsFile:
+    """A new ``postings.bin`` for ``n`` postings: documents (uint32 on disk: the numbers are below
+    2**31, so the int32 column has the same bytes), weights and tfs (float32)."""
     import numpy as np
 
-    out = np.empty(len(a) - len(gone) + len(at), dtype=dtype or a.dtype)
+    return ColumnsFile(path, n, [("docs", np.int32), ("weights", np.float32), ("tf", np.float32)])
+
+
+def _spliced(a: Any, gone: Any, at: Any, values: Any, out: Any = None) -> Any:
+    """``a`` without the elements at ``gone`` (ascending positions), with ``values[i]`` inserted
+    before ``a[at[i]]`` (``at`` ascending; ``len(a)``: at the end), values at the same place in their
+    order: ``np.insert(np.delete(a, gone), ...)`` in one pass, with positions in ``a``. Into ``out``
+    when given (of the right length)."""
+    import numpy as np
+
+    if out is None:
+        out = np.empty(len(a) - len(gone) + len(at), dtype=a.dtype)
+    assert len(out) == len(a) - len(gone) + len(at)
     dest = at - np.searchsorted(gone, at, side="left") + np.arange(len(at))  # where the values land
     if len(gone) + len(at) > _SPLICE_BY_RUNS:
         keep = np.ones(len(a), dtype=bool)
@@ -507,11 +523,11 @@ def _spliced(a: Any, gone: Any, at: Any, values: Any, dtype: Any = None) -> Any:
     return out
 
 
-def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[float]) -> Any:
+def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[float], weights: Any) -> None:
     """Each posting's BM25F weight, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))``, with
     the document's field length as Whoosh quantizes it (float32); 0 in the fields not scored.
-    Computed a block of postings at a time (whole-array temporaries of a large build would each
-    cost more in fresh pages than in arithmetic)."""
+    Computed into ``weights`` a block of postings at a time (whole-array temporaries of a large
+    build would each cost more in fresh pages than in arithmetic)."""
     import numpy as np
 
     n_docs, n_scored = lengths.shape
@@ -521,7 +537,6 @@ def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[f
         dl = quantized[:, f].astype(np.float64)
         norm[:n_docs, f] = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[f] or 1.0))
     norm = norm.ravel()
-    weights = np.empty(len(docs), dtype=np.float32)
     block = 1 << 18
     at, t, x = np.empty(block, np.int64), np.empty(block, np.float64), np.empty(block, np.float64)
     for a in range(0, len(docs), block):
@@ -537,7 +552,6 @@ def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[f
         np.divide(t[:k], x[:k], out=t[:k])
         weights[a:b] = t[:k]
         weights[a:b][column == n_scored] = 0.0
-    return weights
 
 
 def _doc_langs(keys: list[str], advisories: list[str]) -> Any:

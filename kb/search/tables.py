@@ -7,6 +7,7 @@ opening costs the same whatever the corpus's size and a lookup touches a few pag
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
@@ -57,11 +58,41 @@ class SummedFile:
     def close(self) -> None:
         self._out.close()
 
-    def __enter__(self) -> SummedFile:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+class ColumnsFile:
+    """A new file of equal-length columns, one after the other, filled in place through a writable
+    map: ``self[name]`` is a column, an array backed by the file. Large fresh arrays cost more in
+    page faults than in the work that fills them; here the file's pages are the only ones made, and
+    nothing is copied again to write it. :meth:`close` returns the CRC-32 of the file's bytes (all
+    views of the columns must be gone by then)."""
+
+    def __init__(self, path: Path, n: int, columns: Sequence[tuple[str, Any]]):
+        import mmap
+
+        import numpy as np
+
+        self.path = path
+        self._file = path.open("w+b")
+        size = n * sum(np.dtype(t).itemsize for _, t in columns)
+        self._file.truncate(size)
+        self._map = mmap.mmap(self._file.fileno(), size) if size else None
+        self._columns: dict[str, Any] = {}
+        at = 0
+        for name, t in columns:
+            self._columns[name] = np.frombuffer(self._map, dtype=t, count=n, offset=at) if self._map is not None else np.zeros(0, dtype=t)
+            at += n * np.dtype(t).itemsize
+
+    def __getitem__(self, name: str) -> Any:
+        return self._columns[name]
+
+    def close(self) -> int:
+        crc = zlib.crc32(self._map) if self._map is not None else 0
+        self._columns.clear()
+        if self._map is not None:
+            with contextlib.suppress(BufferError):  # (a view still held, after an error: the map closes when it goes)
+                self._map.close()
+        self._file.close()
+        return crc
 
 
 class BlobWriter:
