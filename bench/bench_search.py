@@ -56,6 +56,20 @@ def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """This process's resident memory now, by kind: ``anon`` (its own: heap, arrays) and ``file``
+    (pages of mapped files: the page cache, shared with every process that maps them and reclaimable)."""
+    out = {"anon": 0.0, "file": 0.0}
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(("RssAnon:", "RssFile:")):
+                    out["anon" if line.startswith("RssAnon") else "file"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return out
+
+
 def emit(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
 
@@ -374,6 +388,7 @@ def _time_queries(search, queries: list[dict], big: str, warmup: list[str], big_
         times.append((time.perf_counter() - t0) * 1000)
         results.append(ranked)
     rss_before_big = maxrss_mb()
+    rss_parts = rss_parts_mb()
     big_ms = []
     for _ in range(big_runs):
         t0 = time.perf_counter()
@@ -385,6 +400,7 @@ def _time_queries(search, queries: list[dict], big: str, warmup: list[str], big_
         "big_ms": big_ms,
         "maxrss_mb": maxrss_mb(),
         "maxrss_queries_mb": rss_before_big,
+        "rss_parts_mb": rss_parts,
         "loadavg": [load_before, os.getloadavg()[0]],
     }
 
@@ -714,6 +730,12 @@ def quality(queries: list[dict], ranked: list[list[str]]) -> dict[str, tuple[flo
         by[q["kind"]].append(rk)
         by["all"].append(rk)
     return {k: (sum(r == 1 for r in v) / len(v), sum(1 / r for r in v if r) / len(v), len(v)) for k, v in by.items()}
+
+
+def _parts(r: dict) -> str:
+    """Resident memory by kind (``rss_parts_mb``), for a table cell; blank for results from before it was measured."""
+    parts = r.get("rss_parts_mb")
+    return f"{parts['anon']:.0f} / {parts['file']:.0f} MB" if parts else ""
 
 
 def fmt_ratio(a: float, b: float) -> str:
@@ -1126,6 +1148,12 @@ def report(r: dict, args) -> str:
             f"**{k['maxrss_queries_mb']:.0f} MB**",
             f"{f['maxrss_queries_mb']:.0f} MB",
             fmt_ratio(k["maxrss_queries_mb"], f["maxrss_queries_mb"]),
+        ),
+        (
+            "&nbsp;&nbsp;resident after the queries: the process's own memory / pages of mapped files (index files, MeCab's dictionary: page cache, shared and reclaimable)",
+            _parts(k),
+            _parts(f),
+            "",
         ),
         (
             "peak RSS, query process, then the 1 MB paste too",
