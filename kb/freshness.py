@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,14 +171,14 @@ class Forked:
 
     The child only reads, and sends its answer through a pipe. Where ``fork`` is missing, or the
     child fails, :meth:`result` calls ``work()`` in this process: the answer is the same, only later;
-    ``background=False`` asks for that. Make it before this process starts threads."""
+    ``background=False`` asks for that, and so does a process that runs other threads."""
 
     def __init__(self, work: Callable[[], Any], valid: Callable[[Any], bool], *, background: bool = True) -> None:
         self._work, self._valid = work, valid
         self._value: object = _UNSET
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
-        if not background or not hasattr(os, "fork"):
-            return
+        if not background or not hasattr(os, "fork") or threading.active_count() > 1:
+            return  # (forking a process that runs other threads is not safe: they could hold a lock the child needs)
         r, w = os.pipe()
         try:
             pid = os.fork()

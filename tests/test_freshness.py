@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,16 @@ def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path):
     scan = ForkedScan(content, known)
     assert scan._child is not None
     assert scan.folders() == expected == ForkedScan(content, known, background=False).folders()
+    # A process that runs other threads does not fork (a thread could hold a lock the child needs).
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        here = ForkedScan(content, known)
+        assert here._child is None and here.folders() == expected
+    finally:
+        stop.set()
+        waiting.join()
     unwanted = ForkedScan(content, known)
     assert unwanted._child is not None
     pid = unwanted._child[0]

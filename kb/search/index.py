@@ -320,7 +320,7 @@ class _Gather:
         meta = {"postings": n_postings, "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
         write_strings(build_dir / "docs", self.keys)
-        np.save(build_dir / "doclangs.npy", _doc_langs(self.keys, advisories))
+        np.save(build_dir / "doclangs.npy", self._doc_langs(advisories))
         (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
         return len(self.keys)
 
@@ -341,6 +341,28 @@ class _Gather:
                 assert self.previous is not None
                 lengths[doc : doc + count] = self.previous.lengths[old_first : old_first + count]
         return lengths
+
+    def _doc_langs(self, advisories: list[str]) -> Any:
+        """:func:`_doc_langs` of every document: the previous build's rows for the runs taken from it,
+        computed for each span of fresh documents (an advisory's documents are all fresh or all
+        taken, and a row depends only on its advisory's documents)."""
+        import numpy as np
+
+        if self.previous is None:
+            return _doc_langs(self.keys, advisories)
+        index = self.previous.index
+        out = np.zeros((2, len(self.keys)), dtype=np.uint8)
+        fresh_from = None  # the first document of the span of fresh ones being gathered
+        for doc, old_first, count in [*self.length_rows, (len(self.keys), 0, 0)]:
+            if old_first < 0:
+                fresh_from = doc if fresh_from is None else fresh_from
+                continue
+            if fresh_from is not None:
+                out[:, fresh_from:doc] = _doc_langs(self.keys[fresh_from:doc], advisories[fresh_from:doc])
+                fresh_from = None
+            out[0, doc : doc + count] = index._doc_langs[old_first : old_first + count]
+            out[1, doc : doc + count] = index._twin_bits[old_first : old_first + count]
+        return out
 
     def _fresh(self) -> tuple[Any, Any, Any]:
         """The fresh postings (term id, document, tf), sorted by term, then document."""
@@ -620,6 +642,7 @@ def _write_build(
         _link_tree(prev.index.dir / "whoosh", build_dir / "whoosh")
         ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
         writer = ix.writer()
+    deleting = _Deletions(writer)
     try:
         seen: set[str] = set()
         for part in parts:
@@ -630,7 +653,7 @@ def _write_build(
                 gather.reuse(part.advisory)
                 continue
             if prev is not None and part.advisory in prev.ranges:
-                _delete(writer, prev, part.advisory)
+                deleting.advisory(prev, part.advisory)
             for d in part.docs:
                 texts = _field_texts(d)
                 writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **texts)
@@ -640,11 +663,13 @@ def _write_build(
             gather.templates.add(map(template_row, part.templates or ()))
         if prev is not None:
             for adv in prev.ranges.keys() - seen:
-                _delete(writer, prev, adv)
+                deleting.advisory(prev, adv)
     except BaseException:
+        deleting.close()
         writer.cancel()
         gather.stored.close()
         raise
+    deleting.close()
     writer.commit()
     count = gather.write(build_dir)
     with ix.reader() as reader:
@@ -700,10 +725,26 @@ def _field_texts(d: SearchDoc) -> dict[str, str]:
     return {name: " ".join(d.terms.get(name, ())) for name in _indexed()}
 
 
-def _delete(writer, prev: _Previous, advisory: str) -> None:
-    first, count = prev.ranges[advisory]
-    for key in prev.keys[first : first + count]:
-        writer.delete_by_term("key", key)
+class _Deletions:
+    """Deletes the previous build's documents of an advisory from the Whoosh writer, through one
+    searcher for the whole build (Whoosh opens a new one per call otherwise: each reads every
+    segment's key terms)."""
+
+    def __init__(self, writer: Any):
+        self.writer = writer
+        self._searcher: Any = None
+
+    def advisory(self, prev: _Previous, advisory: str) -> None:
+        if self._searcher is None:
+            self._searcher = self.writer.searcher()
+        first, count = prev.ranges[advisory]
+        for key in prev.keys[first : first + count]:
+            self.writer.delete_by_term("key", key, searcher=self._searcher)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
 
 def _linked_sums(previous: Index, build_dir: Path) -> dict[str, int]:
