@@ -776,6 +776,7 @@ def summarize(r: dict, n_one: int, queries: list[dict]) -> dict:
         "open_s": r["open_s"],
         "maxrss_mb": r["maxrss_mb"],
         "maxrss_queries_mb": r.get("maxrss_queries_mb", 0.0),
+        "rss_parts_mb": r.get("rss_parts_mb"),
         "quality": quality(queries, r["ranked"]),
     }
 
