@@ -1027,22 +1027,28 @@ WHAT_IS_LEFT = [
     "(`TemplateMatcher._find`, ~800 candidate wordings per paste, about two thirds of which share none of their chunks with the "
     "paste; a wording's regular expression is compiled and run only when the paste has all its literal parts: 380 compiles "
     "for the 200 pastes instead of 5,378), and MeCab on the lines to highlight.",
-    "- **query RSS**: file-backed pages of the mapped postings and stored texts the queries touched (~95 MB), MeCab's dictionary "
-    "(~65 MB), and Python's own (~100 MB: caches of parsed wordings and highlight lines, the template strings).",
+    "- **query RSS**: after the queries, ~127 MB is the process's own (Python's objects: caches of parsed wordings and highlight "
+    "lines, the template strings; numpy's buffers) and ~206 MB pages of mapped files: the postings and stored texts the "
+    "queries touched and MeCab's dictionary (~65 MB). Mapped pages are the page cache, shared with every process that maps the "
+    "same files and reclaimable; the goal counts them (peak RSS), so it is not met.",
     "- **1 MB paste**: finding ~24,000 wordings in full (one Aho-Corasick scan, then a regular expression per wording at its "
     "anchors), normalizing the megabyte with its offset map, and the identifiers of its first part; the matches are credited "
     "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
     "aggregates.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
     "(~11 ms of CPU per advisory), now on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
-    "- **incremental rebuild** (timed in-process at 5e63b65, ~2.6-3.3 s on a busy machine; ~5 s before): writing the new "
-    "postings with every weight computed again (the average field lengths change: the previous build's postings are renumbered "
-    "and the fresh ones inserted per term, weights computed a block at a time; `_Gather.write`, ~0.8 s, of which ~0.15 s is "
-    "writing 104 MB), the template tables (~0.6 s: the wording keys are chosen again over all wordings, their rarity being "
-    "corpus-wide), reading what changed (~0.5 s, of which ~0.3 s stats every content file), analyzing the edited advisory in a "
-    "new process (~0.4 s: MeCab's first calls), checksums (`intact()` of the previous build, crc32 of the new files; the "
-    "hard-linked Whoosh files keep theirs, ~0.35 s), imports (~0.4 s) and Whoosh's commit. Under 2 s needs builds that add a "
-    "small segment instead of rewriting the postings, with weights computed at query time.",
+    "- **incremental rebuild** (a new process, ~2 s; profiled at ecbd3c5 on this corpus): Python, numpy and kb's imports "
+    "(~0.25 s); reading the previous build's sources, opening it and checking its checksums (`intact()`, two threads, ~0.1 s) "
+    "while a forked child stats every content file (`kb.freshness.ForkedScan`, ~0.25 s; ~41,600 `stat` calls at ~4 µs each "
+    "on this machine); reading and analyzing the edited advisory (~0.1 s; MeCab's first calls included); Whoosh (one searcher "
+    "for the deletions ~0.07 s, the commit ~0.08 s, more when it merges segments); the new postings (`_Gather.write`, "
+    "~0.35-0.45 s: the previous build's spliced in one pass per column straight into the mapped new `postings.bin`, every "
+    "weight computed again since the average field lengths move, 104 MB written); the template tables (~0.15-0.2 s: the "
+    "previous build's key files are taken when every wording and its count are unchanged, as with this prose edit; an edit "
+    "that changes a message's wording chooses every wording's keys again: 2.16 s against 2.00 s for a prose edit, medians of 5 "
+    "runs each, back to back); the checksums of the other new files "
+    "(~0.1 s). Well under 2 s would need builds that add a small segment instead of rewriting the postings, with weights "
+    "computed at query time.",
 ]
 
 
@@ -1299,7 +1305,8 @@ def report(r: dict, args) -> str:
         "byte-compiled first, as an installed package has them); for FTS5, a new Python process that opens the database and runs the same query. **Cold start** is also timed on a "
         f"{r['small_n']}-advisory corpus of the same kind (same query). **Build after editing one advisory**: a sentence appended to one "
         "advisory's `en.md` (its mtime moved on; the sentence ends that case's last section, and is indexed since 475b6d1: before, "
-        "prose after a Workaround's steps was not, and such an edit changed no table), then `kb build --no-site` (incremental: it "
+        "prose after a Workaround's steps was not, and such an edit changed no table; it changes no message, so the wording keys are "
+        "taken from the previous build: see the notes above for an edit of a message), then `kb build --no-site` (incremental: it "
         "starts from the previous build, "
         "see `kb/search/index.py`) timed as a new process, three times (three advisories); then the three edits are undone and "
         "`kb build --no-site` runs once more: the content is the full build's again, so the table files (all but Whoosh's segments and "
