@@ -164,6 +164,12 @@ def staleness(content_dir: Path, index_dir: Path) -> str | None:
 _UNSET = object()
 
 
+def _other_threads() -> bool:
+    """Whether this process runs threads besides this one: forking it then is not safe (one of them
+    could hold a lock the child needs)."""
+    return threading.active_count() > 1
+
+
 class Forked:
     """``work()``, computed by a forked child process from the moment this is made, so that it runs
     on another CPU while this process goes on; :meth:`result` waits for it and returns its answer as
@@ -177,8 +183,8 @@ class Forked:
         self._work, self._valid = work, valid
         self._value: object = _UNSET
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
-        if not background or not hasattr(os, "fork") or threading.active_count() > 1:
-            return  # (forking a process that runs other threads is not safe: they could hold a lock the child needs)
+        if not background or not hasattr(os, "fork") or _other_threads():
+            return
         r, w = os.pipe()
         try:
             pid = os.fork()

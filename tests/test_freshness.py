@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import kb
+import kb.freshness
 from kb.freshness import ForkedScan, StalenessCheck, listings, read_sources, scan_folders, staleness
 from kb.search.layout import current_build
 
@@ -29,12 +30,19 @@ def home(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture
+def forking(monkeypatch):
+    """The checks fork as in a process with one thread (the command line): pytest may run others by
+    now (Playwright's, for the browser tests), and then they check in process."""
+    monkeypatch.setattr(kb.freshness, "_other_threads", lambda: False)
+
+
 def _touch(path: Path) -> None:
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
 
 
-def test_the_child_answers_as_the_check_in_process(home: Path, tmp_path: Path):
+def test_the_child_answers_as_the_check_in_process(home: Path, tmp_path: Path, forking):
     content, index = home / "content", home / "index"
     assert staleness(content, index) is None
     assert StalenessCheck(content, index).result() is None
@@ -52,7 +60,7 @@ def test_the_child_answers_as_the_check_in_process(home: Path, tmp_path: Path):
     assert StalenessCheck(content, index).result() is None
 
 
-def test_the_check_runs_in_another_process_and_leaves_no_child(home: Path):
+def test_the_check_runs_in_another_process_and_leaves_no_child(home: Path, forking):
     check = StalenessCheck(home / "content", home / "index")
     assert check._child is not None  # forked: the stats run while this process goes on
     pid = check._child[0]
@@ -63,7 +71,7 @@ def test_the_check_runs_in_another_process_and_leaves_no_child(home: Path):
     assert here._child is None and here.result() is None  # asked for: checked in this process, when asked
 
 
-def test_without_fork_or_with_a_dead_child_the_check_runs_here(home: Path, monkeypatch):
+def test_without_fork_or_with_a_dead_child_the_check_runs_here(home: Path, monkeypatch, forking):
     content, index = home / "content", home / "index"
     _touch(content / TMCM / "ja.md")
     try:
@@ -114,17 +122,19 @@ def test_the_command_line_checks_before_it_imports_the_search(home: Path, json_o
         assert '"stale": null' in r.stdout
 
 
-def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path):
+def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path, monkeypatch):
     """An incremental build scans the content folders in a forked child while it opens and checks
     the build it starts from (ForkedScan): the scan is the one made in process, and a scan not
     wanted after all leaves no child behind."""
     content = home / "content"
+    monkeypatch.setattr(kb.freshness, "_other_threads", lambda: False)  # (as the `forking` fixture, until the thread below)
     known = listings(read_sources(current_build(home / "index")))  # type: ignore[arg-type]
     expected = scan_folders(content, known)
     scan = ForkedScan(content, known)
     assert scan._child is not None
     assert scan.folders() == expected == ForkedScan(content, known, background=False).folders()
     # A process that runs other threads does not fork (a thread could hold a lock the child needs).
+    monkeypatch.undo()
     stop = threading.Event()
     waiting = threading.Thread(target=stop.wait)
     waiting.start()
@@ -134,6 +144,7 @@ def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path):
     finally:
         stop.set()
         waiting.join()
+    monkeypatch.setattr(kb.freshness, "_other_threads", lambda: False)
     unwanted = ForkedScan(content, known)
     assert unwanted._child is not None
     pid = unwanted._child[0]
