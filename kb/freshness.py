@@ -247,7 +247,6 @@ class StalenessCheck(Forked):
     is current)."""
 
     def __init__(self, content_dir: Path, index_dir: Path, *, background: bool = True) -> None:
-        self.content_dir, self.index_dir = content_dir, index_dir
         super().__init__(lambda: staleness(content_dir, index_dir), lambda a: a is None or isinstance(a, str), background=background)
 
     def result(self) -> str | None:

@@ -555,4 +555,5 @@ def test_splicing_postings_is_a_delete_then_an_insert(monkeypatch, by_runs: bool
         at = np.sort(rng.integers(0, n + 1, int(rng.integers(0, 12)))).astype(np.int64)  # places in ``a``, repeats included
         values = rng.integers(-50, 0, len(at)).astype(np.int32)
         expected = np.insert(np.delete(a, gone), at - np.searchsorted(gone, at, side="left"), values)
-        assert np.array_equal(kb.search.index._spliced(a, gone, at, values), expected), (a, gone, at, values)
+        out = np.empty(len(a) - len(gone) + len(at), dtype=a.dtype)
+        assert np.array_equal(kb.search.index._spliced(a, gone, at, values, out), expected), (a, gone, at, values)

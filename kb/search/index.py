@@ -54,7 +54,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -320,7 +320,7 @@ class _Gather:
         meta = {"postings": n_postings, "scored": list(self.fields[: self.n_scored]), "fields": list(self.fields), "langs": list(LANGS)}
         (build_dir / "terms.json").write_text(json.dumps(meta), "utf-8")
         write_strings(build_dir / "docs", self.keys)
-        np.save(build_dir / "doclangs.npy", self._doc_langs(advisories))
+        np.save(build_dir / "doclangs.npy", self._language_rows(advisories))
         (build_dir / "lengths.bin").write_bytes(lengths.tobytes() + np.asarray(averages, dtype=np.float64).tobytes())
         return len(self.keys)
 
@@ -342,7 +342,7 @@ class _Gather:
                 lengths[doc : doc + count] = self.previous.lengths[old_first : old_first + count]
         return lengths
 
-    def _doc_langs(self, advisories: list[str]) -> Any:
+    def _language_rows(self, advisories: list[str]) -> Any:
         """:func:`_doc_langs` of every document: the previous build's rows for the runs taken from it,
         computed for each span of fresh documents (an advisory's documents are all fresh or all
         taken, and a row depends only on its advisory's documents)."""
@@ -475,18 +475,24 @@ _SPLICE_BY_RUNS = 20_000
 few copies of memory); beyond, it goes by masks."""
 
 
+def _intp_blocks(values: Any) -> Iterator[tuple[int, Any]]:
+    """``values`` a block of ``_BLOCK`` at a time, each copied into one reused ``intp`` buffer: (where
+    the block starts, the buffer's view). Indexing with it takes numpy's fast path (with uint32 or
+    int32 arrays, its slow one: ~4x)."""
+    import numpy as np
+
+    at = np.empty(min(_BLOCK, len(values)), dtype=np.intp)
+    for a in range(0, len(values), _BLOCK):
+        k = min(len(values) - a, _BLOCK)
+        np.copyto(at[:k], values[a : a + k])
+        yield a, at[:k]
+
+
 def _gone_postings(post_docs: Any, old_to_new: Any) -> Any:
     """The positions (ascending) of the postings whose document has no new number (-1)."""
     import numpy as np
 
-    found = []
-    at = np.empty(min(_BLOCK, len(post_docs)), dtype=np.intp)  # (indexing by uint32 takes numpy's slow path)
-    for a in range(0, len(post_docs), _BLOCK):
-        k = min(len(post_docs) - a, _BLOCK)
-        np.copyto(at[:k], post_docs[a : a + k])
-        hits = np.flatnonzero(old_to_new[at[:k]] < 0)
-        if len(hits):
-            found.append(hits + a)
+    found = [hits + a for a, docs in _intp_blocks(post_docs) if len(hits := np.flatnonzero(old_to_new[docs] < 0))]
     return np.concatenate(found) if found else np.zeros(0, np.int64)
 
 
@@ -494,11 +500,8 @@ def _renumber(docs: Any, old_to_new: Any) -> None:
     """``docs[:] = old_to_new[docs]``, a block at a time."""
     import numpy as np
 
-    at = np.empty(min(_BLOCK, len(docs)), dtype=np.intp)
-    for a in range(0, len(docs), _BLOCK):
-        k = min(len(docs) - a, _BLOCK)
-        np.copyto(at[:k], docs[a : a + k])
-        np.take(old_to_new, at[:k], out=docs[a : a + k])
+    for a, block in _intp_blocks(docs):
+        np.take(old_to_new, block, out=docs[a : a + len(block)])
 
 
 def _postings_file(path: Path, n: int) -> ColumnsFile:
@@ -509,15 +512,13 @@ def _postings_file(path: Path, n: int) -> ColumnsFile:
     return ColumnsFile(path, n, [("docs", np.int32), ("weights", np.float32), ("tf", np.float32)])
 
 
-def _spliced(a: Any, gone: Any, at: Any, values: Any, out: Any = None) -> Any:
+def _spliced(a: Any, gone: Any, at: Any, values: Any, out: Any) -> Any:
     """``a`` without the elements at ``gone`` (ascending positions), with ``values[i]`` inserted
     before ``a[at[i]]`` (``at`` ascending; ``len(a)``: at the end), values at the same place in their
-    order: ``np.insert(np.delete(a, gone), ...)`` in one pass, with positions in ``a``. Into ``out``
-    when given (of the right length)."""
+    order: ``np.insert(np.delete(a, gone), ...)`` in one pass, with positions in ``a``, into ``out``
+    (``len(a) - len(gone) + len(at)`` long). Returns ``out``."""
     import numpy as np
 
-    if out is None:
-        out = np.empty(len(a) - len(gone) + len(at), dtype=a.dtype)
     assert len(out) == len(a) - len(gone) + len(at)
     dest = at - np.searchsorted(gone, at, side="left") + np.arange(len(at))  # where the values land
     if len(gone) + len(at) > _SPLICE_BY_RUNS:
@@ -559,7 +560,7 @@ def _weights(docs: Any, tf: Any, post_field: Any, lengths: Any, averages: list[f
         dl = quantized[:, f].astype(np.float64)
         norm[:n_docs, f] = BM25_K1 * ((1 - BM25_B) + BM25_B * dl / (averages[f] or 1.0))
     norm = norm.ravel()
-    block = 1 << 18
+    block = _BLOCK
     at, t, x = np.empty(block, np.int64), np.empty(block, np.float64), np.empty(block, np.float64)
     for a in range(0, len(docs), block):
         b = min(a + block, len(docs))
@@ -702,11 +703,11 @@ def intact(build_dir: Path) -> bool:
     what a build starts from must not carry damage that opening it does not notice)."""
     manifest = read_manifest(build_dir)
     sums = manifest.get("crc32") if manifest else None
-    if not isinstance(sums, dict) or sums.keys() != manifest.get("files", {}).keys():  # type: ignore[union-attr]
+    sizes = manifest.get("files", {}) if manifest else {}
+    if not isinstance(sums, dict) or sums.keys() != sizes.keys():
         return False
     from concurrent.futures import ThreadPoolExecutor
 
-    sizes = manifest.get("files", {})  # type: ignore[union-attr]
     # (zlib and file reads let go of the interpreter: two threads read two files at once, largest first)
     with ThreadPoolExecutor(max_workers=2) as pool:
         try:
