@@ -11,6 +11,7 @@ Aho-Corasick scan, or without pyahocorasick), and with the spec values they read
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import shutil
@@ -612,3 +613,54 @@ def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_the
         values, renumbered = _first_appearance(np, cells)
         assert values == want
         assert renumbered.shape == cells.shape and renumbered.ravel().tolist() == [number[v] for v in flat]
+
+
+def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base):
+    """Index.search (all postings laid end to end in reused arrays, one bincount, the best documents'
+    terms looked up at once) gives the scores, order and matched terms of adding one term's postings
+    at a time, bit for bit; a large search followed by small ones leaves nothing behind."""
+    import numpy as np
+
+    from kb.search.index import split_key
+    from kb.text.analysis import analyze
+
+    index = synthetic_base.searcher().index
+    rng = random.Random(11)
+    queries = []
+    for size in (400, 3, 60, 1, 150, 8):  # (sizes up and down: the arrays are reused)
+        words, grams = [], []
+        for d in rng.sample(range(index.doc_count), 4):
+            a = analyze(index.stored(*split_key(index._key(d)))["texts"]["body"][: size * 6])
+            words += [t.text for t in a.words]
+            grams += [t.text for t in a.grams]
+        words = rng.sample(words, min(size, len(words))) + ["no-such-term"]
+        queries.append({**{f: words for f in spec.WORD_FIELDS}, "grams": grams[:size], "ids": words[:2]})
+    for terms in queries:
+        for limit, lang in ((30, None), (5, "ja"), (200, "en")):
+            got = index.search(terms, limit=limit, lang=lang)
+            scores = np.zeros(index.doc_count)
+            postings: dict[tuple[str, str], set[int]] = {}
+            for f, ts in terms.items():
+                if f not in index._scored:
+                    continue
+                for t in dict.fromkeys(ts):
+                    entry = index._table.get(f, t)
+                    if entry is None:
+                        continue
+                    off, df = entry
+                    docs = index._post_docs[off : off + df].astype(np.intp)
+                    idf = math.log(index.doc_count / (df + 1)) + 1
+                    scores[docs] += (index._post_weights[off : off + df] * idf).astype(np.float64)
+                    postings[(f, t)] = set(docs.tolist())
+            if lang is not None:
+                scores[index._twins(lang)] = 0.0
+            want = sorted(np.flatnonzero(scores > 0).tolist(), key=lambda d: (-scores[d], d))[:limit]
+            assert [p.key for p in got] == [index._key(d) for d in want]
+            assert [p.score for p in got] == [float(scores[d]) for d in want]
+            for p, d in zip(got, want):
+                has: dict[str, set[str]] = {}
+                for (f, t), docs in postings.items():
+                    if d in docs:
+                        has.setdefault(f, set()).add(t)
+                assert p.matched == has
+                assert index._position(p.key) == d

@@ -93,17 +93,35 @@ def _indexed() -> tuple[str, ...]:
     return (*FIELD_BOOSTS, *LOOKUP_FIELDS)
 
 
-def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> tuple[Any, Any]:
+class _Scratch(threading.local):
+    """Arrays a thread reuses from search to search. A long paste lays a million or more postings
+    end to end; fresh arrays that size cost more in page faults than the work that fills them
+    (measured: 12 ms against 8 ms for 1.5M postings)."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, Any] = {}
+
+    def array(self, name: str, n: int, dtype: Any) -> Any:
+        """An array of ``n`` items (uninitialized) that stays this thread's until its next call with ``name``."""
+        import numpy as np
+
+        a = self._arrays.get(name)
+        if a is None or len(a) < n:
+            a = self._arrays[name] = np.empty(n + n // 4, dtype)  # (room to grow a little)
+        return a[:n]
+
+
+def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int, scratch: _Scratch) -> tuple[Any, Any]:
     """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
     ``parts`` ((documents, weights, idf) per term). All postings are laid end to end and summed in
     one ``bincount`` pass, which adds a document's contributions in that order: the same float
     additions as one term at a time (``scores[docs] += idf * w``), a few times faster. Returns the
-    scores and the documents laid end to end (term after term)."""
+    scores and the documents laid end to end (term after term; in ``scratch``)."""
     import numpy as np
 
     total = sum(len(docs) for docs, _w, _idf in parts)
-    all_docs = np.empty(total, dtype=np.intp)
-    all_weights = np.empty(total, dtype=np.float64)
+    all_docs = scratch.array("docs", total, np.intp)
+    all_weights = scratch.array("weights", total, np.float64)
     at = 0
     for docs, w, idf in parts:
         n = len(docs)
@@ -113,19 +131,20 @@ def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int) -> tuple[Any
     return np.bincount(all_docs, weights=all_weights, minlength=n_docs), all_docs
 
 
-def _matched_terms(top: list[int], all_docs: Any, counts: list[int], terms: list[tuple[str, str]], n_docs: int) -> MatchedTerms:
+def _matched_terms(top: list[int], all_docs: Any, counts: list[int], terms: list[tuple[str, str]], n_docs: int, scratch: _Scratch) -> MatchedTerms:
     """Which document of ``top`` has which term: the postings as :func:`_sum_postings` laid them
     end to end (``counts`` of them per term, in the order of ``terms``; a translation's already
     limited to its language), looked up once for all terms."""
     import numpy as np
 
-    row_of = np.full(max(n_docs, 1), -1, dtype=np.int32)
-    row_of[top] = np.arange(len(top), dtype=np.int32)
-    rows = row_of[all_docs]
-    found = np.flatnonzero(rows >= 0)
+    chosen = np.zeros(max(n_docs, 1), dtype=bool)  # (a lookup table small enough for the fastest caches)
+    chosen[top] = True
+    found = np.flatnonzero(np.take(chosen, all_docs, out=scratch.array("chosen", len(all_docs), bool)))
+    row_of = np.zeros(max(n_docs, 1), dtype=np.intp)
+    row_of[top] = np.arange(len(top))
     ends = np.cumsum(counts)
     has = np.zeros((len(top), len(terms)), dtype=bool)
-    has[rows[found], np.searchsorted(ends, found, side="right")] = True
+    has[row_of[all_docs[found]], np.searchsorted(ends, found, side="right")] = True
     return MatchedTerms(has, terms)
 
 
@@ -853,6 +872,8 @@ class Index:
     message templates are read on first use (:attr:`templates`). Safe to share between threads
     (calls into Whoosh are serialized). Close it to let a later build remove its files."""
 
+    _NUMBERS_KEPT = 4096  # document numbers remembered by key (see _open)
+
     def __init__(self, build_dir: Path):
         self.dir = build_dir
         try:
@@ -925,6 +946,10 @@ class Index:
         # also has a document in this one (a translation twin, left out of searches in this language).
         self._twin_bits = doclangs[1]
         self._twins_cache: dict[str, Any] = {}
+        self._scratch = _Scratch()
+        # The numbers of the documents recent searches returned, by key: their stored fields are
+        # read next (the hits shown), by key.
+        self._numbers: dict[str, int] = {}
 
     def _twins(self, lang: str) -> Any:
         t = self._twins_cache.get(lang)
@@ -1100,7 +1125,7 @@ class Index:
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
                 parts.append((docs, w, weight))
                 used.append((f, t))
-        scores, all_docs = _sum_postings(parts, n_docs)
+        scores, all_docs = _sum_postings(parts, n_docs, self._scratch)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)
@@ -1111,9 +1136,13 @@ class Index:
             cut = scores[hit[np.argpartition(-scores[hit], limit - 1)[limit - 1]]]
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
-        top = sorted(hit.tolist(), key=lambda d: (-scores[d], d))
-        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], used, n_docs)
-        return [Posting(self._keys[d], *split_key(self._keys[d]), float(scores[d]), table, i) for i, d in enumerate(top)]
+        top = hit[np.lexsort((hit, -scores[hit]))].tolist()  # best first; a tie, lowest docnum first
+        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], used, n_docs, self._scratch)
+        keys = self._keys.many(top)
+        if len(self._numbers) + len(keys) > self._NUMBERS_KEPT:
+            self._numbers.clear()
+        self._numbers.update(zip(keys, top))
+        return [Posting(k, *split_key(k), s, table, i) for i, (k, s) in enumerate(zip(keys, scores[top].tolist()))]
 
     def _key(self, docnum: int) -> str:
         """The key of a document, by its number in this index (not Whoosh's)."""
@@ -1121,6 +1150,9 @@ class Index:
 
     def _position(self, key: str) -> int:
         """A document's number in this index, from its key (``doc_count`` when there is none)."""
+        d = self._numbers.get(key)
+        if d is not None:
+            return d
         for d in self._docs_of(split_key(key)[0]):
             if self._keys[d] == key:
                 return d

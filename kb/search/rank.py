@@ -233,9 +233,10 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
     """The ``keep`` lines of ``text`` with the most probes of ``terms`` (as (start, end) offsets):
     only these are analyzed again to place the marks, so a long field costs one MeCab pass over
     a few lines, not over the whole text."""
-    probes = {_probe(t) for t in terms if t}
+    normalized, whole = _normalized_lines(text)
+    probes = [p for p in {_probe(t) for t in terms if t} if p in whole]  # (a probe in no line is in no line)
     lines: list[tuple[int, int, int]] = []
-    for a, b, norm in _normalized_lines(text):
+    for a, b, norm in normalized:
         n = sum(1 for p in probes if p in norm)
         if n:
             lines.append((-n, a, b))
@@ -243,15 +244,15 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
 
 
 @lru_cache(maxsize=256)
-def _normalized_lines(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Each line of ``text`` as (start, end, normalized), remembered: the fields of the advisories
-    found come back across searches."""
+def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """Each line of ``text`` as (start, end, normalized), and the normalized lines joined by line
+    breaks; remembered: the fields of the advisories found come back across searches."""
     out = []
     pos = 0
     for line in text.split("\n"):
         out.append((pos, pos + len(line), normalize(line)))
         pos += len(line) + 1
-    return tuple(out)
+    return tuple(out), "\n".join(norm for _a, _b, norm in out)
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:

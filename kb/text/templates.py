@@ -319,6 +319,33 @@ class _Paste:
             return self._starts[needle][: max(limit, 0)]
         return _occurrences(self.sq, needle, limit)
 
+    def covered(self, needles: list[str]) -> int:
+        """How many characters of ``needles`` the paste has: the sum of the lengths of those it has
+        (:meth:`has` of each, inlined: a paste's candidate wordings ask for thousands)."""
+        if self._present is not None:
+            return sum(len(c) for c in needles if self.has(c))
+        known, sq, n = self._has, self.sq, 0
+        for c in needles:
+            h = known.get(c)
+            if h is None:
+                h = known[c] = c in sq
+            if h:
+                n += len(c)
+        return n
+
+    def has_all(self, needles: list[str]) -> bool:
+        """Whether the paste has every one of ``needles`` (as :meth:`has` says)."""
+        if self._present is not None:
+            return all(self.has(c) for c in needles)
+        known, sq = self._has, self.sq
+        for c in needles:
+            h = known.get(c)
+            if h is None:
+                h = known[c] = c in sq
+            if not h:
+                return False
+        return True
+
     def has(self, needle: str) -> bool:
         h = self._has.get(needle)
         if h is None:
@@ -476,11 +503,11 @@ class TemplateMatcher:
         sq, origin, text = paste.sq, paste.origin, paste.text
         chunks = w.cut()
         if covered is None:
-            covered = sum(len(c) for c in chunks if paste.has(c))
+            covered = paste.covered(chunks)
         # A full occurrence has every literal part, so every chunk of them: when the paste has none
         # of the chunks, or lacks a literal part, no anchor can give a match (and the regular
         # expression, compiled on first use, is not needed).
-        if (covered or not chunks) and all(paste.has(lit) for lit in lits):
+        if (covered or not chunks) and paste.has_all(lits):
             reach = w.total + spec.SLOT_MAX * len(w.slots) + spec.REACH_SLACK
             rx = None
             for pos in paste.anchors(w.longest, spec.MAX_FIND_TRIES):
