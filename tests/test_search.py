@@ -460,3 +460,24 @@ def test_every_section_is_searchable_and_steps_count_once(tmp_path):
         assert hits and (hits[0].id, hits[0].case) == (FUJITSU, case.id)
     finally:
         b.close()
+
+
+def test_strings_read_with_pread_are_the_mapped_ones(tmp_path):
+    """A table of strings read with ``pread`` (``map_file=False``, the stored documents) answers as the
+    mapped one does, item by item, several at once and in ranges; a file shorter than its offsets is
+    an error, not a short item."""
+    from kb.search.tables import Strings, write_strings
+
+    items = ["", "advisory#case@ja", "サーバーが応答しません", "x" * 5000, "\udcff surrogate", "end"]
+    write_strings(tmp_path / "t", items)
+    mapped, read = Strings(tmp_path / "t"), Strings(tmp_path / "t", map_file=False)
+    assert list(read) == list(mapped) == items
+    assert [read[i] for i in range(-len(items), len(items))] == [mapped[i] for i in range(-len(items), len(items))]
+    assert read.many([5, 0, 3, 3]) == mapped.many([5, 0, 3, 3]) == [items[5], items[0], items[3], items[3]]
+    assert read.raw_range(1, 4) == mapped.raw_range(1, 4)
+    with pytest.raises(IndexError):
+        read.many([len(items)])
+    data = (tmp_path / "t.bin").read_bytes()
+    (tmp_path / "t.bin").write_bytes(data[:-2])
+    with pytest.raises(ValueError):
+        Strings(tmp_path / "t", map_file=False)  # (the size is checked when the table is opened)

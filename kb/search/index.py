@@ -919,7 +919,9 @@ class Index:
             raise self._damaged("the languages differ")
         self._keys = Strings(build_dir / "docs")  # document number -> "advisory#case@lang"
         self.doc_count = len(self._keys)
-        self._stored = Strings(build_dir / "stored")  # document number -> its stored fields (stored_blob)
+        # document number -> its stored fields (stored_blob); read, not mapped: a search reads the
+        # few it shows, and the pages a long-running process mapped would stay in its resident memory
+        self._stored = Strings(build_dir / "stored", map_file=False)
         if len(self._stored) != self.doc_count:
             raise self._damaged("the stored documents do not fit")
         self._table = TermTable(build_dir, meta["fields"])

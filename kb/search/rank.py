@@ -52,6 +52,7 @@ from ..spec import (  # noqa: F401  (re-exported: their old home; the code reads
     WORD_FIELDS,
     case_url,
 )
+from ..text import analysis as text_analysis
 from ..text.analysis import (
     Analysis,
     analyze,
@@ -216,10 +217,18 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> 
 _KANA_TAIL_RE = re.compile(r"[\u3040-\u309f]+$")
 
 
-@lru_cache(maxsize=4096)
-def _analyze_piece(text: str, japanese: bool) -> Analysis:
-    """:func:`analyze` for highlighting, remembered: the same advisory lines come back across searches."""
-    return analyze(text, japanese=japanese)
+@lru_cache(maxsize=1024)
+def _markable(text: str, japanese: bool) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[frozenset[str], int, int], ...]]:
+    """What highlighting needs of a piece of an advisory's text, remembered (the same lines come back
+    across searches): its words and bigrams as (term, start, end), its identifiers as (terms, start,
+    end), offsets into ``text``. Only these are kept, not the whole analysis (its map from each
+    normalized character back would take several times the room). Always MeCab's analysis when
+    ``japanese`` (the browser-parity tests swap this module's ``analyze``, for the query, not this one)."""
+    a = text_analysis.analyze(text, japanese=japanese)
+    return (
+        tuple((t.text, t.start, t.end) for t in a.words + a.grams),
+        tuple((frozenset(i.terms), *a.span(i.start, i.end)) for i in a.identifiers),
+    )
 
 
 def _probe(term: str) -> str:
@@ -265,9 +274,9 @@ def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
         pieces = _lines_to_mark(text, terms, spec.MARK_LINES) or [(0, min(len(text), spec.MARK_WIDTH))]
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
-        a = _analyze_piece(text[start:end], japanese)
-        spans += [(start + t.start, start + t.end) for t in a.words + a.grams if t.text in terms]
-        spans += [(start + x, start + y) for x, y in (a.span(i.start, i.end) for i in a.identifiers if set(i.terms) & terms)]
+        tokens, identifiers = _markable(text[start:end], japanese)
+        spans += [(start + x, start + y) for t, x, y in tokens if t in terms]
+        spans += [(start + x, start + y) for ts, x, y in identifiers if not ts.isdisjoint(terms)]
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:

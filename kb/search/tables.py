@@ -8,6 +8,8 @@ opening costs the same whatever the corpus's size and a lookup touches a few pag
 from __future__ import annotations
 
 import contextlib
+import os
+import weakref
 import zlib
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
@@ -125,10 +127,29 @@ class BlobWriter:
         np.save(self._stem.with_suffix(".npy"), np.frombuffer(self._starts, dtype=np.uint64))
 
 
-class Strings(Sequence[str]):
-    """Strings written by :func:`write_strings`, read one by one from the mapped file."""
+class _FileBytes:
+    """A read-only file sliced like ``bytes`` (``f[a:b]``), each slice one ``pread``. What is read
+    this way is not mapped, so it does not stay in the resident memory of the process that read it
+    (the kernel's page cache keeps it, as it keeps a mapped file's pages). The file is closed when
+    this object goes away, never before: no read can reach a descriptor the process reused."""
 
-    def __init__(self, stem: Path):
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        weakref.finalize(self, os.close, self._fd)
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, stop = span.start, span.stop
+        data = os.pread(self._fd, stop - start, start)
+        if len(data) != stop - start:
+            raise ValueError(f"the file ends before byte {stop}")
+        return data
+
+
+class Strings(Sequence[str]):
+    """Strings written by :func:`write_strings`, read one by one from the mapped file
+    (``map_file=False``: read with ``pread``, for large tables of which a process reads a few items at a time)."""
+
+    def __init__(self, stem: Path, *, map_file: bool = True):
         import mmap
 
         import numpy as np
@@ -140,7 +161,9 @@ class Strings(Sequence[str]):
         size = stem.with_suffix(".bin").stat().st_size
         if size != int(self._starts[-1]):
             raise ValueError(f"{stem.name}.bin does not fit its offsets")
-        if size:
+        if size and not map_file:
+            self._blob = _FileBytes(stem.with_suffix(".bin"))
+        elif size:
             with open(stem.with_suffix(".bin"), "rb") as f:
                 self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 

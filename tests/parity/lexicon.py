@@ -30,15 +30,13 @@ def browser_searching(lexicon: Lexicon | None) -> Iterator[None]:
         # condition (japanese=True: the site stores the condition's words as MeCab finds them)
         return analyze(text, japanese=True) if japanese else browser_analyze(text, lexicon)
 
-    def piece(text: str, japanese: bool) -> Analysis:  # the evidence marks: no lexicon in the browser either
-        return analyze(text, japanese=japanese)
-
-    saved = kb.search.rank.analyze, kb.search.rank._analyze_piece
-    kb.search.rank.analyze, kb.search.rank._analyze_piece = query_analysis, piece  # type: ignore[assignment]
+    # (the evidence marks keep MeCab's analysis (kb.search.rank._markable): no lexicon in the browser either)
+    saved = kb.search.rank.analyze
+    kb.search.rank.analyze = query_analysis  # type: ignore[assignment]
     try:
         yield
     finally:
-        kb.search.rank.analyze, kb.search.rank._analyze_piece = saved  # type: ignore[assignment]
+        kb.search.rank.analyze = saved  # type: ignore[assignment]
 
 
 def _script_args(text: str, fn: str) -> list:
