@@ -975,7 +975,7 @@ class Index:
         import numpy as np
 
         t = self._template_files()
-        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes)
+        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes, SplitStrings(t.lits))
 
     def template_table(self) -> Templates:
         """The templates as numbers (:class:`~kb.search.template_table.Templates`): a row per entry,

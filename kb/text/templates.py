@@ -211,24 +211,35 @@ _MASK21 = (1 << 21) - 1
 
 
 class _Wording:
-    """What matching needs of one wording (a template's source text): parsed once, its regular
-    expression compiled on first use, its chunks cut on first use (both redone if the spec value they
-    depend on has changed since)."""
+    """What matching needs of one wording (a template's source text): its literal parts (from the
+    index when it has them, else parsed), its chunks cut on first use, its template parsed and its
+    regular expression compiled only when a paste may hold the whole wording (both redone if the
+    spec value they depend on has changed since)."""
 
-    __slots__ = ("chunk_min", "chunk_total", "chunks", "key_chunk", "lits", "longest", "rx", "slot_max", "slots", "template", "total")
+    __slots__ = ("_template", "chunk_min", "chunk_total", "chunks", "key_chunk", "lits", "longest", "rx", "slot_max", "text", "total")
 
-    def __init__(self, text: str):
-        self.template = Template.parse(text)
-        self.lits = literal_parts(self.template)
+    def __init__(self, text: str, lits: list[str] | None = None):
+        self.text = text
+        self._template: Template | None = None
+        self.lits = lits if lits is not None else literal_parts(self.template)
         self.total = sum(map(len, self.lits))
         self.longest = max(self.lits, key=len) if self.lits else ""  # the first of the longest
-        self.slots = self.template.placeholders
         self.rx: re.Pattern[str] | None = None
         self.slot_max: int | None = None  # spec.SLOT_MAX the regex was compiled with
         self.chunks: list[str] = []
         self.key_chunk = ""  # the longest chunk (the first of them)
         self.chunk_total = 1
         self.chunk_min: int | None = None  # spec.MIN_CHUNK_CHARS the chunks were cut with
+
+    @property
+    def template(self) -> Template:
+        if self._template is None:
+            self._template = Template.parse(self.text)
+        return self._template
+
+    @property
+    def slots(self) -> tuple[Placeholder, ...]:
+        return self.template.placeholders
 
     def regex(self) -> re.Pattern[str]:
         if self.rx is None or self.slot_max != spec.SLOT_MAX:
@@ -392,9 +403,10 @@ class TemplateMatcher:
         known = keys if isinstance(keys, WordingKeys) and len(keys) == len(entries) else None
         group_keys: Sequence[list[str]]
         self._texts: Sequence[str]
+        self._lits: Sequence[list[str]] | None = None  # each wording's literal parts, when the index has them
         if known is not None:  # an index's templates: each wording once, with its keys
             entry_group: Any = known.wording
-            group_keys, self._texts = known.keys, known.texts
+            group_keys, self._texts, self._lits = known.keys, known.texts, known.lits
             self._group_wording: Any = range(len(group_keys))
         else:
             group_of: dict[tuple[str, tuple[str, ...]], int] = {}
@@ -426,7 +438,7 @@ class TemplateMatcher:
     def _wording(self, w: int) -> _Wording:
         c = self._wordings[w]
         if c is None:
-            c = self._wordings[w] = _Wording(self._texts[w])
+            c = self._wordings[w] = _Wording(self._texts[w], self._lits[w] if self._lits is not None else None)
         return c
 
     def _entries_of(self, g: int) -> list[int]:
@@ -547,11 +559,19 @@ class WordingKeys(Sequence[list[str]]):
     """Template keys as an index stores them: ``keys[i]`` for entry ``i`` (a sequence of lists like
     :func:`choose_keys` returns), and besides, each wording once: ``texts``, their ``keys``, the
     ``wording`` of every entry and, optionally, ``codes``: the keys as sorted trigram codes with their
-    wordings (two arrays). A :class:`TemplateMatcher` given these groups the entries without looking
-    at them, and reads a wording's text only when it is a candidate."""
+    wordings (two arrays) and ``lits``: each wording's :func:`literal_parts`. A :class:`TemplateMatcher`
+    given these groups the entries without looking at them, and reads a wording's text (and its
+    literal parts) only when it is a candidate."""
 
-    def __init__(self, texts: Sequence[str], keys: Sequence[list[str]], wording: Any, codes: tuple[Any, Any] | None = None):
-        self.texts, self.keys, self.wording, self.codes = texts, keys, wording, codes
+    def __init__(
+        self,
+        texts: Sequence[str],
+        keys: Sequence[list[str]],
+        wording: Any,
+        codes: tuple[Any, Any] | None = None,
+        lits: Sequence[list[str]] | None = None,
+    ):
+        self.texts, self.keys, self.wording, self.codes, self.lits = texts, keys, wording, codes, lits
 
     def __len__(self) -> int:
         return len(self.wording)
