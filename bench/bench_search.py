@@ -1046,8 +1046,8 @@ WHAT_IS_LEFT = [
     "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
     "aggregates.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
-    "(~11 ms of CPU per advisory), now on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
-    "- **incremental rebuild** (a new process, ~2 s; profiled at ecbd3c5 on this corpus): Python, numpy and kb's imports "
+    "(~7-9 ms of CPU per advisory, about 60 % of it markdown-it), on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
+    "- **incremental rebuild** (a new process, 1.4-2.4 s by the machine's state in three runs of this code; profiled at ecbd3c5 on this corpus): Python, numpy and kb's imports "
     "(~0.25 s); reading the previous build's sources, opening it and checking its checksums (`intact()`, two threads, ~0.1 s) "
     "while a forked child stats every content file (`kb.freshness.ForkedScan`, ~0.25 s; ~41,600 `stat` calls at ~4 µs each "
     "on this machine); reading and analyzing the edited advisory (~0.1 s; MeCab's first calls included); Whoosh (one searcher "
