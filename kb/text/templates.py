@@ -344,19 +344,6 @@ class _Paste:
                 n += len(c)
         return n
 
-    def has_all(self, needles: list[str]) -> bool:
-        """Whether the paste has every one of ``needles`` (as :meth:`has` says)."""
-        if self._present is not None:
-            return all(self.has(c) for c in needles)
-        known, sq = self._has, self.sq
-        for c in needles:
-            h = known.get(c)
-            if h is None:
-                h = known[c] = c in sq
-            if not h:
-                return False
-        return True
-
     def has(self, needle: str) -> bool:
         h = self._has.get(needle)
         if h is None:
@@ -519,7 +506,7 @@ class TemplateMatcher:
         # A full occurrence has every literal part, so every chunk of them: when the paste has none
         # of the chunks, or lacks a literal part, no anchor can give a match (and the regular
         # expression, compiled on first use, is not needed).
-        if (covered or not chunks) and paste.has_all(lits):
+        if (covered or not chunks) and all(map(paste.has, lits)):
             reach = w.total + spec.SLOT_MAX * len(w.slots) + spec.REACH_SLACK
             rx = None
             for pos in paste.anchors(w.longest, spec.MAX_FIND_TRIES):
