@@ -56,6 +56,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,125 @@ def _schema() -> Any:
 def _indexed() -> tuple[str, ...]:
     """Every field with postings: the scored ones first (their order is that of ``lengths.bin``)."""
     return (*FIELD_BOOSTS, *LOOKUP_FIELDS)
+
+
+def _counted_writer(ix: Any, **options: Any) -> Any:
+    """A Whoosh writer for ``ix`` that also takes documents whose terms kb has counted already:
+    :meth:`add_counted` (see :func:`_counted_writer_class`)."""
+    return _counted_writer_class()(ix, **options)
+
+
+@lru_cache(maxsize=1)
+def _counted_writer_class() -> type:
+    """Whoosh's ``SegmentWriter`` (whoosh-reloaded 2.7.5, pinned) with ``add_counted``: a document
+    given as its stored values and, per indexed field, its terms' counts, as kb has them from the
+    analysis. ``add_document`` would tokenize the field texts again, send every posting through an
+    external sort (each one pickled to a temporary file and back) and look up each posting's field
+    length when the segment is written: about half of a full build's CPU time. Here the postings
+    stay in flat arrays, are put in Whoosh's order (field name, term bytes, document) with one
+    sort, and are handed to Whoosh's own field writer with the lengths known already (it stores
+    them quantized, as the lengths ``add_document`` reads back are). The segment
+    is the one ``add_document`` writes from the same texts (``tests/test_whoosh_segment.py`` reads
+    both back, term by term). Documents may be added either way, not both in one writer."""
+    from whoosh.formats import Existence, Frequency
+    from whoosh.system import pack_uint
+    from whoosh.writing import SegmentWriter
+
+    class CountedSegmentWriter(SegmentWriter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._vocab: dict[str, dict[str, int]] = {}  # field -> term -> term number
+            self._terms: list[tuple[str, str]] = []  # (field, term) of each term number
+            self._tids, self._docs, self._counts = array("i"), array("I"), array("I")  # one entry per posting
+            self._lengths: dict[str, array] = {}  # scored field -> each document's length (0: none)
+
+        def add_counted(self, stored: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
+            """One document: ``stored`` holds the values of the stored fields, ``counts`` each
+            indexed field's terms and how often each occurs (every indexed field of the schema)."""
+            self._check_state()
+            schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+            perdoc.start_doc(docnum)
+            for name in sorted({*stored, *counts}):
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    vocab = self._vocab.setdefault(name, {})
+                    fmt = field.format
+                    if not isinstance(fmt, (Existence, Frequency)):
+                        raise TypeError(f"add_counted writes Existence and Frequency postings, not {type(fmt).__name__} ({name})")
+                    once = isinstance(fmt, Existence)  # (a term counts once, whatever its count)
+                    for term, n in counts[name].items():
+                        n = 1 if once else n
+                        tid = vocab.get(term)
+                        if tid is None:
+                            tid = vocab[term] = len(self._terms)
+                            self._terms.append((name, term))
+                        self._tids.append(tid)
+                        self._docs.append(docnum)
+                        self._counts.append(n)
+                        length += n
+                    if field.scorable:
+                        lengths = self._lengths.setdefault(name, array("I"))
+                        lengths.extend([0] * (docnum + 1 - len(lengths)))
+                        lengths[docnum] = length
+                    else:
+                        length = 0
+                value = stored.get(name)
+                perdoc.add_field(name, field, value if field.stored else None, length)
+                if field.column_type and value is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+            perdoc.finish_doc()
+            self._added = True
+            self.docnum += 1
+
+        def add_document(self, **fields: Any) -> None:
+            if self._terms:
+                raise RuntimeError("documents are added with add_counted or add_document, not both")
+            super().add_document(**fields)
+
+        def _flush_segment(self) -> None:
+            if not self._terms:
+                super()._flush_segment()
+                return
+            import numpy as np
+
+            self.perdocwriter.close()
+            terms, schema, fw = self._terms, self.schema, self.fieldwriter
+            # Whoosh's order: field name, then term (UTF-8 bytes sort as the code points do); a
+            # term's documents ascend already, so a stable sort by term keeps them so.
+            by_term = sorted(range(len(terms)), key=terms.__getitem__)
+            rank = np.empty(len(terms), dtype=np.int64)
+            rank[by_term] = np.arange(len(terms))
+            tids = np.frombuffer(self._tids, dtype=np.int32)
+            order = np.argsort(rank[tids], kind="stable")
+            docs = np.frombuffer(self._docs, dtype=np.uint32)[order]
+            counts = np.frombuffer(self._counts, dtype=np.uint32)[order]
+            ends = np.cumsum(np.bincount(tids, minlength=len(terms))[by_term]).tolist()
+            at, current = 0, None
+            for t, end in zip(by_term, ends):
+                name, term = terms[t]
+                if name != current:
+                    if current is not None:
+                        fw.finish_field()
+                    current, field = name, schema[name]
+                    fmt, lengths = field.format, self._lengths.get(name, array("I"))
+                    fw.start_field(name, field)
+                fw.start_term(term.encode("utf-8"))
+                # (weight and value as Format.word_values makes them; the document's length in the field)
+                if isinstance(fmt, Frequency):
+                    boost = fmt.field_boost
+                    for doc, n in zip(docs[at:end].tolist(), counts[at:end].tolist()):
+                        fw.add(doc, n * boost, pack_uint(n), lengths[doc] if doc < len(lengths) else 0)
+                else:
+                    for doc in docs[at:end].tolist():
+                        fw.add(doc, fmt.field_boost, b"", lengths[doc] if doc < len(lengths) else 0)
+                fw.finish_term()
+                at = end
+            if current is not None:
+                fw.finish_field()
+            fw.close()
+
+    return CountedSegmentWriter
 
 
 class _Scratch(threading.local):
@@ -262,8 +382,8 @@ class _Gather:
 
             self.old_to_new = np.full(len(previous.keys), -1, dtype=np.int32)
 
-    def add(self, d: SearchDoc, texts: dict[str, str]) -> None:
-        """A fresh document; ``texts``: its fields' terms, space-separated (as Whoosh gets them)."""
+    def add(self, d: SearchDoc, field_counts: dict[str, Counter[str]]) -> None:
+        """A fresh document; ``field_counts``: its terms and their counts, field by field (:func:`_term_counts`)."""
         self._take_run()
         doc = len(self.keys)
         self.keys.append(d.key)
@@ -272,7 +392,7 @@ class _Gather:
         self.lengths.extend(len(d.terms.get(name, ())) for name in FIELD_BOOSTS)
         old = self.previous.lookup if self.previous else None
         for f, name in enumerate(self.fields):
-            counts = Counter(_TOKEN.findall(texts[name]))
+            counts = field_counts[name]
             if not counts:
                 continue
             vocab, boost = self.vocab[f], self.boosts[f]
@@ -657,11 +777,10 @@ def _write_build(
     gather = _Gather(prev, BlobWriter(build_dir / "stored"))
     if prev is None:
         ix = whoosh_index.create_in(str(build_dir / "whoosh"), _schema())
-        writer = ix.writer(limitmb=256)
     else:
         _link_tree(prev.index.dir / "whoosh", build_dir / "whoosh")
         ix = whoosh_index.open_dir(str(build_dir / "whoosh"))
-        writer = ix.writer()
+    writer = _counted_writer(ix)
     deleting = _Deletions(writer)
     try:
         seen: set[str] = set()
@@ -675,9 +794,9 @@ def _write_build(
             if prev is not None and part.advisory in prev.ranges:
                 deleting.advisory(prev, part.advisory)
             for d in part.docs:
-                texts = _field_texts(d)
-                writer.add_document(key=d.key, title_text=d.title, texts=d.texts, **texts)
-                gather.add(d, texts)
+                counts = _term_counts(d)
+                writer.add_counted({"key": d.key, "title_text": d.title, "texts": d.texts}, {"key": {d.key: 1}, **counts})
+                gather.add(d, counts)
                 if progress:
                     progress(1)
             gather.templates.add(map(template_row, part.templates or ()))
@@ -742,7 +861,14 @@ def stored_blob(title: str, texts: dict[str, str]) -> bytes:
 
 
 def _field_texts(d: SearchDoc) -> dict[str, str]:
+    """Each indexed field's terms, space-separated: the text ``add_document`` would take."""
     return {name: " ".join(d.terms.get(name, ())) for name in _indexed()}
+
+
+def _term_counts(d: SearchDoc) -> dict[str, Counter[str]]:
+    """Each indexed field's terms and their counts: what Whoosh's tokenizer (``_TOKEN``) finds in
+    :func:`_field_texts`."""
+    return {name: Counter(_TOKEN.findall(text)) for name, text in _field_texts(d).items()}
 
 
 class _Deletions:
