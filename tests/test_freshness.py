@@ -151,3 +151,39 @@ def test_a_build_scans_the_folders_in_a_child_with_the_same_result(home: Path, m
     unwanted.cancel()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+def test_a_folder_signature_follows_each_entry_name_size_and_mtime(tmp_path: Path):
+    """What the scan notices: an entry's size or mtime moving, an entry added or renamed, and an
+    entry the recorded listing names but the folder no longer has (its mtime unchanged, as when
+    the folder's clock did not move): never an error, always a different signature."""
+    content = tmp_path / "content"
+    folder = content / "adv-1"
+    folder.mkdir(parents=True)
+    for name, text in (("advisory.yaml", "id: adv-1\n"), ("en.md", "# Title\n"), ("ja.md", "# 題名\n")):
+        (folder / name).write_text(text, "utf-8")
+    first = scan_folders(content)["adv-1"]
+    assert first.names == ["advisory.yaml", "en.md", "ja.md"]
+    assert scan_folders(content)["adv-1"] == first
+
+    def signature_after(change) -> str:
+        change()
+        return scan_folders(content)["adv-1"].signature
+
+    seen = {first.signature}
+    steps = [
+        lambda: _touch(folder / "en.md"),  # mtime
+        lambda: (folder / "ja.md").write_text("# 題名です\n", "utf-8"),  # size (and mtime)
+        lambda: (folder / "notes.txt").write_text("x", "utf-8"),  # a new entry
+        lambda: (folder / "notes.txt").rename(folder / "notes2.txt"),  # renamed
+    ]
+    for step in steps:
+        sig = signature_after(step)
+        assert sig not in seen
+        seen.add(sig)
+    # A listing recorded with the folder's current mtime is trusted; a name in it that is gone is marked, not an error.
+    now = scan_folders(content)["adv-1"]
+    listed = {"adv-1": [now.mtime, [*now.names, "zz-gone.md"]]}
+    gone = scan_folders(content, listed)["adv-1"]
+    assert gone.names[-1] == "zz-gone.md" and gone.signature not in seen | {now.signature}
+    assert scan_folders(content, {"adv-1": [now.mtime, now.names]})["adv-1"] == now
