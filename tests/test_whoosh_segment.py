@@ -83,6 +83,17 @@ def _contents(folder: Path) -> dict:
     return out
 
 
+def _segment_files(folder: Path) -> list[dict[str, bytes]]:
+    """Each segment's files, byte for byte, named without the segment's random id."""
+    ix = whoosh_index.open_dir(str(folder), readonly=True)
+    out = []
+    for seg in ix._segments():
+        storage = seg.open_compound_file(ix.storage) if seg.is_compound() else ix.storage
+        out.append({name.replace(seg.segid, "SEG"): storage.open_file(name).read() for name in storage.list() if seg.segid in name})
+    ix.close()
+    return out
+
+
 def _min_max(reader: Any, name: str) -> tuple | None:
     try:
         return reader.min_field_length(name), reader.max_field_length(name)
@@ -99,6 +110,10 @@ def test_a_segment_from_counted_terms_is_the_one_add_document_writes(docs, tmp_p
     assert counted.keys() == reference.keys()
     for part in reference:
         assert counted[part] == reference[part], part
+    # and the very same bytes: postings blocks (with their statistics), term table, columns
+    (files,) = _segment_files(tmp_path / "reference")
+    assert {"SEG.pst", "SEG.trm", "SEG._stored.col", "SEG.key.col", "SEG._body_len.col"} <= {n.partition("_")[2] for n in files}
+    assert _segment_files(tmp_path / "counted") == [files]
 
 
 def test_segments_added_to_an_index_with_deletions_read_the_same(docs, tmp_path):
@@ -112,6 +127,7 @@ def test_segments_added_to_an_index_with_deletions_read_the_same(docs, tmp_path)
     assert reference["counts"][2] == 2 and reference["deleted"]
     for part in reference:
         assert counted[part] == reference[part], part
+    assert _segment_files(tmp_path / "counted") == _segment_files(tmp_path / "reference")
 
 
 def test_one_writer_takes_documents_one_way(docs, tmp_path):
