@@ -81,9 +81,15 @@ def _run_task(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 def _start_worker(caller: int, start: Callable[[], None] | None) -> None:
     """A worker starts: ``start``, and a watch that ends it when ``caller`` is gone."""
+    import gc
     import threading
     import time
 
+    # What the worker inherited (the caller's advisories, at a build's analysis: a large heap) stays
+    # out of its collections: each full collection walked all of it, and copied the pages it
+    # touched. Measured on a 2,000-advisory build: the workers' collections took 1.6-1.8 s of
+    # their ~26 s, 0.4 s with this.
+    gc.freeze()
     if start is not None:
         start()
 

@@ -1,0 +1,33 @@
+"""kb.workers.ordered_map: results in order, the same in worker processes as in the caller, and
+workers that keep what they inherited out of their garbage collections."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from kb.workers import ordered_map
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _in_worker(_n: int) -> tuple[int, int]:
+    return os.getpid(), gc.get_freeze_count()
+
+
+def test_results_come_in_order_from_workers_as_from_the_caller():
+    items = list(range(300))
+    assert list(ordered_map(_square, items, workers=2, min_items=10, per_task=7)) == [n * n for n in items]
+    assert list(ordered_map(_square, items, workers=1, min_items=10, per_task=7)) == [n * n for n in items]
+    assert list(ordered_map(_square, items[:5], workers=2, min_items=10, per_task=7)) == [n * n for n in items[:5]]
+
+
+def test_a_worker_freezes_what_it_inherited_and_the_caller_stays_as_it_was():
+    before = gc.get_freeze_count()  # (the test process may have frozen objects of its own already)
+    inherited = [[i] for i in range(50_000)]  # the caller's heap a worker starts with, not frozen here
+    seen = list(ordered_map(_in_worker, list(range(40)), workers=2, min_items=10, per_task=4))
+    assert {pid for pid, _ in seen} - {os.getpid()}, "ran in worker processes"
+    assert all(frozen >= before + len(inherited) for _pid, frozen in seen)
+    assert gc.get_freeze_count() == before
