@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import os
 
-from kb.workers import ordered_map
+from kb.workers import collections_paused, ordered_map
 
 
 def _square(n: int) -> int:
@@ -31,3 +31,24 @@ def test_a_worker_freezes_what_it_inherited_and_the_caller_stays_as_it_was():
     assert {pid for pid, _ in seen} - {os.getpid()}, "ran in worker processes"
     assert all(frozen >= before + len(inherited) for _pid, frozen in seen)
     assert gc.get_freeze_count() == before
+
+
+def _collecting(_n: int) -> bool:
+    return gc.isenabled()
+
+
+def test_collections_pause_within_and_workers_collect_their_own_garbage():
+    assert gc.isenabled()
+    with collections_paused():
+        assert not gc.isenabled()
+        assert all(ordered_map(_collecting, list(range(20)), workers=2, min_items=10, per_task=4))
+    assert gc.isenabled()
+    with collections_paused(False):
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        with collections_paused():
+            pass
+        assert not gc.isenabled()  # (left as the caller had it)
+    finally:
+        gc.enable()

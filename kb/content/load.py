@@ -27,7 +27,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..workers import PARALLEL_FROM, ordered_map
+from ..workers import PARALLEL_FROM, collections_paused, default_workers, ordered_map
 from .model import (
     IMPLICIT_CASE,
     LANGS,
@@ -937,30 +937,35 @@ def load(root: Path | str, workers: int | None = None) -> tuple[list[Advisory], 
     advisories: list[Advisory] = []
     first_seen: dict[str, Path] = {}
     folders = advisory_folders(root)
-    for folder, (adv, problems, links) in zip(
-        folders, ordered_map(_read_folder, folders, workers=workers, min_items=PARALLEL_FROM, per_task=FOLDERS_PER_TASK)
-    ):
-        if not ID_RE.match(folder.name):
-            report.error(
-                folder,
-                1,
-                f"folder name '{folder.name}' is not a valid advisory id",
-                "use lowercase letters, digits and single hyphens, e.g. vendor-product-topic",
-            )
-        report.problems += problems
-        report.kb_links.update(links)
-        if adv is None:
-            continue
-        if adv.id in first_seen:
-            report.error(
-                Path(adv.path) / "advisory.yaml",
-                1,
-                f"duplicate advisory id '{adv.id}' (also in {first_seen[adv.id] / 'advisory.yaml'})",
-                "every advisory needs its own id",
-            )
-            continue
-        first_seen[adv.id] = Path(adv.path)
-        advisories.append(adv)
+    # Read by workers, every object the caller gets is kept: collections, which walk the whole
+    # growing heap, would find nothing to free (measured: 0.8 s of the caller's 1.8 s of CPU for
+    # 2,000 advisories).
+    parallel = (workers if workers is not None else default_workers()) > 1 and len(folders) >= PARALLEL_FROM
+    with collections_paused(parallel):
+        for folder, (adv, problems, links) in zip(
+            folders, ordered_map(_read_folder, folders, workers=workers, min_items=PARALLEL_FROM, per_task=FOLDERS_PER_TASK)
+        ):
+            if not ID_RE.match(folder.name):
+                report.error(
+                    folder,
+                    1,
+                    f"folder name '{folder.name}' is not a valid advisory id",
+                    "use lowercase letters, digits and single hyphens, e.g. vendor-product-topic",
+                )
+            report.problems += problems
+            report.kb_links.update(links)
+            if adv is None:
+                continue
+            if adv.id in first_seen:
+                report.error(
+                    Path(adv.path) / "advisory.yaml",
+                    1,
+                    f"duplicate advisory id '{adv.id}' (also in {first_seen[adv.id] / 'advisory.yaml'})",
+                    "every advisory needs its own id",
+                )
+                continue
+            first_seen[adv.id] = Path(adv.path)
+            advisories.append(adv)
     _check_links(advisories, report)
     return advisories, report.problems
 
