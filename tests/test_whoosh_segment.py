@@ -42,8 +42,9 @@ def _by_add_counted(writer: Any, d: Any) -> None:
     writer.add_counted({"key": d.key, "title_text": d.title, "texts": d.texts}, {"key": {d.key: 1}, **_term_counts(d)})
 
 
-def _write(folder: Path, batches: list[tuple[list, list[str]]], add) -> None:
-    """Commit one writer per batch of (documents to add, keys to delete first)."""
+def _write(folder: Path, batches: list[tuple[list, list[str]]], add, merge: bool = False) -> None:
+    """Commit one writer per batch of (documents to add, keys to delete first); ``merge``: let
+    Whoosh merge small segments into the new one, as a build's commit does."""
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), _schema())
     for added, deleted in batches:
@@ -52,7 +53,7 @@ def _write(folder: Path, batches: list[tuple[list, list[str]]], add) -> None:
             writer.delete_by_term("key", key)
         for d in added:
             add(writer, d)
-        writer.commit(merge=False)
+        writer.commit(merge=merge)
 
 
 def _contents(folder: Path) -> dict:
@@ -125,6 +126,20 @@ def test_segments_added_to_an_index_with_deletions_read_the_same(docs, tmp_path)
     _write(tmp_path / "counted", batches, _by_add_counted)
     reference, counted = _contents(tmp_path / "reference"), _contents(tmp_path / "counted")
     assert reference["counts"][2] == 2 and reference["deleted"]
+    for part in reference:
+        assert counted[part] == reference[part], part
+    assert _segment_files(tmp_path / "counted") == _segment_files(tmp_path / "reference")
+
+
+def test_segments_whoosh_merges_into_a_new_one_keep_their_postings(docs, tmp_path):
+    """Builds commit with Whoosh's merge policy: once small segments pile up (incremental builds),
+    the new segment takes in their documents (``add_reader``) beside the counted ones."""
+    batches = [(docs[i : i + 15], [docs[i - 15].key] if i else []) for i in range(0, 15 * 8, 15)]
+    _write(tmp_path / "reference", batches, _by_add_document, merge=True)
+    _write(tmp_path / "counted", batches, _by_add_counted, merge=True)
+    reference, counted = _contents(tmp_path / "reference"), _contents(tmp_path / "counted")
+    assert reference["counts"][2] < len(batches), "Whoosh merged segments"
+    assert len(reference["stored"]) == 15 * 8 - 7
     for part in reference:
         assert counted[part] == reference[part], part
     assert _segment_files(tmp_path / "counted") == _segment_files(tmp_path / "reference")

@@ -41,6 +41,7 @@ by threads.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import os
@@ -172,43 +173,64 @@ def _counted_writer_class() -> type:
             if not self._terms:
                 super()._flush_segment()
                 return
+            self.perdocwriter.close()
+            fw = self.fieldwriter
+            if self.pool.fieldnames:
+                # Whoosh merged small segments into this one (``add_reader``): their documents come
+                # after the counted ones, their postings are in Whoosh's pool. Both streams, in
+                # Whoosh's order, go through Whoosh's own ``add_postings``.
+                reader = self.per_document_reader() if self.codec.length_stats else None
+                ours = (
+                    (name, btext, doc, weight, value)
+                    for name, field, btext, docs, counts in self._in_order()
+                    for doc, (weight, value) in zip(docs, map(_posting_value(field), counts))
+                )
+                fw.add_postings(self.schema, reader, heapq.merge(ours, self.pool.iter_postings(), key=lambda p: p[:3]))
+                fw.close()
+                if reader is not None:
+                    reader.close()
+                return
+            current = None
+            for name, field, btext, docs, counts in self._in_order():
+                if name != current:
+                    if current is not None:
+                        fw.finish_field()
+                    current, value_of, lengths = name, _posting_value(field), self._lengths.get(name, array("I"))
+                    fw.start_field(name, field)
+                fw.start_term(btext)
+                for doc, (weight, value) in zip(docs, map(value_of, counts)):
+                    fw.add(doc, weight, value, lengths[doc] if doc < len(lengths) else 0)
+                fw.finish_term()
+            if current is not None:
+                fw.finish_field()
+            fw.close()
+
+        def _in_order(self) -> Iterator[tuple[str, Any, bytes, list[int], list[int]]]:
+            """(field name, field, term as UTF-8, its documents ascending, their counts), in
+            Whoosh's order: field name, then term (UTF-8 bytes sort as the code points do)."""
             import numpy as np
 
-            self.perdocwriter.close()
-            terms, schema, fw = self._terms, self.schema, self.fieldwriter
-            # Whoosh's order: field name, then term (UTF-8 bytes sort as the code points do); a
-            # term's documents ascend already, so a stable sort by term keeps them so.
+            terms, schema = self._terms, self.schema
             by_term = sorted(range(len(terms)), key=terms.__getitem__)
             rank = np.empty(len(terms), dtype=np.int64)
             rank[by_term] = np.arange(len(terms))
             tids = np.frombuffer(self._tids, dtype=np.int32)
-            order = np.argsort(rank[tids], kind="stable")
+            order = np.argsort(rank[tids], kind="stable")  # (stable: a term's documents stay ascending)
             docs = np.frombuffer(self._docs, dtype=np.uint32)[order]
             counts = np.frombuffer(self._counts, dtype=np.uint32)[order]
-            ends = np.cumsum(np.bincount(tids, minlength=len(terms))[by_term]).tolist()
-            at, current = 0, None
-            for t, end in zip(by_term, ends):
+            at = 0
+            for t, end in zip(by_term, np.cumsum(np.bincount(tids, minlength=len(terms))[by_term]).tolist()):
                 name, term = terms[t]
-                if name != current:
-                    if current is not None:
-                        fw.finish_field()
-                    current, field = name, schema[name]
-                    fmt, lengths = field.format, self._lengths.get(name, array("I"))
-                    fw.start_field(name, field)
-                fw.start_term(term.encode("utf-8"))
-                # (weight and value as Format.word_values makes them; the document's length in the field)
-                if isinstance(fmt, Frequency):
-                    boost = fmt.field_boost
-                    for doc, n in zip(docs[at:end].tolist(), counts[at:end].tolist()):
-                        fw.add(doc, n * boost, pack_uint(n), lengths[doc] if doc < len(lengths) else 0)
-                else:
-                    for doc in docs[at:end].tolist():
-                        fw.add(doc, fmt.field_boost, b"", lengths[doc] if doc < len(lengths) else 0)
-                fw.finish_term()
+                yield name, schema[name], term.encode("utf-8"), docs[at:end].tolist(), counts[at:end].tolist()
                 at = end
-            if current is not None:
-                fw.finish_field()
-            fw.close()
+
+    def _posting_value(field: Any) -> Callable[[int], tuple[float, bytes]]:
+        """A posting's weight and value from its count, as ``Format.word_values`` makes them (and
+        ``add_document`` passes them on) for ``field``."""
+        fmt = field.format
+        if isinstance(fmt, Frequency):
+            return lambda n: (n * fmt.field_boost, pack_uint(n))
+        return lambda n: (fmt.field_boost, b"")
 
     return CountedSegmentWriter
 
