@@ -1017,7 +1017,7 @@ WHAT_IS_LEFT = [
     "corpus is the stale-content check, which stats every content file (~41,600 `stat` calls at 10,000 advisories, ~0.3 s here). "
     "`kb search --json` forks it at its start (`kb.freshness.StalenessCheck`, before numpy or kb's search modules are imported) so "
     "that it runs on the other CPU while the search imports and answers; the process still ends only when the check has (readers "
-    "never write, so there is no cache of the result), and with one CPU, or both busy, the two add up again. `kb search` for people "
+    "never write, so there is no cache of the result), and with one CPU, or both busy, the two add up again. The scan's Python around the `stat` calls is not what costs: a leaner loop (the numbers hashed in one piece per folder, no text per file) measured the same in new processes, interleaved (~0.12 s of CPU at 10k, the system calls). `kb search` for people "
     "prints the answers first and checks after them, in process: a child competing for the CPU delayed the answer (0.41 s at "
     "d9e6859, where the child ran for both).",
     "- **warm p95** (multi-line pastes at 10k, in-process, by stage, at d267759; the 20 slowest of the 200: ~13.9 ms word "
@@ -1045,6 +1045,18 @@ WHAT_IS_LEFT = [
     "anchors), normalizing the megabyte with its offset map, and the identifiers of its first part; the matches are credited "
     "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
     "aggregates.",
+    "- **full build** (since f5cbf1a; at 5653038 the build took 461.6 s of CPU, 3.29x the tokenize-only pass): Whoosh's "
+    "segment is written from the terms kb counted (`index._counted_writer_class`: the postings in flat arrays, one sort into "
+    "Whoosh's order, Whoosh's own field writer with the lengths known) instead of `add_document`, which tokenized every field "
+    "again, pickled every posting through an external sort and looked up each posting's field length: on 2,000 advisories "
+    "(analysis in process) Whoosh's share went from 29 to 5.7 s of 56 s (`tests/test_whoosh_segment.py`: the segments are "
+    "byte-equal to `add_document`'s, also when Whoosh merges small segments into a new one). Analysis workers freeze what they "
+    "inherit (`gc.freeze`: their full collections had walked the caller's loaded advisories, 1.6-1.8 s of their ~26 s at 2,000), "
+    "and the caller pauses its collections while the content folders' results arrive (0.8 s of its 1.8 s at 2,000). What "
+    "remains beside the analysis: reading the content (about a third of the build's CPU: the next item), Whoosh's block "
+    "writing (pickled, zlib-compressed blocks of 128 postings), the term numbering and stored texts (`_Gather`), and the "
+    "workers' share of sending documents back. Filling Whoosh's blocks a block at a time was measured against one posting at a "
+    "time and made no difference beyond the noise.",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
     "(~7-9 ms of CPU per advisory, about 60 % of it markdown-it), on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
     "- **incremental rebuild** (a new process, 1.4-2.4 s by the machine's state in three runs of this code; profiled at ecbd3c5 on this corpus): Python, numpy and kb's imports "
