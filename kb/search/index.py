@@ -110,9 +110,11 @@ def _counted_writer_class() -> type:
     length when the segment is written: about half of a full build's CPU time. Here the postings
     stay in flat arrays, are put in Whoosh's order (field name, term bytes, document) with one
     sort, and are handed to Whoosh's own field writer with the lengths known already (it stores
-    them quantized, as the lengths ``add_document`` reads back are). The segment
-    is the one ``add_document`` writes from the same texts (``tests/test_whoosh_segment.py`` reads
-    both back, term by term). Documents may be added either way, not both in one writer."""
+    them quantized, as the lengths ``add_document`` reads back are). When Whoosh merges small
+    segments into the new one, their postings (in Whoosh's pool) join the stream. The segment is
+    the one ``add_document`` writes from the same texts, byte for byte (``tests/test_whoosh_segment.py``;
+    ``tests/test_incremental.py`` checks Whoosh's postings against kb's tables build after build).
+    Documents may be added either way, not both in one writer."""
     from whoosh.formats import Existence, Frequency
     from whoosh.system import pack_uint
     from whoosh.writing import SegmentWriter
