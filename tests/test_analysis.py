@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,29 @@ def test_template_matcher_reports_slot_values_from_the_paste():
     (m,) = [m for m in matcher.match(paste) if m.full]
     assert m.entry.advisory == "a" and m.slots == {"volume": "Ｄ："}
     assert not [m for m in matcher.match("エラーメッセージ: errcode=-108, MRFServer.cpp|108") if m.full]
+
+
+class _Forgetful(dict):
+    """A memo that remembers nothing: every token is read from its node again."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
+def test_mecab_words_are_the_same_with_the_token_memo_cold_warm_and_emptied(monkeypatch):
+    import kb.text.analysis as analysis
+
+    root = Path(__file__).resolve().parent.parent / "content"
+    texts = [p.read_text("utf-8") for p in sorted(root.glob("*/ja.md"))]
+    texts += ["パッチを適用したサーバーでサービスが起動しない", "ｷｬｯｼｭのクリア後もエラーが出ます。", "リンクをクリックしてください"]
+    monkeypatch.setattr(analysis, "_NODE_WORDS", _Forgetful())
+    fresh = [analysis.mecab_words(t, 7) for t in texts]
+    assert sum(map(len, fresh)) > 200
+    monkeypatch.setattr(analysis, "_NODE_WORDS", {})
+    assert [analysis.mecab_words(t, 7) for t in texts] == fresh  # cold: filled as it goes
+    assert analysis._NODE_WORDS
+    assert [analysis.mecab_words(t, 7) for t in texts] == fresh  # warm
+    monkeypatch.setattr(analysis, "_NODE_WORDS", {})
+    monkeypatch.setattr(analysis, "_NODE_WORDS_KEPT", 5)
+    assert [analysis.mecab_words(t, 7) for t in texts] == fresh  # emptied again and again
+    assert len(analysis._NODE_WORDS) <= 5
