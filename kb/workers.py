@@ -37,6 +37,11 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def in_workers(n_items: int, workers: int | None, min_items: int) -> bool:
+    """Whether :func:`ordered_map` gives ``n_items`` items to worker processes (else it runs them here)."""
+    return (default_workers() if workers is None else workers) > 1 and n_items >= min_items
+
+
 def ordered_map(
     fn: Callable[[T], R],
     items: Sequence[T],
@@ -50,8 +55,7 @@ def ordered_map(
     :func:`default_workers`) when there are at least ``min_items``, ``per_task`` items per round
     trip; else here. ``fn`` and ``start`` (run once in each worker) must be module-level functions.
     Closing the generator stops the workers."""
-    n = default_workers() if workers is None else workers
-    if n <= 1 or len(items) < min_items:
+    if not in_workers(len(items), workers, min_items):
         for item in items:
             yield fn(item)
         return
@@ -59,7 +63,7 @@ def ordered_map(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    n = min(n, len(items))
+    n = min(default_workers() if workers is None else workers, len(items))
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(), start))
     tasks = [items[i : i + per_task] for i in range(0, len(items), per_task)]
     pending: deque[Future[list[Any]]] = deque()  # tasks sent, oldest first

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import os
 
-from kb.workers import collections_paused, ordered_map
+from kb.workers import collections_paused, in_workers, ordered_map
 
 
 def _square(n: int) -> int:
@@ -22,6 +22,13 @@ def test_results_come_in_order_from_workers_as_from_the_caller():
     assert list(ordered_map(_square, items, workers=2, min_items=10, per_task=7)) == [n * n for n in items]
     assert list(ordered_map(_square, items, workers=1, min_items=10, per_task=7)) == [n * n for n in items]
     assert list(ordered_map(_square, items[:5], workers=2, min_items=10, per_task=7)) == [n * n for n in items[:5]]
+
+
+def test_in_workers_says_where_ordered_map_runs():
+    for n_items, workers, expected in ((40, 2, True), (9, 2, False), (40, 1, False), (10, 3, True)):
+        assert in_workers(n_items, workers, min_items=10) is expected
+        pids = {pid for pid, _ in ordered_map(_in_worker, list(range(n_items)), workers=workers, min_items=10, per_task=4)}
+        assert (pids != {os.getpid()}) is expected
 
 
 def test_a_worker_freezes_what_it_inherited_and_the_caller_stays_as_it_was():

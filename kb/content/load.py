@@ -27,7 +27,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..workers import PARALLEL_FROM, collections_paused, default_workers, ordered_map
+from ..workers import PARALLEL_FROM, collections_paused, in_workers, ordered_map
 from .model import (
     IMPLICIT_CASE,
     LANGS,
@@ -940,8 +940,7 @@ def load(root: Path | str, workers: int | None = None) -> tuple[list[Advisory], 
     # Read by workers, every object the caller gets is kept: collections, which walk the whole
     # growing heap, would find nothing to free (measured: 0.8 s of the caller's 1.8 s of CPU for
     # 2,000 advisories).
-    parallel = (workers if workers is not None else default_workers()) > 1 and len(folders) >= PARALLEL_FROM
-    with collections_paused(parallel):
+    with collections_paused(in_workers(len(folders), workers, PARALLEL_FROM)):
         for folder, (adv, problems, links) in zip(
             folders, ordered_map(_read_folder, folders, workers=workers, min_items=PARALLEL_FROM, per_task=FOLDERS_PER_TASK)
         ):

@@ -542,8 +542,8 @@ def mecab_words(norm: str, base: int = 0) -> list[tuple[str, int, int]]:
         start = pos
         pos += len(surface)
         key = (surface, node.feature_raw)
-        words = memo.get(key, _UNSEEN)
-        if words is _UNSEEN:
+        words = memo.get(key)
+        if words is None:
             words = _node_words(surface, node.feature)
             if len(memo) >= _NODE_WORDS_KEPT:
                 memo.clear()
@@ -577,7 +577,6 @@ and again, and reading a node's features into fields (fugashi's ``node.feature``
 MeCab's own analysis (measured: ~70 % of :func:`mecab_words`). Shared by threads (a miss is only
 computed again); emptied when it holds ``_NODE_WORDS_KEPT``."""
 _NODE_WORDS_KEPT = 50_000
-_UNSEEN: Any = object()
 
 
 # --- the pipeline --------------------------------------------------------------------------
