@@ -189,7 +189,7 @@ def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> t
             lines = _check_nodes(node, path, report, line_offset) if node is not None else {}
             if lines is None:
                 return None
-            data = loader.construct_document(node) if node is not None else None
+            data = _value(loader, node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -199,6 +199,23 @@ def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> t
         report.error(path, 1 + line_offset, f"a value cannot be read: {str(exc)[:120]}", "quote values that are text")
         return None
     return data, lines
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _value(loader: Any, node: yaml.Node) -> Any:
+    """What ``loader.construct_document(node)`` builds, in a third of the time: mappings, lists
+    and text (what advisory.yaml is made of) built here, any other node by the loader. Only for
+    nodes :func:`_check_nodes` let through (no aliases, no merge keys, shallow)."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else loader.construct_object(node)
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        loader.flatten_mapping(node)  # (as the loader's own mappings do: a key '=' becomes text)
+        return {_value(loader, k): _value(loader, v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_value(loader, v) for v in node.value]
+    return loader.construct_object(node, deep=True)
 
 
 def _check_nodes(root: yaml.Node, path: Path, report: Report, line_offset: int) -> dict[tuple, int] | None:
@@ -328,6 +345,9 @@ def _checking_parser() -> MarkdownIt:
     ``javascript:`` links as text), so that `kb check` sees and refuses them."""
     md = markdown_parser()
     md.validateLink = lambda url: True  # type: ignore[method-assign]
+    # Blocks only: what a loaded advisory keeps of a paragraph or heading is its source text. The
+    # inline syntax is parsed where a link can be (:func:`_links`): about 12 % of the parse.
+    md.disable("inline")
     return md
 
 
@@ -337,15 +357,19 @@ LINK_HINT = (
 )
 
 
-def _links(tokens: list[Token], first_line: int) -> list[tuple[int, str, str]]:
-    """(1-based line, "link" or "image", target) of every link and image; ``first_line`` is the
-    file line of the parsed text's first line."""
+def _links(md: MarkdownIt, tokens: list[Token], env: dict, first_line: int) -> list[tuple[int, str, str]]:
+    """(1-based line, "link" or "image", target) of every link and image in the block ``tokens``
+    that ``md`` made (with ``env``, which holds the link reference definitions); ``first_line`` is
+    the file line of the parsed text's first line. Only text with a ``[`` (a link or image) or a
+    ``<`` (an autolink) is parsed for its inline syntax: nothing else can make one."""
     out = []
     for t in tokens:
-        if t.type != "inline" or not t.children:
+        if t.type != "inline" or ("[" not in t.content and "<" not in t.content):
             continue
+        children: list[Token] = []
+        md.inline.parse(t.content, md, env, children)
         line = first_line + (t.map[0] if t.map else 0)
-        for c in t.children:
+        for c in children:
             if c.type in ("softbreak", "hardbreak"):
                 line += 1
             elif c.type in ("link_open", "image"):
@@ -505,11 +529,13 @@ def parse_language_file(text: str, path: Path, lang: str, report: Report, declar
             ok = False
     body_start = end + 1  # 0-based index of the first body line
     body = lines[body_start:]
-    tokens = _checking_parser().parse("\n".join(body))
+    md = _checking_parser()
+    env: dict[str, Any] = {}  # (the link reference definitions the block parse finds)
+    tokens = md.parse("\n".join(body), env)
     kb_links: list[tuple[int, str]] = []
     asset_links: list[tuple[int, str, str]] = []
     bad = 0
-    for line, kind, target in _links(tokens, body_start + 1):
+    for line, kind, target in _links(md, tokens, env, body_start + 1):
         if kind == "link" and target.startswith("kb:"):
             kb_links.append((line, target))
             continue
@@ -649,8 +675,9 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _check_template(text: str, path: Path, line: int, report: Report) -> bool:
-    """One error per problem of a message text; True when it is a usable template."""
+def _check_template(template: Template, path: Path, line: int, report: Report) -> bool:
+    """One error per problem of a message text (parsed); True when it is a usable template."""
+    text = template.source
     problems: list[tuple[str, str]] = []
     stray = Template.stray_braces(text)
     if stray:
@@ -662,7 +689,6 @@ def _check_template(text: str, path: Path, line: int, report: Report) -> bool:
                 "a placeholder is {{name}}, {{name:type}} or {{name:type=example}}; for a literal '{{' or '}}' write it twice: '{{{{' or '}}}}'",
             )
         )
-    template = Template.parse(text)
     names: set[str] = set()
     for ph in template.placeholders:
         if ph.type not in PLACEHOLDER_TYPES:
@@ -686,12 +712,13 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
             report.error(path, mline, f"message id '{m['id']}' is used twice in case '{data['id']}'", "give each message its own id")
         seen_msgs.add(m["id"])
         loc = _localized(m["text"])
+        parsed = {t: Template.parse(t) for t in set(loc.values())}  # (one parse per distinct wording)
         for lang, t in loc.items():
             if t in [loc[o] for o in loc if o < lang]:
                 continue  # one check per distinct wording
             where = at + ("messages", k, "text") + ((lang,) if isinstance(m["text"], dict) else ())
-            _check_template(t, path, line_of(lines, where), report)
-        names = {lang: sorted(ph.name for ph in Template.parse(t).placeholders) for lang, t in loc.items()}
+            _check_template(parsed[t], path, line_of(lines, where), report)
+        names = {lang: sorted(ph.name for ph in parsed[t].placeholders) for lang, t in loc.items()}
         if len({tuple(v) for v in names.values()}) > 1:
             report.error(
                 path, mline, f"message '{m['id']}' has different placeholders per language: {names}", "both wordings need the same {{slots}}"
@@ -707,7 +734,7 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
             Message(
                 m["id"],
                 m["kind"],
-                {lang: Template.parse(t) for lang, t in loc.items()},
+                {lang: parsed[t] for lang, t in loc.items()},
                 m.get("source"),
                 m.get("event_id"),
                 _localized(m.get("group")),

@@ -86,7 +86,14 @@ def compile_schema(root: dict) -> Check:
             checks.append(properties(schema.get("properties", {}), schema.get("additionalProperties", True)))
         if len(checks) == 1:
             return checks[0]
-        return lambda v: all(c(v) for c in checks)
+
+        def every(v: Any) -> bool:  # (a loop: faster than all() over a generator; ~400 calls per advisory)
+            for c in checks:  # noqa: SIM110
+                if not c(v):
+                    return False
+            return True
+
+        return every
 
     def properties(props: dict, additional: Any) -> Check:
         known = {name: build(s) for name, s in props.items()}
@@ -120,7 +127,15 @@ def compile_schema(root: dict) -> Check:
             return lambda v: not isinstance(v, dict) or len(v) >= arg
         if key == "items":
             item = build(arg)
-            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+
+            def each(v: Any) -> bool:
+                if isinstance(v, list):
+                    for x in v:
+                        if not item(x):
+                            return False
+                return True
+
+            return each
         if key == "minItems":
             return lambda v: not isinstance(v, list) or len(v) >= arg
         if key == "minLength":
