@@ -191,10 +191,10 @@ class KnowledgeBase:
             if plan is not None:
                 cases = sum(len(plan.folders[name][1]) for name in plan.order)
                 return len(plan.order), cases, self.problems
-        from .content.load import load
+        from .content.load import check
 
-        advisories, problems = load(self.content_dir)
-        return len(advisories), sum(len(a.cases) for a in advisories), problems
+        outlines, problems = check(self.content_dir)
+        return len(outlines), sum(len(o.case_ids) for o in outlines), problems
 
     def _usable_sources(self, build_dir: Path) -> dict | None:
         """The folder record (``sources.json``) of a build, when a build or a check may rely on it:

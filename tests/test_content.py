@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main as kb_main
-from kb.content.load import load, load_or_raise
+from kb.content.load import Outline, check, load, load_or_raise
 from kb.content.model import LANGS
 from kb.text.templates import TemplateEntry, TemplateMatcher, squash
 
@@ -362,3 +362,11 @@ def test_worker_processes_read_the_folders_as_one_process_does(tmp_path):
     assert len(one[0]) > PARALLEL_FROM and len(one[1]) >= 3
     assert two[1] == one[1]
     assert [a.id for a in two[0]] == [a.id for a in one[0]] and two[0] == one[0]
+    # kb check's reading: the same problems, by one process or two, and an outline of each advisory.
+    for workers in (1, 2):
+        outlines, problems = check(root, workers=workers)
+        assert problems == one[1]
+        assert outlines == [Outline(a.id, a.path, a.case_ids) for a in one[0]]
+    en.write_text(en.read_text("utf-8") + f"\nAnd [a case](kb:{one[0][0].id}#no-such-case).\n", "utf-8")  # a link to a missing case
+    assert check(root, workers=2)[1] == load(root, workers=1)[1]
+    assert any("unknown case" in p.message for p in load(root, workers=1)[1])

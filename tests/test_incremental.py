@@ -432,13 +432,13 @@ def test_kb_check_reads_only_what_changed_and_reports_what_a_full_read_does(home
         return with_index
 
     full_reads: list[str] = []
-    read_all = kb.content.load.load  # (kb.api imports it when it reads content)
+    read_all = kb.content.load.check  # (kb.api imports it when it checks every folder)
 
     def counted(root):
         full_reads.append(str(root))
         return read_all(root)
 
-    monkeypatch.setattr(kb.content.load, "load", counted)
+    monkeypatch.setattr(kb.content.load, "check", counted)
     # Nothing changed, then one advisory edited: only that one is read.
     assert same()[0] == 0 and len(full_reads) == 1  # (the check without an index)
     touch_edit(advs[3] / "en.md", append="\nThe agent also stops when the tape library is offline.\n")
