@@ -132,3 +132,23 @@ def test_each_wording_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert not [p for p in problems if p.severity == "error"]
     wordings = [(a.id, c.id, m.id, t.source) for a in advisories for c in a.cases for m in c.messages for t in set(m.text.values())]
     assert wordings and len(parsed) == len(wordings)
+
+
+def test_raw_html_rules_left_out_change_nothing(tmp_path: Path):
+    """markdown_parser() leaves out the raw-HTML rules, which only say no with raw HTML off: the
+    tokens (blocks and inline children) and the rendered HTML are those of the parser with them."""
+    from markdown_it import MarkdownIt
+
+    full = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    ours = markdown_parser()
+    assert "html_block" not in ours.get_active_rules()["block"] and "html_block" in full.get_active_rules()["block"]
+    write_corpus(tmp_path, 20, seed=7)
+    html = "<div>\n*raw* <b>block</b>\n</div>\n\nInline <span class=x>html</span> and <!-- a comment --> <?php x ?>\n\n<https://example.com> <a@b.co>"
+    texts = [html, *MARKDOWN, *(p.read_text("utf-8") for p in sorted(tmp_path.glob("*/*.md")))]
+
+    def shape(tokens: list) -> list:
+        return [(t.type, t.tag, t.map, t.content, t.markup, t.attrs, shape(t.children or [])) for t in tokens]
+
+    for text in texts:
+        assert shape(ours.parse(text)) == shape(full.parse(text))
+        assert ours.render(text) == full.render(text)
