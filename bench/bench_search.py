@@ -1053,12 +1053,17 @@ WHAT_IS_LEFT = [
     "byte-equal to `add_document`'s, also when Whoosh merges small segments into a new one). Analysis workers freeze what they "
     "inherit (`gc.freeze`: their full collections had walked the caller's loaded advisories, 1.6-1.8 s of their ~26 s at 2,000), "
     "and the caller pauses its collections while the content folders' results arrive (0.8 s of its 1.8 s at 2,000). What "
-    "remains beside the analysis: reading the content (about a third of the build's CPU: the next item), Whoosh's block "
-    "writing (pickled, zlib-compressed blocks of 128 postings), the term numbering and stored texts (`_Gather`), and the "
-    "workers' share of sending documents back. Filling Whoosh's blocks a block at a time was measured against one posting at a "
-    "time and made no difference beyond the noise.",
-    "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py` "
-    "(~7-9 ms of CPU per advisory, about 60 % of it markdown-it), on both CPUs (`kb/workers.py`); 10 s at 10k would need ~2 ms per advisory.",
+    "remains beside the analysis: reading the content (about a fifth of the build's CPU: the next item), Whoosh's block "
+    "writing (pickled, zlib-compressed blocks of 128 postings) and its stored fields (each document's texts pickled and "
+    "compressed: Whoosh keeps them as the index of record), the term numbering and stored texts (`_Gather`), and the "
+    "workers' share of sending documents back. Filling Whoosh's blocks a block at a time, and numbering a document's terms in "
+    "one pass instead of one posting at a time, were measured and made no difference beyond the noise.",
+    "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py`, "
+    "on both CPUs (`kb/workers.py`). Since ce23997 Markdown is parsed by blocks, its inline syntax only where a link can be; "
+    "advisory.yaml's values are built from libyaml's nodes directly; each message wording is parsed once; the raw-HTML rules, "
+    "which only say no, are left out (867a3cf); `kb check`'s workers send back an outline of each advisory, not the whole of it "
+    "(d6c6ea0). On 2,000 generated advisories that took loading from ~8 to ~5 ms of CPU per advisory (the machine's speed varies "
+    "by up to 40 %); the block parse of markdown-it is now about half of what is left. 10 s at 10k would need ~2 ms per advisory.",
     "- **incremental rebuild** (a new process, 1.4-2.4 s by the machine's state in three runs of this code; profiled at ecbd3c5 on this corpus): Python, numpy and kb's imports "
     "(~0.25 s); reading the previous build's sources, opening it and checking its checksums (`intact()`, two threads, ~0.1 s) "
     "while a forked child stats every content file (`kb.freshness.ForkedScan`, ~0.25 s; ~41,600 `stat` calls at ~4 µs each "
