@@ -1019,7 +1019,10 @@ WHAT_IS_LEFT = [
     "that it runs on the other CPU while the search imports and answers; the process still ends only when the check has (readers "
     "never write, so there is no cache of the result), and with one CPU, or both busy, the two add up again. The scan's Python around the `stat` calls is not what costs: a leaner loop (the numbers hashed in one piece per folder, no text per file) measured the same in new processes, interleaved (~0.12 s of CPU at 10k, the system calls). `kb search` for people "
     "prints the answers first and checks after them, in process: a child competing for the CPU delayed the answer (0.41 s at "
-    "d9e6859, where the child ran for both).",
+    "d9e6859, where the child ran for both). Sharing the scan between the child and a second forked child, each half the "
+    "folders, was measured and left (at d123f27, six new processes each, interleaved): three processes on two CPUs delayed the "
+    "answer (0.22-0.30 s against 0.15-0.24 s) and the check ended no sooner (0.25-0.31 s against 0.24-0.30 s). In a quiet moment "
+    "the child ends ~0.06-0.08 s after the answer at 10k, and before it at 200 advisories.",
     "- **warm p95** (multi-line pastes at 10k, in-process, by stage, at d267759; the 20 slowest of the 200: ~13.9 ms word "
     "overlap in `Index.search`, ~7 ms messages, ~4.8 ms hits and evidence, ~4 ms analysis, ~1.6 ms word coverage; the middle 40: "
     "~10, ~4.7, ~2.4, ~2.1, ~1.4 ms): the word overlap is the postings of common terms, summed in one `bincount` pass (the slowest "
