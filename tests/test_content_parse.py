@@ -152,3 +152,36 @@ def test_raw_html_rules_left_out_change_nothing(tmp_path: Path):
     for text in texts:
         assert shape(ours.parse(text)) == shape(full.parse(text))
         assert ours.render(text) == full.render(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: !!seq ""',
+        'a: !!map ""',
+        'a: !!set ""',
+        'a: !!omap ""',
+        '!!seq "": x',
+        "a:\n  b: !x 1\nc: !y 2",
+        'a:\n  b: !!int ""\nc: !!float x',
+        "a: !!bool maybe",
+        'a: !!int ""',
+        "a: !!timestamp x",
+        "a: [1, {b: !!seq ''}]\nc: !z 3",
+    ],
+)
+def test_values_the_loader_cannot_build_are_the_same_problem(text: str):
+    """A value PyYAML's constructors refuse is reported as the loader's own error (the same value,
+    line and message), never loaded nor raised: building depth first must not change which."""
+    report = Report()
+    assert parse_yaml(text, Path("x.yaml"), report) is None
+    try:
+        yaml.load(text, Loader=_NoDatesLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        expected = [((mark.line + 1) if mark else 1, f"malformed YAML: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}")]
+    except Exception as exc:
+        expected = [(1, f"a value cannot be read: {str(exc)[:120]}")]
+    else:
+        pytest.fail("the loader builds it")
+    assert [(p.line, p.message) for p in report.problems] == expected

@@ -189,16 +189,29 @@ def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> t
             lines = _check_nodes(node, path, report, line_offset) if node is not None else {}
             if lines is None:
                 return None
-            data = _value(loader, node) if node is not None else None
+            try:
+                data = _value(loader, node) if node is not None else None
+            except Exception:  # (a value the shortcut cannot build: the loader's own way says which, and why)
+                data = _constructed(text)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
         _malformed(exc, path, report, line_offset)
         return None
-    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
+    # e.g. an integer of 5,000 digits; PyYAML's own constructors fail so on '!!int ""', '!!bool maybe', '!!timestamp x'
+    except (ValueError, OverflowError, RecursionError, KeyError, IndexError, AttributeError, TypeError) as exc:
         report.error(path, 1 + line_offset, f"a value cannot be read: {str(exc)[:120]}", "quote values that are text")
         return None
     return data, lines
+
+
+def _constructed(text: str) -> Any:
+    """``text``'s value as the loader itself builds it (or its error)."""
+    loader = _NoDatesLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -207,9 +220,11 @@ _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.o
 def _value(loader: Any, node: yaml.Node) -> Any:
     """What ``loader.construct_document(node)`` builds, in a third of the time: mappings, lists
     and text (what advisory.yaml is made of) built here, any other node by the loader. Only for
-    nodes :func:`_check_nodes` let through (no aliases, no merge keys, shallow)."""
-    if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else loader.construct_object(node)
+    nodes :func:`_check_nodes` let through (no aliases, no merge keys, shallow). It builds in another
+    order than the loader (depth first): when it fails, :func:`parse_yaml` asks the loader, whose
+    error names the value the loader would have failed on."""
+    if isinstance(node, yaml.ScalarNode):  # (deep: a collection tag on a scalar fails here, as it does in the loader)
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
         loader.flatten_mapping(node)  # (as the loader's own mappings do: a key '=' becomes text)
         return {_value(loader, k): _value(loader, v) for k, v in node.value}
