@@ -198,18 +198,22 @@ def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> t
     except yaml.YAMLError as exc:
         _malformed(exc, path, report, line_offset)
         return None
-    # e.g. an integer of 5,000 digits; PyYAML's own constructors fail so on '!!int ""', '!!bool maybe', '!!timestamp x'
-    except (ValueError, OverflowError, RecursionError, KeyError, IndexError, AttributeError, TypeError) as exc:
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of 5,000 digits
         report.error(path, 1 + line_offset, f"a value cannot be read: {str(exc)[:120]}", "quote values that are text")
         return None
     return data, lines
 
 
 def _constructed(text: str) -> Any:
-    """``text``'s value as the loader itself builds it (or its error)."""
+    """``text``'s value as the loader itself builds it, or its error. PyYAML's own constructors
+    crash on some tagged values (``!!int ""``: IndexError, ``!!bool maybe``: KeyError,
+    ``!!timestamp x``: AttributeError): those are raised as the ValueError of a value that
+    cannot be read."""
     loader = _NoDatesLoader(text)
     try:
         return loader.get_single_data()
+    except (KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise ValueError(str(exc)) from exc
     finally:
         loader.dispose()
 
