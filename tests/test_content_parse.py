@@ -185,3 +185,29 @@ def test_values_the_loader_cannot_build_are_the_same_problem(text: str):
     else:
         pytest.fail("the loader builds it")
     assert [(p.line, p.message) for p in report.problems] == expected
+
+
+class _Shrunk:
+    """A stat result claiming ``size`` bytes: the file as it was when stat-ed, before it grew."""
+
+    def __init__(self, real: Any, size: int):
+        self._real, self.st_size = real, size
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@pytest.mark.parametrize(("size", "grows_to", "read"), [(5, 5, True), (0, 9, True), (5, 10, True), (5, 11, False), (10, 10, True)])
+def test_read_text_reads_what_is_there_up_to_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, grows_to: int, read: bool):
+    """The read asks for the size stat gave and one byte more; a file that grew since is read on to
+    the limit (here 10 bytes), and refused past it."""
+    path = tmp_path / "en.md"
+    path.write_text("x" * grows_to, "utf-8")
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: _Shrunk(real_stat(self, **kw), size) if self == path else real_stat(self, **kw))
+    report = Report()
+    text = content_load.read_text(path, report, limit=10)
+    if read:
+        assert text == "x" * grows_to and not report.problems
+    else:
+        assert text is None and [p.message for p in report.problems] == ["file is too large: the limit for en.md is 10 bytes (0 KiB)"]
