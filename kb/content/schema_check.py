@@ -120,7 +120,16 @@ def compile_schema(root: dict) -> Check:
         if key == "type":
             names = [arg] if isinstance(arg, str) else list(arg)
             tests = [_TYPES[n] for n in names]
-            return lambda v: any(t(v) for t in tests)
+            if len(tests) == 1:
+                return tests[0]
+
+            def any_type(v: Any) -> bool:
+                for t in tests:  # noqa: SIM110 (a loop: no generator per value)
+                    if t(v):
+                        return True
+                return False
+
+            return any_type
         if key == "required":
             return lambda v: not isinstance(v, dict) or all(name in v for name in arg)
         if key == "minProperties":
@@ -147,7 +156,8 @@ def compile_schema(root: dict) -> Check:
             return lambda v: not _is_number(v) or v >= arg
         if key == "enum":
             values = list(arg)
-            return lambda v: any(_equal(v, x) for x in values)
+            texts = frozenset(x for x in values if isinstance(x, str))  # (text equals only text)
+            return lambda v: v in texts if isinstance(v, str) else any(_equal(v, x) for x in values)
         if key in ("oneOf", "anyOf"):
             subs = [build(s) for s in arg]
             if key == "anyOf":
