@@ -260,9 +260,12 @@ GENERIC_WORDS = frozenset(
 """Words found in so many messages that they identify none (compared after NFKC and lowercasing)."""
 
 
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
 def identifying_chars(text: str) -> int:
     """Letters, digits and CJK characters of ``text``, not counting :data:`GENERIC_WORDS`."""
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
+    words = _WORD_RE.findall(unicodedata.normalize("NFKC", text).lower())
     return sum(len(w) for w in words if w not in GENERIC_WORDS)
 
 
@@ -272,7 +275,8 @@ def template_problems(template: Template) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     parts = template.parts
     pieces = template.literals
-    total = sum(identifying_chars(p) for p in pieces)
+    counts = [identifying_chars(p) for p in pieces]
+    total = sum(counts)
     if total < MIN_TEMPLATE_TEXT:
         fixed = " … ".join(repr(p) for p in pieces if p.strip())
         out.append(
@@ -283,8 +287,8 @@ def template_problems(template: Template) -> list[tuple[str, str]]:
                 "quote more of the message as fixed text; keep identifying values (error codes, names, file names) literal instead of {{slots}}",
             )
         )
-    elif max(map(identifying_chars, pieces)) < MIN_TEMPLATE_PIECE:
-        longest = max(pieces, key=identifying_chars)
+    elif max(counts) < MIN_TEMPLATE_PIECE:
+        longest = pieces[counts.index(max(counts))]
         out.append(
             (
                 f"no fixed piece of the message is long enough to find it by: the longest, {longest!r}, has {identifying_chars(longest)} "
