@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
 
 from kb.workers import collections_paused, in_workers, ordered_map
 
@@ -40,15 +41,34 @@ def test_a_worker_freezes_what_it_inherited_and_the_caller_stays_as_it_was():
     assert gc.get_freeze_count() == before
 
 
-def _collecting(_n: int) -> bool:
-    return gc.isenabled()
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self  # (only a collection frees it)
+
+
+_MADE: list[tuple[int, weakref.ref]] = []  # a worker's: (task, the cycle an item of it made)
+PER_TASK = 4
+
+
+def _cycle_of_task(n: int) -> tuple[bool, int, int]:
+    """Makes a reference cycle; says whether collections run automatically now, how many cycles of
+    this worker's earlier tasks are still alive, and how many of its own task's."""
+    task = n // PER_TASK
+    alive_before = sum(1 for t, ref in _MADE if t < task and ref() is not None)
+    alive_now = sum(1 for t, ref in _MADE if t == task and ref() is not None)
+    _MADE.append((task, weakref.ref(_Cycle())))
+    return gc.isenabled(), alive_before, alive_now
 
 
 def test_collections_pause_within_and_workers_collect_their_own_garbage():
+    """Workers collect once per task: not during it (the cycles its items made stay until it ends),
+    and then all of them (none of an earlier task is left)."""
     assert gc.isenabled()
     with collections_paused():
         assert not gc.isenabled()
-        assert all(ordered_map(_collecting, list(range(20)), workers=2, min_items=10, per_task=4))
+        seen = list(ordered_map(_cycle_of_task, list(range(40)), workers=2, min_items=10, per_task=PER_TASK))
+    assert all(not enabled and before == 0 for enabled, before, _now in seen)
+    assert [now for _e, _b, now in seen] == [n % PER_TASK for n in range(40)]
     assert gc.isenabled()
     with collections_paused(False):
         assert gc.isenabled()
