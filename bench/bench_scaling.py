@@ -7,7 +7,7 @@ and how each grows from 10,000 to 30,000 (issue #10: sub-linear, build memory <=
 
 Each size is one ``bench/bench_search.py --n N`` run (its own corpus, FTS5 peer and queries; 10,000
 is the default run, which also writes ``bench/RESULTS.md``). The report goes to
-``bench/RESULTS-scaling.md``; it refuses runs of different kb sources. This is not a test.
+``bench/RESULTS-scaling.md``; it refuses runs that imported different kb sources. This is not a test.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ ROWS: list[Row] = [
 ]
 
 
+def _sources(r: dict) -> str:
+    """The hash of the kb sources a run imported (``kb at <commit>; kb sources <hash>``)."""
+    return r["kb_version"].rpartition("kb sources ")[2]
+
+
 def load_runs(sizes: tuple[int, ...] = SIZES) -> dict[int, dict]:
     runs = {}
     for n in sizes:
@@ -77,7 +82,7 @@ def load_runs(sizes: tuple[int, ...] = SIZES) -> dict[int, dict]:
         if not path.exists():
             raise SystemExit(f"no run at {n:,} advisories ({path}): run bench/bench_search.py --n {n}, or this script with --run")
         runs[n] = json.loads(path.read_text("utf-8"))
-    versions = {r["kb_version"] for r in runs.values()}
+    versions = {_sources(r) for r in runs.values()}  # (commits may differ: tests or bench/ changed between the runs)
     if len(versions) > 1:
         raise SystemExit("the runs measured different kb sources: " + "; ".join(f"{n:,}: {r['kb_version']}" for n, r in runs.items()))
     return runs
@@ -92,7 +97,9 @@ def report(runs: dict[int, dict]) -> str:
         "# Scaling benchmark",
         "",
         f"`bench/bench_search.py --n N` at {', '.join(f'{n:,}' for n in sizes)} synthetic advisories (`tools.synthetic`, seed 0), "
-        f"kb at {runs[big]['kb_version']}; report by `bench/bench_scaling.py`. Each size is its own run, so each column carries "
+        "kb at "
+        + ", ".join(sorted({r["kb_version"].partition(";")[0] for r in runs.values()}))
+        + f" (kb sources {_sources(runs[big])}); report by `bench/bench_scaling.py`. Each size is its own run, so each column carries "
         "the machine's load of its moment (1-minute load average during each run: "
         + ", ".join(f"{n:,}: {min(r['loadavg']):.1f}-{max(r['loadavg']):.1f}" for n, r in runs.items())
         + "). The last column is the 30,000 figure over the 10,000 one; the corpus grew "
