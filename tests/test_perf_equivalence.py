@@ -626,16 +626,23 @@ def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_the
         assert renumbered.shape == cells.shape and renumbered.ravel().tolist() == [number[v] for v in flat]
 
 
-def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base):
+@pytest.mark.parametrize("per_pass", [None, 1000, 7, 1])
+def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatch, per_pass):
     """Index.search (all postings laid end to end in reused arrays, one bincount, the best documents'
-    terms looked up at once) gives the scores, order and matched terms of adding one term's postings
-    at a time, bit for bit; a large search followed by small ones leaves nothing behind."""
+    terms looked up at once; or, past ``POSTINGS_PER_PASS`` postings, in passes that start from the
+    sums so far, the terms looked up one by one) gives the scores, order and matched terms of adding
+    one term's postings at a time, bit for bit; a large search followed by small ones leaves nothing
+    behind, and the reused arrays stay within a pass's size."""
     import numpy as np
 
+    import kb.search.index as index_module
     from kb.search.index import split_key
     from kb.text.analysis import analyze
 
     index = synthetic_base.searcher().index
+    if per_pass is not None:
+        monkeypatch.setattr(index_module, "POSTINGS_PER_PASS", per_pass)
+        monkeypatch.setattr(index, "_scratch", index_module._Scratch())  # (the fixture's may have grown before)
     rng = random.Random(11)
     queries = []
     for size in (400, 3, 60, 1, 150, 8):  # (sizes up and down: the arrays are reused)
@@ -675,3 +682,31 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base):
                         has.setdefault(f, set()).add(t)
                 assert p.matched == has
                 assert index._position(p.key) == d
+    if per_pass is not None:
+        assert max(len(a) for a in index._scratch._arrays.values()) <= 1.25 * (index.doc_count + per_pass) + 1
+
+
+@pytest.mark.parametrize("per_pass", [1, 7, 64, 999, 1 << 20])
+def test_sums_in_passes_take_the_same_additions_in_the_same_order(monkeypatch, per_pass):
+    """_sum_postings, in one pass or in many (each starting from the sums so far), adds each
+    document's contributions in term order, exactly as one term at a time does. Many postings per
+    document, with weights 24 orders of magnitude apart, make any other order show in the last bits
+    (weights within a few orders of magnitude sum exactly in float64, in any order)."""
+    import numpy as np
+
+    import kb.search.index as index_module
+
+    monkeypatch.setattr(index_module, "POSTINGS_PER_PASS", per_pass)
+    rng = np.random.default_rng(5)
+    n_docs = 40
+    parts = []
+    for _ in range(300):
+        docs = np.sort(rng.choice(n_docs, size=int(rng.integers(1, n_docs)), replace=False)).astype(np.int32)
+        weights = (rng.random(len(docs)) * 10.0 ** rng.integers(-12, 13)).astype(np.float32)
+        parts.append((docs, weights, float(rng.random() * 7)))
+    want = np.zeros(n_docs)
+    for docs, w, idf in parts:
+        want[docs.astype(np.intp)] += (w * idf).astype(np.float64)
+    scores, laid = index_module._sum_postings(parts, n_docs, index_module._Scratch())
+    assert scores.tolist() == want.tolist()
+    assert (laid is None) == (sum(len(d) for d, _w, _i in parts) > per_pass)

@@ -255,40 +255,96 @@ class _Scratch(threading.local):
         return a[:n]
 
 
+POSTINGS_PER_PASS = 1 << 20
+"""Postings :func:`_sum_postings` lays end to end at most at once: what its reused arrays may hold
+(~17 MB), whatever the query. Without a bound they grew to the longest paste so far and stayed
+that large (~100 MB at 30,000 advisories after ordinary pastes, more after a megabyte)."""
+
+
 def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int, scratch: _Scratch) -> tuple[Any, Any]:
     """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
-    ``parts`` ((documents, weights, idf) per term). All postings are laid end to end and summed in
-    one ``bincount`` pass, which adds a document's contributions in that order: the same float
-    additions as one term at a time (``scores[docs] += idf * w``), a few times faster. Returns the
-    scores and the documents laid end to end (term after term; in ``scratch``)."""
+    ``parts`` ((documents, weights, idf) per term). The postings are laid end to end and summed by
+    ``bincount``, which adds a document's contributions in that order: the same float additions as
+    one term at a time (``scores[docs] += idf * w``), a few times faster. Returns the scores and
+    the documents laid end to end (term after term; in ``scratch``), or None for them when there
+    were more than :data:`POSTINGS_PER_PASS` postings: those are summed in passes, each after the
+    first starting with the sums so far, one per document ahead of its postings, so that every
+    document's sum still takes the same additions in the same order."""
     import numpy as np
 
     total = sum(len(docs) for docs, _w, _idf in parts)
-    all_docs = scratch.array("docs", total, np.intp)
-    all_weights = scratch.array("weights", total, np.float64)
-    at = 0
+    if total <= POSTINGS_PER_PASS:
+        all_docs = scratch.array("docs", total, np.intp)
+        all_weights = scratch.array("weights", total, np.float64)
+        at = 0
+        for docs, w, idf in parts:
+            n = len(docs)
+            all_docs[at : at + n] = docs
+            np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
+            at += n
+        return np.bincount(all_docs, weights=all_weights, minlength=n_docs), all_docs
+    end = n_docs + POSTINGS_PER_PASS
+    pass_docs = scratch.array("docs", end, np.intp)
+    pass_weights = scratch.array("weights", end, np.float64)
+    pass_docs[:n_docs] = np.arange(n_docs)
+    pass_weights[:n_docs] = 0.0  # (0.0 + x is x: the first pass's sums are those of its postings alone)
+    at = n_docs
     for docs, w, idf in parts:
-        n = len(docs)
-        all_docs[at : at + n] = docs
-        np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
-        at += n
-    return np.bincount(all_docs, weights=all_weights, minlength=n_docs), all_docs
+        i = 0
+        while i < len(docs):
+            n = min(end - at, len(docs) - i)
+            pass_docs[at : at + n] = docs[i : i + n]
+            np.multiply(w[i : i + n], idf, out=pass_weights[at : at + n])
+            at, i = at + n, i + n
+            if at == end:
+                pass_weights[:n_docs] = np.bincount(pass_docs, weights=pass_weights, minlength=n_docs)
+                at = n_docs
+    scores = np.bincount(pass_docs[:at], weights=pass_weights[:at], minlength=n_docs)
+    return scores, None
 
 
-def _matched_terms(top: list[int], all_docs: Any, counts: list[int], terms: list[tuple[str, str]], n_docs: int, scratch: _Scratch) -> MatchedTerms:
-    """Which document of ``top`` has which term: the postings as :func:`_sum_postings` laid them
-    end to end (``counts`` of them per term, in the order of ``terms``; a translation's already
-    limited to its language), looked up once for all terms."""
+def _matched_terms(
+    top: list[int], all_docs: Any, parts: list[tuple[Any, Any, float]], terms: list[tuple[str, str]], n_docs: int, scratch: _Scratch
+) -> MatchedTerms:
+    """Which document of ``top`` has which term (``terms``: those of ``parts``, in order; a
+    translation's already limited to its language): the postings as :func:`_sum_postings` laid
+    them end to end, looked up once for all terms; when it summed in passes (``all_docs`` is
+    None), laid again and looked up a pass's worth at a time (one term at a time took twice as
+    long on the longest pastes at 10,000 advisories)."""
     import numpy as np
 
     chosen = np.zeros(max(n_docs, 1), dtype=bool)  # (a lookup table small enough for the fastest caches)
     chosen[top] = True
-    found = np.flatnonzero(np.take(chosen, all_docs, out=scratch.array("chosen", len(all_docs), bool)))
     row_of = np.zeros(max(n_docs, 1), dtype=np.intp)
     row_of[top] = np.arange(len(top))
-    ends = np.cumsum(counts)
     has = np.zeros((len(top), len(terms)), dtype=bool)
-    has[row_of[all_docs[found]], np.searchsorted(ends, found, side="right")] = True
+
+    def look_up(laid: Any, term_of: list[int], ends: list[int]) -> None:
+        """Mark the chosen documents among ``laid``: postings of the terms ``term_of``, ending at ``ends``."""
+        found = np.flatnonzero(np.take(chosen, laid, out=scratch.array("chosen", len(laid), bool)))
+        has[row_of[laid[found]], np.asarray(term_of)[np.searchsorted(ends, found, side="right")]] = True
+
+    if all_docs is not None:
+        look_up(all_docs, list(range(len(parts))), np.cumsum([len(docs) for docs, _w, _idf in parts]).tolist())
+        return MatchedTerms(has, terms)
+    # Summed in passes: the postings are laid end to end again, a pass's worth at a time.
+    laid = scratch.array("docs", POSTINGS_PER_PASS, np.intp)
+    term_of: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for u, (docs, _w, _idf) in enumerate(parts):
+        i = 0
+        while i < len(docs):
+            n = min(POSTINGS_PER_PASS - at, len(docs) - i)
+            laid[at : at + n] = docs[i : i + n]
+            at, i = at + n, i + n
+            term_of.append(u)
+            ends.append(at)
+            if at == POSTINGS_PER_PASS:
+                look_up(laid, term_of, ends)
+                term_of, ends, at = [], [], 0
+    if at:
+        look_up(laid[:at], term_of, ends)
     return MatchedTerms(has, terms)
 
 
@@ -1289,7 +1345,7 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = hit[np.lexsort((hit, -scores[hit]))].tolist()  # best first; a tie, lowest docnum first
-        table = _matched_terms(top, all_docs, [len(docs) for docs, _w, _i in parts], used, n_docs, self._scratch)
+        table = _matched_terms(top, all_docs, parts, used, n_docs, self._scratch)
         keys = self._keys.many(top)
         if len(self._numbers) + len(keys) > self._NUMBERS_KEPT:
             self._numbers.clear()
