@@ -218,15 +218,19 @@ _KANA_TAIL_RE = re.compile(r"[\u3040-\u309f]+$")
 
 
 @lru_cache(maxsize=1024)
-def _markable(text: str, japanese: bool) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[frozenset[str], int, int], ...]]:
+def _markable(text: str, japanese: bool) -> tuple[dict[str, tuple[tuple[int, int], ...]], tuple[tuple[frozenset[str], int, int], ...]]:
     """What highlighting needs of a piece of an advisory's text, remembered (the same lines come back
-    across searches): its words and bigrams as (term, start, end), its identifiers as (terms, start,
-    end), offsets into ``text``. Only these are kept, not the whole analysis (its map from each
-    normalized character back would take several times the room). Always MeCab's analysis when
-    ``japanese`` (the browser-parity tests swap this module's ``analyze``, for the query, not this one)."""
+    across searches): where each of its words and bigrams is, as term -> (start, end) pairs, and its
+    identifiers as (terms, start, end), offsets into ``text``. Only these are kept, not the whole
+    analysis (its map from each normalized character back would take several times the room).
+    Always MeCab's analysis when ``japanese`` (the browser-parity tests swap this module's
+    ``analyze``, for the query, not this one)."""
     a = text_analysis.analyze(text, japanese=japanese)
+    places: dict[str, list[tuple[int, int]]] = {}
+    for t in a.words + a.grams:
+        places.setdefault(t.text, []).append((t.start, t.end))
     return (
-        tuple((t.text, t.start, t.end) for t in a.words + a.grams),
+        {term: tuple(spans) for term, spans in places.items()},
         tuple((frozenset(i.terms), *a.span(i.start, i.end)) for i in a.identifiers),
     )
 
@@ -274,8 +278,9 @@ def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
         pieces = _lines_to_mark(text, terms, spec.MARK_LINES) or [(0, min(len(text), spec.MARK_WIDTH))]
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
-        tokens, identifiers = _markable(text[start:end], japanese)
-        spans += [(start + x, start + y) for t, x, y in tokens if t in terms]
+        places, identifiers = _markable(text[start:end], japanese)
+        found = [places[t] for t in terms if t in places] if len(terms) < len(places) else [p for t, p in places.items() if t in terms]
+        spans += [(start + x, start + y) for pairs in found for x, y in pairs]
         spans += [(start + x, start + y) for ts, x, y in identifiers if not ts.isdisjoint(terms)]
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
