@@ -710,3 +710,18 @@ def test_sums_in_passes_take_the_same_additions_in_the_same_order(monkeypatch, p
     scores, laid = index_module._sum_postings(parts, n_docs, index_module._Scratch())
     assert scores.tolist() == want.tolist()
     assert (laid is None) == (sum(len(d) for d, _w, _i in parts) > per_pass)
+
+
+def test_no_terms_no_matches():
+    """_sum_postings and _matched_terms with no term at all (Index.search returns before, but the
+    functions stand on their own): zero scores, an empty table."""
+    import numpy as np
+
+    import kb.search.index as index_module
+
+    scores, laid = index_module._sum_postings([], 3, index_module._Scratch())
+    assert scores.tolist() == [0.0, 0.0, 0.0] and len(laid) == 0
+    table = index_module._matched_terms([0, 2], laid, [], [], 3, index_module._Scratch())
+    assert table.has.shape == (2, 0) and table.of(0) == {}
+    one = [(np.array([1], dtype=np.int32), np.array([1.0], dtype=np.float32), 1.0)]
+    assert index_module._matched_terms([1], np.array([1]), one, [("body", "x")], 3, index_module._Scratch()).of(0) == {"body": {"x"}}

@@ -322,7 +322,7 @@ def _matched_terms(
     def look_up(laid: Any, term_of: list[int], ends: list[int]) -> None:
         """Mark the chosen documents among ``laid``: postings of the terms ``term_of``, ending at ``ends``."""
         found = np.flatnonzero(np.take(chosen, laid, out=scratch.array("chosen", len(laid), bool)))
-        has[row_of[laid[found]], np.asarray(term_of)[np.searchsorted(ends, found, side="right")]] = True
+        has[row_of[laid[found]], np.asarray(term_of, dtype=np.intp)[np.searchsorted(ends, found, side="right")]] = True
 
     if all_docs is not None:
         look_up(all_docs, list(range(len(parts))), np.cumsum([len(docs) for docs, _w, _idf in parts]).tolist())
