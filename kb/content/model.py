@@ -287,11 +287,11 @@ def template_problems(template: Template) -> list[tuple[str, str]]:
                 "quote more of the message as fixed text; keep identifying values (error codes, names, file names) literal instead of {{slots}}",
             )
         )
-    elif max(counts) < MIN_TEMPLATE_PIECE:
-        longest = pieces[counts.index(max(counts))]
+    elif (most := max(counts)) < MIN_TEMPLATE_PIECE:
+        longest = pieces[counts.index(most)]
         out.append(
             (
-                f"no fixed piece of the message is long enough to find it by: the longest, {longest!r}, has {identifying_chars(longest)} "
+                f"no fixed piece of the message is long enough to find it by: the longest, {longest!r}, has {most} "
                 f"identifying character(s); one piece between {{{{slots}}}} needs at least {MIN_TEMPLATE_PIECE}",
                 "quote a longer stretch of the message without a {{slot}} inside it",
             )
