@@ -687,7 +687,7 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
 
 
 @pytest.mark.parametrize("per_pass", [1, 7, 64, 999, 1 << 20])
-def test_sums_in_passes_take_the_same_additions_in_the_same_order(monkeypatch, per_pass):
+def test_sums_in_passes_take_the_same_additions_in_the_same_order(per_pass):
     """_sum_postings, in one pass or in many (each starting from the sums so far), adds each
     document's contributions in term order, exactly as one term at a time does. Many postings per
     document, with weights 24 orders of magnitude apart, make any other order show in the last bits
@@ -696,7 +696,6 @@ def test_sums_in_passes_take_the_same_additions_in_the_same_order(monkeypatch, p
 
     import kb.search.index as index_module
 
-    monkeypatch.setattr(index_module, "POSTINGS_PER_PASS", per_pass)
     rng = np.random.default_rng(5)
     n_docs = 40
     parts = []
@@ -707,7 +706,7 @@ def test_sums_in_passes_take_the_same_additions_in_the_same_order(monkeypatch, p
     want = np.zeros(n_docs)
     for docs, w, idf in parts:
         want[docs.astype(np.intp)] += (w * idf).astype(np.float64)
-    scores, laid = index_module._sum_postings(parts, n_docs, index_module._Scratch())
+    scores, laid = index_module._sum_postings(index_module._passes(parts, per_pass), n_docs, index_module._Scratch())
     assert scores.tolist() == want.tolist()
     assert (laid is None) == (sum(len(d) for d, _w, _i in parts) > per_pass)
 
@@ -719,9 +718,11 @@ def test_no_terms_no_matches():
 
     import kb.search.index as index_module
 
-    scores, laid = index_module._sum_postings([], 3, index_module._Scratch())
+    scores, laid = index_module._sum_postings(index_module._passes([], 5), 3, index_module._Scratch())
     assert scores.tolist() == [0.0, 0.0, 0.0] and len(laid) == 0
     table = index_module._matched_terms([0, 2], laid, [], [], 3, index_module._Scratch())
     assert table.has.shape == (2, 0) and table.of(0) == {}
     one = [(np.array([1], dtype=np.int32), np.array([1.0], dtype=np.float32), 1.0)]
-    assert index_module._matched_terms([1], np.array([1]), one, [("body", "x")], 3, index_module._Scratch()).of(0) == {"body": {"x"}}
+    assert index_module._matched_terms([1], np.array([1]), index_module._passes(one, 5), [("body", "x")], 3, index_module._Scratch()).of(0) == {
+        "body": {"x"}
+    }

@@ -261,52 +261,61 @@ POSTINGS_PER_PASS = 1 << 20
 that large (~100 MB at 30,000 advisories after ordinary pastes, more after a megabyte)."""
 
 
-def _sum_postings(parts: list[tuple[Any, Any, float]], n_docs: int, scratch: _Scratch) -> tuple[Any, Any]:
-    """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
-    ``parts`` ((documents, weights, idf) per term). The postings are laid end to end and summed by
-    ``bincount``, which adds a document's contributions in that order: the same float additions as
-    one term at a time (``scores[docs] += idf * w``), a few times faster. Returns the scores and
-    the documents laid end to end (term after term; in ``scratch``), or None for them when there
-    were more than :data:`POSTINGS_PER_PASS` postings: those are summed in passes, each after the
-    first starting with the sums so far, one per document ahead of its postings, so that every
-    document's sum still takes the same additions in the same order."""
-    import numpy as np
+Pass = list[tuple[int, Any, Any, float]]
+"""Postings summed at once: (term number, documents, weights, idf) of each term, or of its part in the pass."""
 
-    total = sum(len(docs) for docs, _w, _idf in parts)
-    if total <= POSTINGS_PER_PASS:
-        all_docs = scratch.array("docs", total, np.intp)
-        all_weights = scratch.array("weights", total, np.float64)
-        at = 0
-        for docs, w, idf in parts:
-            n = len(docs)
-            all_docs[at : at + n] = docs
-            np.multiply(w, idf, out=all_weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
-            at += n
-        return np.bincount(all_docs, weights=all_weights, minlength=n_docs), all_docs
-    end = n_docs + POSTINGS_PER_PASS
-    pass_docs = scratch.array("docs", end, np.intp)
-    pass_weights = scratch.array("weights", end, np.float64)
-    pass_docs[:n_docs] = np.arange(n_docs)
-    pass_weights[:n_docs] = 0.0  # (0.0 + x is x: the first pass's sums are those of its postings alone)
-    at = n_docs
-    for docs, w, idf in parts:
+
+def _passes(parts: list[tuple[Any, Any, float]], size: int) -> list[Pass]:
+    """``parts`` ((documents, weights, idf) per term) cut, in order, into passes of at most ``size``
+    postings: each pass a list of (term number, documents, weights, idf), a term's postings split
+    where a pass fills up (a term that fits whole is not sliced)."""
+    out: list[Pass] = [[]]
+    room = size
+    for u, (docs, w, idf) in enumerate(parts):
         i = 0
         while i < len(docs):
-            n = min(end - at, len(docs) - i)
-            pass_docs[at : at + n] = docs[i : i + n]
-            np.multiply(w[i : i + n], idf, out=pass_weights[at : at + n])
-            at, i = at + n, i + n
-            if at == end:
-                pass_weights[:n_docs] = np.bincount(pass_docs, weights=pass_weights, minlength=n_docs)
-                at = n_docs
-    scores = np.bincount(pass_docs[:at], weights=pass_weights[:at], minlength=n_docs)
-    return scores, None
+            n = min(room, len(docs) - i)
+            out[-1].append((u, docs, w, idf) if n == len(docs) else (u, docs[i : i + n], w[i : i + n], idf))
+            i, room = i + n, room - n
+            if room == 0:
+                out.append([])
+                room = size
+    return [p for p in out if p]
 
 
-def _matched_terms(
-    top: list[int], all_docs: Any, parts: list[tuple[Any, Any, float]], terms: list[tuple[str, str]], n_docs: int, scratch: _Scratch
-) -> MatchedTerms:
-    """Which document of ``top`` has which term (``terms``: those of ``parts``, in order; a
+def _sum_postings(passes: list[Pass], n_docs: int, scratch: _Scratch) -> tuple[Any, Any]:
+    """Each document's score: the sum, term after term, of ``idf * weight`` over the postings of
+    ``passes`` (:func:`_passes` of each term's documents, weights and idf). A pass's postings are
+    laid end to end and summed by ``bincount``, which adds a document's contributions in that
+    order: the same float additions as one term at a time (``scores[docs] += idf * w``), a few
+    times faster. Each pass after the first starts with the sums so far, one per document ahead of
+    its postings, so that every document's sum still takes the same additions in the same order.
+    Returns the scores and the documents laid end to end (term after term; in ``scratch``), or
+    None for them when there was more than one pass."""
+    import numpy as np
+
+    passes = passes or [[]]
+    head = n_docs if len(passes) > 1 else 0
+    size = head + sum(len(docs) for _u, docs, _w, _idf in passes[0])
+    laid = scratch.array("docs", size, np.intp)
+    weights = scratch.array("weights", size, np.float64)
+    laid[:head] = np.arange(head)
+    weights[:head] = 0.0  # (0.0 + x is x: the first pass's sums are those of its postings alone)
+    for pieces in passes:
+        at = head
+        for _u, docs, w, idf in pieces:
+            n = len(docs)
+            laid[at : at + n] = docs
+            np.multiply(w, idf, out=weights[at : at + n])  # (in float32, as ``idf * w`` is, then widened)
+            at += n
+        scores = np.bincount(laid[:at], weights=weights[:at], minlength=n_docs)
+        if head:
+            weights[:head] = scores  # (where the next pass starts from)
+    return scores, (laid if len(passes) == 1 else None)
+
+
+def _matched_terms(top: list[int], all_docs: Any, passes: list[Pass], terms: list[tuple[str, str]], n_docs: int, scratch: _Scratch) -> MatchedTerms:
+    """Which document of ``top`` has which term (``terms``: those numbered in ``passes``, in order; a
     translation's already limited to its language): the postings as :func:`_sum_postings` laid
     them end to end, looked up once for all terms; when it summed in passes (``all_docs`` is
     None), laid again and looked up a pass's worth at a time (one term at a time took twice as
@@ -318,33 +327,18 @@ def _matched_terms(
     row_of = np.zeros(max(n_docs, 1), dtype=np.intp)
     row_of[top] = np.arange(len(top))
     has = np.zeros((len(top), len(terms)), dtype=bool)
-
-    def look_up(laid: Any, term_of: list[int], ends: list[int]) -> None:
-        """Mark the chosen documents among ``laid``: postings of the terms ``term_of``, ending at ``ends``."""
+    for pieces in passes:
+        term_of = np.array([u for u, _d, _w, _idf in pieces], dtype=np.intp)
+        ends = np.cumsum([len(docs) for _u, docs, _w, _idf in pieces])
+        laid = all_docs
+        if laid is None:  # (summed in passes: laid end to end again, a pass's worth)
+            laid = scratch.array("docs", int(ends[-1]), np.intp)
+            at = 0
+            for _u, docs, _w, _idf in pieces:
+                laid[at : at + len(docs)] = docs
+                at += len(docs)
         found = np.flatnonzero(np.take(chosen, laid, out=scratch.array("chosen", len(laid), bool)))
-        has[row_of[laid[found]], np.asarray(term_of, dtype=np.intp)[np.searchsorted(ends, found, side="right")]] = True
-
-    if all_docs is not None:
-        look_up(all_docs, list(range(len(parts))), np.cumsum([len(docs) for docs, _w, _idf in parts]).tolist())
-        return MatchedTerms(has, terms)
-    # Summed in passes: the postings are laid end to end again, a pass's worth at a time.
-    laid = scratch.array("docs", POSTINGS_PER_PASS, np.intp)
-    term_of: list[int] = []
-    ends: list[int] = []
-    at = 0
-    for u, (docs, _w, _idf) in enumerate(parts):
-        i = 0
-        while i < len(docs):
-            n = min(POSTINGS_PER_PASS - at, len(docs) - i)
-            laid[at : at + n] = docs[i : i + n]
-            at, i = at + n, i + n
-            term_of.append(u)
-            ends.append(at)
-            if at == POSTINGS_PER_PASS:
-                look_up(laid, term_of, ends)
-                term_of, ends, at = [], [], 0
-    if at:
-        look_up(laid[:at], term_of, ends)
+        has[row_of[laid[found]], term_of[np.searchsorted(ends, found, side="right")]] = True
     return MatchedTerms(has, terms)
 
 
@@ -1333,7 +1327,8 @@ class Index:
                 weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
                 parts.append((docs, w, weight))
                 used.append((f, t))
-        scores, all_docs = _sum_postings(parts, n_docs, self._scratch)
+        passes = _passes(parts, POSTINGS_PER_PASS)
+        scores, all_docs = _sum_postings(passes, n_docs, self._scratch)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)
@@ -1345,7 +1340,7 @@ class Index:
             above, tied = hit[scores[hit] > cut], hit[scores[hit] == cut]
             hit = np.concatenate([above, np.sort(tied)[: limit - len(above)]])
         top = hit[np.lexsort((hit, -scores[hit]))].tolist()  # best first; a tie, lowest docnum first
-        table = _matched_terms(top, all_docs, parts, used, n_docs, self._scratch)
+        table = _matched_terms(top, all_docs, passes, used, n_docs, self._scratch)
         keys = self._keys.many(top)
         if len(self._numbers) + len(keys) > self._NUMBERS_KEPT:
             self._numbers.clear()
