@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             + (f"; with --articles {args.articles}: those the queries expect first, the queries about others left out" if args.articles else "")
             + "), imported with "
             f"`kb import` (not stored in the repository). Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start. "
-            f"Produced by `.venv/bin/python bench/realtext/run.py` from HEAD.",
+            "Produced by `.venv/bin/python bench/realtext/run.py" + (f" --articles {args.articles}" if args.articles else "") + "` from HEAD.",
             "",
             "| step | wall | CPU |",
             "| --- | ---: | ---: |",
