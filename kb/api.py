@@ -24,15 +24,16 @@ import hashlib
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
-from .content.model import Advisory
+from .content.model import Advisory, Packed
 from .content.problems import ContentError, Problem, Report
 from .freshness import BUILD_CODE, Folder, ForkedScan, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
-from .search.documents import analyzed, template_entries
+from .search.documents import indexable
 from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
 from .search.layout import SOURCES, current_build, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
@@ -44,6 +45,9 @@ deleted documents than this share of its live ones (they are only dropped by a f
 
 FULL_BUILD_SHARE = 0.5
 """A build analyzes everything (and starts afresh) when more than this share of the advisories changed."""
+
+
+_A = TypeVar("_A", Advisory, Packed)  # an advisory as read: its objects, or packed
 
 
 class StaleIndexWarning(UserWarning):
@@ -89,7 +93,7 @@ class _Plan:
 
     scan: dict[str, Folder]  # the advisory folders as scanned before they were read
     order: list[str]  # every advisory, in build order (folder names: ids, ascending)
-    fresh: dict[str, Advisory]  # the advisories to analyze: all of them without a previous build
+    fresh: dict[str, Advisory | Packed]  # the advisories to analyze (all of them without a previous build), as read
     previous: Index | None = None  # the build the others come from (kept open: pinned)
     folders: dict[str, list] = field(default_factory=dict)  # folder -> [signature, case ids, warnings, mtime, entries]: for the next build
 
@@ -121,12 +125,17 @@ class KnowledgeBase:
         if self._advisories is None:
             from .content.load import load
 
-            self._loaded_scan = scan_folders(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
-            advisories, self.problems = load(self.content_dir)
-            if any(p.severity == "error" for p in self.problems):
-                raise ContentError(self.problems)
-            self._advisories = {a.id: a for a in advisories}
+            self._advisories = self._read_all(load)
         return list(self._advisories.values())
+
+    def _read_all(self, load: Callable[[Path], tuple[list[_A], list[Problem]]]) -> dict[str, _A]:
+        """Every advisory folder read with ``load`` (:func:`kb.content.load.load` or ``load_packed``),
+        by id; the problems in :attr:`problems`. Raises :class:`kb.ContentError` on errors."""
+        self._loaded_scan = scan_folders(self.content_dir, self._known())  # before reading: an edit meanwhile shows as stale
+        advisories, self.problems = load(self.content_dir)
+        if any(p.severity == "error" for p in self.problems):
+            raise ContentError(self.problems)
+        return {a.id: a for a in advisories}
 
     def get(self, advisory_id: str) -> Advisory:
         """One advisory by id; ``KeyError`` when there is none. Reads only that advisory's folder, so
@@ -167,13 +176,15 @@ class KnowledgeBase:
                 self._plan = plan
                 return len(plan.order)
         self._advisories = None
+        from .content.load import load_packed
+
         try:
-            self.advisories()
+            packed = self._read_all(load_packed)  # (kept packed: a build holds them while it indexes)
         except BaseException:
             if previous is not None:
                 previous[0].close()
             raise
-        self._plan = self._plan_from_loaded(previous)
+        self._plan = self._plan_from_loaded(packed, previous)
         return len(self._plan.order)
 
     def check(self) -> tuple[int, int, list[Problem]]:
@@ -278,7 +289,7 @@ class KnowledgeBase:
             return None
         if sum(1 for name, f in scan.items() if old.get(name, [None])[0] != f.signature) > FULL_BUILD_SHARE * len(scan):
             return None
-        fresh: dict[str, Advisory] = {}
+        fresh: dict[str, Advisory | Packed] = {}
         folders: dict[str, list] = {}
         found: dict[str, list[Problem]] = {}
         links: list[str] = []
@@ -316,38 +327,35 @@ class KnowledgeBase:
         self.problems = problems
         return _Plan(scan, list(scan), fresh, previous, folders)
 
-    def _plan_from_loaded(self, previous: tuple[Index, dict, ForkedScan | None] | None) -> _Plan:
-        """A plan for the advisories loaded in full: those whose folder changed are analyzed."""
-        assert self._advisories is not None
+    def _plan_from_loaded(self, loaded: dict[str, Advisory] | dict[str, Packed], previous: tuple[Index, dict, ForkedScan | None] | None) -> _Plan:
+        """A plan for the advisories loaded in full (:meth:`_read_all`): those whose folder changed are analyzed."""
         scan = self._loaded_scan
         old: dict[str, list] = previous[1]["folders"] if previous else {}
-        fresh = {
-            name: a
-            for name, a in self._advisories.items()
-            if not previous or name not in old or name not in scan or old[name][0] != scan[name].signature
+        fresh: dict[str, Advisory | Packed] = {
+            name: a for name, a in loaded.items() if not previous or name not in old or name not in scan or old[name][0] != scan[name].signature
         }
-        if previous is not None and len(fresh) > FULL_BUILD_SHARE * len(self._advisories):
+        if previous is not None and len(fresh) > FULL_BUILD_SHARE * len(loaded):
             previous[0].close()
-            previous, fresh = None, dict(self._advisories)
+            previous, fresh = None, dict(loaded)
         by_folder: dict[str, list[Problem]] = {}
         recordable = True
         for p in self.problems:
             rel = self._relative(p.path)
             name = rel.split("/", 1)[0] if rel else ""
-            if name in self._advisories:
+            if name in loaded:
                 by_folder.setdefault(name, []).append(p)
             else:
                 recordable = False
         folders: dict[str, list] = {}
         if recordable:
-            for name, a in self._advisories.items():
+            for name, a in loaded.items():
                 warned = self._warnings(name, by_folder.get(name, []))
                 if warned is None or name not in scan:
                     folders = {}
                     break
                 f = scan[name]
                 folders[name] = [f.signature, list(a.case_ids), warned, f.mtime, f.names]
-        return _Plan(scan, list(self._advisories), fresh, previous[0] if previous else None, folders)
+        return _Plan(scan, list(loaded), fresh, previous[0] if previous else None, folders)
 
     def _drop_plan(self) -> None:
         if self._plan is not None:
@@ -396,23 +404,30 @@ class KnowledgeBase:
             self.load_changes(full=full)
         elif self._plan is None:
             if self._advisories is not None:
-                self._plan = self._plan_from_loaded(self._previous_build())
+                self._plan = self._plan_from_loaded(self._advisories, self._previous_build())
             else:
                 self.load_changes()
         plan = self._plan
         assert plan is not None
         self._plan = None
         fresh = plan.fresh
-        made = analyzed([fresh[name] for name in plan.order if name in fresh], workers)  # (nothing runs before the first next())
+        if total:
+            total(sum(a.documents if isinstance(a, Packed) else len(a.cases) * len(a.langs) for a in fresh.values()))
+        to_analyze = [name for name in plan.order if name in fresh]
+
+        def handed() -> Iterator[Advisory | Packed]:
+            for name in to_analyze:  # (the plan lets each go once analyzed: memory stays flat as the index grows)
+                yield fresh.pop(name)
+
+        made = indexable(handed(), workers, count=len(to_analyze))  # (nothing runs before the first next())
         try:
-            if total:
-                total(sum(len(a.cases) * len(a.langs) for a in fresh.values()))
-            parts = (Part(name, next(made), template_entries(fresh[name])) if name in fresh else Part(name) for name in plan.order)
+            analyzing = set(to_analyze)
+            parts = (Part(name, *next(made)) if name in analyzing else Part(name) for name in plan.order)
             manifest = {
                 "fingerprint": fingerprint(self.content_dir, plan.scan),
                 "content": self._content_rel(),
                 "advisories": len(plan.order),
-                "analyzed": len(fresh),
+                "analyzed": len(to_analyze),
                 "kb": __version__,
             }
             sources = {"code": build_code() if plan.folders else None, "folders": plan.folders}

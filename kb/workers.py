@@ -15,8 +15,9 @@ from __future__ import annotations
 import gc
 import os
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,8 +45,9 @@ def in_workers(n_items: int, workers: int | None, min_items: int) -> bool:
 
 def ordered_map(
     fn: Callable[[T], R],
-    items: Sequence[T],
+    items: Iterable[T],
     *,
+    n_items: int | None = None,
     workers: int | None = None,
     min_items: int,
     per_task: int,
@@ -54,8 +56,12 @@ def ordered_map(
     """``fn(item)`` for each of ``items``, in order: by ``workers`` processes (default:
     :func:`default_workers`) when there are at least ``min_items``, ``per_task`` items per round
     trip; else here. ``fn`` and ``start`` (run once in each worker) must be module-level functions.
-    Closing the generator stops the workers."""
-    if not in_workers(len(items), workers, min_items):
+    ``items`` may be an iterator (then ``n_items`` says how many it gives): it is taken a task at a
+    time, as the workers need more, and an item is let go once its result is given (a caller that
+    hands out large items and keeps none holds only the few in flight). Closing the generator stops
+    the workers."""
+    count = len(items) if n_items is None else n_items  # type: ignore[arg-type]
+    if not in_workers(count, workers, min_items):
         for item in items:
             yield fn(item)
         return
@@ -63,20 +69,26 @@ def ordered_map(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    n = min(default_workers() if workers is None else workers, len(items))
+    n = min(default_workers() if workers is None else workers, count)
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(), start))
-    tasks = [items[i : i + per_task] for i in range(0, len(items), per_task)]
+    source = iter(items)
     pending: deque[Future[list[Any]]] = deque()  # tasks sent, oldest first
     try:
-        sent = 0
-        while sent < len(tasks) or pending:
-            while sent < len(tasks) and len(pending) < TASKS_AHEAD * n:
-                pending.append(pool.submit(_run_task, fn, tasks[sent]))
-                sent += 1
+        more = True
+        while more or pending:
+            while more and len(pending) < TASKS_AHEAD * n:
+                task = list(islice(source, per_task))
+                more = len(task) == per_task
+                if task:
+                    pending.append(pool.submit(_run_task, fn, task))
+                del task  # (the pool holds it until its result comes back)
+            if not pending:
+                break
             results = pending.popleft().result()
-            if sent == len(tasks) and not pending:
+            if not more and not pending:
                 pool.shutdown(wait=True)  # (the last results: the workers can go)
-            yield from results
+            while results:
+                yield results.pop(0)  # (each result let go once given: the caller decides what it keeps)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

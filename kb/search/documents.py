@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .. import spec
-from ..content.model import Advisory, Case
+from ..content.model import Advisory, Case, Packed
 from ..text.analysis import analyze, find_identifiers, forget_tagger, model_keys, normalize
 from ..text.templates import TemplateEntry
 from ..workers import PARALLEL_FROM, ordered_map
@@ -140,26 +141,46 @@ def _remember(adv: Advisory, docs: list[SearchDoc]) -> None:
 ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
 
 
-def analyzed(advisories: Sequence[Advisory], workers: int | None = None) -> Generator[list[SearchDoc], None, None]:
-    """:func:`documents` of each advisory, in order. From :data:`PARALLEL_FROM` advisories not yet
-    analyzed on, worker processes analyze them (:func:`kb.workers.ordered_map`: one per CPU, or
-    ``workers``; each with a MeCab tagger of its own) while the caller indexes what came back. The
-    documents are the same either way: the analysis is a function of the advisory alone. Closing
-    the iterator stops the workers."""
-    todo = [a for a in advisories if _recalled(a) is None]
-    made = ordered_map(_documents, todo, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
+def analyzed(advisories: Iterable[Advisory], workers: int | None = None, *, count: int | None = None) -> Generator[list[SearchDoc], None, None]:
+    """:func:`documents` of each advisory, in order, each analyzed now (and remembered within
+    :func:`remembering`). From :data:`PARALLEL_FROM` advisories on, worker processes analyze them
+    (:func:`kb.workers.ordered_map`: one per CPU, or ``workers``; each with a MeCab tagger of its
+    own) while the caller indexes what came back. The documents are the same either way: the
+    analysis is a function of the advisory alone. ``advisories`` may be an iterator (``count``: how
+    many it gives), taken as the workers need more: a caller that keeps none of them holds only
+    those in flight. Closing the iterator stops the workers."""
+    for docs, _templates in indexable(advisories, workers, count=count):
+        yield docs
+
+
+def indexable(
+    items: Iterable[Advisory | Packed], workers: int | None = None, *, count: int | None = None
+) -> Generator[tuple[list[SearchDoc], list[TemplateEntry]], None, None]:
+    """What the index needs of each advisory, in order: its documents (as :func:`analyzed`) and its
+    message wordings (:func:`template_entries`). A :class:`~kb.content.model.Packed` advisory is
+    unpickled only where it is analyzed (a worker, when there are workers)."""
+    n = len(items) if count is None else count  # type: ignore[arg-type]
+    in_flight: deque[Advisory | Packed] = deque()  # taken from ``items``, results not given yet
+
+    def taken() -> Iterator[Advisory | Packed]:
+        for item in items:
+            in_flight.append(item)
+            yield item
+
+    made = ordered_map(_indexable, taken(), n_items=n, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
     try:
-        k = 0
-        for adv in advisories:
-            if k < len(todo) and adv is todo[k]:
-                k += 1
-                docs = next(made)
-                _remember(adv, docs)
-                yield list(docs)
-            else:
-                yield documents(adv)  # (analyzed already: remembered)
+        for docs, templates in made:  # (in order: the oldest item taken is the one these come from)
+            item = in_flight.popleft()
+            if isinstance(item, Advisory):
+                _remember(item, docs)
+            yield list(docs), templates
     finally:
         made.close()
+
+
+def _indexable(item: Advisory | Packed) -> tuple[list[SearchDoc], list[TemplateEntry]]:
+    adv = item.advisory() if isinstance(item, Packed) else item
+    return _documents(adv), template_entries(adv)
 
 
 def _documents(adv: Advisory) -> list[SearchDoc]:
