@@ -124,8 +124,11 @@ def _counted_writer_class() -> type:
             super().__init__(*args, **kwargs)
             self._vocab: dict[str, dict[str, int]] = {}  # field -> term -> term number
             self._terms: list[tuple[str, str]] = []  # (field, term) of each term number
-            self._tids, self._docs, self._counts = array("i"), array("I"), array("I")  # one entry per posting
+            self._tids, self._counts = array("i"), array("I")  # one entry per posting
+            self._docs, self._runs = array("I"), array("I")  # each document with postings, and how many (its postings come together)
             self._lengths: dict[str, array] = {}  # scored field -> each document's length (0: none)
+            self._counted = False  # documents came through add_counted
+            self._posted = 0  # postings when the last document was added
 
         def add_counted(self, stored: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
             """One document: ``stored`` holds the values of the stored fields, ``counts`` each
@@ -149,7 +152,6 @@ def _counted_writer_class() -> type:
                             tid = vocab[term] = len(self._terms)
                             self._terms.append((name, term))
                         self._tids.append(tid)
-                        self._docs.append(docnum)
                         self._counts.append(n)
                         length += n
                     if field.scorable:
@@ -163,18 +165,29 @@ def _counted_writer_class() -> type:
                 if field.column_type and value is not None:
                     perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
             perdoc.finish_doc()
-            self._added = True
+            if len(self._tids) > self._posted:
+                self._docs.append(docnum)
+                self._runs.append(len(self._tids) - self._posted)
+                self._posted = len(self._tids)
+            self._added = self._counted = True
             self.docnum += 1
 
         def add_document(self, **fields: Any) -> None:
-            if self._terms:
+            if self._counted:
                 raise RuntimeError("documents are added with add_counted or add_document, not both")
             super().add_document(**fields)
 
         def _flush_segment(self) -> None:
-            if not self._terms:
+            if not self._counted:
                 super()._flush_segment()
                 return
+            try:
+                self._write_counted()
+            finally:  # (the writer is done: its postings are let go before the rest of the build is written)
+                self._vocab, self._terms, self._lengths = {}, [], {}
+                self._tids, self._counts, self._docs, self._runs = array("i"), array("I"), array("I"), array("I")
+
+        def _write_counted(self) -> None:
             self.perdocwriter.close()
             fw = self.fieldwriter
             if self.pool.fieldnames:
@@ -214,14 +227,21 @@ def _counted_writer_class() -> type:
 
             terms, schema = self._terms, self.schema
             by_term = sorted(range(len(terms)), key=terms.__getitem__)
-            rank = np.empty(len(terms), dtype=np.int64)
-            rank[by_term] = np.arange(len(terms))
-            tids = np.frombuffer(self._tids, dtype=np.int32)
-            order = np.argsort(rank[tids], kind="stable")  # (stable: a term's documents stay ascending)
-            docs = np.frombuffer(self._docs, dtype=np.uint32)[order]
-            counts = np.frombuffer(self._counts, dtype=np.uint32)[order]
+            rank = np.empty(len(terms), dtype=np.int32)
+            rank[by_term] = np.arange(len(terms), dtype=np.int32)
+            (docs, counts), per_term = _grouped(  # (stable: a term's documents stay ascending)
+                np.frombuffer(self._tids, dtype=np.int32),
+                rank,
+                [_Runs(self._docs, self._runs), np.frombuffer(self._counts, dtype=np.uint32)],
+            )
+            self._tids, self._counts, self._docs, self._runs = (
+                array("i"),
+                array("I"),
+                array("I"),
+                array("I"),
+            )  # (sorted: the arrays they came in can go)
             at = 0
-            for t, end in zip(by_term, np.cumsum(np.bincount(tids, minlength=len(terms))[by_term]).tolist()):
+            for t, end in zip(by_term, np.cumsum(per_term).tolist()):
                 name, term = terms[t]
                 yield name, schema[name], term.encode("utf-8"), docs[at:end].tolist(), counts[at:end].tolist()
                 at = end
@@ -440,9 +460,12 @@ class _Gather:
         self.n_scored = len(FIELD_BOOSTS)
         self.previous = previous
         self.base = previous.n_postings if previous else 0  # new terms are numbered from here (old ones by their offset)
-        self.vocab: list[dict[str, int]] = [{} for _ in self.fields]
+        self.vocab: list[dict[str, int]] = [{} for _ in self.fields]  # per field: term -> its place in ``term_ids``
         self.new_terms: list[tuple[int, str]] = []  # (field, term) of term base + i
-        self.tids, self.docs, self.tf = array("i"), array("I"), array("f")  # array("f"): float32, as Whoosh stores weights
+        self._posted = 0  # postings when the last fresh document was added
+        self.term_ids = array("i")  # the term id of each term met, in the order met (postings name them by this order: ``tids``)
+        self.tids, self.tf = array("i"), array("f")  # one entry per posting; array("f"): float32, as Whoosh stores weights
+        self.docs, self.runs = array("I"), array("I")  # each fresh document with postings, and how many (they come together)
         self.keys: list[str] = []
         self.stored = stored  # each document's title and texts, in document order
         self.lengths = array("I")  # fresh documents: raw lengths of the scored fields
@@ -471,18 +494,22 @@ class _Gather:
                 continue
             vocab, boost = self.vocab[f], self.boosts[f]
             for term, count in counts.items():
-                tid = vocab.get(term)
-                if tid is None:
+                local = vocab.get(term)
+                if local is None:
                     entry = old(name, term) if old else None
                     if entry is not None:
                         tid = entry[0]
                     else:
                         tid = self.base + len(self.new_terms)
                         self.new_terms.append((f, term))
-                    vocab[term] = tid
-                self.tids.append(tid)
-                self.docs.append(doc)
+                    local = vocab[term] = len(self.term_ids)
+                    self.term_ids.append(tid)
+                self.tids.append(local)
                 self.tf.append(count * boost)
+        if len(self.tids) > self._posted:
+            self.docs.append(doc)
+            self.runs.append(len(self.tids) - self._posted)
+            self._posted = len(self.tids)
 
     def reuse(self, advisory: str) -> None:
         """The previous build's documents of ``advisory``, renumbered (taken with the advisories
@@ -577,27 +604,29 @@ class _Gather:
             out[1, doc : doc + count] = index._twin_bits[old_first : old_first + count]
         return out
 
-    def _fresh(self) -> tuple[Any, Any, Any]:
-        """The fresh postings (term id, document, tf), sorted by term, then document."""
+    def _fresh(self) -> tuple[Any, Any, Any, Any]:
+        """The fresh postings sorted by term id, then document: the term ids in order, each one's
+        number of postings, the documents and the tfs. The arrays they were gathered in are let go."""
         import numpy as np
 
-        tids = np.frombuffer(self.tids, dtype=np.int32).astype(np.int64)
-        docs = np.frombuffer(self.docs, dtype=np.uint32).astype(np.int64)
-        tf = np.frombuffer(self.tf, dtype=np.float32)
-        order = np.argsort(tids * max(len(self.keys), 1) + docs, kind="stable")
-        return tids[order], docs[order], tf[order]
+        term_ids = np.frombuffer(self.term_ids, dtype=np.int32)
+        by_id = np.argsort(term_ids)
+        rank = np.empty(len(term_ids), dtype=np.int32)
+        rank[by_id] = np.arange(len(term_ids), dtype=np.int32)
+        (docs, tf), df = _grouped(  # (documents were added in ascending order: they stay so within a term)
+            np.frombuffer(self.tids, dtype=np.int32), rank, [_Runs(self.docs, self.runs), np.frombuffer(self.tf, dtype=np.float32)]
+        )
+        self.tids, self.tf, self.docs, self.runs = array("i"), array("f"), array("I"), array("I")
+        return term_ids[by_id], df, docs, tf
 
     def _postings(self, path: Path) -> tuple[ColumnsFile, Any, Any]:
         """Every posting, by term then document, in a new ``postings.bin`` (:func:`_postings_file`:
         its documents and tfs filled in); the term id of each term, its document frequency."""
-        import numpy as np
-
-        tids, docs, tf = self._fresh()
-        starts = np.flatnonzero(np.diff(tids, prepend=-1)) if len(tids) else np.zeros(0, np.int64)
-        out = _postings_file(path, len(tids))
+        term_ids, df, docs, tf = self._fresh()
+        out = _postings_file(path, len(docs))
         out["docs"][:] = docs
         out["tf"][:] = tf
-        return out, tids[starts], np.diff(np.append(starts, len(tids)))
+        return out, term_ids, df
 
     def _merged_postings(self, path: Path) -> tuple[ColumnsFile, Any, Any]:
         """What :meth:`_postings` returns, for a build that starts from a previous one: its postings
@@ -614,7 +643,8 @@ class _Gather:
         term_off, old_df = p.term_rows["off"].astype(np.int64), p.term_rows["df"].astype(np.int64)
         gone = _gone_postings(p.post_docs, o2n)  # the postings of the documents that left
         kept_df = old_df - np.bincount(np.searchsorted(term_off, gone, side="right") - 1, minlength=len(term_off)) if len(gone) else old_df
-        tids, docs, tf = self._fresh()
+        ids, per_id, docs, tf = self._fresh()
+        tids = np.repeat(ids, per_id)
         known = tids < self.base
         # Where each fresh posting goes, as a place among the previous postings: before the first
         # posting of its term whose document comes after it in the new numbering. Kept documents keep
@@ -686,6 +716,62 @@ _BLOCK = 1 << 18  # postings per block of a pass over all of them (temporaries o
 _SPLICE_BY_RUNS = 20_000
 """Up to this many postings removed and inserted, :func:`_spliced` copies the runs between them (a
 few copies of memory); beyond, it goes by masks."""
+
+
+class _Runs:
+    """A column of postings given as runs: ``values[i]`` for each of the next ``lengths[i]`` postings
+    (a document's number, for its postings, which come together). Sliced, it lays out that block of
+    postings; whole, it would take 4 bytes a posting (at 30,000 advisories, ~100 MB in each of the
+    two places a build gathers postings)."""
+
+    def __init__(self, values: array, lengths: array):
+        import numpy as np
+
+        self.values = np.frombuffer(values, dtype=np.uint32)
+        self.ends = np.cumsum(np.frombuffer(lengths, dtype=np.uint32), dtype=np.int64)
+        self.starts = self.ends - np.frombuffer(lengths, dtype=np.uint32)
+        self.dtype = self.values.dtype
+
+    def __len__(self) -> int:
+        return int(self.ends[-1]) if len(self.ends) else 0
+
+    def __getitem__(self, block: slice) -> Any:
+        import numpy as np
+
+        a, b = block.start, min(block.stop, len(self))
+        if a >= b:
+            return self.values[:0]
+        first, last = np.searchsorted(self.ends, [a, b - 1], side="right").tolist()  # the runs that hold postings a .. b-1
+        runs = slice(first, last + 1)
+        return np.repeat(self.values[runs], np.minimum(self.ends[runs], b) - np.maximum(self.starts[runs], a))
+
+
+def _grouped(numbers: Any, rank: Any, columns: Sequence[Any]) -> tuple[list[Any], Any]:
+    """``columns`` (one entry per posting) put in the order of their postings' ``rank[number]``,
+    postings of one rank kept in the order they came (a stable sort), and how many postings each
+    rank has. A counting sort, a block of ``_BLOCK`` postings at a time: besides the sorted columns
+    it needs memory for a block and a slot per rank, where ``argsort`` over all the postings needed
+    8 bytes a posting for the order and more for its workspace (at 30,000 advisories, 26 million
+    postings: ~400 MB)."""
+    import numpy as np
+
+    n = len(numbers)
+    per_rank = np.zeros(len(rank), dtype=np.int64)
+    per_rank[rank] = np.bincount(numbers, minlength=len(rank))
+    slot = np.cumsum(per_rank) - per_rank  # where each rank's next posting goes
+    out = [np.empty(n, dtype=c.dtype) for c in columns]
+    for a in range(0, n, _BLOCK):
+        b = min(a + _BLOCK, n)
+        keys = rank[numbers[a:b]]
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        starts = np.flatnonzero(np.diff(keys, prepend=-1))  # where each rank's run in the block starts
+        runs = np.diff(np.append(starts, b - a))
+        at = slot[keys] + (np.arange(b - a) - np.repeat(starts, runs))
+        for c, o in zip(columns, out):
+            o[at] = c[a:b][order]
+        slot[keys[starts]] += runs
+    return out, per_rank
 
 
 def _intp_blocks(values: Any) -> Iterator[tuple[int, Any]]:

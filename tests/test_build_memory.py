@@ -1,0 +1,145 @@
+"""A build's memory stays bounded by what it writes, not by the content it reads (issue #10).
+
+What makes it so, each checked against the straightforward code or behaviour it replaced:
+- the advisories a build reads are kept packed, unpickled only where they are analyzed, and let go
+  one by one as they are indexed (``ordered_map`` takes its items lazily and drops each result once
+  given);
+- postings are sorted by a block-wise counting sort (``_grouped``) that gives exactly the order of
+  a stable ``argsort`` over all of them;
+- a posting's document is kept once per document as a run (``_Runs``), laid out a block at a time.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import weakref
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import kb.api
+import kb.search.index as index_module
+from kb.api import KnowledgeBase
+from kb.content.load import load, load_packed
+from kb.content.model import Advisory, Packed
+from kb.search.documents import documents, indexable, template_entries
+from kb.search.index import _grouped, _Runs
+from kb.workers import TASKS_AHEAD, ordered_map
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _double(n: int) -> int:
+    return 2 * n
+
+
+def test_runs_lay_out_any_block_as_the_repeated_values():
+    rng = random.Random(5)
+    for _ in range(300):
+        n = rng.randint(0, 25)
+        values = array("I", sorted(rng.sample(range(10_000), n)))
+        lengths = array("I", [rng.randint(1, 9) for _ in range(n)])
+        whole = np.repeat(np.frombuffer(values, np.uint32), np.frombuffer(lengths, np.uint32))
+        runs = _Runs(values, lengths)
+        assert len(runs) == len(whole) and runs.dtype == whole.dtype
+        for _ in range(20):
+            a = rng.randint(0, len(whole))
+            b = rng.randint(a, len(whole) + 3)
+            assert np.array_equal(runs[a:b], whole[a:b]), (a, b)
+
+
+@pytest.mark.parametrize("block", [1, 3, 64, 1 << 18])
+def test_grouped_gives_the_order_of_a_stable_argsort(monkeypatch, block):
+    monkeypatch.setattr(index_module, "_BLOCK", block)
+    rng = np.random.default_rng(block)
+    for n_terms, n_docs in ((1, 1), (5, 40), (300, 50), (40, 400)):
+        lengths = rng.integers(1, 12, size=n_docs).astype(np.uint32)
+        docs = np.sort(rng.choice(100_000, size=n_docs, replace=False)).astype(np.uint32)
+        numbers = rng.integers(0, n_terms, size=int(lengths.sum())).astype(np.int32)
+        weights = rng.random(len(numbers)).astype(np.float32)
+        rank = rng.permutation(n_terms).astype(np.int32)
+        (got_docs, got_weights), per_rank = _grouped(numbers, rank, [_Runs(array("I", docs.tolist()), array("I", lengths.tolist())), weights])
+        order = np.argsort(rank[numbers], kind="stable")
+        assert np.array_equal(got_docs, np.repeat(docs, lengths)[order])
+        assert np.array_equal(got_weights, weights[order])
+        assert np.array_equal(per_rank, np.bincount(rank[numbers], minlength=n_terms))
+    (empty,), per_rank = _grouped(np.zeros(0, np.int32), np.arange(3, dtype=np.int32), [np.zeros(0, np.float32)])
+    assert len(empty) == 0 and per_rank.tolist() == [0, 0, 0]
+
+
+def test_ordered_map_takes_items_as_the_workers_need_them():
+    taken: list[int] = []
+
+    def items():
+        for n in range(200):
+            taken.append(n)
+            yield n
+
+    made = ordered_map(_double, items(), n_items=200, workers=2, min_items=10, per_task=3)
+    for k, result in enumerate(made):
+        assert result == 2 * k
+        assert len(taken) <= k + 1 + (TASKS_AHEAD * 2 + 1) * 3  # the tasks in flight, not the whole list
+    assert len(taken) == 200
+    assert list(ordered_map(_double, iter(range(7)), n_items=7, workers=2, min_items=10, per_task=3)) == [0, 2, 4, 6, 8, 10, 12]
+
+
+def test_packed_advisories_are_the_advisories_and_analyze_the_same():
+    content = ROOT / "content"
+    advisories, problems = load(content, workers=1)
+    packed, packed_problems = load_packed(content, workers=1)
+    assert packed_problems == problems
+    assert [p.id for p in packed] == [a.id for a in advisories]
+    for p, a in zip(packed, advisories):
+        assert p.advisory() == a
+        assert (p.case_ids, p.path, p.documents) == (a.case_ids, a.path, len(a.cases) * len(a.langs))
+    made = list(indexable(packed, workers=1))
+    assert made == [(documents(a), template_entries(a)) for a in advisories]
+
+
+def test_a_build_lets_each_advisory_go_once_it_is_indexed(tmp_path: Path, monkeypatch):
+    """The build (as ``KnowledgeBase.build`` reads the content itself) never unpickles an advisory
+    in its own process when workers analyze, and holds only the few in flight: each packed advisory
+    is gone soon after its documents were indexed, not kept until the build ends."""
+    import kb.search.documents as documents_module
+    from tools.synthetic import write_corpus
+
+    monkeypatch.setattr(documents_module, "ADVISORIES_PER_TASK", 1)
+    content = tmp_path / "content"
+    n = documents_module.PARALLEL_FROM + 40
+    write_corpus(content, n, seed=23)
+    parent = os.getpid()
+    unpickled_here: list[str] = []
+    real_advisory = Packed.advisory
+
+    def advisory(self: Packed) -> Advisory:
+        if os.getpid() == parent:
+            unpickled_here.append(self.id)
+        return real_advisory(self)
+
+    monkeypatch.setattr(Packed, "advisory", advisory)
+    handed: list[weakref.ref] = []
+    alive_at: list[int] = []
+    real_indexable = kb.api.indexable
+
+    def watched(items, workers=None, *, count=None):
+        def taken():
+            for item in items:
+                handed.append(weakref.ref(item))
+                yield item
+
+        for k, result in enumerate(real_indexable(taken(), workers, count=count)):
+            gc.collect()
+            alive_at.append(sum(1 for ref in handed[: k + 1] if ref() is not None))
+            yield result
+
+    monkeypatch.setattr(kb.api, "indexable", watched)
+    KnowledgeBase(content, tmp_path / "index").build(workers=2)
+    assert len(handed) == n and all(isinstance(ref(), (Packed, type(None))) for ref in handed)
+    assert not unpickled_here, "the build's own process unpickled advisories"
+    assert max(alive_at) <= 2, f"advisories indexed already were still held: {max(alive_at)}"
+    gc.collect()
+    assert sum(1 for ref in handed if ref() is not None) == 0
