@@ -14,6 +14,7 @@ process, so its peak RSS (``VmHWM``) is its own. This is not a test: it asserts 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pickle
@@ -147,6 +148,30 @@ def phase_build(content: str, index: str, profile: str | None) -> None:
             "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "index_bytes": tree_size(build_dir),
             "index_files": sum(1 for _ in build_dir.rglob("*")),
+        }
+    )
+
+
+def phase_build_site(content: str, index: str, site: str) -> None:
+    """``kb build`` as a user runs it: the index and the static site, in this process (its peak RSS is
+    the command's own)."""
+    from kb.cli import main
+
+    shutil.rmtree(index, ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    t0, c0 = time.perf_counter(), cpu_with_children()
+    with contextlib.redirect_stdout(sys.stderr):  # (stdout carries this phase's JSON line)
+        rc = main(["--content", content, "--index", index, "build", "--site", site])
+    t1, c1 = time.perf_counter(), cpu_with_children()
+    if rc != 0:
+        raise SystemExit(f"kb build failed ({rc})")
+    emit(
+        {
+            "build_s": t1 - t0,
+            "build_cpu_s": c1 - c0,
+            "maxrss_mb": maxrss_mb(),
+            "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "site_bytes": tree_size(Path(site)),
         }
     )
 
@@ -799,6 +824,8 @@ def main(argv: list[str] | None = None) -> int:
             phase_tokenize(*rest)
         elif name == "build":
             phase_build(rest[0], rest[1], prof(rest[2]))
+        elif name == "build-site":
+            phase_build_site(*rest)
         elif name == "fts-build":
             phase_fts_build(*rest)
         elif name == "query-kb":
@@ -850,6 +877,12 @@ def main(argv: list[str] | None = None) -> int:
     log(f"tokenize-only: load {tok['load_s']:.1f} s + documents {tok['documents_s']:.1f} s ({tok['docs']} documents)")
     build = run_phase("build", str(content), str(index), str(work / "build.prof") if args.profile else "-")
     log(f"kb build: {build['build_s']:.1f} s, index {build['index_bytes'] / 1e6:.1f} MB, peak RSS {build['maxrss_mb']:.0f} MB")
+    site_build = run_phase("build-site", str(content), str(work / "site-index"), str(work / "site"))
+    log(
+        f"kb build (index and site): {site_build['build_s']:.1f} s, site {site_build['site_bytes'] / 1e6:.1f} MB, peak RSS {site_build['maxrss_mb']:.0f} MB"
+    )
+    shutil.rmtree(work / "site-index", ignore_errors=True)
+    shutil.rmtree(work / "site", ignore_errors=True)
     fts_build = run_phase("fts-build", str(pkl), str(db))
     log(f"FTS5 build: texts {fts_build['texts_s']:.1f} s + insert {fts_build['insert_s']:.1f} s, {fts_build['db_bytes'] / 1e6:.1f} MB")
 
@@ -974,6 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
         "content_bytes": content_bytes,
         "tokenize": tok,
         "build": build,
+        "site_build": site_build,
         "fts_build": fts_build,
         "kb_cold_s": [c["wall_s"] for c in kb_cold],
         "kb_cold_small_s": [c["wall_s"] for c in kb_cold_small],
@@ -1194,6 +1228,19 @@ def report(r: dict, args) -> str:
         ("index size on disk", f"{b['index_bytes'] / 1e6:.1f} MB", f"{fb['db_bytes'] / 1e6:.1f} MB", fmt_ratio(b["index_bytes"], fb["db_bytes"])),
         ("peak RSS, build process", f"{b['maxrss_mb']:.0f} MB", f"{fb['maxrss_mb']:.0f} MB", fmt_ratio(b["maxrss_mb"], fb["maxrss_mb"])),
         ("peak RSS, largest analysis worker", f"{b.get('worker_maxrss_mb', 0):.0f} MB", "", ""),
+        *(
+            [
+                (
+                    "`kb build` as users run it, the index and the static site: wall / CPU / peak RSS (the site keeps every advisory and document in memory)",
+                    f"{sb['build_s']:.1f} s / {sb['build_cpu_s']:.1f} s / {sb['maxrss_mb']:.0f} MB",
+                    "",
+                    "",
+                )
+                for sb in [r["site_build"]]
+            ]
+            if "site_build" in r
+            else []
+        ),
         (
             f"**peak RSS, query process** after the {r['queries_one'] + r['queries_multi']} queries (target <= 200 MB)",
             f"**{k['maxrss_queries_mb']:.0f} MB**",

@@ -158,10 +158,13 @@ class KnowledgeBase:
         changed since the current index was built, when that index can be built on; every folder
         otherwise, or with ``full``. Returns the number of advisories.
 
-        Warnings go to :attr:`problems`. Raises :class:`kb.ContentError` when the content has
-        errors; every folder has been read then, so the problems are all there, as ``kb check``
-        reports them. A removed advisory, or a changed one whose case ids changed, also makes every
-        folder be read (a ``kb:`` link elsewhere may point at it)."""
+        What is read is kept for the build only, each advisory packed (:class:`kb.content.model.Packed`:
+        the bytes a reading worker pickled it to), and the build lets each go once it is indexed;
+        :meth:`advisories` reads the advisories themselves. Warnings go to :attr:`problems`. Raises
+        :class:`kb.ContentError` when the content has errors; every folder has been read then, so
+        the problems are all there, as ``kb check`` reports them. A removed advisory, or a changed
+        one whose case ids changed, also makes every folder be read (a ``kb:`` link elsewhere may
+        point at it)."""
         self._drop_plan()
         previous = None if full else self._previous_build(scan=True)
         if previous is not None:
