@@ -121,7 +121,9 @@ class KnowledgeBase:
     # --- content ---------------------------------------------------------------------------
 
     def advisories(self) -> list[Advisory]:
-        """All advisories (loaded once). Raises :class:`kb.ContentError` when the content has errors."""
+        """All advisories (read on the first call, then kept; what :meth:`load_changes` and
+        :meth:`build` read is kept packed for the build only, so a call after them reads the content
+        again). Raises :class:`kb.ContentError` when the content has errors."""
         if self._advisories is None:
             from .content.load import load
 
@@ -414,8 +416,6 @@ class KnowledgeBase:
         assert plan is not None
         self._plan = None
         fresh = plan.fresh
-        if total:
-            total(sum(a.documents if isinstance(a, Packed) else len(a.cases) * len(a.langs) for a in fresh.values()))
         to_analyze = [name for name in plan.order if name in fresh]
 
         def handed() -> Iterator[Advisory | Packed]:
@@ -424,6 +424,8 @@ class KnowledgeBase:
 
         made = indexable(handed(), workers, count=len(to_analyze))  # (nothing runs before the first next())
         try:
+            if total:
+                total(sum(a.documents if isinstance(a, Packed) else len(a.cases) * len(a.langs) for a in fresh.values()))
             analyzing = set(to_analyze)
             parts = (Part(name, *next(made)) if name in analyzing else Part(name) for name in plan.order)
             manifest = {

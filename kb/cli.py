@@ -14,6 +14,7 @@ Folders: ``--content`` (default ./content or KB_CONTENT), ``--index`` (./index o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -125,7 +126,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .site.pages import claim_site
 
         claim_site(_site_dir(args), protect=(base.content_dir, base.index_dir))
-    with remembering():  # each advisory analyzed once, for the index and the site
+    # Each advisory analyzed once, for the index and the site; the documents are kept for the site
+    # only (--no-site: each is let go once indexed).
+    with remembering() if not args.no_site else contextlib.nullcontext():
         progress = _Progress("index")
         try:
             out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)

@@ -12,6 +12,7 @@ What makes it so, each checked against the straightforward code or behaviour it 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import random
 import weakref
@@ -28,6 +29,7 @@ from kb.content.load import load, load_packed
 from kb.content.model import Advisory, Packed
 from kb.search.documents import documents, indexable, template_entries
 from kb.search.index import _grouped, _Runs
+from kb.search.layout import current_build
 from kb.workers import TASKS_AHEAD, ordered_map
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +145,35 @@ def test_a_build_lets_each_advisory_go_once_it_is_indexed(tmp_path: Path, monkey
     assert max(alive_at) <= 2, f"advisories indexed already were still held: {max(alive_at)}"
     gc.collect()
     assert sum(1 for ref in handed if ref() is not None) == 0
+
+
+def test_kb_build_keeps_documents_only_for_the_site(tmp_path: Path, monkeypatch):
+    """``kb build`` remembers the documents it analyzed only when it goes on to build the site; an
+    incremental ``kb build --no-site`` (its changed advisories read as objects) keeps none."""
+    import shutil
+
+    import kb.search.documents as documents_module
+    from kb.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    remembered: list[str] = []
+    real = documents_module._remember
+
+    def noted(adv: Advisory, docs: list) -> None:
+        if documents_module._remembered is not None:  # (within remembering(): kept)
+            remembered.append(adv.id)
+        real(adv, docs)
+
+    monkeypatch.setattr(documents_module, "_remember", noted)
+    run = ["--content", str(content), "--index", str(tmp_path / "index")]
+    assert main([*run, "build", "--no-site"]) == 0
+    folder = sorted(p for p in content.iterdir() if p.is_dir())[0]
+    page = next(folder.glob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert main([*run, "build", "--no-site"]) == 0
+    manifest = json.loads((current_build(tmp_path / "index") / "manifest.json").read_text("utf-8"))
+    assert manifest["analyzed"] == 1 < manifest["advisories"]  # (incremental: the edited advisory, read as objects)
+    assert remembered == [], "kb build --no-site kept the documents of the advisories it analyzed"
+    assert main([*run, "build", "--site", str(tmp_path / "site")]) == 0
+    assert remembered, "kb build with the site analyzes each advisory once, for both"

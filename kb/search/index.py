@@ -610,7 +610,7 @@ class _Gather:
         import numpy as np
 
         term_ids = np.frombuffer(self.term_ids, dtype=np.int32)
-        by_id = np.argsort(term_ids)
+        by_id = np.argsort(term_ids)  # (each id is met once: one per field and term, the previous build's or a new one)
         rank = np.empty(len(term_ids), dtype=np.int32)
         rank[by_id] = np.arange(len(term_ids), dtype=np.int32)
         (docs, tf), df = _grouped(  # (documents were added in ascending order: they stay so within a term)
