@@ -177,3 +177,22 @@ def test_kb_build_keeps_documents_only_for_the_site(tmp_path: Path, monkeypatch)
     assert remembered == [], "kb build --no-site kept the documents of the advisories it analyzed"
     assert main([*run, "build", "--site", str(tmp_path / "site")]) == 0
     assert remembered, "kb build with the site analyzes each advisory once, for both"
+
+
+def test_workers_give_each_advisory_its_own_documents(tmp_path: Path, monkeypatch):
+    """Through worker processes (tasks of several advisories, items taken lazily), each packed
+    advisory's documents and wordings come back in order, the same as analyzing it here; and within
+    ``remembering()`` each advisory object is remembered with its own documents."""
+    import kb.search.documents as documents_module
+    from tools.synthetic import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(content, documents_module.PARALLEL_FROM + 9, seed=31)
+    monkeypatch.setattr(documents_module, "ADVISORIES_PER_TASK", 3)
+    packed, _ = load_packed(content, workers=2)
+    here = [(documents(p.advisory()), template_entries(p.advisory())) for p in packed]
+    assert list(indexable(iter(packed), workers=2, count=len(packed))) == here
+    advisories = [p.advisory() for p in packed]
+    with documents_module.remembering():
+        assert list(documents_module.analyzed(advisories, workers=2)) == [docs for docs, _ in here]
+        assert all(documents_module._recalled(a) == docs for a, (docs, _) in zip(advisories, here))
