@@ -19,7 +19,7 @@ import dataclasses
 import gc
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,16 +190,19 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> 
     width = spec.MARK_WIDTH if width is None else width
     if not spans:
         return text[:width]
-    lines, best, best_n = [], (0, len(text)), -1
+    starts, ends = [], []
     pos = 0
     for line in text.split("\n"):
-        lines.append((pos, pos + len(line)))
+        starts.append(pos)
+        ends.append(pos + len(line))
         pos += len(line) + 1
-    for a, b in lines:
-        n = sum(1 for s, e in spans if a <= s and e <= b)
-        if n > best_n:
-            best, best_n = (a, b), n
-    a, b = best
+    inside_line = [0] * len(starts)  # the spans within each line (one across a line break is in none)
+    for s, e in spans:
+        k = bisect_right(starts, s) - 1
+        if e <= ends[k]:
+            inside_line[k] += 1
+    k = inside_line.index(max(inside_line))  # (the first of the lines with the most)
+    a, b = starts[k], ends[k]
     inside = sorted((s, e) for s, e in spans if a <= s and e <= b)
     if inside and b - a > width:
         a = max(a, inside[0][0] - spec.MARK_LEAD)
