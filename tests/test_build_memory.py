@@ -47,6 +47,11 @@ def test_runs_lay_out_any_block_as_the_repeated_values():
         lengths = array("I", [rng.randint(1, 9) for _ in range(n)])
         whole = np.repeat(np.frombuffer(values, np.uint32), np.frombuffer(lengths, np.uint32))
         runs = _Runs(values, lengths)
+        gathered = _Runs()  # the same runs, as a build gathers them: a document's postings end, then the next's
+        for value, total in zip(values, np.cumsum(lengths).tolist()):
+            gathered.end(value, total)
+            gathered.end(value + 1, total)  # (no postings since: no run)
+        assert (gathered.values, gathered.lengths) == (values, lengths)
         assert len(runs) == len(whole) and runs.dtype == whole.dtype
         for _ in range(20):
             a = rng.randint(0, len(whole))
@@ -63,13 +68,14 @@ def test_grouped_gives_the_order_of_a_stable_argsort(monkeypatch, block):
         docs = np.sort(rng.choice(100_000, size=n_docs, replace=False)).astype(np.uint32)
         numbers = rng.integers(0, n_terms, size=int(lengths.sum())).astype(np.int32)
         weights = rng.random(len(numbers)).astype(np.float32)
-        rank = rng.permutation(n_terms).astype(np.int32)
-        (got_docs, got_weights), per_rank = _grouped(numbers, rank, [_Runs(array("I", docs.tolist()), array("I", lengths.tolist())), weights])
+        by_rank = rng.permutation(n_terms)  # the numbers in the order wanted
+        rank = np.argsort(by_rank)  # each number's place in it
+        (got_docs, got_weights), per_rank = _grouped(numbers, by_rank, [_Runs(array("I", docs.tolist()), array("I", lengths.tolist())), weights])
         order = np.argsort(rank[numbers], kind="stable")
         assert np.array_equal(got_docs, np.repeat(docs, lengths)[order])
         assert np.array_equal(got_weights, weights[order])
         assert np.array_equal(per_rank, np.bincount(rank[numbers], minlength=n_terms))
-    (empty,), per_rank = _grouped(np.zeros(0, np.int32), np.arange(3, dtype=np.int32), [np.zeros(0, np.float32)])
+    (empty,), per_rank = _grouped(np.zeros(0, np.int32), [2, 0, 1], [np.zeros(0, np.float32)])
     assert len(empty) == 0 and per_rank.tolist() == [0, 0, 0]
 
 

@@ -125,10 +125,9 @@ def _counted_writer_class() -> type:
             self._vocab: dict[str, dict[str, int]] = {}  # field -> term -> term number
             self._terms: list[tuple[str, str]] = []  # (field, term) of each term number
             self._tids, self._counts = array("i"), array("I")  # one entry per posting
-            self._docs, self._runs = array("I"), array("I")  # each document with postings, and how many (its postings come together)
+            self._docs = _Runs()  # each posting's document (a document's postings come together)
             self._lengths: dict[str, array] = {}  # scored field -> each document's length (0: none)
             self._counted = False  # documents came through add_counted
-            self._posted = 0  # postings when the last document was added
 
         def add_counted(self, stored: dict[str, Any], counts: dict[str, dict[str, int]]) -> None:
             """One document: ``stored`` holds the values of the stored fields, ``counts`` each
@@ -165,10 +164,7 @@ def _counted_writer_class() -> type:
                 if field.column_type and value is not None:
                     perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
             perdoc.finish_doc()
-            if len(self._tids) > self._posted:
-                self._docs.append(docnum)
-                self._runs.append(len(self._tids) - self._posted)
-                self._posted = len(self._tids)
+            self._docs.end(docnum, len(self._tids))
             self._added = self._counted = True
             self.docnum += 1
 
@@ -183,9 +179,12 @@ def _counted_writer_class() -> type:
                 return
             try:
                 self._write_counted()
-            finally:  # (the writer is done: its postings are let go before the rest of the build is written)
+            finally:  # (the writer is done: all it gathered is let go before the rest of the build is written)
                 self._vocab, self._terms, self._lengths = {}, [], {}
-                self._tids, self._counts, self._docs, self._runs = array("i"), array("I"), array("I"), array("I")
+                self._let_go_postings()
+
+        def _let_go_postings(self) -> None:
+            self._tids, self._counts, self._docs = array("i"), array("I"), _Runs()
 
         def _write_counted(self) -> None:
             self.perdocwriter.close()
@@ -227,19 +226,10 @@ def _counted_writer_class() -> type:
 
             terms, schema = self._terms, self.schema
             by_term = sorted(range(len(terms)), key=terms.__getitem__)
-            rank = np.empty(len(terms), dtype=np.int32)
-            rank[by_term] = np.arange(len(terms), dtype=np.int32)
             (docs, counts), per_term = _grouped(  # (stable: a term's documents stay ascending)
-                np.frombuffer(self._tids, dtype=np.int32),
-                rank,
-                [_Runs(self._docs, self._runs), np.frombuffer(self._counts, dtype=np.uint32)],
+                np.frombuffer(self._tids, dtype=np.int32), by_term, [self._docs, np.frombuffer(self._counts, dtype=np.uint32)]
             )
-            self._tids, self._counts, self._docs, self._runs = (
-                array("i"),
-                array("I"),
-                array("I"),
-                array("I"),
-            )  # (sorted: the arrays they came in can go)
+            self._let_go_postings()  # (sorted: the arrays they came in can go)
             at = 0
             for t, end in zip(by_term, np.cumsum(per_term).tolist()):
                 name, term = terms[t]
@@ -462,10 +452,9 @@ class _Gather:
         self.base = previous.n_postings if previous else 0  # new terms are numbered from here (old ones by their offset)
         self.vocab: list[dict[str, int]] = [{} for _ in self.fields]  # per field: term -> its place in ``term_ids``
         self.new_terms: list[tuple[int, str]] = []  # (field, term) of term base + i
-        self._posted = 0  # postings when the last fresh document was added
         self.term_ids = array("i")  # the term id of each term met, in the order met (postings name them by this order: ``tids``)
         self.tids, self.tf = array("i"), array("f")  # one entry per posting; array("f"): float32, as Whoosh stores weights
-        self.docs, self.runs = array("I"), array("I")  # each fresh document with postings, and how many (they come together)
+        self.docs = _Runs()  # each fresh posting's document (a document's postings come together)
         self.keys: list[str] = []
         self.stored = stored  # each document's title and texts, in document order
         self.lengths = array("I")  # fresh documents: raw lengths of the scored fields
@@ -506,10 +495,7 @@ class _Gather:
                     self.term_ids.append(tid)
                 self.tids.append(local)
                 self.tf.append(count * boost)
-        if len(self.tids) > self._posted:
-            self.docs.append(doc)
-            self.runs.append(len(self.tids) - self._posted)
-            self._posted = len(self.tids)
+        self.docs.end(doc, len(self.tids))
 
     def reuse(self, advisory: str) -> None:
         """The previous build's documents of ``advisory``, renumbered (taken with the advisories
@@ -611,12 +597,10 @@ class _Gather:
 
         term_ids = np.frombuffer(self.term_ids, dtype=np.int32)
         by_id = np.argsort(term_ids)  # (each id is met once: one per field and term, the previous build's or a new one)
-        rank = np.empty(len(term_ids), dtype=np.int32)
-        rank[by_id] = np.arange(len(term_ids), dtype=np.int32)
         (docs, tf), df = _grouped(  # (documents were added in ascending order: they stay so within a term)
-            np.frombuffer(self.tids, dtype=np.int32), rank, [_Runs(self.docs, self.runs), np.frombuffer(self.tf, dtype=np.float32)]
+            np.frombuffer(self.tids, dtype=np.int32), by_id, [self.docs, np.frombuffer(self.tf, dtype=np.float32)]
         )
-        self.tids, self.tf, self.docs, self.runs = array("i"), array("f"), array("I"), array("I")
+        self.tids, self.tf, self.docs = array("i"), array("f"), _Runs()
         return term_ids[by_id], df, docs, tf
 
     def _postings(self, path: Path) -> tuple[ColumnsFile, Any, Any]:
@@ -720,42 +704,61 @@ few copies of memory); beyond, it goes by masks."""
 
 class _Runs:
     """A column of postings given as runs: ``values[i]`` for each of the next ``lengths[i]`` postings
-    (a document's number, for its postings, which come together). Sliced, it lays out that block of
-    postings; whole, it would take 4 bytes a posting (at 30,000 advisories, ~100 MB in each of the
-    two places a build gathers postings)."""
+    (a document's number, for its postings, which come together). Gathered as the postings come
+    (:meth:`end`), then sliced: a slice lays out that block of postings. Whole, the column would
+    take 4 bytes a posting (at 30,000 advisories, ~100 MB in each of the two places a build
+    gathers postings)."""
 
-    def __init__(self, values: array, lengths: array):
+    def __init__(self, values: array | None = None, lengths: array | None = None):
+        self.values = array("I") if values is None else values
+        self.lengths = array("I") if lengths is None else lengths
+        self.total = sum(self.lengths)  # postings so far
+        self._bounds: tuple[Any, Any, Any] | None = None  # (values, ends, starts) as numpy arrays, once sliced
+
+    def end(self, value: int, total: int) -> None:
+        """The postings up to ``total`` (those since the last run ended) have ``value``; nothing when there are none."""
+        if total > self.total:
+            self.values.append(value)
+            self.lengths.append(total - self.total)
+            self.total = total
+
+    @property
+    def dtype(self) -> Any:
         import numpy as np
 
-        self.values = np.frombuffer(values, dtype=np.uint32)
-        self.ends = np.cumsum(np.frombuffer(lengths, dtype=np.uint32), dtype=np.int64)
-        self.starts = self.ends - np.frombuffer(lengths, dtype=np.uint32)
-        self.dtype = self.values.dtype
+        return np.dtype(np.uint32)
 
     def __len__(self) -> int:
-        return int(self.ends[-1]) if len(self.ends) else 0
+        return self.total
 
     def __getitem__(self, block: slice) -> Any:
         import numpy as np
 
-        a, b = block.start, min(block.stop, len(self))
+        if self._bounds is None:
+            lengths = np.frombuffer(self.lengths, dtype=np.uint32)
+            ends = np.cumsum(lengths, dtype=np.int64)
+            self._bounds = (np.frombuffer(self.values, dtype=np.uint32), ends, ends - lengths)
+        values, ends, starts = self._bounds
+        a, b = block.start, min(block.stop, self.total)
         if a >= b:
-            return self.values[:0]
-        first, last = np.searchsorted(self.ends, [a, b - 1], side="right").tolist()  # the runs that hold postings a .. b-1
+            return values[:0]
+        first, last = np.searchsorted(ends, [a, b - 1], side="right").tolist()  # the runs that hold postings a .. b-1
         runs = slice(first, last + 1)
-        return np.repeat(self.values[runs], np.minimum(self.ends[runs], b) - np.maximum(self.starts[runs], a))
+        return np.repeat(values[runs], np.minimum(ends[runs], b) - np.maximum(starts[runs], a))
 
 
-def _grouped(numbers: Any, rank: Any, columns: Sequence[Any]) -> tuple[list[Any], Any]:
-    """``columns`` (one entry per posting) put in the order of their postings' ``rank[number]``,
-    postings of one rank kept in the order they came (a stable sort), and how many postings each
-    rank has. A counting sort, a block of ``_BLOCK`` postings at a time: besides the sorted columns
-    it needs memory for a block and a slot per rank, where ``argsort`` over all the postings needed
-    8 bytes a posting for the order and more for its workspace (at 30,000 advisories, 26 million
-    postings: ~400 MB)."""
+def _grouped(numbers: Any, order: Sequence[int] | Any, columns: Sequence[Any]) -> tuple[list[Any], Any]:
+    """``columns`` (one entry per posting) put in the order of their postings' numbers as ``order``
+    lists the numbers (a permutation of them), postings of one number kept in the order they came
+    (a stable sort); and how many postings each number has, in that order. A counting sort, a
+    block of ``_BLOCK`` postings at a time: besides the sorted columns it needs memory for a block
+    and a slot per number, where ``argsort`` over all the postings needed 8 bytes a posting for the
+    order and more for its workspace (at 30,000 advisories, 26 million postings: ~400 MB)."""
     import numpy as np
 
     n = len(numbers)
+    rank = np.empty(len(order), dtype=np.int32)  # each number's place in ``order``
+    rank[np.asarray(order, dtype=np.intp)] = np.arange(len(order), dtype=np.int32)
     per_rank = np.zeros(len(rank), dtype=np.int64)
     per_rank[rank] = np.bincount(numbers, minlength=len(rank))
     slot = np.cumsum(per_rank) - per_rank  # where each rank's next posting goes
