@@ -51,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 from kb import spec  # noqa: E402
 from kb.api import KnowledgeBase  # noqa: E402
-from kb.browser.index import PLACEHOLDER, _collect_documents, cjk_runs, japanese_lexicon  # noqa: E402
+from kb.browser.index import PLACEHOLDER, cjk_runs, japanese_lexicon  # noqa: E402
+from kb.search.documents import documents  # noqa: E402
 from kb.search.index import IndexUnavailable  # noqa: E402
 from kb.site.pages import write_site  # noqa: E402
 from kb.text.analysis import mecab_words  # noqa: E402
@@ -152,7 +153,7 @@ def prepare(label: str, content: Path, work: Path, reuse: bool) -> dict:
     except IndexUnavailable:  # reused, but written by another version of kb.search.index
         base.build()
     advisories = base.advisories()
-    docs = _collect_documents(advisories)[0]
+    docs = [d for a in advisories for d in documents(a)]
     t0 = time.perf_counter()
     lexicon = japanese_lexicon(docs)
     info["lexicon_s"] = time.perf_counter() - t0

@@ -109,7 +109,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .api import KnowledgeBase
-    from .search.documents import remembering
 
     base = KnowledgeBase(args.content, args.index)
     try:
@@ -126,17 +125,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .site.pages import claim_site
 
         claim_site(_site_dir(args), protect=(base.content_dir, base.index_dir))
-    # Each advisory analyzed once, for the index and the site; the documents are kept for the site
-    # only (--no-site: each is let go once indexed).
-    with remembering() if not args.no_site else contextlib.nullcontext():
-        progress = _Progress("index")
-        try:
-            out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
-        finally:
-            progress.close()
-        print(f"index: {count} advisories -> {out}")
-        if not args.no_site:
-            return _site(base, args)
+    progress = _Progress("index")
+    try:
+        out = base.build(progress=progress.step, total=progress.set_total, wait=not args.no_wait, notify=_say, reload=False)
+    finally:
+        progress.close()
+    print(f"index: {count} advisories -> {out}")
+    if not args.no_site:
+        from .search.index import Index
+
+        with contextlib.closing(Index(out)) as made:  # the site's search is made from the build just made (pinned while open)
+            return _site(base, args, made)
     return EXIT_OK
 
 
@@ -146,7 +145,7 @@ def _site_dir(args: argparse.Namespace) -> Path:
     return Path(args.site) if args.site else default_site_dir()
 
 
-def _site(base, args: argparse.Namespace) -> int:
+def _site(base, args: argparse.Namespace, index=None) -> int:
     from .site.pages import write_site
 
     out = write_site(
@@ -155,6 +154,7 @@ def _site(base, args: argparse.Namespace) -> int:
         protect=(base.content_dir, base.index_dir),
         wait=not args.no_wait,
         notify=_say,
+        index=index,
     )
     print(f"site: {out}/index.html")
     return EXIT_OK

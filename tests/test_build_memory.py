@@ -12,7 +12,6 @@ What makes it so, each checked against the straightforward code or behaviour it 
 from __future__ import annotations
 
 import gc
-import json
 import os
 import random
 import weakref
@@ -29,7 +28,6 @@ from kb.content.load import load, load_packed
 from kb.content.model import Advisory, Packed
 from kb.search.documents import documents, indexable, template_entries
 from kb.search.index import _grouped, _Runs
-from kb.search.layout import current_build
 from kb.workers import TASKS_AHEAD, ordered_map
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,42 +151,9 @@ def test_a_build_lets_each_advisory_go_once_it_is_indexed(tmp_path: Path, monkey
     assert sum(1 for ref in handed if ref() is not None) == 0
 
 
-def test_kb_build_keeps_documents_only_for_the_site(tmp_path: Path, monkeypatch):
-    """``kb build`` remembers the documents it analyzed only when it goes on to build the site; an
-    incremental ``kb build --no-site`` (its changed advisories read as objects) keeps none."""
-    import shutil
-
-    import kb.search.documents as documents_module
-    from kb.cli import main
-
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    remembered: list[str] = []
-    real = documents_module._remember
-
-    def noted(adv: Advisory, docs: list) -> None:
-        if documents_module._remembered is not None:  # (within remembering(): kept)
-            remembered.append(adv.id)
-        real(adv, docs)
-
-    monkeypatch.setattr(documents_module, "_remember", noted)
-    run = ["--content", str(content), "--index", str(tmp_path / "index")]
-    assert main([*run, "build", "--no-site"]) == 0
-    folder = sorted(p for p in content.iterdir() if p.is_dir())[0]
-    page = next(folder.glob("*.md"))
-    page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
-    assert main([*run, "build", "--no-site"]) == 0
-    manifest = json.loads((current_build(tmp_path / "index") / "manifest.json").read_text("utf-8"))
-    assert manifest["analyzed"] == 1 < manifest["advisories"]  # (incremental: the edited advisory, read as objects)
-    assert remembered == [], "kb build --no-site kept the documents of the advisories it analyzed"
-    assert main([*run, "build", "--site", str(tmp_path / "site")]) == 0
-    assert remembered, "kb build with the site analyzes each advisory once, for both"
-
-
 def test_workers_give_each_advisory_its_own_documents(tmp_path: Path, monkeypatch):
     """Through worker processes (tasks of several advisories, items taken lazily), each packed
-    advisory's documents and wordings come back in order, the same as analyzing it here; and within
-    ``remembering()`` each advisory object is remembered with its own documents."""
+    advisory's documents and wordings come back in order, the same as analyzing it here."""
     import kb.search.documents as documents_module
     from tools.synthetic import write_corpus
 
@@ -199,6 +164,29 @@ def test_workers_give_each_advisory_its_own_documents(tmp_path: Path, monkeypatc
     here = [(documents(p.advisory()), template_entries(p.advisory())) for p in packed]
     assert list(indexable(iter(packed), workers=2, count=len(packed))) == here
     advisories = [p.advisory() for p in packed]
-    with documents_module.remembering():
-        assert list(documents_module.analyzed(advisories, workers=2)) == [docs for docs, _ in here]
-        assert all(documents_module._recalled(a) == docs for a, (docs, _) in zip(advisories, here))
+    assert list(documents_module.analyzed(iter(advisories), workers=2, count=len(advisories))) == [docs for docs, _ in here]
+
+
+def test_site_search_is_made_from_the_index_build_file_by_file(tmp_path: Path, monkeypatch):
+    """The browser's search index is made from an index build (postings, stored texts, wordings)
+    without analyzing any advisory again, and each file can be handed on as it is made (what
+    ``write_site`` does: nothing of it is held to the end); the files are those kept in memory."""
+    import kb.search.documents as documents_module
+    from kb.browser.index import search_index
+
+    base = KnowledgeBase(ROOT / "content", tmp_path / "index")
+    base.build()
+    kept = search_index(base.advisories()).files  # (indexed afresh in a temporary folder)
+
+    def refused(adv: Advisory) -> list:
+        raise AssertionError(f"{adv.id} analyzed again for the site")
+
+    monkeypatch.setattr(documents_module, "documents", refused)
+    emitted: dict[str, str] = {}
+    index = index_module.open_current(tmp_path / "index")
+    try:
+        made = search_index(index, emit=emitted.__setitem__)
+    finally:
+        index.close()
+    assert made.files == {} and made.stats["files"] == len(emitted)
+    assert emitted == kept

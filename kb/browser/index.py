@@ -1,8 +1,10 @@
 """The browser's search index: what ``kb/static/kbsearch.js`` reads, written under ``search/``.
 
-Built from the same documents (:func:`kb.search.documents.documents`) and templates as the Python index, so
-that the browser sees the same terms; sharded by term hash so that a first search on a large corpus
-loads only a few files. Every posting of every term is stored (long lists in files of their own): the
+Made from an index build (:class:`kb.search.index.Index`: its postings, stored texts and message
+wordings), so that the browser sees exactly the terms and counts the Python side scores, and the
+site analyzes nothing again; a term at a time, each file handed on as it is made, so that building
+it holds little more than the shards' text. Sharded by term hash so that a first search on a large
+corpus loads only a few files. Every posting of every term is stored (long lists in files of their own): the
 browser scores them all, as kb.search.index does. The file formats are listed at the top of kbsearch.js; what
 mirrors what in docs/PARITY.md. :func:`search_index` is the entry point, :func:`browser_script` the
 script (kbsearch.js with the stemmer of porter2.js put in); :mod:`kb.site.pages` writes their files.
@@ -15,12 +17,15 @@ as kbsearch.js then does, for the parity tests.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
+import hashlib
 import json
 import math
 import re
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import accumulate, pairwise
@@ -32,6 +37,8 @@ import ahocorasick
 from .. import __version__, spec
 from ..content.model import LANGS, PLACEHOLDER_TYPES, Advisory
 from ..search.documents import TEXT_FIELDS, SearchDoc, documents, template_entries
+from ..search.index import Index, Part
+from ..search.index import build as build_index
 from ..text.analysis import (
     _CJK_RUN_RE,
     Analysis,
@@ -174,7 +181,7 @@ def _pow2_at_least(n: float) -> int:
     return 1 << max(0, math.ceil(math.log2(max(n, 1))))
 
 
-def _deltas(values: list[int], stride: int) -> list:
+def _deltas(values: list[Any], stride: int) -> list:
     out = list(values)
     for i in range(len(out) - stride, 0, -stride):
         out[i] -= out[i - stride]
@@ -231,45 +238,44 @@ def _pack(items: list[Any], size_of, target: int) -> list[int]:
 
 
 @dataclass
-class _Postings:
-    """Every term's postings per field code: scored fields as flat ``[doc, tf, length, ...]``, lookup
-    fields as ``[doc, ...]`` (``C``: ``[doc, condition, ...]``); plus what BM25F needs per field."""
+class _Shape:
+    """An advisory as the browser numbers its documents: its id, its languages and its case ids (a
+    document per case and language, cases first)."""
 
-    entries: dict[str, dict[str, Any]]  # term -> field code -> postings (a list, or a dict once stored apart)
-    field_total: Counter[str]
-    length_bytes: dict[str, bytearray]  # code -> Whoosh's length byte of every document
+    id: str
+    langs: tuple[str, ...]
+    cases: list[str]
 
 
-def _collect_documents(advisories: list[Advisory]) -> tuple[list[SearchDoc], list[int], list[int]]:
-    """The documents in Whoosh's order (advisory, case, language), cases per advisory, and each
-    case's rank among its advisory's case ids (kb.search.rank breaks ties by advisory id, then case id).
+def _shapes(keys: list[tuple[str, str, str]]) -> list[_Shape]:
+    """The advisories of an index, from its documents' (advisory, case, lang) in document order.
 
     A case has one document per language its advisory is written in (:attr:`Advisory.langs`), so an
     advisory has ``len(cases) * len(langs)`` documents: the browser numbers them the same way from
     the core's ``cases`` and ``partial_langs``."""
-    ids = [a.id for a in advisories]
-    if ids != sorted(ids):  # the browser breaks ties by position
+    shapes: list[_Shape] = []
+    for adv, case, lang in keys:
+        if not shapes or shapes[-1].id != adv:
+            shapes.append(_Shape(adv, (), []))
+        s = shapes[-1]
+        if not s.cases or s.cases[-1] != case:
+            s.cases.append(case)
+        if len(s.cases) == 1:
+            s.langs += (lang,)
+    ids = [s.id for s in shapes]
+    if ids != sorted(set(ids)):  # the browser breaks ties by position
         raise ValueError("advisories must come in id order (kb.content.load.load sorts folders by name)")
-    docs: list[SearchDoc] = []
-    cases_per_adv: list[int] = []
-    case_rank: list[int] = []
-    for adv in advisories:
-        ds = documents(adv)
-        if not adv.langs or [(d.case, d.lang) for d in ds] != [(c.id, lang) for c in adv.cases for lang in adv.langs]:
-            raise RuntimeError(f"kb.search.documents.documents() returned {adv.id}'s documents out of case/language order")
-        docs += ds
-        cases_per_adv.append(len(adv.cases))
-        order = sorted(adv.case_ids)
-        case_rank += [order.index(c) for c in adv.case_ids]
-    return docs, cases_per_adv, case_rank
+    if keys != [(s.id, c, lang) for s in shapes for c in s.cases for lang in s.langs]:
+        raise RuntimeError("the index's documents are not in case/language order")
+    return shapes
 
 
-def lang_mask(adv: Advisory) -> int:
+def lang_mask(adv: Advisory | _Shape) -> int:
     """The languages of an advisory as bits: bit k for ``LANGS[k]``."""
     return sum(1 << k for k, lang in enumerate(LANGS) if lang in adv.langs)
 
 
-def _partial_langs(advisories: list[Advisory]) -> str:
+def _partial_langs(advisories: list[_Shape]) -> str:
     """The advisories not written in every language, as varints ``[position gap, lang_mask, ...]``
     (most advisories are written in all: only the others are listed)."""
     full = (1 << len(LANGS)) - 1
@@ -283,42 +289,7 @@ def _partial_langs(advisories: list[Advisory]) -> str:
     return varints(out)
 
 
-def _collect_postings(docs: list[SearchDoc]) -> _Postings:
-    """Postings exactly as Whoosh indexes the documents' terms (same tokenizer, same length bytes)."""
-    p = _Postings(defaultdict(dict), Counter(), {code: bytearray(len(docs)) for code in SCORED_CODES.values()})
-    for d_idx, d in enumerate(docs):
-        for name, code in SCORED_CODES.items():
-            tokens = _TOKEN_RE.findall(" ".join(d.terms.get(name, ())))
-            p.field_total[name] += len(tokens)
-            p.length_bytes[code][d_idx] = length_byte(len(tokens))
-            qlen = quantized_length(len(tokens))
-            for term, freq in Counter(tokens).items():
-                p.entries[term].setdefault(code, []).extend((d_idx, freq, qlen))
-        model_rows = None
-        for name, code in LOOKUP_CODES.items():
-            for term in dict.fromkeys(_TOKEN_RE.findall(" ".join(d.terms.get(name, ())))):
-                if code == "C":
-                    model_rows = model_rows if model_rows is not None else _table(d.texts.get("model_table", ""))
-                    p.entries[term].setdefault(code, []).extend((d_idx, model_rows.get(term, ("", ""))[1]))
-                else:
-                    p.entries[term].setdefault(code, []).append(d_idx)
-    # A conditional model entry counts more when the query says what its condition says: numbers and
-    # words rare in the knowledge base (Searcher._condition_fits). The browser gets just those words.
-    n_docs = max(len(docs), 1)
-    telling: dict[str, str] = {}
-    for e in p.entries.values():
-        pairs = e.get("C", [])
-        for k in range(1, len(pairs), 2):
-            condition = pairs[k]
-            if condition not in telling:
-                words = {t.text for t in analyze(condition).words} if condition else set()
-                body_df = lambda w: len(p.entries.get(w, {}).get("b", ())) // 3  # noqa: E731
-                telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or _idf(n_docs, body_df(w)) >= spec.RARE_WORD_IDF)
-            pairs[k] = telling[condition]
-    return p
-
-
-def document_segments(advisories: list[Advisory]) -> list[int]:
+def document_segments(advisories: list[Advisory] | list[_Shape]) -> list[int]:
     """Each document's segment: for an advisory written in every language, its language (an index into
     LANGS); for the others, ``len(LANGS)``. A search with a query language scores the documents of
     that language and of advisories lacking some language only (kb.search.index: a translation twin
@@ -332,20 +303,57 @@ def document_segments(advisories: list[Advisory]) -> list[int]:
     return out
 
 
-def _posting_files(p: _Postings, doc_seg: list[int], large_df: int, table_df: int | None, files: dict[str, str]) -> dict[str, Any]:
-    """Term shards (t/), long lists' parts (x/), their documents' lengths (y/) and the fields' length
-    tables per segment (l/<field>/<segment>); returns what the core says of them.
+def _length_bytes(lengths: Any) -> Any:
+    """Whoosh's length byte of each of ``lengths`` (numpy): :func:`length_byte`, for many at once."""
+    import numpy as np
 
-    A short list stays in its term's shard as ``[doc gap, tf, length, ...]``. A long one is cut by
-    segment (:func:`document_segments`): each non-empty part is a file of its own, compact (its
-    documents numbered among the segment's, and tf), and, unless the part is in ``table_df``
-    documents or more (default: half the segment's), a file of its documents' lengths. The shard
-    keeps ``{n: documents, p: [[segment, part file, lengths file, its gzipped bytes], ...]}`` (a
-    part without the last two reads its lengths from the segment's table). The browser reads a
-    field's lengths in a segment from the table or from the parts' own files, whichever is fewer
-    bytes for the query: the same numbers either way. Identical files are stored once (the bigrams
-    of a word found only whole have the same postings). Shards hold the terms whose hash falls in them.
-    """
+    return np.minimum(np.searchsorted(np.asarray(_LENGTHS), lengths, side="left"), 255).astype(np.uint8)
+
+
+class _Conditions:
+    """What a conditional model entry's condition tells (``C``'s second values): a conditional model
+    entry counts more when the query says what its condition says, numbers and words rare in the
+    knowledge base (Searcher._condition_fits); the browser gets just those words."""
+
+    def __init__(self, index: Index, n_docs: int, body_df: dict[str, int]):
+        self.index, self.n_docs, self.body_df = index, max(n_docs, 1), body_df
+        self._tables: dict[int, dict[str, tuple[str, str]]] = {}  # document -> its model table
+        self._telling: dict[str, str] = {}
+
+    def of(self, doc: int, term: str) -> str:
+        table = self._tables.get(doc)
+        if table is None:
+            table = self._tables[doc] = _table(self.index.stored_at(doc)["texts"].get("model_table", ""))
+        condition = table.get(term, ("", ""))[1]
+        told = self._telling.get(condition)
+        if told is None:
+            words = {t.text for t in analyze(condition).words} if condition else set()
+            rare = lambda w: _idf(self.n_docs, self.body_df.get(w, 0)) >= spec.RARE_WORD_IDF  # noqa: E731
+            told = self._telling[condition] = " ".join(w for w in sorted(words) if w.isdigit() or rare(w))
+        return told
+
+
+def _posting_files(index: Index, doc_seg: list[int], large_df: int, table_df: int | None, emit: Callable[[str, str], None]) -> dict[str, Any]:
+    """Term shards (t/), long lists' parts (x/), their documents' lengths (y/) and the fields' length
+    tables per segment (l/<field>/<segment>), from every posting of the index (the same terms and
+    counts as Whoosh's, same length bytes); returns what the core says of them.
+
+    A short list stays in its term's shard as ``[doc gap, tf, length, ...]`` (a lookup field's as
+    ``[doc gap, ...]``; ``C``'s as ``[doc gap, condition, ...]``). A long one is cut by segment
+    (:func:`document_segments`): each non-empty part is a file of its own, compact (its documents
+    numbered among the segment's, and tf), and, unless the part is in ``table_df`` documents or more
+    (default: half the segment's), a file of its documents' lengths. The shard keeps ``{n:
+    documents, p: [[segment, part file, lengths file, its gzipped bytes], ...]}`` (a part without
+    the last two reads its lengths from the segment's table). The browser reads a field's lengths in
+    a segment from the table or from the parts' own files, whichever is fewer bytes for the query:
+    the same numbers either way. Identical files are stored once (the bigrams of a word found only
+    whole have the same postings). Shards hold the terms whose hash falls in them; a term's fields
+    come in the order the documents first have them.
+
+    Terms go one at a time (their postings are read from the index's mapped file when their turn
+    comes), so what is held is the shards' text, not the postings."""
+    import numpy as np
+
     n_docs = len(doc_seg)
     n_segs = len(LANGS) + 1
     seg_docs: list[list[int]] = [[] for _ in range(n_segs)]
@@ -353,52 +361,81 @@ def _posting_files(p: _Postings, doc_seg: list[int], large_df: int, table_df: in
     for d, seg in enumerate(doc_seg):
         ordinal.append(len(seg_docs[seg]))
         seg_docs[seg].append(d)
-    stored: dict[str, int] = {}  # a part's compact JSON -> its file
-    stored_lengths: dict[tuple[str, str], tuple[int, int]] = {}  # (field code, lengths) -> (file, gzipped bytes)
-    ranks = {code: length_ranks(table) for code, table in p.length_bytes.items()}
-    for term in sorted(p.entries):
-        e = p.entries[term]
-        for code, values in e.items():
-            df = len(values) // 3
-            if code in SCORED_CODES.values() and df >= large_df:
+    names, raw = index.field_lengths()
+    if raw.shape[0] != n_docs:
+        raise RuntimeError("the index's field lengths do not fit its documents")
+    codes = {**SCORED_CODES, **LOOKUP_CODES}
+    place = {name: k for k, name in enumerate(codes)}  # a document's fields are met in this order
+    length_bytes = {SCORED_CODES[name]: _length_bytes(raw[:, k]) for k, name in enumerate(names)}
+    qlens = {code: np.asarray(_LENGTHS)[b].tolist() for code, b in length_bytes.items()}
+    length_tables = {code: b.tobytes() for code, b in length_bytes.items()}
+    field_total = {name: int(raw[:, k].sum()) for k, name in enumerate(names)}
+    by_term: dict[str, list[tuple[int, int, str, int, int]]] = defaultdict(list)  # term -> (first doc, place, field, offset, df)
+    body_df: dict[str, int] = {}
+    for name, term, off, df, first in index.all_terms():
+        by_term[term].append((first, place[name], name, off, df))
+        if name == "body":
+            body_df[term] = df
+    conditions = _Conditions(index, n_docs, body_df)
+    stored: dict[bytes, int] = {}  # a part's compact JSON (its digest) -> its file
+    stored_lengths: dict[bytes, tuple[int, int]] = {}  # (field code, lengths) (their digest) -> (file, gzipped bytes)
+    ranks = {code: length_ranks(table) for code, table in length_tables.items()}
+    entries: list[tuple[str, str]] = []  # (term, its entry as JSON), terms in order
+    for term in sorted(by_term):
+        e: dict[str, Any] = {}
+        for _first, _place, name, off, df in sorted(by_term[term]):
+            code = codes[name]
+            docs, tfs = index.postings_at(name, off, df)
+            if code in "RMN":
+                e[code] = _deltas(docs, 1)
+            elif code == "C":
+                pairs: list[Any] = [x for d in docs for x in (d, conditions.of(d, term))]
+                e[code] = _deltas(pairs, 2)
+            elif df < large_df:
+                qlen = qlens[code]
+                e[code] = _deltas([x for d, tf in zip(docs, tfs) for x in (d, tf, qlen[d])], 3)
+            else:
                 parts: list[list[int]] = []
                 by_seg: dict[int, list[int]] = defaultdict(list)
-                for k in range(0, len(values), 3):
-                    by_seg[doc_seg[values[k]]].append(k)
+                for k, d in enumerate(docs):
+                    by_seg[doc_seg[d]].append(k)
                 for seg in sorted(by_seg):
                     at = by_seg[seg]
-                    body = _compact([ordinal[values[k]] for k in at], [values[k + 1] for k in at], len(seg_docs[seg]))
-                    key = json.dumps(body, separators=(",", ":"))
+                    body = _compact([ordinal[docs[k]] for k in at], [tfs[k] for k in at], len(seg_docs[seg]))
+                    key = _digest(json.dumps(body, separators=(",", ":")))
                     if key not in stored:
                         stored[key] = n = len(stored)
-                        files[f"x/{n}.js"] = _call("addList", n, body)
+                        emit(f"x/{n}.js", _call("addList", n, body))
                     part = [seg, stored[key]]
                     limit = table_df if table_df is not None else max(large_df, len(seg_docs[seg]) // LENGTH_TABLE_SHARE)
                     if len(at) < limit:
-                        chars = length_chars([p.length_bytes[code][values[k]] for k in at], ranks[code])
-                        if (code, chars) not in stored_lengths:
+                        chars = length_chars([length_tables[code][docs[k]] for k in at], ranks[code])
+                        lkey = _digest(code + "\0" + chars)
+                        if lkey not in stored_lengths:
                             n = len(stored_lengths)
-                            files[f"y/{n}.js"] = text = _call("addOwnLengths", n, chars)
-                            stored_lengths[(code, chars)] = (n, gzip_size(text.encode()))
-                        part += stored_lengths[(code, chars)]
+                            text = _call("addOwnLengths", n, chars)
+                            emit(f"y/{n}.js", text)
+                            stored_lengths[lkey] = (n, gzip_size(text.encode()))
+                        part += stored_lengths[lkey]
                     parts.append(part)
                 e[code] = {"n": df, "p": parts}
-            else:
-                e[code] = _deltas(values, 2 if code == "C" else 1 if code in "RMN" else 3)
+        entries.append((term, json.dumps(e, ensure_ascii=False, separators=(",", ":"))))
     table_sizes: dict[str, list[int]] = {}
-    for code, length_table in p.length_bytes.items():
+    for code, length_table in length_tables.items():
         table_sizes[code] = [0] * n_segs
         for seg, docs in enumerate(seg_docs):
             if docs:
-                rel = f"l/{code}/{seg}.js"
-                files[rel] = _call("addLengths", code, seg, length_chars([length_table[d] for d in docs], ranks[code]))
-                table_sizes[code][seg] = gzip_size(files[rel].encode())
-    size = sum(len(t) + len(json.dumps(e, ensure_ascii=False, separators=(",", ":"))) + 4 for t, e in p.entries.items())
+                text = _call("addLengths", code, seg, length_chars([length_table[d] for d in docs], ranks[code]))
+                emit(f"l/{code}/{seg}.js", text)
+                table_sizes[code][seg] = gzip_size(text.encode())
+    size = sum(len(t) + len(entry) + 4 for t, entry in entries)
     n_shards = _pow2_at_least(min(size / TERM_SHARD_BYTES, n_docs))
-    shards: dict[int, dict[str, Any]] = defaultdict(dict)
-    for t in sorted(p.entries):
-        shards[term_hash(t) % n_shards][t] = p.entries[t]
-    files.update({f"t/{n}.js": _call("addShard", n, shards.get(n, {})) for n in range(n_shards)})
+    shards: list[list[str]] = [[] for _ in range(n_shards)]
+    for t, entry in entries:  # (as json.dumps writes a dict of them: terms in order)
+        shards[term_hash(t) % n_shards].append(json.dumps(t, ensure_ascii=False) + ":" + entry)
+    del entries
+    for n, shard in enumerate(shards):
+        emit(f"t/{n}.js", f"KBSearch.addShard({n},{{" + ",".join(shard) + "});\n")
     return {
         "shards": n_shards,
         "long_lists": len(stored),
@@ -407,17 +444,23 @@ def _posting_files(p: _Postings, doc_seg: list[int], large_df: int, table_df: in
         "length_ranks": ranks,
         "length_table": _LENGTHS,
         "length_table_sizes": table_sizes,
+        "field_total": field_total,
+        "terms": len(by_term),
     }
 
 
-def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str], int], files: dict[str, str]) -> dict[str, Any]:
+def _digest(text: str) -> bytes:
+    """What identical files are recognized by (the text itself would be held for the whole build)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _template_files(templates: list[TemplateEntry], case_index: dict[tuple[str, str], int], emit: Callable[[str, str], None]) -> dict[str, Any]:
     """Template keys (k/) with the wordings they select, and who uses each wording (u/).
 
     Many cases share one wording, so wordings are stored once, numbered. A key's file holds the
     wordings it selects, so a paste loads exactly its candidates (a wording with several keys is in
     several files). The core gets the set of keys, so that only present keys are fetched.
     """
-    templates: list[TemplateEntry] = [t for a in advisories for t in template_entries(a)]
     keys = choose_keys(templates)
     first: dict[str, int] = {}
     for i, t in enumerate(templates):
@@ -437,7 +480,7 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
     uses = [_compact_uses(u) for u in raw_uses]
     use_starts = _pack(uses, lambda u: len(json.dumps(u, ensure_ascii=False)), USE_GROUP_BYTES)
     for g, (a, b) in enumerate(zip(use_starts, use_starts[1:] + [len(uses)])):
-        files[f"u/{g}.js"] = _call("addUses", g, uses[a:b])
+        emit(f"u/{g}.js", _call("addUses", g, uses[a:b]))
     by_key: dict[str, list[int]] = defaultdict(list)
     for text in texts:
         for k in keys[first[text]]:
@@ -446,7 +489,8 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
     key_shards: dict[int, dict[str, list]] = defaultdict(dict)
     for k in sorted(by_key):
         key_shards[term_hash(k) % n_key_shards][k] = [x for i in by_key[k] for x in (i, texts[i])]
-    files.update({f"k/{n}.js": _call("addKeys", n, key_shards.get(n, {})) for n in range(n_key_shards)})
+    for n in range(n_key_shards):
+        emit(f"k/{n}.js", _call("addKeys", n, key_shards.get(n, {})))
     if len(by_key) <= KEY_LIST_MAX:
         key_filter: dict[str, Any] = {"list": "".join(sorted(by_key))}
     else:  # one bit per hash bucket: a key may be present
@@ -466,72 +510,118 @@ def _template_files(advisories: list[Advisory], case_index: dict[tuple[str, str]
     }
 
 
-def _doc_files(advisories: list[Advisory], docs: list[SearchDoc], files: dict[str, str]) -> int:
+def _stored_documents(index: Index) -> Iterator[SearchDoc]:
+    """Every document of the index as stored (title and texts; no terms), in document order."""
+    for d, (adv, case, lang) in enumerate(index.documents()):
+        stored = index.stored_at(d)
+        yield SearchDoc(adv, case, lang, stored["title_text"], stored["texts"])
+
+
+def _doc_files(index: Index, shapes: list[_Shape], emit: Callable[[str, str], None]) -> int:
     """Each case's advisory id, title, texts (for evidence), first steps and not-affected reasons, one
     file per language and group of consecutive cases (d/<lang>/<n>.js, cases numbered as in the
     core): a search loads the groups of the hits it shows. A case of an advisory not written in a
     language is ``null`` in that language's files (none of only those is written). Returns the group
-    size (cases per file)."""
-    records: dict[str, list] = {lang: [] for lang in LANGS}
-    k = 0
-    for adv in advisories:
-        for c in adv.cases:
-            per_lang: dict[str, dict] = {}
-            for lang in adv.langs:
-                d = docs[k]
-                k += 1
-                per_lang[lang] = {
-                    "a": adv.id,
-                    "id": c.id,
-                    "title": d.title,
-                    "texts": {f: d.texts.get(f, "") for f in spec.WORD_FIELDS},
-                    "steps": [s for s in d.texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
-                    "na": {key: list(v) for key, v in _table(d.texts.get("not_affected_table", "")).items()},
-                }
-            for lang in LANGS:
-                records[lang].append(per_lang.get(lang))
-    # one group size for every language: about DOC_GROUP_BYTES per file, measured on the first language
-    # (LANGS order) each case is written in
-    n_cases = len(records[LANGS[0]])
-    per_case = [len(json.dumps(next(r for r in (records[lang][n] for lang in LANGS) if r), ensure_ascii=False)) for n in range(n_cases)]
-    group = _grouped(per_case, lambda size: size, DOC_GROUP_BYTES)
+    size (cases per file).
+
+    The documents are read from the index twice, a group at a time: once for the group size (about
+    DOC_GROUP_BYTES per file, measured on the first language, in LANGS order, each case is written
+    in), then for the files."""
+    first_doc: list[dict[str, int]] = []  # per case: language -> its document
+    d = 0
+    for s in shapes:
+        for _case in s.cases:
+            first_doc.append({lang: d + k for k, lang in enumerate(s.langs)})
+            d += len(s.langs)
+    keys = index.documents()
+
+    def record(doc: int) -> dict[str, Any]:
+        adv, case, _lang = keys[doc]
+        stored = index.stored_at(doc)
+        texts = stored["texts"]
+        return {
+            "a": adv,
+            "id": case,
+            "title": stored["title_text"],
+            "texts": {f: texts.get(f, "") for f in spec.WORD_FIELDS},
+            "steps": [s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
+            "na": {key: list(v) for key, v in _table(texts.get("not_affected_table", "")).items()},
+        }
+
+    n_cases = len(first_doc)
+    sizes = [len(json.dumps(record(next(docs[lang] for lang in LANGS if lang in docs)), ensure_ascii=False)) for docs in first_doc]
+    group = _grouped(sizes, lambda size: size, DOC_GROUP_BYTES)
     for lang in LANGS:
         for g in range(0, max(n_cases, 1), group):
-            chunk = records[lang][g : g + group]
+            chunk = [record(docs[lang]) if lang in docs else None for docs in first_doc[g : g + group]]
             if any(chunk) or not n_cases:
-                files[f"d/{lang}/{g // group}.js"] = _call("addDocs", lang, g // group, chunk)
+                emit(f"d/{lang}/{g // group}.js", _call("addDocs", lang, g // group, chunk))
     return group
 
 
-def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df: int | None = None) -> SearchIndex:
-    """Build the browser's index from the same documents and templates as the Python index.
+@contextlib.contextmanager
+def private_index(advisories: list[Advisory]) -> Iterator[Index]:
+    """An index of ``advisories`` (in id order) built in a temporary folder, open; removed afterwards.
+    For a site made without a build of the knowledge base's own (``kb site``, the tests)."""
+    with tempfile.TemporaryDirectory(prefix="kb-site-index-") as tmp:
+        parts = (Part(a.id, documents(a), template_entries(a)) for a in advisories)
+        index = Index(build_index(parts, Path(tmp) / "index", {"advisories": len(advisories)}))
+        try:
+            yield index
+        finally:
+            index.close()
+
+
+def search_index(
+    source: Index | list[Advisory],
+    large_df: int = LARGE_DF,
+    table_df: int | None = None,
+    emit: Callable[[str, str], None] | None = None,
+) -> SearchIndex:
+    """Build the browser's index from an index build (:class:`kb.search.index.Index`: the same
+    documents, postings and templates as the Python side's), or from advisories (indexed first in a
+    temporary folder: :func:`private_index`).
 
     Posting lists of ``large_df`` documents or more are stored apart, in parts by segment; parts of
     ``table_df`` documents or more (default: half their segment's) take their lengths from the
-    segment's length table.
+    segment's length table. ``emit(path, text)`` takes each file as it is made (then
+    :attr:`SearchIndex.files` stays empty); by default they are kept in :attr:`SearchIndex.files`.
     """
-    docs, cases_per_adv, case_rank = _collect_documents(advisories)
-    case_index = {(adv.id, c.id): n for n, (adv, c) in enumerate((adv, c) for adv in advisories for c in adv.cases)}
-    postings = _collect_postings(docs)
+    if not isinstance(source, Index):
+        with private_index(source) as index:
+            return search_index(index, large_df, table_df, emit)
+    index = source
     files: dict[str, str] = {}
-    terms = _posting_files(postings, document_segments(advisories), large_df, table_df, files)
-    templates = _template_files(advisories, case_index, files)
-    doc_group = _doc_files(advisories, docs, files)
-    lexicon = japanese_lexicon(docs)
+    written = 0
+
+    def out(rel: str, text: str) -> None:
+        nonlocal written
+        written += 1
+        (emit or files.__setitem__)(rel, text)
+
+    shapes = _shapes(index.documents())
+    n_docs = sum(len(s.cases) * len(s.langs) for s in shapes)
+    case_index = {(s.id, c): n for n, (s, c) in enumerate((s, c) for s in shapes for c in s.cases)}
+    terms = _posting_files(index, document_segments(shapes), large_df, table_df, out)
+    templates = _template_files(list(index.templates), case_index, out)
+    doc_group = _doc_files(index, shapes, out)
+    lexicon = japanese_lexicon(_stored_documents(index))
     lexicon_files, lexicon_core = lexicon.files()
-    files.update(lexicon_files)
+    for rel, text in lexicon_files.items():
+        out(rel, text)
+    case_rank = [order.index(c) for s in shapes for order in [sorted(s.cases)] for c in s.cases]
     core = {
         "format": "kb-site-search/4",
         "kb": __version__,
         "langs": list(LANGS),
-        "docs": len(docs),
-        "cases": varints(cases_per_adv),  # every number of the core that grows with the corpus is varints
-        "partial_langs": _partial_langs(advisories),
+        "docs": n_docs,
+        "cases": varints([len(s.cases) for s in shapes]),  # every number of the core that grows with the corpus is varints
+        "partial_langs": _partial_langs(shapes),
         "case_rank": varints(case_rank),
         "fields": {name: [code, spec.FIELD_BOOSTS[name]] for name, code in SCORED_CODES.items()},
         "lookups": LOOKUP_CODES,
-        "avgfl": {name: postings.field_total[name] / (len(docs) or 1) for name in SCORED_CODES},
-        **{k: v for k, v in terms.items() if k not in ("long_lists", "length_lists")},
+        "avgfl": {name: terms["field_total"][name] / (n_docs or 1) for name in SCORED_CODES},
+        **{k: v for k, v in terms.items() if k not in ("long_lists", "length_lists", "field_total", "terms")},
         **{k: v for k, v in templates.items() if k not in ("texts", "keys", "use_groups")},
         "use_groups": varints(_deltas(templates["use_groups"], 1)),
         "doc_group": doc_group,
@@ -541,11 +631,11 @@ def search_index(advisories: list[Advisory], large_df: int = LARGE_DF, table_df:
         # (kb.text.synonyms.table(): SYNONYMS and the glossary, analyzed) and the bug check names (kb.text.stopcodes).
         "params": {**spec.shared(), **browser_data()},
     }
-    files["core.js"] = _call("load", core)
+    out("core.js", _call("load", core))
     stats = {
-        "docs": len(docs),
-        "terms": len(postings.entries),
-        "files": len(files),
+        "docs": n_docs,
+        "terms": terms["terms"],
+        "files": written,
         **{k: terms[k] for k in ("shards", "long_lists", "length_lists")},
         **{k: templates[k] for k in ("templates", "texts", "keys", "key_shards")},
         "doc_group": doc_group,
@@ -778,13 +868,18 @@ class Lexicon:
         return files, core
 
 
-def japanese_lexicon(docs: list[SearchDoc], extra: list[str] | None = None) -> Lexicon:
+def japanese_lexicon(docs: Iterable[SearchDoc], extra: list[str] | None = None) -> Lexicon:
     """The lexicon of the documents' Japanese text (their analyzed fields, kb.search.documents.TEXT_FIELDS),
     plus the inflected forms of its verbs and adjectives and the words of ``extra`` (default: the
-    glossary's, :func:`glossary_words`) with theirs. Runs MeCab once per distinct CJK run."""
+    glossary's, :func:`glossary_words`) with theirs. Runs MeCab once per distinct CJK run. ``docs``
+    may be an iterator: each is read once, in turn."""
     runs: Counter[str] = Counter()
-    seen_texts: dict[str, list[str]] = {}
+    seen_texts: dict[str, list[str]] = {}  # an advisory's documents repeat its texts (its summary, in each case)
+    advisory = None
     for d in docs:
+        if d.advisory != advisory:
+            advisory = d.advisory
+            seen_texts.clear()
         for name in TEXT_FIELDS:
             text = d.texts.get(name, "")
             if text not in seen_texts:

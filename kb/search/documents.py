@@ -7,10 +7,8 @@ site's search index is built from the same documents, so the browser sees the sa
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections import deque
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from sys import intern
 
@@ -99,57 +97,11 @@ def case_texts(adv: Advisory, case: Case, lang: str) -> dict[str, str]:
     }
 
 
-_remembered: dict[int, tuple[Advisory, list[SearchDoc]]] | None = None
-
-
-@contextlib.contextmanager
-def remembering() -> Iterator[None]:
-    """Within the block, :func:`documents` analyzes each advisory (object) once and hands out the
-    same documents again: ``kb build`` analyzes once for the index and the site. Forgotten when the
-    outermost block ends."""
-    global _remembered
-    outer = _remembered is not None
-    if not outer:
-        _remembered = {}
-    try:
-        yield
-    finally:
-        if not outer:
-            _remembered = None
-
-
-def documents(adv: Advisory) -> list[SearchDoc]:
-    """One document per case and language of the advisory (cases in order, then languages). The
-    documents are shared within :func:`remembering`: do not change them."""
-    docs = _recalled(adv)
-    if docs is None:
-        docs = _documents(adv)
-        _remember(adv, docs)
-    return list(docs)
-
-
-def _recalled(adv: Advisory) -> list[SearchDoc] | None:
-    """The documents remembered for this advisory object (:func:`remembering`), else None."""
-    hit = _remembered.get(id(adv)) if _remembered is not None else None
-    return hit[1] if hit is not None and hit[0] is adv else None
-
-
-def _remember(adv: Advisory, docs: list[SearchDoc]) -> None:
-    if _remembered is not None:
-        _remembered[id(adv)] = (adv, docs)
-
-
 ADVISORIES_PER_TASK = 8  # advisories a worker analyzes per round trip
 
 
 def analyzed(advisories: Iterable[Advisory], workers: int | None = None, *, count: int | None = None) -> Generator[list[SearchDoc], None, None]:
-    """:func:`documents` of each advisory, in order, each analyzed now (and remembered within
-    :func:`remembering`). From :data:`PARALLEL_FROM` advisories on, worker processes analyze them
-    (:func:`kb.workers.ordered_map`: one per CPU, or ``workers``; each with a MeCab tagger of its
-    own) while the caller indexes what came back. The documents are the same either way: the
-    analysis is a function of the advisory alone. ``advisories`` may be an iterator (``count``: how
-    many it gives), taken as the workers need more: a caller that keeps none of them holds only
-    those in flight. Closing the iterator stops the workers."""
+    """:func:`documents` of each advisory, in order (:func:`indexable` without the wordings)."""
     for docs, _templates in indexable(advisories, workers, count=count):
         yield docs
 
@@ -157,34 +109,30 @@ def analyzed(advisories: Iterable[Advisory], workers: int | None = None, *, coun
 def indexable(
     items: Iterable[Advisory | Packed], workers: int | None = None, *, count: int | None = None
 ) -> Generator[tuple[list[SearchDoc], list[TemplateEntry]], None, None]:
-    """What the index needs of each advisory, in order: its documents (as :func:`analyzed`) and its
-    message wordings (:func:`template_entries`). A :class:`~kb.content.model.Packed` advisory is
-    unpickled only where it is analyzed (a worker, when there are workers)."""
+    """What the index needs of each advisory, in order: its documents (:func:`documents`) and its
+    message wordings (:func:`template_entries`). From :data:`PARALLEL_FROM` advisories on, worker
+    processes analyze them (:func:`kb.workers.ordered_map`: one per CPU, or ``workers``; each with a
+    MeCab tagger of its own) while the caller indexes what came back; the results are the same
+    either way (the analysis is a function of the advisory alone). A
+    :class:`~kb.content.model.Packed` advisory is unpickled only where it is analyzed (a worker,
+    when there are workers). ``items`` may be an iterator (``count``: how many it gives), taken as
+    the workers need more: a caller that keeps none of them holds only those in flight. Closing the
+    generator stops the workers."""
     n = len(items) if count is None else count  # type: ignore[arg-type]
-    in_flight: deque[Advisory | Packed] = deque()  # taken from ``items``, results not given yet
-
-    def taken() -> Iterator[Advisory | Packed]:
-        for item in items:
-            in_flight.append(item)
-            yield item
-
-    made = ordered_map(_indexable, taken(), n_items=n, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
+    made = ordered_map(_indexable, items, n_items=n, workers=workers, min_items=PARALLEL_FROM, per_task=ADVISORIES_PER_TASK, start=forget_tagger)
     try:
-        for docs, templates in made:  # (in order: the oldest item taken is the one these come from)
-            item = in_flight.popleft()
-            if isinstance(item, Advisory):
-                _remember(item, docs)
-            yield list(docs), templates
+        yield from made
     finally:
         made.close()
 
 
 def _indexable(item: Advisory | Packed) -> tuple[list[SearchDoc], list[TemplateEntry]]:
     adv = item.advisory() if isinstance(item, Packed) else item
-    return _documents(adv), template_entries(adv)
+    return documents(adv), template_entries(adv)
 
 
-def _documents(adv: Advisory) -> list[SearchDoc]:
+def documents(adv: Advisory) -> list[SearchDoc]:
+    """One document per case and language of the advisory (cases in order, then languages)."""
     docs = []
     refs = reference_terms(adv)
     for case in adv.cases:
@@ -198,8 +146,7 @@ def _documents(adv: Advisory) -> list[SearchDoc]:
             grams: list[str] = []
             # Terms interned: a document repeats its terms (~1,700 tokens an advisory, a few hundred
             # distinct), so its lists share one string per term, and so do the documents of a
-            # worker's task once sent (pickle sends an object once per message). Kept for the site
-            # (remembering), 10,000 advisories' documents took ~1.2 GB with a string per token.
+            # worker's task once sent (pickle sends an object once per message).
             for name in TEXT_FIELDS:
                 a = analyze(texts[name])
                 terms[name] = [intern(t.text) for t in a.words]

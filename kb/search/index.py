@@ -1215,6 +1215,7 @@ class Index:
             raise self._damaged("the stored documents do not fit")
         self._table = TermTable(build_dir, meta["fields"])
         self._scored = frozenset(meta["scored"])
+        self._scored_order: list[str] = list(meta["scored"])  # (the columns of lengths.bin)
         n = self._n_postings = int(meta["postings"])
         if (build_dir / "postings.bin").stat().st_size != 12 * n:
             raise self._damaged("postings.bin does not fit")
@@ -1484,6 +1485,43 @@ class Index:
         d = self._position(f"{advisory}#{case}@{lang}")
         if d == self.doc_count:
             return None
+        return self.stored_at(d)
+
+    # --- the whole build, read in order (what the static site's search index is made from) ---
+
+    def documents(self) -> list[tuple[str, str, str]]:
+        """Every document's (advisory, case, lang), by document number: advisories in id order, then
+        their cases, then their languages."""
+        return list(self._split_keys())
+
+    def field_lengths(self) -> tuple[list[str], Any]:
+        """The scored fields, and every document's length in each as counted (a row per document, a
+        column per field, in that order)."""
+        return list(self._scored_order), self._raw_lengths()
+
+    def all_terms(self) -> list[tuple[str, str, int, int, int]]:
+        """Every (field, term) with postings, in postings order: (field, term, postings offset,
+        document frequency, first document); the offset is what :meth:`postings_at` reads."""
+        rows = self._table.rows
+        if not len(rows):
+            return []
+        names = list(self._table.fields)
+        terms = self._table.terms.many(range(len(rows)))
+        offsets, dfs = rows["off"].tolist(), rows["df"].tolist()
+        firsts = self._post_docs[rows["off"].astype("int64")].tolist()
+        return [(names[f], t, o, n, d) for f, t, o, n, d in zip(rows["field"].tolist(), terms, offsets, dfs, firsts, strict=True)]
+
+    def postings_at(self, field: str, off: int, df: int) -> tuple[list[int], list[int]]:
+        """A term's postings (:meth:`all_terms`): its documents, ascending, and how many times the
+        term is in each (the stored weight is that count times the field's boost)."""
+        import numpy as np
+
+        docs = self._post_docs[off : off + df].tolist()
+        counts = np.rint(self._post_tf[off : off + df] / np.float32(FIELD_BOOSTS.get(field, 1.0))).astype(np.int64).tolist()
+        return docs, counts
+
+    def stored_at(self, d: int) -> dict:
+        """Document ``d``'s stored fields (as :meth:`stored`)."""
         try:
             data = json.loads(zlib.decompress(self._stored.raw(d)).decode("utf-8", "surrogatepass"))
         except (zlib.error, ValueError) as exc:

@@ -4,7 +4,7 @@ The last stage of the pipeline. :func:`build_site` runs four steps, each a plain
 
     advisories --plan_pages--> pages (path, template, view data)
                --render------> HTML / XML text (Jinja2, autoescaped; Markdown via kb.content.load)
-               --search_index-> search/*.js (the browser's index: kb.browser.index)
+               --search_index-> search/*.js (the browser's index: kb.browser.index, from an index build)
                --_swap_in-----> site/ (built beside it, then renamed into place)
 
 Pages: ``<lang>/<id>/index.html`` for each language an advisory is written in (an anchor per case),
@@ -48,6 +48,7 @@ from ..browser.index import (  # noqa: F401  (re-exported: kb.site.pages was the
     browser_script,
     gzip_size,
     length_byte,
+    private_index,
     quantized_length,
     search_index,
     term_hash,
@@ -58,6 +59,7 @@ from ..browser.index import (  # noqa: F401  (re-exported: kb.site.pages was the
 from ..content.load import ASSETS, ID_RE, markdown_parser
 from ..content.model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
 from ..render_text import LABELS as TEXT_LABELS
+from ..search.index import Index
 from ..storage import claim_folder, writer_lock
 
 if TYPE_CHECKING:
@@ -831,8 +833,13 @@ def write_site(
     protect: tuple[Path, ...] = (),
     wait: bool = True,
     notify: Callable[[str], None] | None = None,
+    index: Index | None = None,
 ) -> Path:
     """Build the site for ``advisories`` beside ``out`` and swap it in; a failure leaves ``out`` as it was.
+
+    The browser's search index is made from ``index``, a build of exactly these advisories (``kb
+    build`` passes the one it made); without, they are indexed first in a temporary folder
+    (:func:`kb.browser.index.private_index`).
 
     ``out`` must be a folder kb made (it carries ``.kb-site``), an empty one or a new one
     (:class:`kb.storage.UnsafeTarget` otherwise); ``protect`` lists folders it must not overlap.
@@ -860,8 +867,12 @@ def write_site(
                     target = tmp / asset_path(adv_id, rel)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(source, target, follow_symlinks=False)
-            for rel, text in search_index(advisories, large_df, table_df).files.items():
-                _write(tmp, f"search/{rel}", text)
+            emit = lambda rel, text: _write(tmp, f"search/{rel}", text)  # noqa: E731 (each file written as it is made)
+            if index is not None:
+                search_index(index, large_df, table_df, emit)
+            else:
+                with private_index(advisories) as made:
+                    search_index(made, large_df, table_df, emit)
             _write(tmp, "sitemap.xml", sitemap(pages, base_url))
             _write(tmp, "opensearch.xml", opensearch(base_url))
             shutil.copyfile(out / SITE_MARKER, tmp / SITE_MARKER)
