@@ -32,8 +32,10 @@ from typing import TypeVar
 from . import __version__
 from .content.model import Advisory, Packed
 from .content.problems import ContentError, Problem, Report
+from .content.shelf import Shelf, Unpacked
 from .freshness import BUILD_CODE, Folder, ForkedScan, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
 from .search.documents import indexable
+from .search.index import MARKER as INDEX_MARKER
 from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
 from .search.layout import SOURCES, current_build, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
@@ -109,6 +111,7 @@ class KnowledgeBase:
     def __init__(self, content_dir: Path | str | None = None, index_dir: Path | str | None = None):
         self.content_dir, self.index_dir = kb_folders(content_dir, index_dir)
         self._advisories: dict[str, Advisory] | None = None
+        self._packed: list[Packed] | None = None  # every advisory, put aside (load_changes(every=True), advisories_packed())
         self._loaded_scan: dict[str, Folder] = {}
         self._plan: _Plan | None = None
         self.problems: list[Problem] = []  # what loading the content found (warnings, when it loaded)
@@ -155,7 +158,7 @@ class KnowledgeBase:
             raise ContentError(report.problems)
         return adv
 
-    def load_changes(self, *, full: bool = False) -> int:
+    def load_changes(self, *, full: bool = False, every: bool = False) -> int:
         """Read the content as the next :meth:`build` needs it: only the advisory folders whose files
         changed since the current index was built, when that index can be built on; every folder
         otherwise, or with ``full``. Returns the number of advisories.
@@ -166,10 +169,13 @@ class KnowledgeBase:
         :class:`kb.ContentError` when the content has errors; every folder has been read then, so
         the problems are all there, as ``kb check`` reports them. A removed advisory, or a changed
         one whose case ids changed, also makes every folder be read (a ``kb:`` link elsewhere may
-        point at it)."""
+        point at it). ``every``: every folder is read (the build still analyzes only what changed)
+        and kept for :meth:`advisories_packed` (``kb build`` when it makes the site too: the
+        content read once, at one moment, for both)."""
         self._drop_plan()
-        previous = None if full else self._previous_build(scan=True)
-        if previous is not None:
+        self._packed = None
+        previous = None if full else self._previous_build(scan=not every)
+        if previous is not None and not every:
             try:
                 plan = self._read_changed(previous[0], previous[1], previous[2])
             except BaseException:
@@ -181,16 +187,36 @@ class KnowledgeBase:
                 self._plan = plan
                 return len(plan.order)
         self._advisories = None
-        from .content.load import load_packed
-
         try:
-            packed = self._read_all(load_packed)  # (kept packed: a build holds them while it indexes)
+            packed = self._read_packed()  # (a build holds them while it indexes)
         except BaseException:
             if previous is not None:
                 previous[0].close()
             raise
+        if every:
+            self._packed = list(packed.values())
         self._plan = self._plan_from_loaded(packed, previous)
         return len(self._plan.order)
+
+    def advisories_packed(self) -> Unpacked:
+        """Every advisory, packed and put aside in a temporary file (:class:`kb.content.shelf.Unpacked`:
+        a sequence of advisories, each unpickled when asked for and not kept): what a caller that
+        goes through them one at a time holds instead of every advisory's objects (10,000 generated
+        advisories: ~420 MB). What :meth:`load_changes` read with ``every``, else every folder read
+        now. Raises :class:`kb.ContentError` when the content has errors."""
+        if self._packed is None:
+            self._packed = list(self._read_packed().values())
+        return Unpacked(self._packed)
+
+    def _read_packed(self) -> dict[str, Packed]:
+        """Every advisory folder read, each advisory packed and put aside (:class:`kb.content.shelf.Shelf`:
+        in the index folder when it is kb's, else the system's temporary folder)."""
+        from functools import partial
+
+        from .content.load import load_packed
+
+        shelf = Shelf(self.index_dir if (self.index_dir / INDEX_MARKER).is_file() else None)
+        return self._read_all(partial(load_packed, shelf=shelf))
 
     def check(self) -> tuple[int, int, list[Problem]]:
         """What ``kb check`` reports: (advisories, cases, problems), the problems as

@@ -112,10 +112,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     base = KnowledgeBase(args.content, args.index)
     try:
-        if args.no_site:
-            count = base.load_changes()  # only what changed since the index was built, when it can build on it
-        else:
-            count = len(base.advisories())  # loaded once, for the index and the site
+        # only what changed since the index was built, when it can build on it; with the site, every
+        # folder (read once, for both: the index analyzes only what changed)
+        count = base.load_changes(every=not args.no_site)
     except ContentError as exc:
         _print_problems(exc.problems)
         print("build stopped: the content has errors; the index and the site are unchanged", file=sys.stderr)
@@ -149,7 +148,7 @@ def _site(base, args: argparse.Namespace, index=None) -> int:
     from .site.pages import write_site
 
     out = write_site(
-        base.advisories(),
+        base.advisories_packed(),  # (each advisory unpickled when its turn comes: none held)
         _site_dir(args),
         protect=(base.content_dir, base.index_dir),
         wait=not args.no_wait,
@@ -165,7 +164,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     base = KnowledgeBase(args.content, args.index)
     try:
-        base.advisories()
+        base.advisories_packed()
     except ContentError as exc:
         _print_problems(exc.problems)
         print("site not built: the content has errors; the site is unchanged", file=sys.stderr)

@@ -12,6 +12,7 @@ What makes it so, each checked against the straightforward code or behaviour it 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import random
 import weakref
@@ -28,6 +29,7 @@ from kb.content.load import load, load_packed
 from kb.content.model import Advisory, Packed
 from kb.search.documents import documents, indexable, template_entries
 from kb.search.index import _grouped, _Runs
+from kb.search.layout import current_build
 from kb.workers import TASKS_AHEAD, ordered_map
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,3 +192,96 @@ def test_site_search_is_made_from_the_index_build_file_by_file(tmp_path: Path, m
         index.close()
     assert made.files == {} and made.stats["files"] == len(emitted)
     assert emitted == kept
+
+
+def test_shelf_keeps_packed_advisories_in_a_file_and_sends_their_bytes(tmp_path: Path):
+    """Packed advisories put aside on a shelf (a temporary file without a name) read back the same,
+    go to another process as bytes (pickled without the shelf), and ``Unpacked`` gives a new
+    advisory each time one is asked for (none is kept)."""
+    import pickle
+
+    from kb.content.shelf import Shelf, Shelved, Unpacked
+
+    advisories = load(ROOT / "content")[0]
+    shelf = Shelf(tmp_path)
+    packed = [shelf.pack(Packed.of(a)) for a in advisories]
+    assert all(isinstance(p.data, Shelved) for p in packed)
+    assert list(tmp_path.iterdir()) == []  # (the file has no name)
+    assert [p.advisory() for p in packed] == advisories
+    sent = pickle.loads(pickle.dumps(packed[0]))
+    assert isinstance(sent.data, bytes) and sent == Packed.of(advisories[0])
+    seq = Unpacked(packed)
+    assert len(seq) == len(advisories) and list(seq) == advisories and seq[-1] == advisories[-1]
+    assert seq[0] is not seq[0]
+
+
+def test_site_goes_through_packed_advisories_one_at_a_time(tmp_path: Path, monkeypatch):
+    """``write_site`` over packed advisories (what ``kb build`` hands it) makes the same site as over
+    the advisories themselves, unpacks each advisory at most twice (once for what the indexes and
+    links need, once for its own pages; the home pages' latest once more) and holds none of them
+    once its pages are planned."""
+    import kb.site.pages as pages_module
+    from kb.content.shelf import Shelf, Unpacked
+
+    advisories = load(ROOT / "content")[0]
+    base = KnowledgeBase(ROOT / "content", tmp_path / "index")
+    base.build()
+    index = index_module.open_current(tmp_path / "index")
+    try:
+        plain = pages_module.write_site(advisories, tmp_path / "plain", index=index)
+        unpacked: list[weakref.ref] = []
+        calls: list[str] = []
+        real = Packed.advisory
+
+        def counted(self: Packed) -> Advisory:
+            calls.append(self.id)
+            adv = real(self)
+            unpacked.append(weakref.ref(adv))
+            return adv
+
+        monkeypatch.setattr(Packed, "advisory", counted)
+        shelf = Shelf(tmp_path)
+        seq = Unpacked([shelf.pack(Packed.of(a)) for a in advisories])
+        plan = pages_module.plan_pages(seq)
+        gc.collect()
+        assert all(ref() is None for ref in unpacked), "the site's plan holds advisories"
+        assert len(plan.pages) > len(advisories)
+        packed_site = pages_module.write_site(seq, tmp_path / "packed", index=index)
+    finally:
+        index.close()
+    per_advisory = {a.id: calls.count(a.id) for a in advisories}
+    assert all(n <= 2 * 2 + 1 for n in per_advisory.values()), per_advisory  # (two plans: the test's and write_site's)
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(packed_site) == files(plain)
+
+
+def test_kb_build_with_the_site_reads_each_folder_once(tmp_path: Path, monkeypatch):
+    """``kb build`` with the site reads every advisory folder once, for the index and the site
+    (packed and put aside on a shelf in between), also when the index is built on the previous one
+    (only the changed advisory analyzed)."""
+    import shutil
+
+    import kb.content.load as load_module
+    from kb.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    read: list[str] = []
+    real = load_module._read_folder
+
+    def counted(folder: Path):
+        read.append(folder.name)
+        return real(folder)
+
+    monkeypatch.setattr(load_module, "_read_folder", counted)
+    run = ["--content", str(content), "--index", str(tmp_path / "index")]
+    assert main([*run, "build", "--site", str(tmp_path / "site")]) == 0
+    folders = sorted(p.name for p in content.iterdir() if p.is_dir())
+    assert sorted(read) == folders
+    read.clear()
+    page = next((content / folders[0]).glob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert main([*run, "build", "--site", str(tmp_path / "site")]) == 0
+    assert sorted(read) == folders  # (with the site: every folder, once)
+    manifest = json.loads((current_build(tmp_path / "index") / "manifest.json").read_text("utf-8"))
+    assert manifest["analyzed"] == 1 < manifest["advisories"]  # (the index built on the previous one)

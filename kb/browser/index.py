@@ -25,7 +25,7 @@ import math
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import accumulate, pairwise
@@ -35,8 +35,9 @@ from typing import Any
 import ahocorasick
 
 from .. import __version__, spec
-from ..content.model import LANGS, PLACEHOLDER_TYPES, Advisory
-from ..search.documents import TEXT_FIELDS, SearchDoc, documents, template_entries
+from ..content.model import LANGS, PLACEHOLDER_TYPES, Advisory, Packed
+from ..content.shelf import Unpacked
+from ..search.documents import TEXT_FIELDS, SearchDoc, indexable
 from ..search.index import Index, Part
 from ..search.index import build as build_index
 from ..text.analysis import (
@@ -560,12 +561,19 @@ def _doc_files(index: Index, shapes: list[_Shape], emit: Callable[[str, str], No
 
 
 @contextlib.contextmanager
-def private_index(advisories: list[Advisory]) -> Iterator[Index]:
+def private_index(advisories: Sequence[Advisory]) -> Iterator[Index]:
     """An index of ``advisories`` (in id order) built in a temporary folder, open; removed afterwards.
-    For a site made without a build of the knowledge base's own (``kb site``, the tests)."""
+    For a site made without a build of the knowledge base's own (``kb site``, the tests). Analyzed
+    as a build does (:func:`kb.search.documents.indexable`: by worker processes when there are many;
+    packed advisories, :class:`kb.content.shelf.Unpacked`, are unpacked there)."""
+    items: list[Advisory | Packed] = list(advisories.packed if isinstance(advisories, Unpacked) else advisories)
     with tempfile.TemporaryDirectory(prefix="kb-site-index-") as tmp:
-        parts = (Part(a.id, documents(a), template_entries(a)) for a in advisories)
-        index = Index(build_index(parts, Path(tmp) / "index", {"advisories": len(advisories)}))
+        made = indexable(iter(items), count=len(items))
+        try:
+            parts = (Part(item.id, *next(made)) for item in items)
+            index = Index(build_index(parts, Path(tmp) / "index", {"advisories": len(items)}))
+        finally:
+            made.close()
         try:
             yield index
         finally:
@@ -573,7 +581,7 @@ def private_index(advisories: list[Advisory]) -> Iterator[Index]:
 
 
 def search_index(
-    source: Index | list[Advisory],
+    source: Index | Sequence[Advisory],
     large_df: int = LARGE_DF,
     table_df: int | None = None,
     emit: Callable[[str, str], None] | None = None,

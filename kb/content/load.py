@@ -55,6 +55,7 @@ from .model import (
 )
 from .problems import ContentError, Problem, Report
 from .schema_check import compile_schema
+from .shelf import Shelf
 
 FIELD_OF_KIND = {
     "conditions": "conditions",
@@ -1014,9 +1015,11 @@ def load(root: Path | str, workers: int | None = None) -> tuple[list[Advisory], 
     return _read_all(Path(root), workers, _read_folder, _outline)
 
 
-def load_packed(root: Path | str, workers: int | None = None) -> tuple[list[Packed], list[Problem]]:
-    """:func:`load`, each advisory :class:`~kb.content.model.Packed` (by the worker that read it, when there are workers)."""
-    return _read_all(Path(root), workers, _pack_folder, lambda p: Outline(p.id, p.path, p.case_ids))
+def load_packed(root: Path | str, workers: int | None = None, shelf: Shelf | None = None) -> tuple[list[Packed], list[Problem]]:
+    """:func:`load`, each advisory :class:`~kb.content.model.Packed` (by the worker that read it, when
+    there are workers); with ``shelf``, their bytes are put aside there as they come
+    (:class:`~kb.content.shelf.Shelf`: a temporary file)."""
+    return _read_all(Path(root), workers, _pack_folder, lambda p: Outline(p.id, p.path, p.case_ids), shelf.pack if shelf else None)
 
 
 def check(root: Path | str, workers: int | None = None) -> tuple[list[Outline], list[Problem]]:
@@ -1028,10 +1031,15 @@ def check(root: Path | str, workers: int | None = None) -> tuple[list[Outline], 
 
 
 def _read_all(
-    root: Path, workers: int | None, task: Callable[[Path], tuple[Any, list[Problem], _Links]], outline: Callable[[Any], Outline]
+    root: Path,
+    workers: int | None,
+    task: Callable[[Path], tuple[Any, list[Problem], _Links]],
+    outline: Callable[[Any], Outline],
+    keep: Callable[[Any], Any] | None = None,
 ) -> tuple[list[Any], list[Problem]]:
     """Read every advisory folder under ``root`` with ``task``: what it gives for each advisory kept
-    (in folder order; ``outline`` of it is its id and cases), and every problem."""
+    (in folder order; ``outline`` of it is its id and cases; ``keep`` of it, when given, is what is
+    kept), and every problem."""
     report = Report()
     if not root.is_dir():
         report.error(root, 1, "content folder not found", "pass the folder that holds one sub-folder per advisory")
@@ -1069,7 +1077,7 @@ def _read_all(
                 continue
             first_seen[seen.id] = Path(seen.path)
             outlines.append(seen)
-            kept.append(adv)
+            kept.append(keep(adv) if keep else adv)
     _check_links(outlines, report)
     return kept, report.problems
 

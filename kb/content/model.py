@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 LANGS: tuple[str, ...] = ("ja", "en")
 """The languages content may be written in. An advisory has one or both (:attr:`Advisory.langs`)."""
@@ -574,19 +575,27 @@ class Advisory:
         return wanted if wanted in self.title else self.langs[0]
 
 
+class Stored(Protocol):
+    """Where bytes were put aside (:class:`kb.content.shelf.Shelved`): read back on demand."""
+
+    def read(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Packed:
     """An advisory kept as the bytes a worker pickled it to, with what a build asks of it before it
     is analyzed: what a build holds while it indexes, passing each to an analysis worker that
     unpickles it. About a third of the memory of the advisory's objects (13 KB against 40 KB on
     generated ones), and the caller never unpickles what only the workers use (0.4 ms an
-    advisory). The bytes live only between kb's own processes, never on disk."""
+    advisory). The bytes may be put aside (``data``: :class:`Stored`, on a
+    :class:`kb.content.shelf.Shelf`, a temporary file without a name); they go to another process
+    as bytes, and are never written anywhere else."""
 
     id: str
     path: str
     case_ids: tuple[str, ...]
     documents: int  # the documents it makes: its cases times its languages
-    data: bytes
+    data: bytes | Stored
 
     @classmethod
     def of(cls, adv: Advisory) -> Packed:
@@ -594,7 +603,15 @@ class Packed:
 
         return cls(adv.id, adv.path, adv.case_ids, len(adv.cases) * len(adv.langs), pickle.dumps(adv, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def raw(self) -> bytes:
+        """The pickled advisory."""
+        return self.data if isinstance(self.data, bytes) else self.data.read()
+
     def advisory(self) -> Advisory:
         import pickle
 
-        return pickle.loads(self.data)  # (made by Packed.of: kb's own bytes)
+        return pickle.loads(self.raw())  # (made by Packed.of: kb's own bytes)
+
+    def __reduce__(self) -> tuple:
+        # to another process: the bytes themselves (a shelf is this process's file)
+        return (Packed, (self.id, self.path, self.case_ids, self.documents, self.raw()))

@@ -26,7 +26,7 @@ import stat
 import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -354,13 +354,18 @@ class Page:
     alternates: dict[str, str] = field(default_factory=dict)  # lang -> path of the same page in that language (pages that exist)
     in_sitemap: bool = True
     search_in: str | None = None  # the language results come in; None: the query's (the bilingual home page)
-    make: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
-    """Makes the data when the page is rendered, instead of ``data`` (an advisory's page: its view
-    holds the advisory's text rendered; made for every page at once, 10,000 advisories' views took
-    ~290 MB)."""
+    advisory: int | None = None  # an advisory's page: its position among the site's advisories
+    make: Callable[[Advisory], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    """Makes an advisory page's data from the advisory when the page is rendered, instead of
+    ``data`` (its view holds the advisory's text rendered; made for every page at once, 10,000
+    advisories' views took ~290 MB)."""
 
-    def view(self) -> dict[str, Any]:
-        return self.make() if self.make is not None else self.data
+    def view(self, adv: Advisory | None = None) -> dict[str, Any]:
+        if self.make is None:
+            return self.data
+        if adv is None:
+            raise ValueError(f"{self.path}: an advisory page is made from its advisory")
+        return self.make(adv)
 
 
 @dataclass
@@ -471,15 +476,22 @@ def case_title(adv: Advisory, case: Case, lang: str) -> str:
     return f"{adv.title[lang]} — {case.text[lang].title}"
 
 
-def index_groups(advisories: list[Advisory], lang: str) -> dict[str, list[Group]]:
-    """The four indexes of one language: vendors, products, model numbers and KB ids. An advisory not
-    written in ``lang`` is listed too, linking to its page in the language it has, marked."""
-    L = LABELS[lang]
-    vendors: dict[str, Group] = {}
-    products: dict[str, Group] = {}
-    models: dict[str, Group] = {}
-    refs: dict[str, Group] = {}
-    for adv in advisories:
+class IndexGroups:
+    """The four indexes of one language (vendors, products, model numbers and KB ids), filled an
+    advisory at a time (:meth:`add`). An advisory not written in ``lang`` is listed too, linking to
+    its page in the language it has, marked."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.vendors: dict[str, Group] = {}
+        self.products: dict[str, Group] = {}
+        self.models: dict[str, Group] = {}
+        self.refs: dict[str, Group] = {}
+
+    def add(self, adv: Advisory) -> None:
+        lang = self.lang
+        L = LABELS[lang]
+        vendors, products, models, refs = self.vendors, self.products, self.models, self.refs
         al = adv.lang_for(lang)
         shown = {"lang": al if al != lang else "", "only": only_mark(lang, al)}
         title = adv.title[al]
@@ -516,12 +528,14 @@ def index_groups(advisories: list[Advisory], lang: str) -> dict[str, list[Group]
                 ag = refs.setdefault(alias, Group(anchor("r", alias), alias, []))
                 note = f"{r.id} {L['alias_of']}" if lang == "ja" else f"{L['alias_of']} {r.id}"
                 ag.rows.append(Row(case_path(al, adv.id), title, "alias", note, **shown))
-    return {
-        "vendors": list(vendors.values()),
-        "products": list(products.values()),
-        "models": list(models.values()),
-        "references": list(refs.values()),
-    }
+
+    def groups(self) -> dict[str, list[Group]]:
+        return {
+            "vendors": list(self.vendors.values()),
+            "products": list(self.products.values()),
+            "models": list(self.models.values()),
+            "references": list(self.refs.values()),
+        }
 
 
 MESSAGES_AFTER = ("conditions", "symptoms")
@@ -674,10 +688,6 @@ HOME_LIMIT = 100
 """The home pages list this many advisories, the latest first; the indexes list them all."""
 
 
-def latest(advisories: list[Advisory], n: int = HOME_LIMIT) -> list[Advisory]:
-    return sorted(advisories, key=lambda a: (a.updated or a.published or date.min, a.id), reverse=True)[:n]
-
-
 def listing(advisories: list[Advisory], lang: str) -> list[dict[str, Any]]:
     """Advisories as a home page in ``lang`` lists them: each in ``lang`` when written in it, else in
     the language it has, marked."""
@@ -699,22 +709,40 @@ def listing(advisories: list[Advisory], lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def plan_pages(advisories: list[Advisory], assets: dict[str, dict[str, Path]] | None = None) -> list[Page]:
-    """Every page of the site, in the order written. An advisory has a page in each language it is
-    written in (and only those); ``assets`` maps an advisory id to its files (default: read from
-    each advisory's folder)."""
+@dataclass
+class SitePlan:
+    """Every page of the site, in the order written, and each advisory's files (``assets/``)."""
+
+    pages: list[Page]
+    assets: dict[str, dict[str, Path]]
+
+
+def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]] | None = None) -> SitePlan:
+    """Every page of the site. An advisory has a page in each language it is written in (and only
+    those); ``assets`` maps an advisory id to its files (default: read from each advisory's folder).
+
+    ``advisories`` may unpack each advisory when asked for (:class:`kb.content.shelf.Unpacked`): one
+    pass here takes what the indexes, the home pages and the links need of each; an advisory's own
+    pages are made when written (:attr:`Page.advisory`, :func:`write_site`)."""
     md = MarkdownRenderer()
-    shown = latest(advisories)
-    assets = assets if assets is not None else {adv.id: advisory_assets(adv) for adv in advisories}
-    langs_of = {adv.id: adv.langs for adv in advisories}
+    groups = {lang: IndexGroups(lang) for lang in LANGS}
+    langs_of: dict[str, tuple[str, ...]] = {}
+    dated: list[tuple[date, str, int]] = []
+    found_assets: dict[str, dict[str, Path]] = {}
+    for k, adv in enumerate(advisories):
+        langs_of[adv.id] = adv.langs
+        dated.append((adv.updated or adv.published or date.min, adv.id, k))
+        found_assets[adv.id] = assets.get(adv.id, {}) if assets is not None else advisory_assets(adv)
+        for g in groups.values():
+            g.add(adv)
+    shown = [advisories[k] for _d, _id, k in sorted(dated, reverse=True)[:HOME_LIMIT]]  # the latest first
     home = {"columns": [(lang, listing(shown, lang)) for lang in LANGS], "shown": len(shown), "total": len(advisories)}
     pages: list[Page] = [Page("index.html", "home.html", home, LANGS[0], {lang: f"{lang}/index.html" for lang in LANGS})]
     for lang in LANGS:
         L = LABELS[lang]
-        groups = index_groups(advisories, lang)
         where: dict[str, str] = {}
         titles = {"vendors": L["vendors"], "products": L["products_index"], "models": L["models"], "references": L["references"]}
-        for kind, gs in groups.items():
+        for kind, gs in groups[lang].groups().items():
             ps, w = index_pages(lang, kind, titles[kind], gs)
             pages += ps
             where.update(w)
@@ -725,13 +753,13 @@ def plan_pages(advisories: list[Advisory], assets: dict[str, dict[str, Path]] | 
         def href(prefix: str, name: str, _w=where) -> str:
             return _w.get(anchor(prefix, name), "")
 
-        for adv in advisories:
-            if lang not in adv.langs:
+        for k, (adv_id, langs) in enumerate(langs_of.items()):
+            if lang not in langs:
                 continue
-            alt = {other: case_path(other, adv.id) for other in adv.langs}
-            view = partial(advisory_view, adv, lang, md, href, langs_of, assets.get(adv.id, {}))
-            pages.append(Page(case_path(lang, adv.id), "advisory.html", lang=lang, alternates=alt, search_in=lang, make=view))
-    return pages
+            alt = {other: case_path(other, adv_id) for other in langs}
+            view = partial(advisory_view, lang=lang, md=md, href=href, langs_of=langs_of, assets=found_assets[adv_id])
+            pages.append(Page(case_path(lang, adv_id), "advisory.html", lang=lang, alternates=alt, search_in=lang, advisory=k, make=view))
+    return SitePlan(pages, found_assets)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -759,11 +787,12 @@ def language_switch(page: Page) -> dict[str, Any] | None:
     return {"lang": other, "path": f"{other}/index.html", "same": False, "title": LABELS[other]["home_in"]}
 
 
-def render_page(env: Environment, page: Page) -> str:
+def render_page(env: Environment, page: Page, adv: Advisory | None = None) -> str:
+    """The page's text; an advisory's page (:attr:`Page.advisory`) is made from ``adv``."""
     root = relative_root(page.path)
     switch = language_switch(page)
     context = {
-        **page.view(),
+        **page.view(adv),
         "page": page,
         "lang": page.lang,
         "L": LABELS[page.lang],
@@ -824,7 +853,7 @@ def claim_site(out: Path, protect: tuple[Path, ...] = ()) -> Path:
 
 
 def write_site(
-    advisories: list[Advisory],
+    advisories: Sequence[Advisory],
     out: Path,
     base_url: str | None = None,
     *,
@@ -855,11 +884,18 @@ def write_site(
             shutil.rmtree(left, ignore_errors=True)
         tmp = out.parent / f".{out.name}.new-{uuid.uuid4().hex[:8]}"
         try:
-            assets = {adv.id: advisory_assets(adv) for adv in advisories}
-            pages = plan_pages(advisories, assets)
+            plan = plan_pages(advisories)
+            pages, assets = plan.pages, plan.assets
             env = jinja_env()
+            of_advisory: dict[int, list[Page]] = defaultdict(list)
             for page in pages:
-                _write(tmp, page.path, render_page(env, page))
+                if page.advisory is None:
+                    _write(tmp, page.path, render_page(env, page))
+                else:
+                    of_advisory[page.advisory].append(page)
+            for k, adv in enumerate(advisories):  # (each advisory taken once, for its pages in every language)
+                for page in of_advisory.pop(k, ()):
+                    _write(tmp, page.path, render_page(env, page, adv))
             _write(tmp, "static/style.css", resources.files("kb").joinpath("static", "style.css").read_text("utf-8"))
             _write(tmp, "static/kbsearch.js", browser_script())  # with kb/static/porter2.js put in
             for adv_id, files in assets.items():
