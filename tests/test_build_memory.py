@@ -285,3 +285,21 @@ def test_kb_build_with_the_site_reads_each_folder_once(tmp_path: Path, monkeypat
     assert sorted(read) == folders  # (with the site: every folder, once)
     manifest = json.loads((current_build(tmp_path / "index") / "manifest.json").read_text("utf-8"))
     assert manifest["analyzed"] == 1 < manifest["advisories"]  # (the index built on the previous one)
+
+
+def test_site_refuses_an_index_of_other_advisories(tmp_path: Path):
+    """The browser's search must come from a build of the very advisories the pages show: an index
+    of other ones is refused, and the site is left as it was."""
+    import kb.site.pages as pages_module
+
+    advisories = load(ROOT / "content")[0]
+    KnowledgeBase(ROOT / "content", tmp_path / "index").build()
+    out = pages_module.write_site(advisories, tmp_path / "site")
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    index = index_module.open_current(tmp_path / "index")
+    try:
+        with pytest.raises(ValueError, match="not built from these advisories"):
+            pages_module.write_site(advisories[:1], out, index=index)
+    finally:
+        index.close()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before

@@ -886,6 +886,8 @@ def write_site(
         try:
             plan = plan_pages(advisories)
             pages, assets = plan.pages, plan.assets
+            if index is not None and list(dict.fromkeys(a for a, _c, _l in index.documents())) != list(assets):
+                raise ValueError("write_site: the index given was not built from these advisories")
             env = jinja_env()
             of_advisory: dict[int, list[Page]] = defaultdict(list)
             for page in pages:
