@@ -626,13 +626,15 @@ def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_the
         assert renumbered.shape == cells.shape and renumbered.ravel().tolist() == [number[v] for v in flat]
 
 
-@pytest.mark.parametrize("per_pass", [None, 1000, 7, 1])
-def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatch, per_pass):
+@pytest.mark.parametrize(("per_pass", "read_from"), [(None, None), (1000, None), (7, None), (1, None), (None, 1), (1000, 5), (7, 3)])
+def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatch, per_pass, read_from):
     """Index.search (all postings laid end to end in reused arrays, one bincount, the best documents'
     terms looked up at once; or, past ``POSTINGS_PER_PASS`` postings, in passes that start from the
     sums so far, the terms looked up one by one) gives the scores, order and matched terms of adding
     one term's postings at a time, bit for bit; a large search followed by small ones leaves nothing
-    behind, and the reused arrays stay within a pass's size."""
+    behind, and the reused arrays stay within a pass's size. The same when the lists of
+    ``READ_FROM`` postings or more are read from the file (into reused arrays when they fit in a
+    pass, else into new ones) instead of sliced from the mapping; lookups too."""
     import numpy as np
 
     import kb.search.index as index_module
@@ -642,7 +644,12 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
     index = synthetic_base.searcher().index
     if per_pass is not None:
         monkeypatch.setattr(index_module, "POSTINGS_PER_PASS", per_pass)
-        monkeypatch.setattr(index, "_scratch", index_module._Scratch())  # (the fixture's may have grown before)
+    if read_from is not None:
+        mapped_lookups = {(f, t): index.lookup(f, t) for f in ("models", "refs") for t in ("pgt20146f2", "ms05-018", "kb890859", "none")}
+        monkeypatch.setattr(index, "READ_FROM", read_from)
+        assert {(f, t): index.lookup(f, t) for f, t in mapped_lookups} == mapped_lookups
+        assert any(mapped_lookups.values())
+    monkeypatch.setattr(index, "_scratch", index_module._Scratch())  # (the fixture's may have grown before)
     rng = random.Random(11)
     queries = []
     for size in (400, 3, 60, 1, 150, 8):  # (sizes up and down: the arrays are reused)
@@ -684,6 +691,8 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
                 assert index._position(p.key) == d
     if per_pass is not None:
         assert max(len(a) for a in index._scratch._arrays.values()) <= 1.25 * (index.doc_count + per_pass) + 1
+    if read_from is not None:
+        assert "read-docs" in index._scratch._arrays or per_pass == 7  # (long lists were read into the reused arrays)
 
 
 @pytest.mark.parametrize("per_pass", [1, 7, 64, 999, 1 << 20])
