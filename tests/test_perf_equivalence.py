@@ -649,6 +649,8 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
         monkeypatch.setattr(index, "READ_FROM", read_from)
         assert {(f, t): index.lookup(f, t) for f, t in mapped_lookups} == mapped_lookups
         assert any(mapped_lookups.values())
+        assert index.documents() == [split_key(index._key(d)) for d in range(index.doc_count)]  # (lookups now go through these)
+        assert {(f, t): index.lookup(f, t) for f, t in mapped_lookups} == mapped_lookups
     monkeypatch.setattr(index, "_scratch", index_module._Scratch())  # (the fixture's may have grown before)
     rng = random.Random(11)
     queries = []
