@@ -428,8 +428,8 @@ class KnowledgeBase:
         Raises :class:`kb.ContentError` (and leaves the index as it was) when the content has errors,
         :class:`kb.storage.UnsafeTarget` when the index folder is not kb's, :class:`kb.storage.Busy`
         when another build holds the folder and ``wait`` is false. ``reload=False`` uses what was
-        read already: :meth:`load_changes`, or every advisory (:meth:`advisories`; the CLI reads them
-        once for the index and the site). ``workers``: processes that analyze the advisories when
+        read already: :meth:`load_changes` (the CLI: ``every=True`` when it makes the site too, which
+        then goes through :meth:`advisories_packed`), or every advisory (:meth:`advisories`). ``workers``: processes that analyze the advisories when
         there are many (:func:`kb.search.documents.analyzed`; default: one per CPU, 1: none)."""
         if reload or full:
             self.load_changes(full=full)

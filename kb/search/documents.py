@@ -2,7 +2,8 @@
 
 Stage 2 (analysis). Runs the analysis pipeline over every field and returns plain data
 (:class:`SearchDoc`, :class:`~kb.text.templates.TemplateEntry`) that the index stage stores. The static
-site's search index is built from the same documents, so the browser sees the same terms.
+site's search index is made from that index (its postings and stored texts), so the browser sees the
+same terms without analyzing anything again.
 """
 
 from __future__ import annotations

@@ -1435,7 +1435,11 @@ class Index:
                     found.append((f, t, *entry))
         long = sum(df for _f, _t, _off, df in found if df >= self.READ_FROM)
         # the long lists are read into this thread's arrays when they fit (no fresh arrays a search)
-        read = (self._scratch.array("read-docs", long, np.uint32), self._scratch.array("read-weights", long, np.float32), 0) if long <= POSTINGS_PER_PASS else None
+        read = (
+            (self._scratch.array("read-docs", long, np.uint32), self._scratch.array("read-weights", long, np.float32), 0)
+            if long <= POSTINGS_PER_PASS
+            else None
+        )
         for f, t, off, df in found:
             if df >= self.READ_FROM and read is not None:
                 arena_docs, arena_weights, at = read
