@@ -133,7 +133,7 @@ def prepare(label: str, content: Path, work: Path, reuse: bool) -> dict:
     if not (reuse and current):  # else: built by this script from the same content and code
         stamp.unlink(missing_ok=True)
         t0 = time.perf_counter()
-        write_site(advisories, info["site"])
+        write_site(advisories, info["site"], index=base.searcher().index)  # (its search made from the build, as kb build does)
         info["site_s"] = time.perf_counter() - t0
         stamp.write_text(wanted, "utf-8")
     info["base"] = base

@@ -146,7 +146,7 @@ def prepare(label: str, content: Path, work: Path, reuse: bool) -> dict:
         advisories = base.advisories()
         t0 = time.perf_counter()
         shutil.rmtree(info["site"], ignore_errors=True)
-        write_site(advisories, info["site"])
+        write_site(advisories, info["site"], index=base.searcher().index)  # (its search made from the build, as kb build does)
         info["site_s"] = time.perf_counter() - t0
     try:
         base.searcher()

@@ -430,7 +430,7 @@ class KnowledgeBase:
         when another build holds the folder and ``wait`` is false. ``reload=False`` uses what was
         read already: :meth:`load_changes` (the CLI: ``every=True`` when it makes the site too, which
         then goes through :meth:`advisories_packed`), or every advisory (:meth:`advisories`). ``workers``: processes that analyze the advisories when
-        there are many (:func:`kb.search.documents.analyzed`; default: one per CPU, 1: none)."""
+        there are many (:func:`kb.search.documents.indexable`; default: one per CPU, 1: none)."""
         if reload or full:
             self.load_changes(full=full)
         elif self._plan is None:

@@ -133,7 +133,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.no_site:
         from .search.index import Index
 
-        with contextlib.closing(Index(out)) as made:  # the site's search is made from the build just made (pinned while open)
+        try:
+            made = Index(out)  # the site's search is made from the build just made (pinned while open)
+        except Exception:  # (two later builds already replaced and removed it: the site indexes its advisories itself)
+            return _site(base, args)
+        with contextlib.closing(made):
             return _site(base, args, made)
     return EXIT_OK
 

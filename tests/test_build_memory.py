@@ -296,10 +296,58 @@ def test_site_refuses_an_index_of_other_advisories(tmp_path: Path):
     KnowledgeBase(ROOT / "content", tmp_path / "index").build()
     out = pages_module.write_site(advisories, tmp_path / "site")
     before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    import dataclasses
+
+    multi = next(a for a in advisories if len(a.cases) > 1)
+    fewer_cases = [dataclasses.replace(a, cases=a.cases[:1]) if a is multi else a for a in advisories]
     index = index_module.open_current(tmp_path / "index")
     try:
-        with pytest.raises(ValueError, match="not built from these advisories"):
-            pages_module.write_site(advisories[:1], out, index=index)
+        for other in (advisories[:1], fewer_cases):
+            with pytest.raises(ValueError, match="not built from these advisories"):
+                pages_module.write_site(other, out, index=index)
     finally:
         index.close()
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+
+
+def test_length_bytes_of_many_are_those_of_each():
+    """The site's length tables take Whoosh's length byte of every document at once
+    (``_length_bytes``): the same bytes as ``length_byte`` of each, at the edges of every step."""
+    from kb.browser.index import _LENGTHS, _length_bytes, length_byte
+
+    values = sorted({0, 1, *range(0, 2000), *(v + d for v in _LENGTHS for d in (-1, 0, 1) if v + d >= 0), 10**6})
+    assert _length_bytes(np.array(values)).tolist() == [length_byte(v) for v in values]
+
+
+def test_a_shelf_goes_to_the_system_temporary_folder_when_its_own_cannot_be_written(tmp_path: Path, monkeypatch):
+    """A shelf is made in the index folder when it can be (``kb site`` beside a read-only shared
+    index must still work): else in the system's temporary folder."""
+    import tempfile
+
+    from kb.content.shelf import Shelf
+
+    real = tempfile.TemporaryFile
+    asked: list = []
+
+    def refused(*args, **kwargs):
+        asked.append(kwargs.get("dir"))
+        if kwargs.get("dir") is not None:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    shelf = Shelf(tmp_path)
+    assert asked == [tmp_path, None]
+    assert shelf.put(b"abc").read() == b"abc"
+
+
+def test_a_search_reads_long_lists_after_the_index_is_closed(tmp_path: Path, monkeypatch):
+    """Long posting lists are read from the file, which stays open as long as the index object: a
+    search still running when another thread closes the index answers as before."""
+    KnowledgeBase(ROOT / "content", tmp_path / "index").build()
+    index = index_module.open_current(tmp_path / "index")
+    monkeypatch.setattr(index, "READ_FROM", 1)
+    terms = {"body": ["patch", "error", "tmi", "ready"], "grams": [], "ids": ["ms05-018"]}
+    before = [(p.key, p.score) for p in index.search(terms)]
+    index.close()
+    assert before and [(p.key, p.score) for p in index.search(terms)] == before

@@ -22,7 +22,6 @@ import gzip
 import hashlib
 import json
 import math
-import re
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -76,7 +75,6 @@ KEY_SHARD_BYTES = 2_000  # target size of one template key shard: a paste loads 
 DOC_GROUP_BYTES = 2_000  # cases' titles and texts, grouped: a search loads the groups of the hits it shows
 USE_GROUP_BYTES = 2_000  # which cases use each wording
 KEY_LIST_MAX = 40_000  # up to this many template keys the core lists them; beyond, a bit filter
-_TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # Whoosh's SpaceSeparatedTokenizer
 
 
 def _length_table() -> list[int]:
@@ -265,7 +263,7 @@ def _shapes(keys: list[tuple[str, str, str]]) -> list[_Shape]:
             s.langs += (lang,)
     ids = [s.id for s in shapes]
     if ids != sorted(set(ids)):  # the browser breaks ties by position
-        raise ValueError("advisories must come in id order (kb.content.load.load sorts folders by name)")
+        raise ValueError("the index's advisories are not in id order (a build adds them in the order kb.content.load sorts the folders)")
     if keys != [(s.id, c, lang) for s in shapes for c in s.cases for lang in s.langs]:
         raise RuntimeError("the index's documents are not in case/language order")
     return shapes
@@ -324,6 +322,8 @@ class _Conditions:
     def of(self, doc: int, term: str) -> str:
         table = self._tables.get(doc)
         if table is None:
+            if len(self._tables) >= 4096:  # (a few documents' tables at a time: a term's documents come in order)
+                self._tables.clear()
             table = self._tables[doc] = _table(self.index.stored_at(doc)["texts"].get("model_table", ""))
         condition = table.get(term, ("", ""))[1]
         told = self._telling.get(condition)
@@ -561,13 +561,16 @@ def _doc_files(index: Index, shapes: list[_Shape], emit: Callable[[str, str], No
 
 
 @contextlib.contextmanager
-def private_index(advisories: Sequence[Advisory]) -> Iterator[Index]:
-    """An index of ``advisories`` (in id order) built in a temporary folder, open; removed afterwards.
-    For a site made without a build of the knowledge base's own (``kb site``, the tests). Analyzed
-    as a build does (:func:`kb.search.documents.indexable`: by worker processes when there are many;
-    packed advisories, :class:`kb.content.shelf.Unpacked`, are unpacked there)."""
+def private_index(advisories: Sequence[Advisory], folder: Path | None = None) -> Iterator[Index]:
+    """An index of ``advisories`` (in id order) built in a temporary folder (inside ``folder``, else
+    the system's temporary folder), open; removed afterwards. For a site made without a build of
+    the knowledge base's own (``kb site``, the tests). Analyzed as a build does
+    (:func:`kb.search.documents.indexable`: by worker processes when there are many; packed
+    advisories, :class:`kb.content.shelf.Unpacked`, are unpacked there)."""
     items: list[Advisory | Packed] = list(advisories.packed if isinstance(advisories, Unpacked) else advisories)
-    with tempfile.TemporaryDirectory(prefix="kb-site-index-") as tmp:
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".kb-site-index-", dir=folder) as tmp:
         made = indexable(iter(items), count=len(items))
         try:
             parts = (Part(item.id, *next(made)) for item in items)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import IO, overload
 
 from .model import Advisory, Packed
 
@@ -26,11 +26,20 @@ class Shelf:
     Safe to share between threads."""
 
     def __init__(self, folder: Path | None = None):
+        """A shelf in ``folder`` (when it can be written there), else in the system's temporary folder."""
         import tempfile  # (not at import: a search imports this module and never shelves)
+        import weakref
 
-        self._file = tempfile.TemporaryFile(dir=folder if folder is not None and folder.is_dir() else None)  # noqa: SIM115 (open for the shelf's life)
+        file: IO[bytes] | None = None
+        if folder is not None and folder.is_dir():
+            try:
+                file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (open for the shelf's life)
+            except OSError:  # (a folder this user may only read)
+                file = None
+        self._file = file if file is not None else tempfile.TemporaryFile()  # noqa: SIM115
         self._end = 0
         self._lock = threading.Lock()
+        weakref.finalize(self, self._file.close)  # (closed with the last advisory that points here)
 
     def put(self, data: bytes) -> Shelved:
         with self._lock:

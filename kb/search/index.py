@@ -69,7 +69,7 @@ from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
 from .layout import FORMAT, MANIFEST, SOURCES, IndexUnavailable, current_build, read_manifest
-from .tables import BlobWriter, ColumnsFile, Strings, TermTable, crc32, mapped, write_strings
+from .tables import BlobWriter, ColumnsFile, FileBytes, Strings, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
 MARKER = ".kb-index"
@@ -1159,9 +1159,11 @@ class _Vanished(Exception):
 class Index:
     """A read-only view of one build: BM25F search, exact lookups, stored documents, templates.
 
-    Opening reads the manifest, the document keys and the term table, and maps the postings; the
-    message templates are read on first use (:attr:`templates`). Safe to share between threads
-    (calls into Whoosh are serialized). Close it to let a later build remove its files."""
+    Opening reads the manifest, the document keys and the term table, and maps the postings (and
+    opens ``postings.bin`` for the long lists, closed when the object goes away); the message
+    templates are read on first use (:attr:`templates`). Safe to share between threads (calls into
+    Whoosh are serialized). Close it to let a later build remove its files (a search still running
+    then, or after, reads them as they were)."""
 
     _NUMBERS_KEPT = 4096  # document numbers remembered by key (see _open)
 
@@ -1179,7 +1181,6 @@ class Index:
         self._split: _SplitKeys | None = None
         self._aliases: dict[str, tuple[str, ...]] | None = None
         self._whoosh_searcher: Any = None  # opened when first needed (rarely: see the module's notes)
-        self._postings_fd = -1
         try:
             self._open(build_dir)
         except IndexUnavailable:
@@ -1245,8 +1246,9 @@ class Index:
         # The numbers of the documents recent searches returned, by key: their stored fields are
         # read next (the hits shown), by key.
         self._numbers: dict[str, int] = {}
-        # long posting lists are read from the file, not through the mapping (see _postings)
-        self._postings_fd = os.open(build_dir / "postings.bin", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # long posting lists are read from the file, not through the mapping (see _postings); the
+        # file stays open as long as this object (a search may still be reading when close() runs)
+        self._postings_file = FileBytes(build_dir / "postings.bin")
 
     def _twins(self, lang: str) -> Any:
         t = self._twins_cache.get(lang)
@@ -1319,9 +1321,6 @@ class Index:
             if self._whoosh_searcher is not None:
                 self._whoosh_searcher.close()
                 self._whoosh_searcher = None
-            if self._postings_fd >= 0:
-                os.close(self._postings_fd)
-                self._postings_fd = -1
             self._pin.close()
 
     READ_FROM = 512
@@ -1339,9 +1338,9 @@ class Index:
         import numpy as np
 
         docs, w = into if into is not None else (np.empty(df, np.uint32), np.empty(df, np.float32) if weights else None)
-        _read_into(self._postings_fd, docs, 4 * off)
+        self._postings_file.read_into(docs, 4 * off)
         if weights:
-            _read_into(self._postings_fd, w, 4 * (self._n_postings + off))
+            self._postings_file.read_into(w, 4 * (self._n_postings + off))
         return docs, (w if weights else None)
 
     @property
@@ -1570,17 +1569,6 @@ class Index:
         if not isinstance(data, dict):
             raise self._damaged(f"stored document {d} is not a record")
         return data
-
-
-def _read_into(fd: int, out: Any, at: int) -> None:
-    """Fill the array ``out`` from ``fd``, from byte ``at`` on."""
-    view = out.data.cast("B")
-    done = 0
-    while done < len(view):
-        got = os.preadv(fd, [view[done:]], at + done)
-        if got <= 0:
-            raise OSError(f"postings.bin ends before byte {at + len(view)}")
-        done += got
 
 
 class _SplitKeys:

@@ -127,7 +127,7 @@ class BlobWriter:
         np.save(self._stem.with_suffix(".npy"), np.frombuffer(self._starts, dtype=np.uint64))
 
 
-class _FileBytes:
+class FileBytes:
     """A read-only file sliced like ``bytes`` (``f[a:b]``), each slice one ``pread``. What is read
     this way is not mapped, so it does not stay in the resident memory of the process that read it
     (the kernel's page cache keeps it, as it keeps a mapped file's pages). The file is closed when
@@ -143,6 +143,20 @@ class _FileBytes:
         if len(data) != stop - start:
             raise ValueError(f"the file ends before byte {stop}")
         return data
+
+    def read_into(self, out: Any, at: int) -> None:
+        """Fill the (contiguous) array ``out`` with the file's bytes from ``at`` on, without a copy
+        where the system reads into a buffer (``preadv``)."""
+        view = out.data.cast("B")
+        if not hasattr(os, "preadv"):  # (macOS before 11)
+            view[:] = self[at : at + len(view)]
+            return
+        done = 0
+        while done < len(view):
+            got = os.preadv(self._fd, [view[done:]], at + done)
+            if got <= 0:
+                raise ValueError(f"the file ends before byte {at + len(view)}")
+            done += got
 
 
 class Strings(Sequence[str]):
@@ -162,7 +176,7 @@ class Strings(Sequence[str]):
         if size != int(self._starts[-1]):
             raise ValueError(f"{stem.name}.bin does not fit its offsets")
         if size and not map_file:
-            self._blob = _FileBytes(stem.with_suffix(".bin"))
+            self._blob = FileBytes(stem.with_suffix(".bin"))
         elif size:
             with open(stem.with_suffix(".bin"), "rb") as f:
                 self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

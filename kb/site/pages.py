@@ -2,7 +2,7 @@
 
 The last stage of the pipeline. :func:`build_site` runs four steps, each a plain function:
 
-    advisories --plan_pages--> pages (path, template, view data)
+    advisories --plan_pages--> pages (path, template, view data; an advisory's made when written)
                --render------> HTML / XML text (Jinja2, autoescaped; Markdown via kb.content.load)
                --search_index-> search/*.js (the browser's index: kb.browser.index, from an index build)
                --_swap_in-----> site/ (built beside it, then renamed into place)
@@ -711,10 +711,16 @@ def listing(advisories: list[Advisory], lang: str) -> list[dict[str, Any]]:
 
 @dataclass
 class SitePlan:
-    """Every page of the site, in the order written, and each advisory's files (``assets/``)."""
+    """Every page of the site, in the order written, each advisory's files (``assets/``), and each
+    advisory's (id, case ids, languages): the documents its search must have."""
 
     pages: list[Page]
     assets: dict[str, dict[str, Path]]
+    shapes: list[tuple[str, tuple[str, ...], tuple[str, ...]]]
+
+    def documents(self) -> list[tuple[str, str, str]]:
+        """(advisory, case, lang) of every document, in index order."""
+        return [(a, c, lang) for a, cases, langs in self.shapes for c in cases for lang in langs]
 
 
 def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]] | None = None) -> SitePlan:
@@ -729,8 +735,10 @@ def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]
     langs_of: dict[str, tuple[str, ...]] = {}
     dated: list[tuple[date, str, int]] = []
     found_assets: dict[str, dict[str, Path]] = {}
+    shapes: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
     for k, adv in enumerate(advisories):
         langs_of[adv.id] = adv.langs
+        shapes.append((adv.id, adv.case_ids, adv.langs))
         dated.append((adv.updated or adv.published or date.min, adv.id, k))
         found_assets[adv.id] = assets.get(adv.id, {}) if assets is not None else advisory_assets(adv)
         for g in groups.values():
@@ -759,7 +767,7 @@ def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]
             alt = {other: case_path(other, adv_id) for other in langs}
             view = partial(advisory_view, lang=lang, md=md, href=href, langs_of=langs_of, assets=found_assets[adv_id])
             pages.append(Page(case_path(lang, adv_id), "advisory.html", lang=lang, alternates=alt, search_in=lang, advisory=k, make=view))
-    return SitePlan(pages, found_assets)
+    return SitePlan(pages, found_assets, shapes)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -866,9 +874,10 @@ def write_site(
 ) -> Path:
     """Build the site for ``advisories`` beside ``out`` and swap it in; a failure leaves ``out`` as it was.
 
-    The browser's search index is made from ``index``, a build of exactly these advisories (``kb
-    build`` passes the one it made); without, they are indexed first in a temporary folder
-    (:func:`kb.browser.index.private_index`).
+    The browser's search index is made from ``index``, a build of these advisories as they are
+    (``kb build`` passes the one it made; one whose advisories, cases or languages differ is
+    refused with ``ValueError``); without, they are indexed first in a temporary folder inside the
+    one the site is built in (:func:`kb.browser.index.private_index`).
 
     ``out`` must be a folder kb made (it carries ``.kb-site``), an empty one or a new one
     (:class:`kb.storage.UnsafeTarget` otherwise); ``protect`` lists folders it must not overlap.
@@ -886,8 +895,8 @@ def write_site(
         try:
             plan = plan_pages(advisories)
             pages, assets = plan.pages, plan.assets
-            if index is not None and list(dict.fromkeys(a for a, _c, _l in index.documents())) != list(assets):
-                raise ValueError("write_site: the index given was not built from these advisories")
+            if index is not None and index.documents() != plan.documents():
+                raise ValueError("write_site: the index given was not built from these advisories (their ids, cases or languages differ)")
             env = jinja_env()
             of_advisory: dict[int, list[Page]] = defaultdict(list)
             for page in pages:
@@ -909,7 +918,7 @@ def write_site(
             if index is not None:
                 search_index(index, large_df, table_df, emit)
             else:
-                with private_index(advisories) as made:
+                with private_index(advisories, tmp) as made:  # (removed before the site is swapped in)
                     search_index(made, large_df, table_df, emit)
             _write(tmp, "sitemap.xml", sitemap(pages, base_url))
             _write(tmp, "opensearch.xml", opensearch(base_url))
