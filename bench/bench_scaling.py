@@ -134,7 +134,8 @@ def report(runs: dict[int, dict]) -> str:
         f"with its {workers} analysis workers' peaks added, {total:.0f} MB, an upper bound: forked workers share the pages they inherit); "
         f"`kb build` with the static site: {runs[big]['site_build']['maxrss_mb']:.0f} MB ("
         + ("within" if runs[big]["site_build"]["maxrss_mb"] <= BUILD_MEMORY_GOAL_MB else "**over**")
-        + " 1.5 GB: the site's pages and browser index are made from every advisory and document held in memory)",
+        + " 1.5 GB; the content is read once for the index and the site and put aside, the site's pages are made an advisory at a "
+        "time and its search index from the index build)",
         "",
         "The figures of each size, its FTS5 peer and the method: `bench/out/search-n<N>/RESULTS.md` of that run "
         "(the 10,000 one is `bench/RESULTS.md`).",

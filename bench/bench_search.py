@@ -1071,12 +1071,16 @@ WHAT_IS_LEFT = [
     "- **query RSS** (this run: see the table): the process's own memory is Python's objects, chiefly the parsed candidate "
     "wordings (~23 MB once 23,000 of the 26,000 wordings have come up; each is made from the literal parts the index stores, 7 µs), "
     "the template entries made for hits (~9 MB), the arrays the word overlap reuses, and "
-    "numpy and MeCab themselves; the rest is pages of mapped files: the postings the queries touched (~64 MB) and MeCab's "
-    "dictionary (~69 MB). The word overlap's arrays held the longest paste so far and grew with the corpus (~25-35 MB at 10k, "
-    "~98 MB at 30k after ordinary pastes, traced with `tracemalloc`); since b831e32 at most 1M postings are laid at once "
-    "(`index.POSTINGS_PER_PASS`: longer searches are summed in passes that start from the sums so far, the same float "
-    "additions in the same order), ~18 MB: at 30k the query process's own memory went from 266 to 194 MB and its peak from "
-    "573 to 501 MB with the same latencies; at 10k 286 -> 277 MB, the longest pastes ~0.5-1.5 ms slower (their terms are "
+    "numpy and MeCab themselves; the rest is pages of mapped files: MeCab's dictionary (~69 MB: `sys.dic` 46, `matrix.bin` 23) "
+    "and the postings the queries touched. Those were ~64 MB of `postings.bin` after 800 queries at 10k, most of them long "
+    "lists read in full; since 7431eb9 a list of `Index.READ_FROM` (512) postings or more is read from the file (`preadv`, into "
+    "reused arrays) instead: ~12 MB resident, the same scores. The word overlap's arrays held the longest paste so far and grew "
+    "with the corpus (~25-35 MB at 10k, "
+    "~98 MB at 30k after ordinary pastes, traced with `tracemalloc`); since b831e32 at most `index.POSTINGS_PER_PASS` postings are laid at once "
+    "(longer searches are summed in passes that start from the sums so far, the same float "
+    "additions in the same order): 1M (~18 MB) then, 256k (~4 MB) since 7431eb9. At 30k the query process's own memory went from 266 to 194 MB and its peak from "
+    "573 to 501 MB with the same latencies at b831e32; at 10k 286 -> 277 MB then, ~214 MB in a harness beside the bench after 7431eb9 and 9aa6cf7 "
+    "(every document's split key kept as numbers, not strings: ~9 MB), the longest pastes ~0.5-1.5 ms slower (their terms are "
     "laid out a second time to see which of the best documents has which). What else grows with the corpus, by `tracemalloc` "
     "at 30k after the queries: the parsed wordings (~24 MB), the template-table rows read (~22 MB), the split keys of every "
     "document (~26 MB). Stored documents are read with `pread` since c66e394 (their pages had added ~37 MB), and highlighting "
@@ -1110,13 +1114,15 @@ WHAT_IS_LEFT = [
     "a task at a time; the plan pops them): 629 MB, and ~8 % less CPU in the build process (it no longer unpickles every advisory). "
     "Since 156372d postings are sorted by a block-wise stable counting sort (`index._grouped`: the order of an `argsort` over all of "
     "them without its 8+ bytes a posting), a posting's document is kept once per document as a run (`index._Runs`), and the Whoosh "
-    "writer's arrays are let go once written: 511 MB at 10,000, 1,373 MB at 30,000 (this run: 516 / 1,379 MB). What is left: the two "
+    "writer's arrays are let go once written: 511 MB at 10,000, 1,373 MB at 30,000. Since 401dc55 the packed advisories are put "
+    "aside in a temporary file without a name (`kb.content.shelf`), not held: 405 MB at 10,000, 1,045 MB at 30,000. What is left: the two "
     "copies of the postings (Whoosh's and kb's tables, ~8 bytes a posting each, 26 million postings at 30,000) and their vocabularies. "
-    "`kb build` with the site is another matter (this run: 1,537 MB at 10,000, 4,245 MB at 30,000): the site is made from every "
-    "advisory and its documents held in memory (the documents' terms are interned since 2232eda: 2.4 -> 1.8 GB at 10,000; the advisory "
-    "pages' views are made when each is written since 66c09f5: ~290 MB less), and the browser index is built as Python lists "
-    "and strings before any file is written (~250 MB for the postings at 10,000). Streaming the site (pages from packed advisories, "
-    "the browser's postings from the index's tables) is what is left for it.",
+    "`kb build` with the site (1,537 MB at 10,000 and 4,245 MB at 30,000 at d8c8748) made the site from every advisory and its "
+    "documents held in memory, and built the browser index as Python lists and strings before any file was written. Since 9710803 "
+    "the browser's search index is made from the index build itself (its postings, field lengths, stored texts and wordings, a term "
+    "at a time, each file written as made: the site is byte-identical, and nothing is analyzed twice), and since 401dc55 the content "
+    "is read once for the index and the site, put aside on the shelf, and the pages are made an advisory at a time (one pass plans "
+    "them, an advisory's pages are rendered when written): 523 MB at 10,000 and 1,383 MB at 30,000 (the scaling run at 401dc55).",
     "- **`kb check` reading every folder** and the content loading in builds: YAML + JSON Schema + markdown-it in `kb/content/load.py`, "
     "on both CPUs (`kb/workers.py`). Since ce23997 Markdown is parsed by blocks, its inline syntax only where a link can be; "
     "advisory.yaml's values are built from libyaml's nodes directly; each message wording is parsed once; the raw-HTML rules, "
@@ -1246,7 +1252,7 @@ def report(r: dict, args) -> str:
         *(
             [
                 (
-                    "`kb build` as users run it, the index and the static site: wall / CPU / peak RSS (the site keeps every advisory and document in memory)",
+                    "`kb build` as users run it, the index and the static site: wall / CPU / peak RSS (the content read once for both, put aside; the site's search made from the index build)",
                     f"{sb['build_s']:.1f} s / {sb['build_cpu_s']:.1f} s / {sb['maxrss_mb']:.0f} MB",
                     "",
                     "",
