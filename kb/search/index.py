@@ -1434,16 +1434,14 @@ class Index:
                     found.append((f, t, *entry))
         long = sum(df for _f, _t, _off, df in found if df >= self.READ_FROM)
         # the long lists are read into this thread's arrays when they fit (no fresh arrays a search)
-        read = (
-            (self._scratch.array("read-docs", long, np.uint32), self._scratch.array("read-weights", long, np.float32), 0)
-            if long <= POSTINGS_PER_PASS
-            else None
-        )
+        fits = long <= POSTINGS_PER_PASS
+        if fits:
+            read_docs, read_weights = self._scratch.array("read-docs", long, np.uint32), self._scratch.array("read-weights", long, np.float32)
+        at = 0  # (where the next long list goes in them)
         for f, t, off, df in found:
-            if df >= self.READ_FROM and read is not None:
-                arena_docs, arena_weights, at = read
-                docs, w = self._postings(off, df, into=(arena_docs[at : at + df], arena_weights[at : at + df]))
-                read = (arena_docs, arena_weights, at + df)
+            if df >= self.READ_FROM and fits:
+                docs, w = self._postings(off, df, into=(read_docs[at : at + df], read_weights[at : at + df]))
+                at += df
             else:
                 docs, w = self._postings(off, df)
             want = only.get(t)
