@@ -66,9 +66,6 @@ class Shelf:
         """``packed`` with its bytes put aside here."""
         return Packed(packed.id, packed.path, packed.case_ids, packed.documents, self.put(packed.raw()))
 
-    def close(self) -> None:
-        self._file.close()
-
 
 @dataclass(frozen=True)
 class Shelved:

@@ -723,9 +723,9 @@ class SitePlan:
         return [(a, c, lang) for a, cases, langs in self.shapes for c in cases for lang in langs]
 
 
-def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]] | None = None) -> SitePlan:
+def plan_pages(advisories: Sequence[Advisory]) -> SitePlan:
     """Every page of the site. An advisory has a page in each language it is written in (and only
-    those); ``assets`` maps an advisory id to its files (default: read from each advisory's folder).
+    those); its files are read from its folder (:func:`advisory_assets`).
 
     ``advisories`` may unpack each advisory when asked for (:class:`kb.content.shelf.Unpacked`): one
     pass here takes what the indexes, the home pages and the links need of each; an advisory's own
@@ -740,7 +740,7 @@ def plan_pages(advisories: Sequence[Advisory], assets: dict[str, dict[str, Path]
         langs_of[adv.id] = adv.langs
         shapes.append((adv.id, adv.case_ids, adv.langs))
         dated.append((adv.updated or adv.published or date.min, adv.id, k))
-        found_assets[adv.id] = assets.get(adv.id, {}) if assets is not None else advisory_assets(adv)
+        found_assets[adv.id] = advisory_assets(adv)
         for g in groups.values():
             g.add(adv)
     shown = [advisories[k] for _d, _id, k in sorted(dated, reverse=True)[:HOME_LIMIT]]  # the latest first
