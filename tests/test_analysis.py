@@ -84,6 +84,38 @@ def test_identifiers(text, kind, terms):
     assert [(i.kind, i.terms) for i in ids][:1] == [(kind, terms)]
 
 
+_ID_PIECES = (
+    "ms 05 - 018 18 kb q 890859 cve 2021 12345 hpe sa dell event イベント id eventid : = # cron . log cpp | ( ) 112 "
+    "stop bug check code 0x 7b 000000d1 irql _ not less errcode - v 1.2.3 2.7.5 a4 { } deadbeef 8 4 pgt 20146 f2 "
+    "tx150fts2 x a ٣٤٥٦٧٨ 1 {01234567-89ab-cdef-0123-456789abcdef} ms05-18 cve-2021-12345 cron.log|12 a.cpp(112) stop:0x7b"
+)
+"""Pieces of identifiers (and their neighbours) that random texts are made of."""
+
+
+def test_every_identifier_pattern_needs_what_it_declares():
+    """find_identifiers skips a pattern when the text lacks one of its ``needs``: every match of every
+    pattern, on random identifier-like text, must hold each of them (else skipping loses matches)."""
+    import random
+
+    from kb.text.analysis import _ID_PATTERNS, DIGIT, _needs_met
+
+    pieces = _ID_PIECES.split(" ") + [" ", " ", "-", "_", "."]
+    rnd = random.Random(7)
+    matched = dict.fromkeys(kind + str(k) for k, (kind, _rx, _n) in enumerate(_ID_PATTERNS))
+    for _ in range(30_000):
+        chars = list("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))))
+        for _ in range(rnd.randint(0, 2)):  # a character dropped or doubled
+            k = rnd.randrange(len(chars))
+            chars[k] = rnd.choice(("", chars[k] * 2))
+        text = "".join(chars)
+        for k, (kind, rx, needs) in enumerate(_ID_PATTERNS):
+            for m in rx.finditer(text):
+                assert all(map(_needs_met(m.group(0)), needs)), (kind, m.group(0), needs)
+                matched[kind + str(k)] = m.group(0)
+    assert all(matched.values()), [k for k, v in matched.items() if not v]  # every pattern was tried on matches
+    assert _needs_met("٣")(DIGIT)  # (a need for a digit is any \\d, as the patterns' \\d)
+
+
 def test_identifier_offsets_map_to_original():
     text = "型名は ＰＧＴ２０１４６Ｆ２ です"
     a = analyze(text)
