@@ -248,27 +248,36 @@ def _probe(term: str) -> str:
 def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int]]:
     """The ``keep`` lines of ``text`` with the most probes of ``terms`` (as (start, end) offsets):
     only these are analyzed again to place the marks, so a long field costs one MeCab pass over
-    a few lines, not over the whole text."""
-    normalized, whole = _normalized_lines(text)
-    probes = [p for p in {_probe(t) for t in terms if t} if p in whole]  # (a probe in no line is in no line)
-    lines: list[tuple[int, int, int]] = []
-    for a, b, norm in normalized:
-        n = sum(1 for p in probes if p in norm)
-        if n:
-            lines.append((-n, a, b))
+    a few lines, not over the whole text. Each probe is looked for in the whole normalized text,
+    a line at a time (the next search starts at the next line), not in every line."""
+    normalized, whole, starts = _normalized_lines(text)
+    count = [0] * len(normalized)
+    last = len(starts) - 1
+    for p in {_probe(t) for t in terms if t}:  # (a term holds no line break)
+        at = whole.find(p)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            count[k] += 1
+            at = whole.find(p, starts[k + 1]) if k < last else -1
+    lines = [(-n, a, b) for n, (a, b, _norm) in zip(count, normalized) if n]
     return [(a, b) for _n, a, b in sorted(lines)[:keep]]
 
 
 @lru_cache(maxsize=256)
-def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
-    """Each line of ``text`` as (start, end, normalized), and the normalized lines joined by line
-    breaks; remembered: the fields of the advisories found come back across searches."""
+def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str, list[int]]:
+    """Each line of ``text`` as (start, end, normalized), the normalized lines joined by line breaks,
+    and where each begins in that; remembered: the fields of the advisories found come back across
+    searches."""
     out = []
     pos = 0
     for line in text.split("\n"):
         out.append((pos, pos + len(line), normalize(line)))
         pos += len(line) + 1
-    return tuple(out), "\n".join(norm for _a, _b, norm in out)
+    starts, at = [], 0
+    for _a, _b, norm in out:
+        starts.append(at)
+        at += len(norm) + 1
+    return tuple(out), "\n".join(norm for _a, _b, norm in out), starts
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
