@@ -20,7 +20,6 @@ One :class:`KnowledgeBase` may be shared by threads.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import threading
 import warnings
@@ -60,6 +59,8 @@ def build_code() -> str:
     """A hash of everything an index build's output depends on besides the content: the modules
     of :data:`BUILD_CODE`, the JSON Schema, the kb.spec values and the MeCab dictionary. An incremental build reuses a
     previous build's analysis only when this is unchanged."""
+    import hashlib
+
     from . import spec
 
     here = Path(__file__).resolve().parent

@@ -10,7 +10,6 @@ than a search), so ``kb search --json`` runs it in a forked process while it sea
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -18,10 +17,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .search.layout import current_build, read_manifest, read_sources
+
+if TYPE_CHECKING:
+    import hashlib
 
 
 def default_content_dir() -> Path:
@@ -90,6 +92,8 @@ def scan_folders(content_dir: Path, known: dict[str, list] | None = None) -> dic
     except (FileNotFoundError, NotADirectoryError):
         return {}
     known = known or {}
+    import hashlib  # (here, not at the top: a search that asks for no check never loads OpenSSL)
+
     stat, digest = os.stat, hashlib.blake2b
     out: dict[str, Folder] = {}
     for name in names:
@@ -118,6 +122,8 @@ def scan_folders(content_dir: Path, known: dict[str, list] | None = None) -> dic
 
 
 def code_digest(names: Iterator[str] | tuple[str, ...]) -> hashlib._Hash:
+    import hashlib
+
     h = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent
     for name in names:

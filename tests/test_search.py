@@ -408,6 +408,16 @@ def test_a_search_reads_kbs_own_files_and_imports_no_parser_or_whoosh(base, corp
     )
     r = subprocess.run([sys.executable, "-c", probe, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+    # Nor hashlib (OpenSSL's library: ~3 MB resident) when no staleness check is asked for.
+    quiet = (
+        "import sys, kb\n"
+        "b = kb.open(sys.argv[1], sys.argv[2])\n"
+        "hits = b.search('errcode=-107', warn_stale=False) + b.search('サービスが起動しない', warn_stale=False)\n"
+        "assert hits[0].id == 'trendmicro-tmcm-tmi-not-ready', hits\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'_hashlib', 'whoosh', 'markdown_it', 'yaml', 'jsonschema'}))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", quiet, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
     r = subprocess.run(
         [
             sys.executable,
