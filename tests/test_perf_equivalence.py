@@ -456,11 +456,13 @@ def test_an_index_hands_the_matcher_what_it_was_built_with(tmp_path):
     ref, fast = RefMatcher(entries, choose_keys(entries)), TemplateMatcher(index.templates, index.template_keys)
     for text in texts:
         assert as_tuples(fast.match(text)) == as_tuples(ref.match(text))
-    # The matcher takes each wording's literal parts from the index instead of parsing its text: the same.
+    # The matcher takes each wording's literal parts from the index instead of parsing its text (read
+    # again only for its template): the same.
     assert index.template_keys.lits is not None
     for w, text in enumerate(index.template_keys.texts):
         made, parsed = fast._wording(w), messages._Wording(text)
-        assert (made.lits, made.total, made.longest, made.cut(), made.slots) == (
+        assert (made.text, made.lits, made.total, made.longest, made.cut(), made.slots) == (
+            text,
             parsed.lits,
             parsed.total,
             parsed.longest,
