@@ -739,3 +739,16 @@ def test_no_terms_no_matches():
     assert index_module._matched_terms([1], np.array([1]), index_module._passes(one, 5), [("body", "x")], 3, index_module._Scratch()).of(0) == {
         "body": {"x"}
     }
+
+
+def test_term_counts_are_what_whoosh_tokenizes_from_the_joined_terms():
+    """index._term_counts takes a field's terms as they are when Whoosh's tokenizer would find the
+    same in their joined text, and tokenizes it when not (an empty term, a term with a separator):
+    the same counts in the same order either way."""
+    from kb.search.documents import SearchDoc
+    from kb.search.index import _TOKEN, _field_texts, _term_counts
+
+    for terms in (["a", "b", "a"], [], ["z"], ["a b", "c"], ["", "x"], ["a", "", "b"], ["x\ty"], ["x\n", "x"], [" "], ["", ""], ["x\r"]):
+        d = SearchDoc("adv", "case", "ja", "title", {}, {"body": terms, "ids": list(reversed(terms))})
+        whoosh = {name: list(Counter(_TOKEN.findall(text)).items()) for name, text in _field_texts(d).items()}
+        assert {name: list(c.items()) for name, c in _term_counts(d).items()} == whoosh, terms

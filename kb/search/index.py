@@ -143,16 +143,18 @@ def _counted_writer_class() -> type:
                     fmt = field.format
                     if not isinstance(fmt, (Existence, Frequency)):
                         raise TypeError(f"add_counted writes Existence and Frequency postings, not {type(fmt).__name__} ({name})")
-                    once = isinstance(fmt, Existence)  # (a term counts once, whatever its count)
-                    for term, n in counts[name].items():
-                        n = 1 if once else n
-                        tid = vocab.get(term)
-                        if tid is None:
-                            tid = vocab[term] = len(self._terms)
+                    terms = counts[name]
+                    for term in terms:
+                        if term not in vocab:  # (numbered in the order met)
+                            vocab[term] = len(self._terms)
                             self._terms.append((name, term))
-                        self._tids.append(tid)
-                        self._counts.append(n)
-                        length += n
+                    self._tids.extend(map(vocab.__getitem__, terms))  # (whole arrays, not an append per posting)
+                    if isinstance(fmt, Existence):  # (a term counts once, whatever its count)
+                        self._counts.extend([1] * len(terms))
+                        length = len(terms)
+                    else:
+                        self._counts.extend(terms.values())
+                        length = sum(terms.values())
                     if field.scorable:
                         lengths = self._lengths.setdefault(name, array("I"))
                         lengths.extend([0] * (docnum + 1 - len(lengths)))
@@ -484,19 +486,18 @@ class _Gather:
             if not counts:
                 continue
             vocab, boost = self.vocab[f], self.boosts[f]
-            for term, count in counts.items():
-                local = vocab.get(term)
-                if local is None:
+            for term in counts:
+                if term not in vocab:  # (numbered in the order met)
                     entry = old(name, term) if old else None
                     if entry is not None:
                         tid = entry[0]
                     else:
                         tid = self.base + len(self.new_terms)
                         self.new_terms.append((f, term))
-                    local = vocab[term] = len(self.term_ids)
+                    vocab[term] = len(self.term_ids)
                     self.term_ids.append(tid)
-                self.tids.append(local)
-                self.tf.append(count * boost)
+            self.tids.extend(map(vocab.__getitem__, counts))
+            self.tf.extend([count * boost for count in counts.values()])
         self.docs.end(doc, len(self.tids))
 
     def reuse(self, advisory: str) -> None:
@@ -1032,8 +1033,15 @@ def _field_texts(d: SearchDoc) -> dict[str, str]:
 
 def _term_counts(d: SearchDoc) -> dict[str, Counter[str]]:
     """Each indexed field's terms and their counts: what Whoosh's tokenizer (``_TOKEN``) finds in
-    :func:`_field_texts`."""
-    return {name: Counter(_TOKEN.findall(text)) for name, text in _field_texts(d).items()}
+    :func:`_field_texts`. That is the terms themselves when none is empty or holds a separator
+    (always, from kb's analysis), which is checked on the joined text instead of tokenizing it."""
+    out = {}
+    for name in _indexed():
+        terms = d.terms.get(name, ())
+        text = " ".join(terms)
+        whole = text.count(" ") == max(len(terms) - 1, 0) and "" not in terms and not any(c in text for c in "\t\r\n")
+        out[name] = Counter(terms) if whole else Counter(_TOKEN.findall(text))
+    return out
 
 
 class _Deletions:
