@@ -267,12 +267,13 @@ class _Scratch(threading.local):
         return a[:n]
 
 
-POSTINGS_PER_PASS = 1 << 18
+POSTINGS_PER_PASS = 1 << 16
 """Postings :func:`_sum_postings` lays end to end at most at once: what its reused arrays may hold
-(~4 MB), whatever the query. Without a bound they grew to the longest paste so far and stayed
+(~1 MB), whatever the query. Without a bound they grew to the longest paste so far and stayed
 that large (~100 MB at 30,000 advisories after ordinary pastes, more after a megabyte); at 1 << 20
 (~17 MB) a query process's resident memory was 15 MB more after 800 queries at 10,000 advisories,
-with the same latency."""
+with the same latency; 1 << 18 -> 1 << 16: ~3 MB less, the same latency (A/B, interleaved); at
+1 << 14 the multi-line pastes took 2-3 ms more."""
 
 
 Pass = list[tuple[int, Any, Any, float]]
