@@ -1080,7 +1080,7 @@ WHAT_IS_LEFT = [
     "with the corpus (~25-35 MB at 10k, "
     "~98 MB at 30k after ordinary pastes, traced with `tracemalloc`); since b831e32 at most `index.POSTINGS_PER_PASS` postings are laid at once "
     "(longer searches are summed in passes that start from the sums so far, the same float "
-    "additions in the same order): 1M (~18 MB) then, 256k (~4 MB) since 7431eb9. At 30k the query process's own memory went from 266 to 194 MB and its peak from "
+    "additions in the same order): 1M (~18 MB) then, 256k (~4 MB) since 7431eb9, 64k (~1 MB) since the run at 21ec55c (peak 206 -> 202-203 MB in an A/B harness, the same latencies; 16k made the multi-line pastes 2-3 ms slower). At 30k the query process's own memory went from 266 to 194 MB and its peak from "
     "573 to 501 MB with the same latencies at b831e32; at 10k 286 -> 277 MB then, ~214 MB in a harness beside the bench after 7431eb9 and 9aa6cf7 "
     "(every document's split key kept as numbers, not strings: ~9 MB), the longest pastes ~0.5-1.5 ms slower (their terms are "
     "laid out a second time to see which of the best documents has which). What else grows with the corpus, by `tracemalloc` "
