@@ -399,25 +399,21 @@ def test_hits_are_ordered_by_score_alone(base):
 def test_a_search_reads_kbs_own_files_and_imports_no_parser_or_whoosh(base, corpus):
     # What keeps a cold `kb search` short: neither the content parsers (markdown-it, YAML) nor
     # Whoosh are imported to answer, in the API or the CLI; `kb build` and a Whoosh lookup still can.
-    probe = (
-        "import sys, kb\n"
-        "b = kb.open(sys.argv[1], sys.argv[2])\n"
-        "hits = b.search('errcode=-107') + b.search('PGT20146F2') + b.search('サービスが起動しない')\n"
-        "assert hits[0].id == 'trendmicro-tmcm-tmi-not-ready', hits\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'whoosh', 'markdown_it', 'yaml', 'jsonschema'}))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", probe, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
-    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+    def imported(kwargs: str, watched: str) -> None:
+        """Three searches (with ``kwargs``) in a new process: none of the ``watched`` modules imported."""
+        probe = (
+            "import sys, kb\n"
+            "b = kb.open(sys.argv[1], sys.argv[2])\n"
+            f"hits = b.search('errcode=-107'{kwargs}) + b.search('PGT20146F2'{kwargs}) + b.search('サービスが起動しない'{kwargs})\n"
+            "assert hits[0].id == 'trendmicro-tmcm-tmi-not-ready', hits\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {{{watched}}}))\n"
+        )
+        r = subprocess.run([sys.executable, "-c", probe, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+
+    imported("", "'whoosh', 'markdown_it', 'yaml', 'jsonschema'")
     # Nor hashlib (OpenSSL's library: ~3 MB resident) when no staleness check is asked for.
-    quiet = (
-        "import sys, kb\n"
-        "b = kb.open(sys.argv[1], sys.argv[2])\n"
-        "hits = b.search('errcode=-107', warn_stale=False) + b.search('サービスが起動しない', warn_stale=False)\n"
-        "assert hits[0].id == 'trendmicro-tmcm-tmi-not-ready', hits\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'_hashlib', 'whoosh', 'markdown_it', 'yaml', 'jsonschema'}))\n"
-    )
-    r = subprocess.run([sys.executable, "-c", quiet, str(corpus / "content"), str(corpus / "index")], capture_output=True, text=True)
-    assert r.returncode == 0 and r.stdout.strip() == "[]", (r.stdout, r.stderr)
+    imported(", warn_stale=False", "'_hashlib', 'whoosh', 'markdown_it', 'yaml', 'jsonschema'")
     r = subprocess.run(
         [
             sys.executable,
