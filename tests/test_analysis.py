@@ -87,7 +87,7 @@ def test_identifiers(text, kind, terms):
 _ID_PIECES = (
     "ms 05 - 018 18 kb q 890859 cve 2021 12345 hpe sa dell event イベント id eventid : = # cron . log cpp | ( ) 112 "
     "stop bug check code 0x 7b 000000d1 irql _ not less errcode - v 1.2.3 2.7.5 a4 { } deadbeef 8 4 pgt 20146 f2 "
-    "tx150fts2 x a ٣٤٥٦٧٨ 1 {01234567-89ab-cdef-0123-456789abcdef} ms05-18 cve-2021-12345 cron.log|12 a.cpp(112) stop:0x7b"
+    "tx150fts2 x a ٣٤٥٦٧٨ 1 {01234567-89ab-cdef-0123-456789abcdef} ms05-18 cve-2021-12345 cron.log|12 a.cpp(112) stop:0x7b bugcheck:0x7b errcode=0x1f"
 )
 """Pieces of identifiers (and their neighbours) that random texts are made of."""
 

@@ -253,7 +253,9 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
     normalized, whole, starts = _normalized_lines(text)
     count = [0] * len(normalized)
     last = len(starts) - 1
-    for p in {_probe(t) for t in terms if t}:  # (a term holds no line break)
+    for p in {_probe(t) for t in terms if t}:
+        if "\n" in p:
+            continue  # (in no line; index terms hold no line break)
         at = whole.find(p)
         while at >= 0:
             k = bisect_right(starts, at) - 1
@@ -264,7 +266,7 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
 
 
 @lru_cache(maxsize=256)
-def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str, list[int]]:
+def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str, tuple[int, ...]]:
     """Each line of ``text`` as (start, end, normalized), the normalized lines joined by line breaks,
     and where each begins in that; remembered: the fields of the advisories found come back across
     searches."""
@@ -277,7 +279,7 @@ def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str,
     for _a, _b, norm in out:
         starts.append(at)
         at += len(norm) + 1
-    return tuple(out), "\n".join(norm for _a, _b, norm in out), starts
+    return tuple(out), "\n".join(norm for _a, _b, norm in out), tuple(starts)
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
