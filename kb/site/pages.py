@@ -761,7 +761,7 @@ def plan_pages(advisories: Sequence[Advisory]) -> SitePlan:
         def href(prefix: str, name: str, _w=where) -> str:
             return _w.get(anchor(prefix, name), "")
 
-        for k, (adv_id, langs) in enumerate(langs_of.items()):
+        for k, (adv_id, _cases, langs) in enumerate(shapes):  # (k: the advisory's position, as write_site takes them)
             if lang not in langs:
                 continue
             alt = {other: case_path(other, adv_id) for other in langs}
