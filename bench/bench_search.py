@@ -1092,7 +1092,7 @@ WHAT_IS_LEFT = [
     "Since 5cbe535 the candidate wordings intern their literal parts and chunks (after the bench's queries at 10k: 75,946 "
     "chunks, 12,837 distinct) and keep no copy of their text (read again from the index when a wording's regular expression "
     "is compiled), and since 8495d83 a search that asks for no staleness check does not import hashlib (OpenSSL's library, "
-    "~3 MB resident): the bench's query phase on one index, twice each way, 217 -> 210.5 MB. The largest part left, MeCab's "
+    "~3 MB resident): the bench's query phase on one index, twice each way, 217 -> 210.5 MB (208 MB in the run at 17d46c2, with a67bc0a's smaller passes). The largest part left, MeCab's "
     "dictionary, depends on how its files came into the page cache: the same queries in a fresh clone whose virtualenv had "
     "just been installed (unidic-lite's files just written, all of them in the page cache) made it ~130 MB resident (282 MB "
     "in all) against ~69 MB with this checkout's install, since each fault maps the neighbouring pages the page cache holds "
@@ -1122,7 +1122,7 @@ WHAT_IS_LEFT = [
     "Whoosh's tokenizer would find the same in their joined text: the build process's own CPU at 2,000 advisories 6.35 -> "
     "5.9 s. Since 3f43003 the analysis is faster (`find_identifiers` skips a pattern whose needs the text lacks: 2.3 -> 1.7 s "
     "over 93k lines), which shortens the tokenize-only pass as much as the build's analysis, so the ratio rises: 2.06x in "
-    "the run before 21ec55c (build 117.7 s, tokenize-only 57.2 s of CPU), 1.87x in the run at 21ec55c (106.1 / 56.7 s: the machine faster then too). Whoosh's postings writer asks "
+    "the run before 21ec55c (build 117.7 s, tokenize-only 57.2 s of CPU), 1.87x in the run at 21ec55c (106.1 / 56.7 s: the machine faster then too), 1.94x at 17d46c2 (110.1 / 56.6 s). Whoosh's postings writer asks "
     "its file where it is twice a term (an `lseek` each, ~0.25 µs): a file that counts its own position saved ~0.1 s at "
     "2,000 and was left out (it would reach into Whoosh's private attributes).",
     "- **build memory** (the index build's peak RSS; at 10,000 advisories, measured by stage at ae12abe: 1,185 MB, 3.4 GB at 30,000): "
@@ -1154,7 +1154,7 @@ WHAT_IS_LEFT = [
     "Sampled with py-spy on those 2,000 (in one process): markdown-it's block parse ~35 % (its list rule ~20 %), libyaml "
     "composing the nodes ~11 % (a cache of the scalar resolver saved nothing), the node walk and the values ~6 %, the rest "
     "thin over the checks and the model. The wall time is about half the CPU (a worker per CPU); 10 s at 10k needs ~1.8 ms of "
-    "CPU per advisory, where this code is on a fast day (10.6 s, 20.6 s of CPU, in the run at 21ec55c; 11.5-11.9 s in the "
+    "CPU per advisory, where this code is on a fast day (10.6 s, 20.6 s of CPU, in the run at 21ec55c, 11.5 s at 17d46c2; 11.5-11.9 s in the "
     "runs before it). markdown-it's rules log each attempt (`LOGGER.debug`, ~800 calls an advisory): silencing their loggers "
     "saved 3-4 % of the CPU (4.24-4.37 against 4.03-4.30 s at 2,000, interleaved), but only by replacing a module global of "
     "each of markdown-it's rule modules: left.",
