@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..content.model import LANGS
 from ..spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
@@ -396,6 +396,30 @@ class Posting:
     def matched(self) -> dict[str, set[str]]:
         """Field -> the query terms this document has (made on each call)."""
         return self.table.of(self.row)
+
+
+class Postings(Sequence[Posting]):
+    """The best documents of one search, best first, as :meth:`Index.search` returns them: their
+    ``keys`` and ``scores`` and which of the query's terms each has (``table``, a row each). A
+    :class:`Posting` is made only for a document asked for: a search scores up to
+    ``spec.BM25_DEPTH`` documents and shows a few."""
+
+    def __init__(self, keys: list[str], scores: list[float], table: MatchedTerms | None):
+        self.keys, self.scores, self.table = keys, scores, table
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Posting: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Posting]: ...
+    def __getitem__(self, i: int | slice) -> Posting | list[Posting]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(len(self))[i]]
+        key = self.keys[i]
+        assert self.table is not None  # (there is a table whenever there are documents)
+        return Posting(key, *split_key(key), self.scores[i], self.table, range(len(self))[i])
 
 
 @dataclass
@@ -1416,7 +1440,7 @@ class Index:
         boosts: dict[str, float] | None = None,
         only_in: dict[str, str] | None = None,
         lang: str | None = None,
-    ) -> list[Posting]:
+    ) -> Postings:
         """BM25F over the given field -> terms (an OR of all of them), every posting of every term
         scored (no term is dropped); the best ``limit`` documents. ``boosts`` weighs single terms;
         ``only_in`` limits single terms to the documents of one language (a translation of a query
@@ -1469,7 +1493,7 @@ class Index:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
         hit = np.flatnonzero(scores > 0)
         if not len(hit):
-            return []
+            return Postings([], [], None)
         if len(hit) > limit:
             # The best ``limit``; documents tied at the cut are taken lowest docnum first (as the browser does).
             cut = scores[hit[np.argpartition(-scores[hit], limit - 1)[limit - 1]]]
@@ -1481,7 +1505,7 @@ class Index:
         if len(self._numbers) + len(keys) > self._NUMBERS_KEPT:
             self._numbers.clear()
         self._numbers.update(zip(keys, top))
-        return [Posting(k, *split_key(k), s, table, i) for i, (k, s) in enumerate(zip(keys, scores[top].tolist()))]
+        return Postings(keys, scores[top].tolist(), table)
 
     def _key(self, docnum: int) -> str:
         """The key of a document, by its number in this index (not Whoosh's)."""

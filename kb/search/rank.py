@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import heapq
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -65,7 +66,7 @@ from ..text.analysis import (
 )
 from ..text.synonyms import term_lang
 from ..text.templates import TemplateMatch, TemplateMatcher
-from .index import Index, MatchedTerms, Posting
+from .index import Index, MatchedTerms, Posting, Postings, split_key
 
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -138,6 +139,42 @@ class _Agg:
         return self._matched
 
 
+def _overlap(a: _Agg, postings: Postings, row: int, scaled: float, coverage: float) -> None:
+    """Add the word overlap of document ``row`` of ``postings`` (``scaled``: its share of the score)
+    to its case's _Agg: a case counts its best document (the first of them on a tie)."""
+    if scaled > a.bm25:
+        a.score += scaled - a.bm25
+        a.bm25, a.bm25_lang = scaled, split_key(postings.keys[row])[2]
+        a.counted(postings[row])
+    a.coverage = max(a.coverage, coverage)
+
+
+class _Pending:
+    """A case that only the word overlap (and its messages) reached: its score, summed as its _Agg's
+    would be, and its documents, to make the _Agg when the case is among the hits shown."""
+
+    __slots__ = ("_bm25", "message", "postings", "rows", "score")
+
+    def __init__(self, postings: Postings, messages: _MessageScores, advisory: str, case: str):
+        self.postings = postings
+        self.message = messages.reserve(advisory, case)  # (its messages are this case's now)
+        self.rows: list[tuple[int, float, float]] = []  # (document, scaled overlap, coverage)
+        self._bm25 = 0.0
+        self.score = messages.score_of(self.message)
+
+    def add(self, row: int, scaled: float, coverage: float) -> None:
+        self.rows.append((row, scaled, coverage))
+        if scaled > self._bm25:  # (the same additions as _overlap's, in the same order)
+            self.score += scaled - self._bm25
+            self._bm25 = scaled
+
+    def agg(self, messages: _MessageScores) -> _Agg:
+        a = messages.made(self.message)
+        for row, scaled, coverage in self.rows:
+            _overlap(a, self.postings, row, scaled, coverage)
+        return a
+
+
 class Results(list["Hit"]):
     """The hits of one search, best first (a plain list of :class:`Hit`), and how much of the
     paste was used: ``query_chars`` characters came in, ``used_chars`` were searched after
@@ -190,18 +227,13 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> 
     width = spec.MARK_WIDTH if width is None else width
     if not spans:
         return text[:width]
-    starts, ends = [], []
-    pos = 0
-    for line in text.split("\n"):
-        starts.append(pos)
-        ends.append(pos + len(line))
-        pos += len(line) + 1
-    inside_line = [0] * len(starts)  # the spans within each line (one across a line break is in none)
+    starts, ends = _line_bounds(text)
+    inside_line: dict[int, int] = {}  # line -> the spans within it (one across a line break is in none)
     for s, e in spans:
         k = bisect_right(starts, s) - 1
         if e <= ends[k]:
-            inside_line[k] += 1
-    k = inside_line.index(max(inside_line))  # (the first of the lines with the most)
+            inside_line[k] = inside_line.get(k, 0) + 1
+    k = min(inside_line, key=lambda k: (-inside_line[k], k)) if inside_line else 0  # (the first of the lines with the most)
     a, b = starts[k], ends[k]
     inside = sorted((s, e) for s, e in spans if a <= s and e <= b)
     if inside and b - a > width:
@@ -250,8 +282,8 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
     only these are analyzed again to place the marks, so a long field costs one MeCab pass over
     a few lines, not over the whole text. Each probe is looked for in the whole normalized text,
     a line at a time (the next search starts at the next line), not in every line."""
-    normalized, whole, starts = _normalized_lines(text)
-    count = [0] * len(normalized)
+    bounds, whole, starts = _normalized_lines(text)
+    count: dict[int, int] = {}  # line -> probes found in it (only lines with some)
     last = len(starts) - 1
     for p in {_probe(t) for t in terms if t}:
         if "\n" in p:
@@ -259,27 +291,36 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
         at = whole.find(p)
         while at >= 0:
             k = bisect_right(starts, at) - 1
-            count[k] += 1
+            count[k] = count.get(k, 0) + 1
             at = whole.find(p, starts[k + 1]) if k < last else -1
-    lines = [(-n, a, b) for n, (a, b, _norm) in zip(count, normalized) if n]
-    return [(a, b) for _n, a, b in sorted(lines)[:keep]]
+    lines = sorted((-n, *bounds[k]) for k, n in count.items())
+    return [(a, b) for _n, a, b in lines[:keep]]
 
 
 @lru_cache(maxsize=256)
-def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int, str], ...], str, tuple[int, ...]]:
-    """Each line of ``text`` as (start, end, normalized), the normalized lines joined by line breaks,
-    and where each begins in that; remembered: the fields of the advisories found come back across
-    searches."""
-    out = []
+def _line_bounds(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each line of ``text`` starts, and where it ends (before its line break); remembered,
+    as :func:`_normalized_lines` is."""
+    starts, ends = [], []
     pos = 0
     for line in text.split("\n"):
-        out.append((pos, pos + len(line), normalize(line)))
+        starts.append(pos)
+        ends.append(pos + len(line))
         pos += len(line) + 1
+    return tuple(starts), tuple(ends)
+
+
+@lru_cache(maxsize=256)
+def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int], ...], str, tuple[int, ...]]:
+    """Each line of ``text`` as (start, end), the lines normalized and joined by line breaks, and
+    where each begins in that; remembered: the fields of the advisories found come back across
+    searches."""
+    normalized = [normalize(line) for line in text.split("\n")]
     starts, at = [], 0
-    for _a, _b, norm in out:
+    for norm in normalized:
         starts.append(at)
         at += len(norm) + 1
-    return tuple(out), "\n".join(norm for _a, _b, norm in out), tuple(starts)
+    return tuple(zip(*_line_bounds(text))), "\n".join(normalized), tuple(starts)
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
@@ -388,10 +429,22 @@ class Searcher:
             typed = Analysis(text[: spec.MAX_ID_CHARS], norm, origin, find_identifiers(norm), [], [])
         ids = typed.identifiers
         self._identifiers(ids, head, agg, lang)
-        weights = self._bm25(head, ids, agg, lang)
+        weights, pending = self._bm25(head, ids, aggs, messages, lang)
 
-        ranked = sorted([*aggs.items(), *messages.leaders(limit)], key=lambda kv: (-kv[1].score, kv[0]))
-        hits = [(adv, case, a, self._label(adv, a, n, ranked[:limit], weights)) for n, ((adv, case), a) in enumerate(ranked[:limit])]
+        # The first ``limit`` by score (then by advisory and case): the cases with an _Agg, those the
+        # word overlap alone reached (made _Aggs only when among them), the messages' leaders.
+        leaders = messages.leaders(limit)
+        first = heapq.nsmallest(
+            limit,
+            [
+                *((-a.score, key) for key, a in aggs.items()),
+                *((-p.score, key) for key, p in pending.items()),
+                *((-a.score, key) for key, a in leaders),
+            ],
+        )
+        made = dict(leaders)
+        ranked = [(key, aggs.get(key) or made.get(key) or pending[key].agg(messages)) for _s, key in first]
+        hits = [(adv, case, a, self._label(adv, a, n, ranked, weights)) for n, ((adv, case), a) in enumerate(ranked)]
         return Results(
             [self._hit(adv, case, a, conf, lang, japanese, (typed, head)) for adv, case, a, conf in hits],
             query_chars=query_chars,
@@ -536,8 +589,13 @@ class Searcher:
         aliases = self.index.aliases
         return {w: (w,) + tuple(a for a in aliases.get(w, ()) if a != w) for w in words}
 
-    def _bm25(self, head: Analysis, ids, agg, lang: str) -> dict[str, float]:
-        """Word overlap; returns the weight (idf) of each query word and identifier term."""
+    def _bm25(
+        self, head: Analysis, ids, aggs: dict[tuple[str, str], _Agg], messages: _MessageScores, lang: str
+    ) -> tuple[dict[str, float], dict[tuple[str, str], _Pending]]:
+        """Word overlap, added to the cases of ``aggs``; returns the weight (idf) of each query word
+        and identifier term, and the cases that only the word overlap (and their messages) reached,
+        as :class:`_Pending`: most of the ``spec.BM25_DEPTH`` documents scored are never shown, and
+        their cases need a score to be ranked by, not an _Agg."""
         expand = self._expand
         max_terms = spec.MAX_TERMS
         words, same = word_groups(head)
@@ -560,9 +618,10 @@ class Searcher:
         postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only}, only_in=only_in, lang=lang)
         weights = {w: self.index.idf("body", w) for w in words}
         weights.update({t: self.index.idf("ids", t) * spec.ID_COVERAGE_WEIGHT for t in id_terms})
+        pending: dict[tuple[str, str], _Pending] = {}
         if not postings:
-            return weights
-        top = max(p.score for p in postings) or 1.0
+            return weights, pending
+        top = max(postings.scores) or 1.0
         scale, relative_share, coverage_share = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE
         # Which query words a matched term stands for: in full (the word, or its gloss), or as an alias.
         full_for: dict[str, list[str]] = {}
@@ -572,19 +631,23 @@ class Searcher:
                 full_for.setdefault(t, []).append(w)
             for t in dict.fromkeys(alts):
                 alias_for.setdefault(t, []).append(w)
-        coverage = self._coverage(postings[0].table, weights, full_for, alias_for, set(id_terms))
-        for p in postings:
-            a = agg(p.advisory, p.case)
+        assert postings.table is not None
+        coverage = self._coverage(postings.table, weights, full_for, alias_for, set(id_terms))
+        for row, (key, score) in enumerate(zip(postings.keys, postings.scores)):
+            adv, case, _lang = split_key(key)
             # Word overlap: BM25F relative to the best document, and how much of the query's rare
             # vocabulary the document has (a document that has the rare words beats one that
             # repeats the common ones).
-            scaled = scale * (relative_share * p.score / top + coverage_share * coverage[p.row] * coverage[p.row])
-            if scaled > a.bm25:
-                a.score += scaled - a.bm25
-                a.bm25, a.bm25_lang = scaled, p.lang
-                a.counted(p)
-            a.coverage = max(a.coverage, coverage[p.row])
-        return weights
+            scaled = scale * (relative_share * score / top + coverage_share * coverage[row] * coverage[row])
+            a = aggs.get((adv, case))
+            if a is not None:
+                _overlap(a, postings, row, scaled, coverage[row])
+                continue
+            p = pending.get((adv, case))
+            if p is None:
+                p = pending[(adv, case)] = _Pending(postings, messages, adv, case)
+            p.add(row, scaled, coverage[row])
+        return weights, pending
 
     @staticmethod
     def _coverage(
@@ -736,7 +799,22 @@ class _MessageScores:
 
     def take(self, adv: str, case: str) -> _Agg:
         """The case's _Agg, with what its messages give it (nothing: a fresh one)."""
+        return self.made(self.reserve(adv, case))
+
+    def reserve(self, adv: str, case: str) -> int | None:
+        """Set a case aside as taken (another signal reached it: it is no leader) without making its
+        _Agg yet; its position (None when the paste has none of its messages), for :meth:`made`."""
         k = self._case(adv, case)
+        if k is not None:
+            self.taken[k] = True
+        return k
+
+    def score_of(self, k: int | None) -> float:
+        """What the messages give a case at position ``k`` (None: nothing) to start from."""
+        return 0.0 if k is None else float(self.score[k])
+
+    def made(self, k: int | None) -> _Agg:
+        """The _Agg of the case at position ``k`` (None: a fresh one)."""
         return _Agg() if k is None else self._agg(k)
 
     def leaders(self, limit: int) -> list[tuple[tuple[str, str], _Agg]]:
