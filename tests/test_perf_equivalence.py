@@ -609,6 +609,72 @@ def test_coverage_is_computed_for_every_document_as_one_at_a_time(synthetic_base
     assert seen["docs"] > 20_000 and seen["ids"] > 500 and seen["alias"] > 5_000, seen
 
 
+class EagerSearcher:
+    """Searcher._bm25 and the ranking as they were (kept as they were): every case a scored
+    document reaches becomes an _Agg, and the hits are the first of all of them."""
+
+    @staticmethod
+    def search(searcher, text: str, lang: str | None = None, limit: int | None = None) -> list[dict]:
+        from kb.search import rank
+
+        original = rank.Searcher._bm25
+
+        def eager(self, head, ids, aggs, messages, lang):
+            weights, pending = original(self, head, ids, aggs, messages, lang)
+            for key, p in pending.items():  # every case the overlap reached, made at once
+                aggs[key] = p.agg(messages)
+            return weights, {}
+
+        rank.Searcher._bm25 = eager
+        try:
+            return [h.to_dict() for h in searcher.search(text, lang, limit)]
+        finally:
+            rank.Searcher._bm25 = original
+
+
+def test_cases_the_word_overlap_reached_are_ranked_as_if_each_had_its_agg(synthetic_base):
+    """A case only the word overlap reached is ranked by its _Pending score and gets its _Agg only
+    when shown: the same hits, scores, labels and evidence as when every case got its _Agg."""
+    from kb.search import rank
+
+    searcher = synthetic_base.searcher()
+    entries = list(searcher.index.templates)
+    queries = [
+        *pastes(entries, seed=31, n=40),
+        "delete the update and restart the server",
+        "更新プログラムを削除してサーバーを再起動",
+        "PGT20146F2 が起動しない",
+        "MS05-018 KB890859 blue screen after reboot",
+        "TMI not ready errcode=-107",
+        "ログインできない パスワード",
+    ]
+    pending = 0
+    made = rank._Pending.agg
+
+    def count(self, messages):
+        nonlocal pending
+        pending += 1
+        a = made(self, messages)
+        assert a.score == self.score  # (bit for bit: what the case was ranked by is what it shows)
+        return a
+
+    for q in queries:
+        for lang in (None, "en", "ja"):
+            for limit in (1, 10, 50):
+                rank._Pending.agg = count
+                try:
+                    want = EagerSearcher.search(searcher, q, lang, limit)
+                finally:
+                    rank._Pending.agg = made
+                rank._Pending.agg = count
+                try:
+                    got = [h.to_dict() for h in searcher.search(q, lang, limit)]
+                finally:
+                    rank._Pending.agg = made
+                assert got == want, (q[:60], lang, limit)
+    assert pending > 500  # (the shown hits made from pending cases)
+
+
 def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_them():
     """template_table._first_appearance (numpy) numbers cells as ``dict.fromkeys`` over the cells
     row by row did, including empty tables, one value, and values far apart."""
