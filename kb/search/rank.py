@@ -389,9 +389,15 @@ def collector_paused() -> Iterator[None]:
 
 
 class Searcher:
+    STORED_KEPT = 64
+    """Documents whose stored fields a searcher keeps, decoded (the last used): the advisories found
+    come back across searches, and each hit shown reads its case's (a read and a JSON decoding,
+    ~10 % of a search on a small knowledge base). They are shared: nothing here changes them."""
+
     def __init__(self, index: Index):
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
+        self._stored_doc = lru_cache(maxsize=self.STORED_KEPT)(index.stored)
 
     def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
         """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
@@ -559,7 +565,7 @@ class Searcher:
         """The stored fields of a case in ``lang``, or, for an advisory not written in ``lang``, in
         the first language (``LANGS`` order) it is written in; with the language they are in."""
         for candidate in (lang, *(x for x in LANGS if x != lang)):
-            stored = self.index.stored(adv, case, candidate)
+            stored = self._stored_doc(adv, case, candidate)
             if stored is not None:
                 return candidate, stored
         return lang, {}
@@ -692,7 +698,7 @@ class Searcher:
         ]
         if a.matched:
             # Show the words that matched, in the field with most of them, from the language they matched in.
-            source = texts if a.bm25_lang == lang else (self.index.stored(adv, case, a.bm25_lang) or {}).get("texts", {})
+            source = texts if a.bm25_lang == lang else (self._stored_doc(adv, case, a.bm25_lang) or {}).get("texts", {})
             best = max(
                 spec.WORD_FIELDS, key=lambda f: len(a.matched.get(f, ())) + spec.EVIDENCE_GRAM_SHARE * len(a.matched.get("grams", ())) * (f == "body")
             )
