@@ -215,30 +215,45 @@ class _Wording:
     """What matching needs of one wording (a template's source text): its literal parts (from the
     index when it has them, else parsed), its chunks cut on first use, its template parsed and its
     regular expression compiled only when a paste may hold the whole wording (both redone if the
-    spec value they depend on has changed since)."""
+    spec value they depend on has changed since).
 
-    __slots__ = ("_source", "_template", "chunk_min", "chunk_total", "chunks", "key_chunk", "lits", "longest", "rx", "slot_max", "total")
+    A query process keeps one for every wording that has been a candidate (~26,000 at 10,000
+    advisories), so it is kept small: tuples, no copy of its text, nothing that can be derived
+    cheaply when needed (:attr:`longest`, :attr:`key_chunk`)."""
 
-    def __init__(self, text: str | tuple[Sequence[str], int], lits: list[str] | None = None):
-        # The text, or where to read it (a table of wordings, a number): with ``lits`` given, it is
+    __slots__ = ("_source", "_table", "_template", "chunk_min", "chunk_total", "chunks", "lits", "rx", "slot_max", "total")
+
+    def __init__(self, text: str | int, lits: Sequence[str] | None = None, table: Sequence[str] | None = None):
+        # The text, or its number in ``table`` (a table of wordings): with ``lits`` given, it is
         # needed only to parse the template, which most candidate wordings never are.
-        self._source = text
+        self._source, self._table = text, table
         self._template: Template | None = None
         # (literal parts and chunks are interned: many wordings share them, ~6 in 7 chunks at 10,000 advisories)
-        self.lits = [sys.intern(x) for x in (lits if lits is not None else literal_parts(self.template))]
+        self.lits: tuple[str, ...] = tuple(map(sys.intern, lits if lits is not None else literal_parts(self.template)))
         self.total = sum(map(len, self.lits))
-        self.longest = max(self.lits, key=len) if self.lits else ""  # the first of the longest
         self.rx: re.Pattern[str] | None = None
         self.slot_max: int | None = None  # spec.SLOT_MAX the regex was compiled with
-        self.chunks: list[str] = []
-        self.key_chunk = ""  # the longest chunk (the first of them)
+        self.chunks: tuple[str, ...] = ()
         self.chunk_total = 1
         self.chunk_min: int | None = None  # spec.MIN_CHUNK_CHARS the chunks were cut with
 
     @property
     def text(self) -> str:
         source = self._source
-        return source if isinstance(source, str) else source[0][source[1]]
+        if isinstance(source, str):
+            return source
+        assert self._table is not None
+        return self._table[source]
+
+    @property
+    def longest(self) -> str:
+        """The first of the longest literal parts ("" when there are none)."""
+        return max(self.lits, key=len) if self.lits else ""
+
+    @property
+    def key_chunk(self) -> str:
+        """The first of the longest chunks (after :meth:`cut`; "" when there are none)."""
+        return max(self.chunks, key=len) if self.chunks else ""
 
     @property
     def template(self) -> Template:
@@ -255,11 +270,11 @@ class _Wording:
             self.rx, self.slot_max = compile_template(self.template), spec.SLOT_MAX
         return self.rx
 
-    def cut(self) -> list[str]:
+    def cut(self) -> tuple[str, ...]:
         if self.chunk_min != spec.MIN_CHUNK_CHARS:
-            self.chunks = [sys.intern(c) for lit in self.lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS]
+            chunks = tuple(sys.intern(c) for lit in self.lits for c in _CHUNK_RE.split(lit) if len(c) >= spec.MIN_CHUNK_CHARS)
+            self.chunks = self.lits if chunks == self.lits else chunks  # (one tuple, when no literal part is cut)
             self.chunk_total = sum(map(len, self.chunks)) or 1
-            self.key_chunk = max(self.chunks, key=len) if self.chunks else ""
             self.chunk_min = spec.MIN_CHUNK_CHARS
         return self.chunks
 
@@ -434,7 +449,7 @@ class TemplateMatcher:
     def _wording(self, w: int) -> _Wording:
         c = self._wordings[w]
         if c is None:
-            c = self._wordings[w] = _Wording((self._texts, w), self._lits[w]) if self._lits is not None else _Wording(self._texts[w])
+            c = self._wordings[w] = _Wording(w, self._lits[w], self._texts) if self._lits is not None else _Wording(self._texts[w])
         return c
 
     def _entries_of(self, g: int) -> list[int]:
