@@ -1356,12 +1356,14 @@ class Index:
                 self._whoosh_searcher = None
             self._pin.close()
 
-    READ_FROM = 512
+    READ_FROM = 128
     """A term with at least this many postings has them read from ``postings.bin`` for a search; a
     shorter list is sliced from the mapped file. Pages touched through the mapping stay in the
     process's resident memory: after 800 queries at 10,000 generated advisories, 64 MB of the
     105 MB file was resident, most of it long lists read in full; read, their pages are the
-    system's page cache, not the process's."""
+    system's page cache, not the process's. 512 left ~16 MB of the file resident after the bench's
+    queries at 10,000 advisories, 128 ~7 MB, with the same latencies (A/B, interleaved: a read
+    costs about what the page faults of a mapped list cost); 64 saved no more."""
 
     def _postings(self, off: int, df: int, weights: bool = True, into: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
         """A term's documents and (with ``weights``) BM25F weights (:attr:`READ_FROM`); a long list

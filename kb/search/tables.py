@@ -263,7 +263,7 @@ class TermTable:
 
         self.fields = {name: f for f, name in enumerate(field_names)}
         self._names = field_names
-        self._terms = Strings(build_dir / "terms")
+        self._terms = Strings(build_dir / "terms", map_file=False)  # (read, not mapped: see get's cache)
         self._rows = mapped(np.load(build_dir / "termtab.npy", mmap_mode="r"))
         table = mapped(np.load(build_dir / "termhash.npy", mmap_mode="r"))
         n = len(self._terms)
