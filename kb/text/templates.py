@@ -354,7 +354,7 @@ class _Paste:
             return self._starts[needle][: max(limit, 0)]
         return _occurrences(self.sq, needle, limit)
 
-    def covered(self, needles: list[str]) -> int:
+    def covered(self, needles: Sequence[str]) -> int:
         """How many characters of ``needles`` the paste has: the sum of the lengths of those it has
         (:meth:`has` of each, inlined: a paste's candidate wordings ask for thousands)."""
         if self._present is not None:
