@@ -58,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
 from pathlib import Path
 from typing import Any, overload
 
@@ -370,16 +370,13 @@ class MatchedTerms:
 
     def __init__(self, has: Any, terms: list[tuple[str, str]]):
         self.has, self.terms = has, terms
-        self._starts = [u for u in range(len(terms)) if u == 0 or terms[u][0] != terms[u - 1][0]]
 
     def of(self, i: int) -> dict[str, set[str]]:
-        """Field -> the terms document ``i`` has."""
-        import numpy as np
-
-        terms, starts = self.terms, self._starts
-        found = np.flatnonzero(self.has[i]).tolist()
-        cuts = [*np.searchsorted(found, starts).tolist(), len(found)]
-        return {terms[a][0]: {terms[u][1] for u in found[cuts[k] : cuts[k + 1]]} for k, a in enumerate(starts) if cuts[k + 1] > cuts[k]}
+        """Field -> the terms document ``i`` has (fields in the order of :attr:`terms`)."""
+        out: dict[str, set[str]] = {}
+        for f, t in compress(self.terms, self.has[i].tolist()):
+            out.setdefault(f, set()).add(t)
+        return out
 
 
 @dataclass

@@ -270,6 +270,7 @@ def _markable(text: str, japanese: bool) -> tuple[dict[str, tuple[tuple[int, int
     )
 
 
+@lru_cache(maxsize=8192)
 def _probe(term: str) -> str:
     """A piece of text that a line holding ``term`` almost surely contains: the term itself for
     Latin stems and identifiers (``creat`` in "created"), the stem of a Japanese lemma without its
