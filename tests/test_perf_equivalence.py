@@ -621,9 +621,9 @@ class EagerSearcher:
 
         def eager(self, head, ids, aggs, messages, lang):
             weights, pending = original(self, head, ids, aggs, messages, lang)
-            for key, p in pending.items():  # every case the overlap reached, made at once
-                aggs[key] = p.agg(messages)
-            return weights, {}
+            for i in range(len(pending.names)):  # every case the overlap reached, made at once
+                aggs[pending.key(i)] = pending.agg(i, messages)
+            return weights, rank._PendingCases()
 
         rank.Searcher._bm25 = eager
         try:
@@ -633,7 +633,7 @@ class EagerSearcher:
 
 
 def test_cases_the_word_overlap_reached_are_ranked_as_if_each_had_its_agg(synthetic_base):
-    """A case only the word overlap reached is ranked by its _Pending score and gets its _Agg only
+    """A case only the word overlap reached is ranked by its pending score and gets its _Agg only
     when shown: the same hits, scores, labels and evidence as when every case got its _Agg."""
     from kb.search import rank
 
@@ -648,31 +648,35 @@ def test_cases_the_word_overlap_reached_are_ranked_as_if_each_had_its_agg(synthe
         "TMI not ready errcode=-107",
         "ログインできない パスワード",
     ]
-    pending = 0
-    made = rank._Pending.agg
+    pending = with_messages = 0
+    made, added = rank._PendingCases.agg, rank._PendingCases.add
 
-    def count(self, messages):
+    def checked(self, name, rows, messages, reserve):
+        # a pending case that has messages in the paste starts from them and is set aside (no leader)
+        nonlocal with_messages
+        added(self, name, rows, messages, reserve)
+        k = messages._case(*name.split("#", 1))
+        assert self.messages[-1] == k and (k is None or messages.taken[k])
+        with_messages += k is not None
+
+    def count(self, i, messages):
         nonlocal pending
         pending += 1
-        a = made(self, messages)
-        assert a.score == self.score  # (bit for bit: what the case was ranked by is what it shows)
+        a = made(self, i, messages)
+        assert a.score == self.scores[i]  # (bit for bit: what the case was ranked by is what it shows)
         return a
 
     for q in queries:
         for lang in (None, "en", "ja"):
             for limit in (1, 10, 50):
-                rank._Pending.agg = count
+                rank._PendingCases.agg, rank._PendingCases.add = count, checked
                 try:
                     want = EagerSearcher.search(searcher, q, lang, limit)
-                finally:
-                    rank._Pending.agg = made
-                rank._Pending.agg = count
-                try:
                     got = [h.to_dict() for h in searcher.search(q, lang, limit)]
                 finally:
-                    rank._Pending.agg = made
+                    rank._PendingCases.agg, rank._PendingCases.add = made, added
                 assert got == want, (q[:60], lang, limit)
-    assert pending > 500  # (the shown hits made from pending cases)
+    assert pending > 500 and with_messages > 100, (pending, with_messages)  # (hits made from pending cases; pending cases with messages)
 
 
 def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_them():

@@ -149,29 +149,44 @@ def _overlap(a: _Agg, postings: Postings, row: int, scaled: float, coverage: flo
     a.coverage = max(a.coverage, coverage)
 
 
-class _Pending:
-    """A case that only the word overlap (and its messages) reached: its score, summed as its _Agg's
-    would be, and its documents, to make the _Agg when the case is among the hits shown."""
+class _PendingCases:
+    """The cases that only the word overlap (and their messages) reached, kept as columns: each
+    case's ``advisory#case`` name, its score (summed as its _Agg's would be), its documents (rows of
+    ``postings``) and its messages' position. A search scores up to ``spec.BM25_DEPTH`` documents;
+    only the cases among the hits shown become _Aggs (:meth:`agg`)."""
 
-    __slots__ = ("_bm25", "message", "postings", "rows", "score")
+    def __init__(self, postings: Postings | None = None, scaled: list[float] | None = None, coverage: list[float] | None = None):
+        self.postings, self.scaled, self.coverage = postings, scaled or [], coverage or []
+        self.names: list[str] = []
+        self.scores: list[float] = []
+        self.rows: list[list[int]] = []
+        self.messages: list[int | None] = []
 
-    def __init__(self, postings: Postings, messages: _MessageScores, advisory: str, case: str):
-        self.postings = postings
-        self.message = messages.reserve(advisory, case)  # (its messages are this case's now)
-        self.rows: list[tuple[int, float, float]] = []  # (document, scaled overlap, coverage)
-        self._bm25 = 0.0
-        self.score = messages.score_of(self.message)
+    def add(self, name: str, rows: list[int], messages: _MessageScores, reserve: bool) -> None:
+        """A case and its documents, in the order scored; its messages set aside (``reserve``:
+        the paste has messages) as another signal's case's would be."""
+        k = messages.reserve(*name.split("#", 1)) if reserve else None
+        score, best = messages.score_of(k), 0.0
+        for r in rows:  # (the same additions as _overlap's, in the same order)
+            x = self.scaled[r]
+            if x > best:
+                score += x - best
+                best = x
+        self.names.append(name)
+        self.scores.append(score)
+        self.rows.append(rows)
+        self.messages.append(k)
 
-    def add(self, row: int, scaled: float, coverage: float) -> None:
-        self.rows.append((row, scaled, coverage))
-        if scaled > self._bm25:  # (the same additions as _overlap's, in the same order)
-            self.score += scaled - self._bm25
-            self._bm25 = scaled
+    def key(self, i: int) -> tuple[str, str]:
+        adv, _, case = self.names[i].partition("#")
+        return adv, case
 
-    def agg(self, messages: _MessageScores) -> _Agg:
-        a = messages.made(self.message)
-        for row, scaled, coverage in self.rows:
-            _overlap(a, self.postings, row, scaled, coverage)
+    def agg(self, i: int, messages: _MessageScores) -> _Agg:
+        """The _Agg of case ``i``, made as the word overlap would have made it."""
+        a = messages.made(self.messages[i])
+        assert self.postings is not None
+        for r in self.rows[i]:
+            _overlap(a, self.postings, r, self.scaled[r], self.coverage[r])
         return a
 
 
@@ -438,19 +453,7 @@ class Searcher:
         self._identifiers(ids, head, agg, lang)
         weights, pending = self._bm25(head, ids, aggs, messages, lang)
 
-        # The first ``limit`` by score (then by advisory and case): the cases with an _Agg, those the
-        # word overlap alone reached (made _Aggs only when among them), the messages' leaders.
-        leaders = messages.leaders(limit)
-        first = heapq.nsmallest(
-            limit,
-            [
-                *((-a.score, key) for key, a in aggs.items()),
-                *((-p.score, key) for key, p in pending.items()),
-                *((-a.score, key) for key, a in leaders),
-            ],
-        )
-        made = dict(leaders)
-        ranked = [(key, aggs.get(key) or made.get(key) or pending[key].agg(messages)) for _s, key in first]
+        ranked = self._first(limit, aggs, pending, messages)
         hits = [(adv, case, a, self._label(adv, a, n, ranked, weights)) for n, ((adv, case), a) in enumerate(ranked)]
         return Results(
             [self._hit(adv, case, a, conf, lang, japanese, (typed, head)) for adv, case, a, conf in hits],
@@ -459,6 +462,24 @@ class Searcher:
             cut=cut,
             lang=lang,
         )
+
+    @staticmethod
+    def _first(limit: int, aggs: dict[tuple[str, str], _Agg], pending: _PendingCases, messages: _MessageScores) -> list[tuple[tuple[str, str], _Agg]]:
+        """The first ``limit`` cases by score, then by advisory and case: of those with an _Agg, those
+        the word overlap alone reached (made _Aggs only when among them) and the messages' leaders.
+        Only the cases scoring at least the ``limit``-th best score are named and ordered."""
+        leaders = messages.leaders(limit)
+        scores = [*(a.score for a in aggs.values()), *pending.scores, *(a.score for _k, a in leaders)]
+        if limit <= 0 or not scores:
+            return []
+        cut = heapq.nlargest(limit, scores)[-1]
+        first: list[tuple[float, tuple[str, str], _Agg | int]] = [
+            *((-a.score, key, a) for key, a in aggs.items() if a.score >= cut),
+            *((-score, pending.key(i), i) for i, score in enumerate(pending.scores) if score >= cut),
+            *((-a.score, key, a) for key, a in leaders if a.score >= cut),
+        ]
+        first.sort(key=lambda c: (c[0], c[1]))  # (the names are distinct)
+        return [(key, x if isinstance(x, _Agg) else pending.agg(x, messages)) for _s, key, x in first[:limit]]
 
     @staticmethod
     def _label(adv: str, a: _Agg, rank: int, ranked: list, weights: dict[str, float]) -> str:
@@ -598,11 +619,11 @@ class Searcher:
 
     def _bm25(
         self, head: Analysis, ids, aggs: dict[tuple[str, str], _Agg], messages: _MessageScores, lang: str
-    ) -> tuple[dict[str, float], dict[tuple[str, str], _Pending]]:
+    ) -> tuple[dict[str, float], _PendingCases]:
         """Word overlap, added to the cases of ``aggs``; returns the weight (idf) of each query word
         and identifier term, and the cases that only the word overlap (and their messages) reached,
-        as :class:`_Pending`: most of the ``spec.BM25_DEPTH`` documents scored are never shown, and
-        their cases need a score to be ranked by, not an _Agg."""
+        (:class:`_PendingCases`): most of the ``spec.BM25_DEPTH`` documents scored are never shown,
+        and their cases need a score to be ranked by, not an _Agg."""
         expand = self._expand
         max_terms = spec.MAX_TERMS
         words, same = word_groups(head)
@@ -625,9 +646,8 @@ class Searcher:
         postings = self.index.search(terms, limit=spec.BM25_DEPTH, boosts={w: spec.ALIAS_BOOST for w in aliases_only}, only_in=only_in, lang=lang)
         weights = {w: self.index.idf("body", w) for w in words}
         weights.update({t: self.index.idf("ids", t) * spec.ID_COVERAGE_WEIGHT for t in id_terms})
-        pending: dict[tuple[str, str], _Pending] = {}
         if not postings:
-            return weights, pending
+            return weights, _PendingCases()
         top = max(postings.scores) or 1.0
         scale, relative_share, coverage_share = spec.BM25_SCALE, spec.BM25_RELATIVE_SHARE, spec.BM25_COVERAGE_SHARE
         # Which query words a matched term stands for: in full (the word, or its gloss), or as an alias.
@@ -640,20 +660,27 @@ class Searcher:
                 alias_for.setdefault(t, []).append(w)
         assert postings.table is not None
         coverage = self._coverage(postings.table, weights, full_for, alias_for, set(id_terms))
-        for row, (key, score) in enumerate(zip(postings.keys, postings.scores)):
-            adv, case, _lang = split_key(key)
-            # Word overlap: BM25F relative to the best document, and how much of the query's rare
-            # vocabulary the document has (a document that has the rare words beats one that
-            # repeats the common ones).
-            scaled = scale * (relative_share * score / top + coverage_share * coverage[row] * coverage[row])
-            a = aggs.get((adv, case))
+        # Word overlap: BM25F relative to the best document, and how much of the query's rare
+        # vocabulary the document has (a document that has the rare words beats one that repeats
+        # the common ones).
+        scaled = [scale * (relative_share * score / top + coverage_share * c * c) for score, c in zip(postings.scores, coverage)]
+        reached = {f"{adv}#{case}": a for (adv, case), a in aggs.items()}  # the cases other signals reached
+        rows_of: dict[str, list[int]] = {}  # the others: advisory#case -> its documents
+        for row, key in enumerate(postings.keys):
+            name = key.rpartition("@")[0]
+            a = reached.get(name)
             if a is not None:
-                _overlap(a, postings, row, scaled, coverage[row])
+                _overlap(a, postings, row, scaled[row], coverage[row])
                 continue
-            p = pending.get((adv, case))
-            if p is None:
-                p = pending[(adv, case)] = _Pending(postings, messages, adv, case)
-            p.add(row, scaled, coverage[row])
+            rows = rows_of.get(name)
+            if rows is None:
+                rows_of[name] = [row]
+            else:
+                rows.append(row)
+        pending = _PendingCases(postings, scaled, coverage)
+        reserve = len(messages.cases) > 0
+        for name, rows in rows_of.items():
+            pending.add(name, rows, messages, reserve)
         return weights, pending
 
     @staticmethod
