@@ -697,15 +697,24 @@ class Searcher:
         place = {t: k for k, t in enumerate(weights)}
         if not place:
             return [0.0] * len(table.has)
-        full = np.zeros((len(table.terms), len(place)), dtype=np.float32)
-        part = np.zeros_like(full)
+        full_at: tuple[list[int], list[int]] = ([], [])  # (term, query word) pairs: in full ...
+        part_at: tuple[list[int], list[int]] = ([], [])  # ... and as an alias
         for u, (f, t) in enumerate(table.terms):
             if f == "ids":
                 if t in id_set:
-                    full[u, place[t]] = 1
+                    full_at[0].append(u)
+                    full_at[1].append(place[t])
             elif f in spec.WORD_FIELDS:
-                full[u, [place[w] for w in full_for.get(t, ())]] = 1
-                part[u, [place[w] for w in alias_for.get(t, ())]] = 1
+                for w in full_for.get(t, ()):
+                    full_at[0].append(u)
+                    full_at[1].append(place[w])
+                for w in alias_for.get(t, ()):
+                    part_at[0].append(u)
+                    part_at[1].append(place[w])
+        full = np.zeros((len(table.terms), len(place)), dtype=np.float32)
+        part = np.zeros_like(full)
+        full[full_at] = 1
+        part[part_at] = 1
         has = table.has.astype(np.float32)
         credit = np.where(has @ full > 0, 1.0, np.where(has @ part > 0, spec.ALIAS_BOOST, 0.0))
         total = sum(weights.values()) or 1.0
