@@ -677,6 +677,9 @@ def test_cases_the_word_overlap_reached_are_ranked_as_if_each_had_its_agg(synthe
                     rank._PendingCases.agg, rank._PendingCases.add = made, added
                 assert got == want, (q[:60], lang, limit)
     assert pending > 500 and with_messages > 100, (pending, with_messages)  # (hits made from pending cases; pending cases with messages)
+    assert searcher.search("TMI not ready errcode=-107", limit=0) == []
+    with pytest.raises(ValueError, match="limit"):
+        searcher.search("TMI not ready errcode=-107", limit=-1)  # (a slice would have dropped the last case)
 
 
 def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_them():

@@ -428,6 +428,8 @@ class Searcher:
 
     def _search(self, text: str, lang: str | None, limit: int | None, japanese: bool) -> Results:
         limit = spec.DEFAULT_LIMIT if limit is None else limit
+        if limit < 0:
+            raise ValueError(f"limit must be 0 or more, not {limit}")
         query_chars = len(text)
         text, cut = prepare_query(text)
         if not text.strip():
