@@ -189,6 +189,52 @@ def test_api_argument_errors(base):
     assert base.get(TMCM).cases[0].id == "serverprotect-patch"
 
 
+def test_stored_documents_are_kept_decoded_within_a_budget():
+    """A searcher keeps the stored fields it read last (least recently used first out) up to its
+    budget of characters, absent documents too, and gives the same object again while it keeps it."""
+    from kb.search.rank import _StoredDocs
+
+    reads: list[tuple[str, str, str]] = []
+
+    def read(adv: str, case: str, lang: str) -> dict | None:
+        reads.append((adv, case, lang))
+        return None if adv == "none" else {"title_text": adv, "texts": {"body": "x" * 200}}
+
+    docs = _StoredDocs(read, budget=1_000)  # (each document counts 100 + its characters: ~300)
+    a = docs("a", "1", "ja")
+    assert docs("a", "1", "ja") is a and reads == [("a", "1", "ja")]
+    docs("b", "1", "ja"), docs("none", "1", "ja"), docs("none", "1", "ja")
+    assert reads.count(("none", "1", "ja")) == 1
+    docs("a", "1", "ja")  # (a is now the most recent) ...
+    docs("c", "1", "ja"), docs("d", "1", "ja")  # ... so b went first, then the absent one
+    reads.clear()
+    docs("a", "1", "ja"), docs("d", "1", "ja")
+    assert reads == []
+    docs("b", "1", "ja")
+    assert reads == [("b", "1", "ja")]
+    big = _StoredDocs(read, budget=10)  # (one document over the budget is still kept, alone)
+    assert big("a", "1", "ja") is big("a", "1", "ja")
+
+
+def test_searches_in_threads_share_the_stored_documents(base):
+    queries = ["TMI not ready errcode=-107", "PGT20146F2", "MS05-018", "サーバーが起動しない", "update fails"]
+    want = {q: [h.to_dict() for h in base.search(q)] for q in queries}
+    problems: list[str] = []
+
+    def run() -> None:
+        for _ in range(20):
+            for q in queries:
+                if [h.to_dict() for h in base.search(q)] != want[q]:
+                    problems.append(q)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not problems
+
+
 def test_failed_build_keeps_the_previous_index(tmp_path):
     shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content")
     b = kb.open(tmp_path / "content", tmp_path / "index", build_if_stale=True)

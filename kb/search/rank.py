@@ -19,9 +19,11 @@ import dataclasses
 import gc
 import heapq
 import re
+import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -404,16 +406,46 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _StoredDocs:
+    """The stored fields of the documents a searcher read last, decoded, up to about ``budget``
+    characters of their texts (a small knowledge base's every document; at 10,000 advisories a few
+    hundred): the advisories found come back across searches, and each hit shown reads its case's
+    (a read, a decompression and a JSON decoding: ~10 % of a search on 200 articles). What is
+    given out is shared: nothing here changes it. Safe to share between threads."""
+
+    def __init__(self, read: Callable[[str, str, str], dict | None], budget: int):
+        self._read, self._budget = read, budget
+        self._docs: OrderedDict[tuple[str, str, str], tuple[dict | None, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, adv: str, case: str, lang: str) -> dict | None:
+        key = (adv, case, lang)
+        with self._lock:
+            kept = self._docs.get(key)
+            if kept is not None:
+                self._docs.move_to_end(key)
+                return kept[0]
+        doc = self._read(adv, case, lang)
+        size = 100 + (len(doc.get("title_text", "")) + sum(map(len, doc.get("texts", {}).values())) if doc else 0)
+        with self._lock:
+            if key not in self._docs:
+                self._docs[key] = (doc, size)
+                self._size += size
+                while self._size > self._budget and len(self._docs) > 1:
+                    _key, (_doc, dropped) = self._docs.popitem(last=False)
+                    self._size -= dropped
+        return doc
+
+
 class Searcher:
-    STORED_KEPT = 64
-    """Documents whose stored fields a searcher keeps, decoded (the last used): the advisories found
-    come back across searches, and each hit shown reads its case's (a read and a JSON decoding,
-    ~10 % of a search on a small knowledge base). They are shared: nothing here changes them."""
+    STORED_BUDGET = 1_000_000
+    """Characters of stored texts a searcher keeps decoded (:class:`_StoredDocs`; ~2-3 MB)."""
 
     def __init__(self, index: Index):
         self.index = index
         self.matcher = TemplateMatcher(index.templates, index.template_keys)
-        self._stored_doc = lru_cache(maxsize=self.STORED_KEPT)(index.stored)
+        self._stored_doc = _StoredDocs(index.stored, self.STORED_BUDGET)
 
     def search(self, text: str, lang: str | None = None, limit: int | None = None, *, japanese: bool = True) -> Results:
         """Hits for ``text``, best first (``limit``: ``spec.DEFAULT_LIMIT``).
