@@ -556,6 +556,19 @@ def test_messages_are_credited_to_every_case_as_one_case_at_a_time(synthetic_bas
     assert credited > 500  # the pastes reach many cases
 
 
+def mixed_queries(searcher, seed: int) -> list[str]:
+    """40 pastes of the index's messages (with ``seed``), then words, model numbers and ids in both languages."""
+    return [
+        *pastes(list(searcher.index.templates), seed=seed, n=40),
+        "delete the update and restart the server",
+        "更新プログラムを削除してサーバーを再起動",
+        "PGT20146F2 が起動しない",
+        "MS05-018 KB890859 blue screen after reboot",
+        "TMI not ready errcode=-107",
+        "ログインできない パスワード",
+    ]
+
+
 def ref_coverage(matched: dict[str, set[str]], weights: dict[str, float], full_for, alias_for, id_set: set[str]) -> float:
     """A document's coverage as Searcher._bm25 computed it one document at a time (kept as it was)."""
     words = frozenset().union(*(matched.get(f, ()) for f in spec.WORD_FIELDS))
@@ -593,16 +606,7 @@ def test_coverage_is_computed_for_every_document_as_one_at_a_time(synthetic_base
 
     monkeypatch.setattr(Searcher, "_coverage", staticmethod(both))
     searcher = synthetic_base.searcher()
-    entries = list(searcher.index.templates)
-    queries = [
-        *pastes(entries, seed=29, n=40),
-        "delete the update and restart the server",
-        "更新プログラムを削除してサーバーを再起動",
-        "PGT20146F2 が起動しない",
-        "MS05-018 KB890859 blue screen after reboot",
-        "TMI not ready errcode=-107",
-        "ログインできない パスワード",
-    ]
+    queries = mixed_queries(searcher, seed=29)
     for q in queries:
         for lang in (None, "en", "ja"):
             searcher.search(q, lang=lang)
@@ -638,16 +642,7 @@ def test_cases_the_word_overlap_reached_are_ranked_as_if_each_had_its_agg(synthe
     from kb.search import rank
 
     searcher = synthetic_base.searcher()
-    entries = list(searcher.index.templates)
-    queries = [
-        *pastes(entries, seed=31, n=40),
-        "delete the update and restart the server",
-        "更新プログラムを削除してサーバーを再起動",
-        "PGT20146F2 が起動しない",
-        "MS05-018 KB890859 blue screen after reboot",
-        "TMI not ready errcode=-107",
-        "ログインできない パスワード",
-    ]
+    queries = mixed_queries(searcher, seed=31)
     pending = with_messages = 0
     made, added = rank._PendingCases.agg, rank._PendingCases.add
 
