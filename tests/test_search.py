@@ -526,6 +526,9 @@ def test_strings_read_with_pread_are_the_mapped_ones(tmp_path):
     write_strings(tmp_path / "t", items)
     mapped, read = Strings(tmp_path / "t"), Strings(tmp_path / "t", map_file=False)
     assert list(read) == list(mapped) == items
+    for piece in (1, 10, 5000, 5001, 1 << 22):  # (read in pieces of about this many bytes, one item at least)
+        read.READ_PIECE = piece
+        assert list(read) == items, piece
     assert [read[i] for i in range(-len(items), len(items))] == [mapped[i] for i in range(-len(items), len(items))]
     assert read.many([5, 0, 3, 3]) == mapped.many([5, 0, 3, 3]) == [items[5], items[0], items[3], items[3]]
     assert read.raw_range(1, 4) == mapped.raw_range(1, 4)

@@ -11,6 +11,7 @@ import contextlib
 import os
 import weakref
 import zlib
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -220,9 +221,25 @@ class Strings(Sequence[str]):
             raise IndexError(i)
         return self.raw(i).decode("utf-8", "surrogatepass")
 
+    READ_PIECE = 1 << 22
+    """Bytes read at once when every item of a table that is read, not mapped, is asked for in
+    order (a read per item costs a system call each: ~0.06 s more for a build's 80,000 wordings)."""
+
     def __iter__(self) -> Iterator[str]:
         blob, bounds = self._blob, self._starts.tolist()
-        return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
+        if not isinstance(blob, FileBytes):
+            return (blob[a:b].decode("utf-8", "surrogatepass") for a, b in pairwise(bounds))
+        return self._read_in_pieces(blob, bounds)
+
+    def _read_in_pieces(self, blob: FileBytes, bounds: list[int]) -> Iterator[str]:
+        i, n = 0, len(bounds) - 1
+        while i < n:
+            j = min(n, max(i + 1, bisect_right(bounds, bounds[i] + self.READ_PIECE) - 1))  # items i .. j - 1, at least one
+            base = bounds[i]
+            piece = blob[base : bounds[j]]
+            for a, b in pairwise(bounds[i : j + 1]):
+                yield piece[a - base : b - base].decode("utf-8", "surrogatepass")
+            i = j
 
 
 _UNKNOWN = object()
