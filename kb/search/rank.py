@@ -68,7 +68,7 @@ from ..text.analysis import (
 )
 from ..text.synonyms import term_lang
 from ..text.templates import TemplateMatch, TemplateMatcher
-from .index import Index, MatchedTerms, Posting, Postings, split_key
+from .index import Index, MatchedTerms, Posting, Postings
 
 _DIGITS_RE = re.compile(r"\d+")
 
@@ -145,9 +145,10 @@ def _overlap(a: _Agg, postings: Postings, row: int, scaled: float, coverage: flo
     """Add the word overlap of document ``row`` of ``postings`` (``scaled``: its share of the score)
     to its case's _Agg: a case counts its best document (the first of them on a tie)."""
     if scaled > a.bm25:
+        p = postings[row]
         a.score += scaled - a.bm25
-        a.bm25, a.bm25_lang = scaled, split_key(postings.keys[row])[2]
-        a.counted(postings[row])
+        a.bm25, a.bm25_lang = scaled, p.lang
+        a.counted(p)
     a.coverage = max(a.coverage, coverage)
 
 
@@ -300,7 +301,7 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
     only these are analyzed again to place the marks, so a long field costs one MeCab pass over
     a few lines, not over the whole text. Each probe is looked for in the whole normalized text,
     a line at a time (the next search starts at the next line), not in every line."""
-    bounds, whole, starts = _normalized_lines(text)
+    whole, starts = _normalized_lines(text)
     count: dict[int, int] = {}  # line -> probes found in it (only lines with some)
     last = len(starts) - 1
     for p in {_probe(t) for t in terms if t}:
@@ -311,7 +312,8 @@ def _lines_to_mark(text: str, terms: set[str], keep: int) -> list[tuple[int, int
             k = bisect_right(starts, at) - 1
             count[k] = count.get(k, 0) + 1
             at = whole.find(p, starts[k + 1]) if k < last else -1
-    lines = sorted((-n, *bounds[k]) for k, n in count.items())
+    line_starts, line_ends = _line_bounds(text)
+    lines = sorted((-n, line_starts[k], line_ends[k]) for k, n in count.items())
     return [(a, b) for _n, a, b in lines[:keep]]
 
 
@@ -329,16 +331,16 @@ def _line_bounds(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 @lru_cache(maxsize=256)
-def _normalized_lines(text: str) -> tuple[tuple[tuple[int, int], ...], str, tuple[int, ...]]:
-    """Each line of ``text`` as (start, end), the lines normalized and joined by line breaks, and
-    where each begins in that; remembered: the fields of the advisories found come back across
-    searches."""
+def _normalized_lines(text: str) -> tuple[str, tuple[int, ...]]:
+    """The lines of ``text`` normalized and joined by line breaks, and where each begins in that
+    (their places in ``text``: :func:`_line_bounds`); remembered: the fields of the advisories found
+    come back across searches."""
     normalized = [normalize(line) for line in text.split("\n")]
     starts, at = [], 0
     for norm in normalized:
         starts.append(at)
         at += len(norm) + 1
-    return tuple(zip(*_line_bounds(text))), "\n".join(normalized), tuple(starts)
+    return "\n".join(normalized), tuple(starts)
 
 
 def highlight(text: str, terms: set[str], japanese: bool = True) -> str:

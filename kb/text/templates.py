@@ -449,7 +449,7 @@ class TemplateMatcher:
     def _wording(self, w: int) -> _Wording:
         c = self._wordings[w]
         if c is None:
-            c = self._wordings[w] = _Wording(w, self._lits[w], self._texts) if self._lits is not None else _Wording(self._texts[w])
+            c = self._wordings[w] = _Wording(w, self._lits[w] if self._lits is not None else None, self._texts)
         return c
 
     def _entries_of(self, g: int) -> list[int]:
