@@ -1097,7 +1097,7 @@ WHAT_IS_LEFT = [
     "Since 7de0baf a candidate wording is kept in ~490 bytes instead of ~620 (tuples; no tuple per wording saying where its text "
     "is; its longest part and key chunk derived when asked), and since 00bd9be the wording texts, their literal parts and the "
     "term strings are read with `pread`, not mapped (their pages had stayed resident, ~5.7 MB): with the lower `READ_FROM`, "
-    "the bench's query phase 195 -> 180 MB in an A/B harness (three runs each, interleaved), 189 MB in the run at 4c00ab6; since 47014ac a searcher keeps up to 1,000,000 characters of stored documents decoded (`rank._StoredDocs`; ~2-3 MB, a few hundred documents here, every document of a small KB): 195 MB in the run at 47014ac, 197 MB at 13fafdf. "
+    "the bench's query phase 195 -> 180 MB in an A/B harness (three runs each, interleaved), 189 MB in the run at 4c00ab6; since 47014ac a searcher keeps up to 1,000,000 characters of stored documents decoded (`rank._StoredDocs`; ~2-3 MB, a few hundred documents here, every document of a small KB): 195 MB in the run at 47014ac, 197 MB at 13fafdf, 190 MB at 5d75d9c. "
     "The largest part left, MeCab's "
     "dictionary, depends on how its files came into the page cache: the same queries in a fresh clone whose virtualenv had "
     "just been installed (unidic-lite's files just written, all of them in the page cache) made it ~130 MB resident (282 MB "
@@ -1106,7 +1106,7 @@ WHAT_IS_LEFT = [
     "analyzed, 74 MB after 3,000, either way). Giving the heap back after searches (`malloc_trim`: -10 MB in 1 ms) or a fixed "
     "mmap threshold for numpy's temporaries lowers what stays resident, not the peak: left. "
     "Mapped pages are the page cache, shared with every process that maps the same files and reclaimable; the goal counts "
-    "them (peak RSS): met in the runs at 4c00ab6, 47014ac and 13fafdf (189, 195, 197 MB), though a fresh install's page cache can add ~60 MB of MeCab's dictionary (above).",
+    "them (peak RSS): met in the runs at 4c00ab6, 47014ac, 13fafdf and 5d75d9c (189, 195, 197, 190 MB), though a fresh install's page cache can add ~60 MB of MeCab's dictionary (above).",
     "- **1 MB paste**: finding ~24,000 wordings in full (one Aho-Corasick scan, then a regular expression per wording at its "
     "anchors), normalizing the megabyte with its offset map, and the identifiers of its first part; the matches are credited "
     "to every case at once (`rank._MessageScores`, numpy), and only cases another signal reaches or that may be shown become "
@@ -1128,7 +1128,7 @@ WHAT_IS_LEFT = [
     "Whoosh's tokenizer would find the same in their joined text: the build process's own CPU at 2,000 advisories 6.35 -> "
     "5.9 s. Since 3f43003 the analysis is faster (`find_identifiers` skips a pattern whose needs the text lacks: 2.3 -> 1.7 s "
     "over 93k lines), which shortens the tokenize-only pass as much as the build's analysis, so the ratio rises: 2.06x in "
-    "the run before 21ec55c (build 117.7 s, tokenize-only 57.2 s of CPU), 1.87x in the run at 21ec55c (106.1 / 56.7 s: the machine faster then too), 1.94x at 17d46c2 (110.1 / 56.6 s), 1.86x at 4c00ab6 (108.6 / 58.3 s), 1.93x at 47014ac (108.3 / 56.3 s), 1.85x at 13fafdf (106.4 / 57.6 s). Whoosh's postings writer asks "
+    "the run before 21ec55c (build 117.7 s, tokenize-only 57.2 s of CPU), 1.87x in the run at 21ec55c (106.1 / 56.7 s: the machine faster then too), 1.94x at 17d46c2 (110.1 / 56.6 s), 1.86x at 4c00ab6 (108.6 / 58.3 s), 1.93x at 47014ac (108.3 / 56.3 s), 1.85x at 13fafdf (106.4 / 57.6 s), 1.88x at 5d75d9c (109.0 / 58.1 s). Whoosh's postings writer asks "
     "its file where it is twice a term (an `lseek` each, ~0.25 µs): a file that counts its own position saved ~0.1 s at "
     "2,000 and was left out (it would reach into Whoosh's private attributes).",
     "- **build memory** (the index build's peak RSS; at 10,000 advisories, measured by stage at ae12abe: 1,185 MB, 3.4 GB at 30,000): "
@@ -1160,7 +1160,7 @@ WHAT_IS_LEFT = [
     "Sampled with py-spy on those 2,000 (in one process): markdown-it's block parse ~35 % (its list rule ~20 %), libyaml "
     "composing the nodes ~11 % (a cache of the scalar resolver saved nothing), the node walk and the values ~6 %, the rest "
     "thin over the checks and the model. The wall time is about half the CPU (a worker per CPU); 10 s at 10k needs ~1.8 ms of "
-    "CPU per advisory, where this code is on a fast day (10.6 s, 20.6 s of CPU, in the run at 21ec55c, 11.5 s at 17d46c2, 11.3 s at 4c00ab6, 10.5 s at 47014ac, 11.3 s at 13fafdf; 11.5-11.9 s in the "
+    "CPU per advisory, where this code is on a fast day (10.6 s, 20.6 s of CPU, in the run at 21ec55c, 11.5 s at 17d46c2, 11.3 s at 4c00ab6, 10.5 s at 47014ac, 11.3 s at 13fafdf, 11.1 s at 5d75d9c; 11.5-11.9 s in the "
     "runs before it). markdown-it's rules log each attempt (`LOGGER.debug`, ~800 calls an advisory): silencing their loggers "
     "saved 3-4 % of the CPU (4.24-4.37 against 4.03-4.30 s at 2,000, interleaved), but only by replacing a module global of "
     "each of markdown-it's rule modules: left.",
