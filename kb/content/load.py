@@ -53,6 +53,7 @@ from .model import (
     template_problems,
     url_problem,
 )
+from .plain_blocks import plain_block_tokens
 from .problems import ContentError, Problem, Report
 from .schema_check import compile_schema
 from .shelf import Shelf
@@ -559,7 +560,10 @@ def parse_language_file(text: str, path: Path, lang: str, report: Report, declar
     body = lines[body_start:]
     md = _checking_parser()
     env: dict[str, Any] = {}  # (the link reference definitions the block parse finds)
-    tokens = md.parse("\n".join(body), env)
+    text = "\n".join(body)
+    tokens = plain_block_tokens(text)  # (the same tokens, ~10x faster, when the prose is plain)
+    if tokens is None:
+        tokens = md.parse(text, env)
     kb_links: list[tuple[int, str]] = []
     asset_links: list[tuple[int, str, str]] = []
     bad = 0
