@@ -32,11 +32,11 @@ from . import __version__
 from .content.model import Advisory, Packed
 from .content.problems import ContentError, Problem, Report
 from .content.shelf import Shelf, Unpacked
-from .freshness import BUILD_CODE, Folder, ForkedScan, code_digest, fingerprint, kb_folders, listings, scan_folders, staleness
+from .freshness import BUILD_CODE, Folder, ForkedScan, code_digest, content_state, fingerprint, kb_folders, listings, scan_folders, staleness
 from .search.documents import indexable
 from .search.index import MARKER as INDEX_MARKER
 from .search.index import Index, IndexUnavailable, Part, build, intact, open_current
-from .search.layout import SOURCES, current_build, read_manifest, read_sources
+from .search.layout import CONTENT_STATE, SOURCES, current_build, read_manifest, read_sources
 from .search.rank import Hit, Results, Searcher
 from .search.tables import crc32
 
@@ -470,6 +470,7 @@ class KnowledgeBase:
                 progress,
                 previous=plan.previous,
                 sources=sources,
+                records={CONTENT_STATE: content_state(plan.scan)},
                 wait=wait,
                 notify=notify,
                 protect=(self.content_dir,),

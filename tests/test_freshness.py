@@ -9,14 +9,26 @@ import signal
 import subprocess
 import sys
 import threading
+from array import array
 from pathlib import Path
 
 import pytest
 
 import kb
 import kb.freshness
-from kb.freshness import ForkedScan, StalenessCheck, listings, read_sources, scan_folders, staleness
-from kb.search.layout import current_build
+from kb.freshness import (
+    INDEX_CODE,
+    ContentState,
+    ForkedScan,
+    StalenessCheck,
+    code_digest,
+    fingerprint,
+    listings,
+    read_sources,
+    scan_folders,
+    staleness,
+)
+from kb.search.layout import CONTENT_STATE, current_build, read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TMCM = "trendmicro-tmcm-tmi-not-ready"
@@ -187,3 +199,114 @@ def test_a_folder_signature_follows_each_entry_name_size_and_mtime(tmp_path: Pat
     gone = scan_folders(content, listed)["adv-1"]
     assert gone.names[-1] == "zz-gone.md" and gone.signature not in seen | {now.signature}
     assert scan_folders(content, {"adv-1": [now.mtime, now.names]})["adv-1"] == now
+
+
+def _build_copy(tmp_path: Path) -> tuple[Path, Path]:
+    content, index = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    kb.open(content, index, build_if_stale=True).close()
+    return content, index
+
+
+def test_the_recorded_state_answers_as_the_fingerprint(tmp_path: Path):
+    """A build records the content's state (``content-state.bin``); the check compares the content
+    with it value by value. At every step below it says what comparing fingerprints says."""
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    manifest = read_manifest(build) or {}
+    state = ContentState.read(build / CONTENT_STATE)
+    assert state is not None and state.code == code_digest(INDEX_CODE).hexdigest()
+    folder = content / TMCM
+    en = folder / "en.md"
+
+    def changed() -> bool:
+        by_fingerprint = manifest["fingerprint"] != fingerprint(content, scan_folders(content, listings(read_sources(build))))
+        assert state.changed(content) == by_fingerprint
+        assert (staleness(content, index) is not None) == by_fingerprint
+        return by_fingerprint
+
+    def keep_mtime(path: Path, change) -> None:
+        st = path.stat()
+        change()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    assert not changed()
+    _touch(en)
+    assert changed()
+    os.utime(en, ns=(en.stat().st_atime_ns, en.stat().st_mtime_ns - 10**9))
+    assert not changed()
+    original = en.read_bytes()
+    keep_mtime(en, lambda: en.write_bytes(original + b"x"))  # the size alone
+    assert changed()
+    keep_mtime(en, lambda: en.write_bytes(original))
+    assert not changed()
+    (folder / "notes.txt").write_text("x", "utf-8")  # an entry more
+    assert changed()
+    (folder / "notes.txt").unlink()  # (the folder's mtime moved: its entries are listed again, and are the same)
+    assert not changed()
+    en.rename(folder / "en.md.bak")
+    assert changed()
+    (folder / "en.md.bak").rename(en)
+    assert not changed()
+    (content / "new-advisory").mkdir()
+    assert changed()
+    (content / "new-advisory").rmdir()
+    assert not changed()
+    (content / ".hidden").mkdir()  # (not an advisory folder)
+    (content / "_drafts").mkdir()
+    assert not changed()
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    assert changed()
+    folder.write_text("a file where the folder was", "utf-8")
+    assert changed()
+    folder.unlink()
+    moved.rename(folder)
+    assert not changed()
+
+
+def test_a_record_read_on_a_machine_of_the_other_byte_order(tmp_path: Path):
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    path = build / CONTENT_STATE
+    state = ContentState.read(path)
+    assert state is not None and len(state.numbers) == 2 + 2 * 2 * 3  # two folders of three files
+    head, _, body = path.read_bytes().partition(b"\n")
+    words = head.split(b" ")
+    other = b"big" if sys.byteorder == "little" else b"little"
+    text_len = int(words[3])
+    swapped = array("q", state.numbers)
+    swapped.byteswap()
+    foreign = tmp_path / "foreign.bin"
+    foreign.write_bytes(b" ".join([*words[:2], other, *words[3:]]) + b"\n" + body[:text_len] + swapped.tobytes())
+    read = ContentState.read(foreign)
+    assert read is not None and read.numbers == state.numbers and read.names == state.names
+    assert not read.changed(content)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "no header", "other magic", "empty"])
+def test_a_damaged_record_leaves_the_check_to_the_fingerprint(tmp_path: Path, damage: str):
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    path = build / CONTENT_STATE
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[:-5], "no header": data.partition(b"\n")[2], "other magic": b"x" + data, "empty": b""}[damage])
+    assert ContentState.read(path) is None
+    assert staleness(content, index) is None
+    _touch(content / TMCM / "ja.md")
+    assert staleness(content, index) is not None
+
+
+def test_a_record_of_other_index_code_is_stale(tmp_path: Path):
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    path = build / CONTENT_STATE
+    magic, code, rest = path.read_bytes().split(b" ", 2)
+    path.write_bytes(b" ".join([magic, b"0" * len(code), rest]))
+    state = ContentState.read(path)
+    assert state is not None and not state.changed(content)  # (the content is as it was)
+    assert staleness(content, index) is not None  # (the code is not)

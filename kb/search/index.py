@@ -439,6 +439,7 @@ def build(
     *,
     previous: Index | None = None,
     sources: dict | None = None,
+    records: dict[str, bytes] | None = None,
     wait: bool = True,
     notify: Callable[[str], None] | None = None,
     protect: tuple[Path, ...] = (),
@@ -447,14 +448,14 @@ def build(
 
     With ``previous`` (an open build of the same format), parts without documents are taken from it;
     without, every part must bring its documents. ``sources`` is stored as ``sources.json`` (what the
-    caller needs to know next time). Holds ``root``'s writer lock throughout (``wait``/``notify`` as
+    caller needs to know next time), and each of ``records`` (file name -> bytes) as it is. Holds ``root``'s writer lock throughout (``wait``/``notify`` as
     in :func:`kb.storage.writer_lock`); ``protect`` names folders ``root`` must not overlap (the content)."""
     root = claim_folder(root, MARKER, "index", legacy=_legacy_index, protect=protect)
     with writer_lock(root, wait=wait, notify=notify):
         _remove_leftovers(root)
         build_dir = root / f"build-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         try:
-            _write_build(build_dir, parts, manifest, progress, previous, sources or {})
+            _write_build(build_dir, parts, manifest, progress, previous, sources or {}, records or {})
             _swap(root, build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -956,7 +957,13 @@ class _Previous:
 
 
 def _write_build(
-    build_dir: Path, parts: Iterable[Part], manifest: dict, progress: Callable[[int], None] | None, previous: Index | None, sources: dict
+    build_dir: Path,
+    parts: Iterable[Part],
+    manifest: dict,
+    progress: Callable[[int], None] | None,
+    previous: Index | None,
+    sources: dict,
+    records: dict[str, bytes],
 ) -> None:
     from whoosh import index as whoosh_index
 
@@ -1009,6 +1016,10 @@ def _write_build(
     else:
         (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
     (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    for name, data in records.items():
+        if name in (MANIFEST, SOURCES) or Path(name).name != name:
+            raise ValueError(f"not a record's file name: {name!r}")
+        (build_dir / name).write_bytes(data)
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
     sizes = {str(p.relative_to(build_dir)): p.stat().st_size for p in files}
     known = {**(_linked_sums(prev.index, build_dir) if prev is not None else {}), **gather.checksums}

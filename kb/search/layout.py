@@ -13,6 +13,7 @@ from pathlib import Path
 FORMAT = "kb-index/6"
 MANIFEST = "manifest.json"
 SOURCES = "sources.json"
+CONTENT_STATE = "content-state.bin"  # (the content as the build saw it: kb.freshness.content_state)
 
 
 class IndexUnavailable(RuntimeError):
