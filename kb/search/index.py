@@ -15,6 +15,7 @@ Layout of an index folder (``index/`` by default)::
     index/build-.../templates.json                  (message templates and their keys)
     index/build-.../aliases.json                    (the query-time aliases, kb.text.synonyms.table(), as analyzed by this build)
     index/build-.../sources.json                    (what each advisory folder looked like: for the next build)
+    index/build-.../content-state.bin               (the content files' sizes and mtimes as built from: for the staleness check)
     index/build-.../manifest.json                   (what was built from which content files)
 
 A build writes a new ``build-*`` folder and then replaces the ``current`` symlink with one
