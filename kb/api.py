@@ -470,7 +470,7 @@ class KnowledgeBase:
                 progress,
                 previous=plan.previous,
                 sources=sources,
-                records={CONTENT_STATE: content_state(plan.scan)},
+                records=self._records(plan),
                 wait=wait,
                 notify=notify,
                 protect=(self.content_dir,),
@@ -481,6 +481,15 @@ class KnowledgeBase:
         self.close()
         self._stale = False
         return out
+
+    @staticmethod
+    def _records(plan: _Plan) -> dict[str, bytes]:
+        """The files a build keeps beside the index for readers: the content's state, when the
+        scan can be recorded so and the build records every folder's listing in its sources
+        (without them, the fingerprint check lists every folder again: the record would trust
+        the folders' mtimes where that check does not)."""
+        state = content_state(plan.scan) if set(plan.folders) == set(plan.scan) else None
+        return {CONTENT_STATE: state} if state is not None else {}
 
     def ensure_index(self) -> None:
         """Build the index when it is missing or stale (an explicit write; searching never does this)."""

@@ -145,22 +145,36 @@ def _advisory_folder_names(root: str) -> list[str] | None:
 _STATE_MAGIC = b"kb-content-state/1"
 
 
-def content_state(scan: dict[str, Folder]) -> bytes:
-    """The record of a :func:`scan_folders` result that :func:`content_changed` compares the content
-    with: the index code's digest, the folders in order with their entries' names, and their
-    modification times and the entries' sizes and modification times as 64-bit integers."""
+_INT64 = range(-(2**63), 2**63)
+
+
+def content_state(scan: dict[str, Folder]) -> bytes | None:
+    """The record of a :func:`scan_folders` result that :meth:`ContentState.changed` compares the
+    content with: the index code's digest, the folders in order with their entries' names, and their
+    modification times and the entries' sizes and modification times as 64-bit integers. None when
+    the scan cannot be recorded so (a folder or an entry it could not ``stat``, a time beyond 64 bits
+    of nanoseconds): the fingerprint then decides alone."""
     numbers = array("q")
     names: list[str] = []
     for name, f in scan.items():
+        values = [f.mtime, *f.stats]
+        if f.signature == "?" or len(f.stats) != 2 * len(f.names) or -1 in f.stats[0::2] or not all(v in _INT64 for v in values):
+            return None
         names += (name, str(len(f.names)), *f.names)
-        numbers.append(f.mtime)
-        numbers.extend(f.stats if len(f.stats) == 2 * len(f.names) else [-2] * (2 * len(f.names)))  # (-2: never equal)
+        numbers.extend(values)
     text = "\0".join(names).encode("utf-8", "surrogateescape")
     raw = numbers.tobytes()
     head = b" ".join(
         [_STATE_MAGIC, code_digest(INDEX_CODE).hexdigest().encode(), sys.byteorder.encode(), str(len(text)).encode(), str(len(raw)).encode()]
     )
     return head + b"\n" + text + raw
+
+
+def _count(text: str) -> int:
+    """A non-negative decimal number written plainly (ValueError otherwise)."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"not a count: {text[:20]!r}")
+    return int(text)
 
 
 @dataclass
@@ -178,7 +192,7 @@ class ContentState:
             data = path.read_bytes()
             head, _, body = data.partition(b"\n")
             magic, code, order, n_text, n_raw = head.decode("ascii").split(" ")
-            text_len, raw_len = int(n_text), int(n_raw)
+            text_len, raw_len = _count(n_text), _count(n_raw)
         except (OSError, ValueError):
             return None
         if magic != _STATE_MAGIC.decode() or order not in ("little", "big") or len(body) != text_len + raw_len or raw_len % 8:
@@ -192,9 +206,9 @@ class ContentState:
 
     def changed(self, content_dir: Path) -> bool:
         """Whether the content differs from the record: another set of folders, or in a folder
-        other entries, or another size or modification time of one. The same answer as comparing
-        fingerprints (:func:`fingerprint`), stopping at the first difference; a record that does
-        not hold together counts as a difference."""
+        other entries, or another size or modification time of one, or one that cannot be
+        ``stat``-ed now. The same answer as comparing fingerprints (:func:`fingerprint`), stopping
+        at the first difference; a record that does not hold together counts as a difference."""
         root = os.fspath(content_dir)
         now = _advisory_folder_names(root) or []
         names, numbers, stat = self.names, self.numbers, os.stat
@@ -203,32 +217,22 @@ class ContentState:
             for name in now:
                 if i + 1 >= len(names) or names[i] != name:
                     return True
-                count = int(names[i + 1])
+                count = _count(names[i + 1])
                 files = names[i + 2 : i + 2 + count]
                 i += 2 + count
                 folder = root + os.sep + name
-                try:
-                    mtime = stat(folder).st_mtime_ns
-                    if mtime != numbers[k]:  # (entries added, removed or renamed, or not: list them)
-                        with os.scandir(folder) as it:
-                            if sorted(e.name for e in it) != files:
-                                return True
-                except OSError:
-                    mtime = -1
-                    if numbers[k] != -1 or files:
-                        return True
+                if stat(folder).st_mtime_ns != numbers[k]:  # (entries added, removed or renamed, or not: list them)
+                    with os.scandir(folder) as it:
+                        if sorted(e.name for e in it) != files:
+                            return True
                 k += 1
                 prefix = folder + os.sep
                 for f in files:
-                    try:
-                        st = stat(prefix + f)
-                        size, modified = st.st_size, st.st_mtime_ns
-                    except OSError:
-                        size = modified = -1
-                    if size != numbers[k] or modified != numbers[k + 1]:
+                    st = stat(prefix + f)
+                    if st.st_size != numbers[k] or st.st_mtime_ns != numbers[k + 1]:
                         return True
                     k += 2
-        except (IndexError, ValueError):
+        except (OSError, IndexError, ValueError):  # (what the record holds could be stat-ed when it was made)
             return True
         return i != len(names) or k != len(numbers)
 

@@ -310,3 +310,97 @@ def test_a_record_of_other_index_code_is_stale(tmp_path: Path):
     state = ContentState.read(path)
     assert state is not None and not state.changed(content)  # (the content is as it was)
     assert staleness(content, index) is not None  # (the code is not)
+
+
+def test_times_beyond_64_bits_leave_the_check_to_the_fingerprint(tmp_path: Path):
+    """A modification time after 2262 (or before 1677) does not fit the record's 64-bit numbers: the
+    build keeps no record, and the fingerprint decides as before."""
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    far = content / TMCM / "en.md"
+    try:
+        os.utime(far, ns=(0, 10_413_792_000 * 10**9))  # 2300-01-01
+    except (OverflowError, OSError):
+        pytest.skip("this file system keeps no such time")
+    if far.stat().st_mtime_ns < 2**63:
+        pytest.skip("this file system keeps no such time")
+    kb.open(content, tmp_path / "index", build_if_stale=True).close()
+    build = current_build(tmp_path / "index")
+    assert build is not None and not (build / CONTENT_STATE).exists()
+    assert staleness(content, tmp_path / "index") is None
+    _touch(content / TMCM / "ja.md")
+    assert staleness(content, tmp_path / "index") is not None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"kb-content-state/1 {code} {order} -2 {raw_plus_2}",  # (a negative length: the sum still matches)
+        b"kb-content-state/1 {code} {order} +{text} {raw}",
+        b"kb-content-state/1 {code} {order} {text}  {raw}",
+        b"kb-content-state/1 {code} {order} \xd9\xa1 {raw}",  # (an Arabic-Indic digit)
+        b"kb-content-state/1 {code} middle {text} {raw}",
+        b"kb-content-state/1 {code} {order} {text}",
+    ],
+)
+def test_a_hostile_record_header_is_no_record(tmp_path: Path, head: bytes):
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    path = build / CONTENT_STATE
+    words, _, body = path.read_bytes().partition(b"\n")
+    _, code, order, text, raw = words.split(b" ")
+    values = {b"{code}": code, b"{order}": order, b"{text}": text, b"{raw}": raw, b"{raw_plus_2}": str(int(raw) + 2).encode()}
+    for name, value in values.items():
+        head = head.replace(name, value)
+    path.write_bytes(head + b"\n" + body)
+    assert ContentState.read(path) is None
+    assert staleness(content, index) is None  # (the fingerprint decides)
+
+
+def test_a_record_that_does_not_hold_together_counts_as_changed(tmp_path: Path):
+    content, index = _build_copy(tmp_path)
+    build = current_build(index)
+    assert build is not None
+    state = ContentState.read(build / CONTENT_STATE)
+    assert state is not None and not state.changed(content)
+    for names in (
+        [state.names[0], "-3", *state.names[2:]],  # a negative count of entries
+        [state.names[0], "x", *state.names[2:]],
+        state.names[:-1],  # an entry short
+        [*state.names, "zz-extra"],
+    ):
+        assert ContentState(state.code, names, state.numbers).changed(content)
+    assert ContentState(state.code, state.names, state.numbers[:-1]).changed(content)
+
+
+def test_a_build_without_every_folders_listing_keeps_no_record(tmp_path: Path):
+    """Without the folders' listings in sources.json, the fingerprint check lists every folder
+    again; a record would trust their mtimes: none is kept then."""
+    from kb.api import KnowledgeBase, _Plan
+
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    scan = scan_folders(content)
+    assert KnowledgeBase._records(_Plan(scan, list(scan), {}, None, {})) == {}
+    kept = KnowledgeBase._records(_Plan(scan, list(scan), {}, None, {name: [] for name in scan}))
+    assert list(kept) == [CONTENT_STATE]
+
+
+def test_a_file_name_that_is_not_utf8(tmp_path: Path):
+    """A stray file whose name is not UTF-8 (a lone surrogate in Python) is recorded like any
+    other: builds, full and incremental, succeed and the index reads as current."""
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    odd = os.fsencode(content / TMCM) + b"/notes\xff.txt"
+    try:
+        os.close(os.open(odd, os.O_CREAT | os.O_WRONLY))
+    except OSError:
+        pytest.skip("this file system refuses such names")
+    index = tmp_path / "index"
+    kb.open(content, index, build_if_stale=True).close()
+    assert staleness(content, index) is None
+    _touch(content / TMCM / "ja.md")
+    assert staleness(content, index) is not None
+    kb.open(content, index, build_if_stale=True).close()  # (incremental: it starts from the first)
+    assert staleness(content, index) is None

@@ -1016,9 +1016,10 @@ def _write_build(
         shutil.copyfile(prev.index.dir / ALIASES, build_dir / ALIASES)
     else:
         (build_dir / ALIASES).write_text(json.dumps(alias_table(), ensure_ascii=False, separators=(",", ":")), "utf-8")
-    (build_dir / SOURCES).write_text(json.dumps(sources, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    # (ASCII escapes: a file name that is not UTF-8 is a lone surrogate in Python, which UTF-8 cannot write)
+    (build_dir / SOURCES).write_text(json.dumps(sources, separators=(",", ":")), "utf-8")
     for name, data in records.items():
-        if name in (MANIFEST, SOURCES) or Path(name).name != name:
+        if name in (MANIFEST, SOURCES) or Path(name).name != name or (build_dir / name).exists():
             raise ValueError(f"not a record's file name: {name!r}")
         (build_dir / name).write_bytes(data)
     files = [p for p in sorted(build_dir.rglob("*")) if p.is_file()]
@@ -1029,7 +1030,7 @@ def _write_build(
     (build_dir / MANIFEST).write_text(
         json.dumps(
             {"format": FORMAT, "documents": count, "whoosh_documents": whoosh_docs, "files": sizes, "crc32": sums, **manifest},
-            ensure_ascii=False,
+            ensure_ascii=True,  # (as sources.json)
             indent=1,
         ),
         "utf-8",
