@@ -145,9 +145,6 @@ def _advisory_folder_names(root: str) -> list[str] | None:
 _STATE_MAGIC = b"kb-content-state/1"
 
 
-_INT64 = range(-(2**63), 2**63)
-
-
 def content_state(scan: dict[str, Folder]) -> bytes | None:
     """The record of a :func:`scan_folders` result that :meth:`ContentState.changed` compares the
     content with: the index code's digest, the folders in order with their entries' names, and their
@@ -157,11 +154,14 @@ def content_state(scan: dict[str, Folder]) -> bytes | None:
     numbers = array("q")
     names: list[str] = []
     for name, f in scan.items():
-        values = [f.mtime, *f.stats]
-        if f.signature == "?" or len(f.stats) != 2 * len(f.names) or -1 in f.stats[0::2] or not all(v in _INT64 for v in values):
+        if f.signature == "?" or len(f.stats) != 2 * len(f.names) or -1 in f.stats[0::2]:
             return None
         names += (name, str(len(f.names)), *f.names)
-        numbers.extend(values)
+        try:
+            numbers.append(f.mtime)
+            numbers.extend(f.stats)
+        except OverflowError:
+            return None
     text = "\0".join(names).encode("utf-8", "surrogateescape")
     raw = numbers.tobytes()
     head = b" ".join(
