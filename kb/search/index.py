@@ -449,8 +449,9 @@ def build(
 
     With ``previous`` (an open build of the same format), parts without documents are taken from it;
     without, every part must bring its documents. ``sources`` is stored as ``sources.json`` (what the
-    caller needs to know next time), and each of ``records`` (file name -> bytes) as it is. Holds ``root``'s writer lock throughout (``wait``/``notify`` as
-    in :func:`kb.storage.writer_lock`); ``protect`` names folders ``root`` must not overlap (the content)."""
+    caller needs to know next time), and each of ``records`` (file name -> bytes) as it is. Holds
+    ``root``'s writer lock throughout (``wait``/``notify`` as in :func:`kb.storage.writer_lock`);
+    ``protect`` names folders ``root`` must not overlap (the content)."""
     root = claim_folder(root, MARKER, "index", legacy=_legacy_index, protect=protect)
     with writer_lock(root, wait=wait, notify=notify):
         _remove_leftovers(root)
