@@ -165,3 +165,27 @@ def test_loading_is_the_same_without_it(tmp_path: Path, monkeypatch: pytest.Monk
             without = content_load.load(root, workers=1)
         assert with_it == without
         assert with_it[0]
+
+
+def test_problems_are_the_same_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Prose with mistakes in it, in the plain subset (a case heading advisory.yaml does not
+    declare, refused link schemes, one on a list item's lazy continuation line, a missing asset):
+    the same problems, at the same lines, as markdown-it's tokens give."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    en = content / "trendmicro-tmcm-tmi-not-ready" / "en.md"
+    en.write_text(
+        en.read_text("utf-8")
+        + "\n# not-declared: A case nobody declared\n\nSee [the page](javascript:alert(1)) and ![shot](assets/missing.png).\n"
+        + "\n## Workaround\n\n1. Open [the other advisory](kb:no-such-advisory#x).\n2. Then\n   [a data link](data:text/html,hi)\n",
+        "utf-8",
+    )
+    assert plain_block_tokens(en.read_text("utf-8").split("---\n", 2)[2]) is not None  # (the shortcut is what is tested)
+    with_it = content_load.load(content, workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(content_load, "plain_block_tokens", lambda text: None)
+        without = content_load.load(content, workers=1)
+    assert with_it == without
+    assert len([p for p in with_it[1] if p.severity == "error"]) >= 4
