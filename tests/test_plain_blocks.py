@@ -189,3 +189,16 @@ def test_problems_are_the_same_without_it(tmp_path: Path, monkeypatch: pytest.Mo
         without = content_load.load(content, workers=1)
     assert with_it == without
     assert len([p for p in with_it[1] if p.severity == "error"]) >= 4
+
+
+def test_the_trimmed_characters_are_every_one_that_may_be_trimmed():
+    """The characters whose presence at a paragraph's ends leaves the text to markdown-it: Python's
+    whitespace (what ``str.strip`` removes), controls, U+2000-U+200B, the line and paragraph
+    separators and the BOM (what markdown-it's trimming may remove, by version)."""
+    import sys
+
+    from kb.content.plain_blocks import _TRIMMED
+
+    derived = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() or c < " " or c == "\x7f" or "\u2000" <= c <= "\u200b"}
+    expected = derived | {"\u2028", "\u2029", "\ufeff"}
+    assert expected == _TRIMMED
