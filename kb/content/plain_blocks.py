@@ -92,8 +92,8 @@ def _kind(rest: str) -> tuple[int, str, str]:
 
 _new_token = Token.__new__
 # The fields :meth:`_Blocks.push` sets. Should markdown-it's Token have others, nothing is taken.
-_SETS = frozenset(("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info", "meta", "block", "hidden"))
-_USABLE = frozenset(f.name for f in fields(Token)) == _SETS
+_FIELDS_SET = frozenset(("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup", "info", "meta", "block", "hidden"))
+_USABLE = frozenset(f.name for f in fields(Token)) == _FIELDS_SET
 
 
 class _Blocks:
@@ -219,12 +219,12 @@ class _Blocks:
         line = start
         while line < self.n:
             ind, own = self.ind[line], self.kinds[line]
-            digits = own[1]
+            item_marker = own[1]  # (this item's digits, or its bullet character)
             item = self.push("list_item_open", "li", 1, [line, 0], markup)
             if ordered:
-                item.info = digits
+                item.info = item_marker
             old_tight, old_list_indent = self.tight, self.list_indent
-            width = len(digits) + 1 if ordered else 1  # (the marker)
+            width = len(item_marker) + 1 if ordered else 1  # (the marker: digits and "." or the bullet)
             self.list_indent, self.blk_indent, self.tight = self.blk_indent, ind + width + 1, True
             self.ind[line] = self.blk_indent  # (the item's text starts its first line)
             self.kinds[line] = (_TEXT, "", own[2])
