@@ -140,7 +140,7 @@ def _advisory_folder_names(root: str) -> list[str] | None:
 #
 # What the fingerprint sums up, kept whole so that a reader compares it value by value: no listing
 # to rebuild from sources.json, no text to format and hash per folder, and the first difference
-# ends the check. (At 10,000 advisories: ~85 ms instead of ~140 ms, most of it the stat calls.)
+# ends the check. (At 10,000 advisories: ~95 ms instead of ~140 ms, 85 of them the stat calls.)
 
 _STATE_MAGIC = b"kb-content-state/1"
 
