@@ -23,7 +23,9 @@ for every query of tests/relevance/queries.yaml on the English and on the Japane
   ``KnowledgeBase.search(q, lang=<page language>)`` on the same corpus (MeCab), and every hit of the
   warm search (advisory, case, label) against Python's list.
 
-Writes ``--results`` (bench/RESULTS-site.md) with the commit and the machine's load. Not a test.
+Writes ``--results`` (bench/RESULTS-site.md) with the commit and the machine's load, and, with the
+default ``--results``, keeps the figures README shows in ``bench/measured.json`` (``site``), whose
+README section it writes again (``bench/measured.py``). Not a test.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import measured  # noqa: E402
 
 from kb.api import KnowledgeBase  # noqa: E402
 from kb.browser.index import cjk_runs  # noqa: E402
@@ -398,7 +403,38 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, queries, state, command)
     args.results.write_text(text, "utf-8")
     print(text)
+    if args.results == RESULTS:
+        measured.record("site", summary(results, len(queries)))
     return 0
+
+
+def summary(results: list[tuple[dict, dict, dict]], queries: int) -> dict:
+    """The figures README shows: per corpus and results page, first-search bytes (median, p95, max),
+    first search and warm ms (median, p95), agreement with Python, and the budget that applies."""
+    corpora = []
+    for info, _facts, pages in results:
+        out = {}
+        for lang, rows in pages.items():
+            values = [r["bytes"] for r in rows]
+            budget, over = None, 0
+            if info["advisories"] >= LARGE:
+                budget = ("p95", LARGE_BUDGET, pct(values, 95) <= LARGE_BUDGET)
+                over = sum(v > LARGE_BUDGET for v in values)
+            elif info["label"] == "bundled":
+                budget = ("every one", SMALL_BUDGET, max(values) <= SMALL_BUDGET)
+                over = sum(v > SMALL_BUDGET for v in values)
+            out[PAGE_LANGS[lang]] = {
+                "n": len(rows),
+                "bytes": [statistics.median(values), pct(values, 95), max(values)],
+                "first_ms": [statistics.median(r["first_ms"] for r in rows), pct([r["first_ms"] for r in rows], 95)],
+                "warm_ms": [statistics.median(r["warm_ms"] for r in rows), pct([r["warm_ms"] for r in rows], 95)],
+                "same_case": sum(r["same_case"] for r in rows),
+                "same_all": sum(r["same_all"] for r in rows),
+                "budget": budget,
+                "over": over,
+            }
+        corpora.append({"label": info["label"], "advisories": info["advisories"], "pages": out})
+    return {"commit": measured.commit(), "queries": queries, "corpora": corpora}
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@
    hit (negatives count: any first hit of a negative is wrong) and how many right first hits are
    only ``weak``; latency p50/p95 of both.
 
-Writes the tables to ``--out`` (with the machine's load) and prints them. Not a test.
+Writes the tables to ``--out`` (with the machine's load) and prints them, and keeps the figures README
+shows in ``bench/measured.json`` (``realtext``, or ``realtext-<N>`` with ``--articles N``), whose
+README section it writes again (``bench/measured.py``). Not a test.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(REPO))
 
 import fts5_baseline as fts  # noqa: E402
+import measured  # noqa: E402
 
 import kb  # noqa: E402
 from kb.content.load import load  # noqa: E402
@@ -149,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             f"| `kb build` (index) | {t_build:.1f} s | {c_build:.1f} s |",
             "",
         ]
+        figures: dict = {"commit": measured.commit(), "articles": len(docs), "sets": {}}
+        all_kb_ms: list[float] = []
+        all_fts_ms: list[float] = []
         for title, path in SETS.items():
             if not path.exists():
                 continue
@@ -192,10 +199,27 @@ def main(argv: list[str] | None = None) -> int:
                 f"FTS5 p50 {statistics.median(fts_ms):.1f} ms / p95 {pct(fts_ms, 0.95):.1f} ms.",
                 "",
             ]
+            figures["sets"][title.partition(" (")[0]] = {
+                "queries": len(queries),
+                "kb": {k: v for k, v in res_kb.items() if k != "details"},
+                "fts": {k: v for k, v in res_fts.items() if k != "details"},
+                "labels": lab["labels"],
+                "kb_ms": [statistics.median(kb_ms), pct(kb_ms, 0.95)],
+                "fts_ms": [statistics.median(fts_ms), pct(fts_ms, 0.95)],
+            }
+            all_kb_ms += kb_ms
+            all_fts_ms += fts_ms
         base.close()
     text = "\n".join(lines)
     out_path.write_text(text, "utf-8")
     print(text)
+    if args.out is None:  # (the default tables: README shows their figures)
+        figures |= {
+            "queries": sum(s["queries"] for s in figures["sets"].values()),
+            "kb_ms": [statistics.median(all_kb_ms), pct(all_kb_ms, 0.95)],
+            "fts_ms": [statistics.median(all_fts_ms), pct(all_fts_ms, 0.95)],
+        }
+        measured.record(f"realtext-{args.articles}" if args.articles else "realtext", figures)
     return 0
 
 
