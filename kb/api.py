@@ -146,15 +146,21 @@ class KnowledgeBase:
     def get(self, advisory_id: str) -> Advisory:
         """One advisory by id; ``KeyError`` when there is none. Reads only that advisory's folder, so
         an error in another advisory does not stop it; :class:`kb.ContentError` for its own errors."""
+        if not isinstance(advisory_id, str):
+            raise TypeError(f"an advisory id is a str, not {type(advisory_id).__name__}")
         if self._advisories is not None:
             return self._advisories[advisory_id]
         folder = self.content_dir / advisory_id
-        if "/" in advisory_id or advisory_id.startswith((".", "_")) or not folder.is_dir():
+        if not advisory_id or "/" in advisory_id or advisory_id.startswith((".", "_")) or not folder.is_dir():
             raise KeyError(advisory_id)
         from .content.load import load_advisory
 
         report = Report()
-        adv = load_advisory(folder, report)
+        try:
+            adv = load_advisory(folder, report)
+        except OSError as exc:
+            report.error(folder, 1, f"cannot read the folder: {exc.strerror}", "check the folder's permissions")
+            adv = None
         if adv is None or any(p.severity == "error" for p in report.problems):
             raise ContentError(report.problems)
         return adv
@@ -313,11 +319,11 @@ class KnowledgeBase:
     def _read_changed(self, previous: Index | None, sources: dict, scanning: ForkedScan | None = None) -> _Plan | None:
         """Read the folders that changed since ``previous`` was built. None when every folder has
         to be read: an error, a removed advisory, changed case ids, a broken ``kb:`` link."""
-        from .content.load import ID_RE, load_advisory
+        from .content.load import ID_RE, broken_links, load_advisory
 
         old: dict[str, list] = sources["folders"]
         scan = scanning.folders() if scanning is not None else scan_folders(self.content_dir, listings(sources))  # before reading
-        if any(name not in scan for name in old):
+        if any(name not in scan for name in old) or broken_links(self.content_dir):
             return None
         if sum(1 for name, f in scan.items() if old.get(name, [None])[0] != f.signature) > FULL_BUILD_SHARE * len(scan):
             return None
@@ -333,7 +339,10 @@ class KnowledgeBase:
             if not ID_RE.match(name):
                 return None
             report = Report()
-            adv = load_advisory(self.content_dir / name, report)
+            try:
+                adv = load_advisory(self.content_dir / name, report)
+            except OSError:  # (a folder that cannot be read: reading every folder reports it)
+                return None
             if adv is None or adv.id != name or any(p.severity == "error" for p in report.problems):
                 return None
             if entry is not None and list(adv.case_ids) != entry[1]:
@@ -516,8 +525,13 @@ class KnowledgeBase:
         :class:`StaleIndexWarning` when it is not (``warn_stale=False``: the caller asks
         :attr:`stale` itself, when it suits it: the check ``stat``-s every content file, which
         the answer does not wait for then)."""
+        if not isinstance(text, str):
+            hint = " (decode it first: kb.text.pastes.decode takes UTF-8, Shift_JIS, UTF-16 and more)" if isinstance(text, bytes | bytearray) else ""
+            raise TypeError(f"the query is a str, not {type(text).__name__}{hint}")
         if lang is not None and lang not in ("ja", "en"):
             raise ValueError(f"lang must be 'ja' or 'en', not {lang!r}")
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise TypeError(f"limit is an int, not {type(limit).__name__}")
         if limit < 1:
             raise ValueError("limit must be at least 1")
         results = self.searcher().search(text, lang=lang, limit=limit)

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -53,8 +54,17 @@ EXIT_CODES_HELP = """exit codes:
 """
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: object) -> str:
+    """``text`` for stderr: control characters in it (from a file name or an argument) escaped,
+    not sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
 def _say(message: str) -> None:
-    print(f"kb: {message}", file=sys.stderr)
+    print("kb: " + _shown(message), file=sys.stderr)
 
 
 class _Progress:
@@ -85,11 +95,11 @@ def _print_problems(problems: list[Problem]) -> int:
     errors = [p for p in problems if p.severity == "error"]
     warnings_ = [p for p in problems if p.severity == "warning"]
     for p in errors:
-        print(p, file=sys.stderr)
+        print(_shown(p), file=sys.stderr)
     if warnings_:
         print(f"\n{len(warnings_)} warning(s):", file=sys.stderr)
         for p in warnings_:
-            print(p, file=sys.stderr)
+            print(_shown(p), file=sys.stderr)
     return len(errors)
 
 
@@ -189,7 +199,10 @@ def _read_query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> st
             parser.error("give a QUERY, - to read it from standard input, or --file FILE")
         raw = sys.stdin.buffer.read()
     else:
-        return args.query
+        # The argument as the terminal gave it: bytes that are not the locale's encoding reach Python
+        # as lone surrogates, which would go out as they came (a --json answer no UTF-8 reader takes).
+        # Decoded as a file or standard input is (UTF-8, Shift_JIS, UTF-16, ...; exit 2 when none fits).
+        raw = os.fsencode(args.query)
     text, _encoding = decode(raw)
     return text
 
@@ -276,10 +289,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     try:
         adv = base.get(advisory_id)
     except KeyError:
-        print(f"no advisory '{advisory_id}' in {base.content_dir}", file=sys.stderr)
+        print(_shown(f"no advisory '{advisory_id}' in {base.content_dir}"), file=sys.stderr)
         return EXIT_NO_RESULTS
     if case_id and case_id not in adv.case_ids:
-        print(f"advisory '{advisory_id}' has no case '{case_id}' (cases: {', '.join(adv.case_ids)})", file=sys.stderr)
+        print(_shown(f"advisory '{advisory_id}' has no case '{case_id}' (cases: {', '.join(adv.case_ids)})"), file=sys.stderr)
         return EXIT_NO_RESULTS
     print(advisory_text(adv, args.lang, case_id or None))
     return EXIT_OK
@@ -298,10 +311,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     for line in report.summary():
         print(line)
     for p in report.problems:
-        print(p, file=sys.stderr)
+        print(_shown(p), file=sys.stderr)
     for a in report.articles:
         if a.outcome in ("kept", "skipped"):
-            print(f"{a.id or a.key}: {a.outcome} ({a.reason})", file=sys.stderr)
+            print(_shown(f"{a.id or a.key}: {a.outcome} ({a.reason})"), file=sys.stderr)
     if report.errors:
         print(f"\n{len(report.errors)} problem(s) in {args.source}; the rest was imported", file=sys.stderr)
         return EXIT_CONTENT

@@ -128,12 +128,21 @@ def scan_folders(content_dir: Path, known: dict[str, list] | None = None) -> dic
 
 
 def _advisory_folder_names(root: str) -> list[str] | None:
-    """The advisory folders' names under ``root``, sorted (None: no such folder)."""
+    """The advisory folders' names under ``root``, sorted (None: no such folder); as
+    :func:`kb.content.load.advisory_folders` lists them: a link that leads nowhere, or round in a
+    loop, is no folder."""
     try:
         with os.scandir(root) as it:
-            return sorted(e.name for e in it if not e.name.startswith((".", "_")) and e.is_dir())
+            return sorted(e.name for e in it if not e.name.startswith((".", "_")) and _is_folder(e))
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # (a link round in a loop: ELOOP)
+        return False
 
 
 # --- the content's state, as a build saw it ------------------------------------------------

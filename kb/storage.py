@@ -70,8 +70,18 @@ def _is_ancestor_or_same(folder: Path, other: Path) -> bool:
     return folder == other or folder in other.parents
 
 
-def claim_folder(folder: Path, marker: str, what: str, *, legacy: Callable[[Path], bool] | None = None, protect: tuple[Path, ...] = ()) -> Path:
-    """Make sure ``folder`` is ours to replace, creating it (with its ``marker``) when absent.
+def claim_folder(
+    folder: Path,
+    marker: str,
+    what: str,
+    *,
+    legacy: Callable[[Path], bool] | None = None,
+    protect: tuple[Path, ...] = (),
+    beside: bool = False,
+) -> Path:
+    """Make sure ``folder`` is ours to replace, creating it (with its ``marker``) when absent, and
+    that kb may write in it (and, with ``beside``, next to it: a site is made in a new folder there,
+    then swapped in), before any work is done.
 
     ``what`` names the folder in messages ("index", "site"). ``legacy`` recognises a folder that an
     older kb wrote before markers existed; it is adopted. ``protect`` lists folders that must never
@@ -89,12 +99,17 @@ def claim_folder(folder: Path, marker: str, what: str, *, legacy: Callable[[Path
         p = Path(p).resolve()
         if _is_ancestor_or_same(resolved, p) or _is_ancestor_or_same(p, resolved):
             raise UnsafeTarget(f"{folder} overlaps {p}, which kb must not write; {hint}")
-    if (resolved / marker).is_file():
-        return resolved
-    if resolved.is_dir() and any(resolved.iterdir()) and (legacy is None or not legacy(resolved)):
-        raise UnsafeTarget(f"{folder} is not empty and was not made by kb (no {marker} file); kb will not replace it: {hint}")
-    resolved.mkdir(parents=True, exist_ok=True)
-    (resolved / marker).write_text(f"This folder is written by kb ({what}); `kb build` replaces its contents.\n", "utf-8")
+    if not (resolved / marker).is_file():
+        if resolved.is_dir() and any(resolved.iterdir()) and (legacy is None or not legacy(resolved)):
+            raise UnsafeTarget(f"{folder} is not empty and was not made by kb (no {marker} file); kb will not replace it: {hint}")
+        try:
+            resolved.mkdir(parents=True, exist_ok=True)
+            (resolved / marker).write_text(f"This folder is written by kb ({what}); `kb build` replaces its contents.\n", "utf-8")
+        except OSError as exc:
+            raise UnsafeTarget(f"cannot write the {what} folder {folder}: {exc.strerror}; {hint}") from None
+    for place in (resolved.parent, resolved) if beside else (resolved,):
+        if not os.access(place, os.W_OK | os.X_OK):
+            raise UnsafeTarget(f"kb cannot write in {place} (its permissions, or a read-only file system), where it makes the {what}; {hint}")
     return resolved
 
 

@@ -857,7 +857,7 @@ def _swap_in(new: Path, out: Path) -> None:
 
 def claim_site(out: Path, protect: tuple[Path, ...] = ()) -> Path:
     """``out`` resolved, when kb may write the site there (see :func:`kb.storage.claim_folder`)."""
-    return claim_folder(Path(out), SITE_MARKER, "site", legacy=_legacy_site, protect=protect)
+    return claim_folder(Path(out), SITE_MARKER, "site", legacy=_legacy_site, protect=protect, beside=True)
 
 
 def write_site(
