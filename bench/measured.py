@@ -5,7 +5,8 @@ Each benchmark keeps the figures it measured in ``bench/measured.json``, under i
 writes README's section again (between the two ``measured`` markers):
 
 * ``search``: ``bench/bench_search.py``'s ``results.json`` of each corpus size it ran, by size (the
-  10,000 one is the main table; 1,000 and 30,000 give the growth, when the same kb sources made them);
+  10,000 one is the main table; the 30,000 one gives the growth from it, when the same kb sources
+  made both; the 1,000 one is kept, for ``bench/RESULTS-scaling.md``'s sizes);
 * ``realtext`` and ``realtext-200``: ``bench/realtext/run.py`` on every article, and with
   ``--articles 200``;
 * ``site``: ``bench/bench_site.py``, a summary of each corpus and results page.

@@ -2,7 +2,7 @@
 search (``kb.search.rank``, ``kb.text.templates``, ``kb.search.index``) and the browser search (``kb/static/kbsearch.js``)
 share, in one place.
 
-Every UPPERCASE name below is *shared*: ``kb.site.pages`` copies it into the site's ``search/core.js``
+Every UPPERCASE name below is *shared*: ``kb.browser.index`` copies it into the site's ``search/core.js``
 (``params``, see :func:`shared`) and kbsearch.js reads it from there as ``P.<NAME>``, never as a
 literal of its own. The names in :data:`APPLIED_AT_BUILD` are the exception: ``kb.site.pages`` applies
 them while it writes the browser's index (the browser gets their effect, not the value).
