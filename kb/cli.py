@@ -226,6 +226,8 @@ def cmd_search(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .freshness import StalenessCheck, kb_folders
 
     text = _read_query(args, parser)
+    if not any(ch.isalnum() for ch in text):  # (a miss and an empty paste are not the same answer)
+        parser.error("the query has nothing to search for: no letters, digits or CJK characters")
     # Whether the index is current: one stat per content file, more than the search costs at 10,000
     # advisories. A program (--json) waits for the whole output: a child process checks while this
     # one searches. A person waits for the answers: they are printed first, and the check runs after

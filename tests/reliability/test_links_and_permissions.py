@@ -109,6 +109,13 @@ def test_a_query_argument_in_another_encoding_is_decoded_or_refused(kb_home: Pat
     assert r.returncode == EXIT_USAGE and r.stdout == b"" and b"cannot decode the input" in r.stderr
 
 
+@pytest.mark.parametrize("query", ["", "   \n\t ", "\x01\x02\x7f", "!!! ??? ---"])
+def test_a_query_with_nothing_to_search_for_is_a_usage_error_not_a_miss(kb_home: Path, query: str):
+    for args in (("search", query), ("search", "-", "--json")):
+        r = run_kb(*args, cwd=kb_home, stdin=query if "-" in args else None)
+        assert r.returncode == EXIT_USAGE and "nothing to search for" in r.stderr and r.stdout == "", (args, r.returncode, r.stderr)
+
+
 def test_an_empty_or_case_only_id_is_no_advisory(kb_home: Path):
     for arg in ("", "#", "#win2000"):
         r = run_kb("show", arg, cwd=kb_home)
