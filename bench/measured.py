@@ -132,8 +132,8 @@ def growth_runs(search: dict) -> tuple[dict, dict] | None:
 Row = tuple[str, str, str, str]  # measure, kb, peer, target
 
 
-def table(head: tuple[str, ...], rows: list, align: str = "---") -> list[str]:
-    return ["| " + " | ".join(head) + " |", "| " + " | ".join(align for _ in head) + " |", *("| " + " | ".join(r) + " |" for r in rows)]
+def table(head: tuple[str, ...], rows: list) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |", *("| " + " | ".join(r) + " |" for r in rows)]
 
 
 def render(measured: dict) -> str:

@@ -156,11 +156,7 @@ class KnowledgeBase:
         from .content.load import load_advisory
 
         report = Report()
-        try:
-            adv = load_advisory(folder, report)
-        except OSError as exc:
-            report.error(folder, 1, f"cannot read the folder: {exc.strerror}", "check the folder's permissions")
-            adv = None
+        adv = load_advisory(folder, report)
         if adv is None or any(p.severity == "error" for p in report.problems):
             raise ContentError(report.problems)
         return adv
@@ -339,10 +335,7 @@ class KnowledgeBase:
             if not ID_RE.match(name):
                 return None
             report = Report()
-            try:
-                adv = load_advisory(self.content_dir / name, report)
-            except OSError:  # (a folder that cannot be read: reading every folder reports it)
-                return None
+            adv = load_advisory(self.content_dir / name, report)
             if adv is None or adv.id != name or any(p.severity == "error" for p in report.problems):
                 return None
             if entry is not None and list(adv.case_ids) != entry[1]:

@@ -91,6 +91,10 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
 
 
+BROKEN_LINK = "a symbolic link that leads nowhere (or round in a loop)"
+"""What kb says of a content file or folder that is such a link."""
+
+
 def read_text(path: Path, report: Report, limit: int = MAX_MARKDOWN_BYTES) -> str | None:
     """UTF-8 (BOM accepted), CRLF folded to LF. Reports and returns None for unreadable, empty or
     oversize files (more than ``limit`` bytes: refused without reading the file)."""
@@ -112,7 +116,7 @@ def read_text(path: Path, report: Report, limit: int = MAX_MARKDOWN_BYTES) -> st
                 raw += f.read(limit + 1 - len(raw))
     except OSError as exc:
         if path.is_symlink() and not path.exists():
-            report.error(path, 1, "a symbolic link that leads nowhere (or round in a loop)", "point it at the file, or put the file itself here")
+            report.error(path, 1, BROKEN_LINK, "point it at the file, or put the file itself here")
         else:
             report.error(path, 1, f"cannot read file: {exc.strerror}", "check the file's permissions")
         return None
@@ -835,9 +839,20 @@ def _asset_problem(folder: Path, target: str) -> str | None:
 
 
 def load_advisory(folder: Path, report: Report) -> Advisory | None:
-    """Read one advisory folder; problems go to ``report``. None when it cannot be built."""
+    """Read one advisory folder; problems go to ``report``. None when it cannot be built; a folder
+    kb may not read (its permissions) is one of those problems, not a failure."""
+    try:
+        return _load_advisory(folder, report)
+    except OSError as exc:
+        report.error(folder, 1, f"cannot read the folder: {exc.strerror}", "check the folder's permissions")
+        return None
+
+
+def _load_advisory(folder: Path, report: Report) -> Advisory | None:
     ypath = folder / "advisory.yaml"
-    if not os.path.lexists(ypath):
+    try:
+        os.lstat(ypath)  # (a link that leads nowhere is there: read_text says what it is)
+    except FileNotFoundError:
         report.error(folder, 1, "folder has no advisory.yaml", "every advisory folder holds advisory.yaml and ja.md, en.md or both")
         return None
     text = read_text(ypath, report, MAX_YAML_BYTES)
@@ -1002,14 +1017,9 @@ class Outline:
 
 
 def _read_folder(folder: Path) -> tuple[Advisory | None, list[Problem], _Links]:
-    """:func:`load_advisory` of one folder, with its problems and ``kb:`` links (a worker's task).
-    A folder that cannot be read (its permissions) is a problem of the content, not a failure."""
+    """:func:`load_advisory` of one folder, with its problems and ``kb:`` links (a worker's task)."""
     report = Report()
-    try:
-        return load_advisory(folder, report), report.problems, report.kb_links
-    except OSError as exc:
-        report.error(folder, 1, f"cannot read the folder: {exc.strerror}", "check the folder's permissions")
-        return None, report.problems, report.kb_links
+    return load_advisory(folder, report), report.problems, report.kb_links
 
 
 def _check_folder(folder: Path) -> tuple[Outline | None, list[Problem], _Links]:
@@ -1071,7 +1081,7 @@ def _read_all(
     first_seen: dict[str, Path] = {}
     folders = advisory_folders(root)
     for link in broken_links(root):
-        report.error(link, 1, "a symbolic link that leads nowhere (or round in a loop): not read", "point it at the advisory's folder, or remove it")
+        report.error(link, 1, f"{BROKEN_LINK}: not read", "point it at the advisory's folder, or remove it")
     # Read by workers, every object the caller gets is kept: collections, which walk the whole
     # growing heap, would find nothing to free (measured: 0.8 s of the caller's 1.8 s of CPU for
     # 2,000 advisories).

@@ -62,14 +62,14 @@ def test_a_folder_that_cannot_be_read_is_a_problem_of_the_content(tmp_path: Path
     content.mkdir()
     for name in ("fujitsu-tx200ft-ms05-018", TMCM):
         os.symlink(REPO / "content" / name, content / name)
-    real = content_load.load_advisory
+    real = content_load._load_advisory
 
     def refusing(folder: Path, report):
         if folder.name == TMCM:
             raise PermissionError(13, "Permission denied", str(folder / "advisory.yaml"))
         return real(folder, report)
 
-    monkeypatch.setattr(content_load, "load_advisory", refusing)
+    monkeypatch.setattr(content_load, "_load_advisory", refusing)
     advisories, problems = content_load.load(content, workers=0)
     assert [a.id for a in advisories] == ["fujitsu-tx200ft-ms05-018"]
     assert [(Path(p.path).name, p.line, p.message) for p in problems if p.severity == "error"] == [
