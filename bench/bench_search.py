@@ -784,12 +784,9 @@ def git_state() -> str:
     src = f"; kb sources {h.hexdigest()[:10]}" + ("" if pkg == ROOT / "kb" else f" from {pkg}")
     if os.environ.get("KB_BENCH_LABEL"):  # a snapshot outside the repository says what it is
         return os.environ["KB_BENCH_LABEL"] + src
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "kb"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-        return head + (" + uncommitted changes in kb/" if dirty else "") + src
-    except OSError:
-        return "?" + src
+    import measured
+
+    return measured.commit() + src
 
 
 def summarize(r: dict, n_one: int, queries: list[dict]) -> dict:

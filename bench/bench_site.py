@@ -37,7 +37,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -93,14 +92,10 @@ def gz_size(path: Path, cache: dict[Path, int]) -> int:
     return cache[path]
 
 
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.rstrip()  # porcelain lines start with a space
-
-
 def code_state() -> str:
     """The commit, and the files of kb/ that differ from it (what the sites and indexes were built with)."""
-    changed = [line[3:] for line in git("status", "--porcelain", "--", "kb").splitlines()]
-    return f"`{git('rev-parse', '--short', 'HEAD')}`" + (f" with uncommitted changes in {', '.join(changed)}" if changed else " (kb/ as committed)")
+    changed = measured.changed_in_kb()
+    return f"`{measured.head()}`" + (f" with uncommitted changes in {', '.join(changed)}" if changed else " (kb/ as committed)")
 
 
 # --- corpora ----------------------------------------------------------------------------------------------

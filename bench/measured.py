@@ -89,13 +89,27 @@ def section_of(text: str) -> str:
     return text.partition(BEGIN)[2].partition(END)[0].strip("\n")
 
 
+def head() -> str:
+    """HEAD's short commit id ("?" outside a git checkout)."""
+    return _git("rev-parse", "--short", "HEAD") or "?"
+
+
+def changed_in_kb() -> list[str]:
+    """The files under kb/ that differ from HEAD (``git status --porcelain``)."""
+    return [line[3:] for line in _git("status", "--porcelain", "--", "kb").splitlines()]
+
+
 def commit() -> str:
     """The commit measured: HEAD, and whether kb/ differs from it."""
+    return head() + (" + uncommitted changes in kb/" if changed_in_kb() else "")
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
 
-    return git("rev-parse", "--short", "HEAD") + (" + uncommitted changes in kb/" if git("status", "--porcelain", "--", "kb") else "")
+def _git(*args: str) -> str:
+    try:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout
+    except OSError:
+        return ""
+    return out.rstrip("\n")  # (porcelain lines start with a space: only the line end goes)
 
 
 # --- figures ----------------------------------------------------------------------------------------------------
