@@ -711,8 +711,25 @@ def _localized(value: Any) -> dict[str, str]:
     return {k: str(v) for k, v in value.items()}
 
 
+DATE_KEYS = ("published", "updated")
+
+
 def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _dates_exist(data: dict, lines: dict[tuple, int], path: Path, report: Report) -> bool:
+    """The dates the schema's pattern (YYYY-MM-DD) let through are days of the calendar: 2020-13-45
+    and 2021-02-29 are errors at their line. False when one is not."""
+    ok = True
+    for key in DATE_KEYS:
+        value = data.get(key)
+        try:
+            _date(value)
+        except ValueError as exc:
+            report.error(path, line_of(lines, (key,)), f"{key}: {value} is not a date ({exc})", "write a day of the calendar as YYYY-MM-DD, e.g. 2005-04-12")
+            ok = False
+    return ok
 
 
 def _check_template(template: Template, path: Path, line: int, report: Report) -> bool:
@@ -877,6 +894,8 @@ def _load_advisory(folder: Path, report: Report) -> Advisory | None:
             "top-level 'messages' is for advisories without cases; this one has 'cases'",
             "move each message under the case it belongs to",
         )
+        data = None
+    if data is not None and not _dates_exist(data, lines, ypath, report):
         data = None
     before = len(report.problems)
     for k, ref in enumerate(data.get("references", []) if data is not None else ()):

@@ -26,6 +26,7 @@ except ImportError:  # not on Windows
 
 from kb.cli import main as kb_main
 from kb.content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, load, load_or_raise
+from kb.content.problems import ContentError
 from kb.content.model import MAX_FREE_SLOTS, MIN_TEMPLATE_PIECE, MIN_TEMPLATE_TEXT, Reference, Template, template_problems, url_problem
 from kb.site.pages import MarkdownRenderer, write_site
 
@@ -358,3 +359,19 @@ def test_kb_check_reports_bad_content_on_stderr(tmp_path, capsys):
     assert f"{y}:16: error: duplicate key 'messages' (first at line 12)" in err
     assert f"{en}:{line_no(en_text, '[x]')}: error: link target 'data:text/html,hi' is not allowed" in err
     assert err.count("hint:") >= 3 and "Traceback" not in err
+
+
+# --- 6. what an author mistypes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", '"2020-02-30"', "2021-02-29", "0000-01-01"])
+def test_a_date_the_calendar_does_not_have_is_an_error_at_its_line(tmp_path, value):
+    text = YAML.replace("vendor: Acme\n", f"vendor: Acme\npublished: {value}\n")
+    advisory(tmp_path, text)
+    (problem,) = errors(tmp_path)
+    assert problem[:2] == ("advisory.yaml", 3)
+    assert problem[2].startswith(f"published: {value.strip(chr(34))} is not a date") and "YYYY-MM-DD" in problem[3]
+    with pytest.raises(ContentError):  # (an exception of kb's: the API's callers catch it, the CLI exits 3)
+        load_or_raise(tmp_path)
+    assert kb_main(["--content", str(tmp_path), "--index", str(tmp_path / "index"), "build", "--no-site"]) == 3
+    assert not (tmp_path / "index").exists()
