@@ -28,6 +28,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 LOCK_NAME = ".kb-lock"
+INDEX_MARKER = ".kb-index"
+"""The file that marks an index folder as kb's (:mod:`kb.search.index`)."""
+SITE_MARKER = ".kb-site"
+"""The file that marks a site folder as kb's (:mod:`kb.site.pages`)."""
 
 _HELD: set[int] = set()  # descriptors of the locks and pins this process holds
 
@@ -111,6 +115,16 @@ def claim_folder(
         if not os.access(place, os.W_OK | os.X_OK):
             raise UnsafeTarget(f"kb cannot write in {place} (its permissions, or a read-only file system), where it makes the {what}; {hint}")
     return resolved
+
+
+def output_holding(folder: Path) -> Path | None:
+    """The index or site folder kb made that ``folder`` is, or lies in (it carries a marker), or
+    None. Nothing of the author's may go there: the next build replaces that folder whole."""
+    folder = Path(folder).absolute().resolve()
+    for place in (folder, *folder.parents):
+        if any((place / marker).is_file() for marker in (INDEX_MARKER, SITE_MARKER)):
+            return place
+    return None
 
 
 @contextlib.contextmanager

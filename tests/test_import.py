@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from kb.cli import main as kb_main
+from kb.storage import UnsafeTarget
 from kb.content.load import load
 from kb.content.model import Template, template_problems
 from kb.importer import (
@@ -448,6 +449,24 @@ def test_cli(content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     edited.write_text(edited.read_text("utf-8") + "\nedit\n", "utf-8")
     assert kb_main(["import", str(FIX / "suffix"), "--content", str(content), "--vendor", "Other"]) == 0
     assert "vpn-timeout: kept (edited by hand: ja.md; --force to overwrite)" in capsys.readouterr().err
+
+
+def test_import_refuses_an_index_or_a_site_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A site or an index is replaced whole by the next build: an import into one (or into a folder
+    inside one) would be lost with it, so it is refused (exit 2) before anything is written."""
+    real = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "content", real)
+    site, index = tmp_path / "site", tmp_path / "index"
+    assert kb_main(["--content", str(real), "--index", str(index), "build", "--site", str(site)]) == 0
+    capsys.readouterr()
+    for target in (site, index, site / "sub" / "deeper"):
+        before = fingerprint(tmp_path)
+        assert kb_main(["import", str(FIX / "suffix"), "--content", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert "a folder kb made for an index or a site" in err and "Traceback" not in err
+        assert fingerprint(tmp_path) == before
+    with pytest.raises(UnsafeTarget):
+        import_articles(FIX / "suffix", site)
 
 
 def test_bad_input_never_crashes(content: Path, tmp_path: Path) -> None:

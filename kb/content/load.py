@@ -727,7 +727,9 @@ def _dates_exist(data: dict, lines: dict[tuple, int], path: Path, report: Report
         try:
             _date(value)
         except ValueError as exc:
-            report.error(path, line_of(lines, (key,)), f"{key}: {value} is not a date ({exc})", "write a day of the calendar as YYYY-MM-DD, e.g. 2005-04-12")
+            report.error(
+                path, line_of(lines, (key,)), f"{key}: {value} is not a date ({exc})", "write a day of the calendar as YYYY-MM-DD, e.g. 2005-04-12"
+            )
             ok = False
     return ok
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, Problem
-from ..storage import UnsafeTarget, writer_lock
+from ..storage import UnsafeTarget, output_holding, writer_lock
 from .advisory import _dump, advisory_yaml
 from .bookkeeping import FORMAT, _Existing, _recover, decide, read_existing, write_folder
 from .common import SourceError, _sha, slugify
@@ -244,6 +244,11 @@ def import_articles(
         raise UnsafeTarget(f"{root} is a file, not a content folder: give a folder (new or holding advisories)")
     if src.is_dir() and root.exists() and root.resolve() == src.resolve():
         raise UnsafeTarget(f"{root} is the source folder itself: import into another folder")
+    made = output_holding(root)
+    if made is not None:
+        raise UnsafeTarget(
+            f"{root} is in {made}, a folder kb made for an index or a site, which the next `kb build` replaces whole: import into the content folder"
+        )
     if src.is_dir() and not os.access(src, os.R_OK | os.X_OK):
         raise SourceError(f"cannot read the folder {src}")
     report = ImportReport(str(src), str(root), dry_run)

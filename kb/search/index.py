@@ -65,7 +65,7 @@ from typing import Any, overload
 
 from ..content.model import LANGS
 from ..spec import BM25_B, BM25_K1, FIELD_BOOSTS, LOOKUP_FIELDS  # BM25F field weights and parameters (kb.spec: shared with the browser)
-from ..storage import claim_folder, pin, unpinned, writer_lock
+from ..storage import INDEX_MARKER, claim_folder, pin, unpinned, writer_lock
 from ..text.synonyms import table as alias_table
 from ..text.templates import TemplateEntry, WordingKeys
 from .documents import SearchDoc
@@ -73,7 +73,7 @@ from .layout import FORMAT, MANIFEST, SOURCES, IndexUnavailable, current_build, 
 from .tables import BlobWriter, ColumnsFile, FileBytes, Strings, TermTable, crc32, mapped, write_strings
 from .template_table import Entries, SplitStrings, TemplateRows, Templates, template_row, write_templates
 
-MARKER = ".kb-index"
+MARKER = INDEX_MARKER
 ALIASES = "aliases.json"
 
 _TOKEN = re.compile(r"[^ \t\r\n]+")

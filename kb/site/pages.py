@@ -60,14 +60,13 @@ from ..content.load import ASSETS, ID_RE, markdown_parser
 from ..content.model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
 from ..render_text import LABELS as TEXT_LABELS
 from ..search.index import Index
-from ..storage import claim_folder, writer_lock
+from ..storage import SITE_MARKER, claim_folder, writer_lock
 
 if TYPE_CHECKING:
     from ..api import KnowledgeBase
 
 
 
-SITE_MARKER = ".kb-site"
 
 
 def default_site_dir() -> Path:
