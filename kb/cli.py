@@ -312,7 +312,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     root = Path(args.content) if args.content else default_content_dir()
     try:
-        report = import_articles(args.source, root, vendor=args.vendor, force=args.force, dry_run=args.dry_run, notify=_say)
+        report = import_articles(
+            args.source, root, vendor=args.vendor, force=args.force, dry_run=args.dry_run, notify=_say, other_source=args.other_source
+        )
     except SourceError as exc:
         _say(str(exc))
         return EXIT_USAGE
@@ -382,6 +384,12 @@ def make_parser() -> argparse.ArgumentParser:
     m.add_argument("--vendor", help="vendor name written into every imported advisory")
     m.add_argument("--force", action="store_true", help="overwrite imported files that were edited by hand since the last import")
     m.add_argument("--dry-run", action="store_true", help="write nothing; print what would happen")
+    m.add_argument(
+        "--other-source",
+        choices=["update", "add"],
+        help="an article whose id was imported before from another file: update that advisory (SOURCE is a newer export "
+        "of the same knowledge base) or add a new one (another knowledge base); without it such articles are skipped and reported",
+    )
     _folders(m, top=False)
     return p
 

@@ -356,6 +356,35 @@ def test_rerun_keeps_files_added_by_hand_and_reports_gone_articles(content: Path
     assert rep.gone == ["collect-logs"] and (content / "collect-logs" / "ja.md").exists()  # reported, not deleted
 
 
+def test_a_key_imported_from_another_file_is_never_doubled_silently(content: Path, tmp_path: Path) -> None:
+    """Last month's export is still there and this month's has the same ids: by default those articles
+    are reported at their lines and left out (exit 3); --other-source says whether the new file
+    updates them or adds other advisories."""
+    rows = [{"id": f"a{n}", "lang": "en", "title": f"Printer fault {n}", "body": f"The printer stops with fault {n}."} for n in (1, 2)]
+    old, new = tmp_path / "kb-2026-11.jsonl", tmp_path / "kb-2026-12.jsonl"
+    old.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    rows[1]["body"] = "The printer stops with fault 2; replace the drum."
+    new.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert kb_main(["import", str(old), "--content", str(content)]) == 0
+    before = fingerprint(content)
+    rep = import_articles(new, content)
+    assert [(a.id, a.outcome) for a in rep.articles] == [("a1", "skipped"), ("a2", "skipped")]
+    assert [(Path(p.path).name, p.line) for p in rep.errors] == [("kb-2026-12.jsonl", 1), ("kb-2026-12.jsonl", 2)]
+    assert "imported before from" in rep.errors[0].message and "--other-source update" in rep.errors[0].hint
+    assert fingerprint(content) == before
+    assert kb_main(["import", str(new), "--content", str(content)]) == 3
+    rep = import_articles(new, content, other_source="update")
+    assert [(a.id, a.outcome) for a in rep.articles] == [("a1", "updated"), ("a2", "updated")]  # (a1: its record names the new file)
+    assert json.loads((content / "a1" / ".kb-import.json").read_text("utf-8"))["source"]["path"] == str(new.resolve())
+    assert sorted(p.name for p in content.iterdir()) == ["a1", "a2"] and "replace the drum" in (content / "a2" / "en.md").read_text("utf-8")
+    again = tmp_path / "other-kb.jsonl"
+    again.write_text(old.read_text("utf-8"), "utf-8")
+    assert kb_main(["import", str(again), "--content", str(content), "--other-source", "add"]) == 0
+    assert sorted(p.name for p in content.iterdir()) == ["a1", "a1-2", "a2", "a2-2"]
+    with pytest.raises(ValueError):
+        import_articles(new, content, other_source="merge")
+
+
 def test_ids_are_stable_and_unique(content: Path, tmp_path: Path) -> None:
     src = tmp_path / "src"
     for folder in ("b", "a"):

@@ -1,6 +1,6 @@
 """`kb import`: bring an existing knowledge base into kb's content format.
 
-    import_articles(SOURCE, CONTENT_DIR, vendor=None, force=False, dry_run=False) -> ImportReport
+    import_articles(SOURCE, CONTENT_DIR, vendor=None, force=False, dry_run=False, other_source=None) -> ImportReport
 
 SOURCE is a JSON Lines file (one object a line: ``id``, ``lang``, ``title``, ``body``, optional
 ``summary``, ``date``, ``service``/``product``, ``source``, ``url``; the same ``id`` in two languages
@@ -28,7 +28,10 @@ written); when the output changed and the folder still holds exactly what import
 that import did not make is never touched (``skipped``). Files someone added to an imported folder
 are carried over on every rewrite. Each folder is written beside its place and renamed in, so an
 interrupted import leaves either the old folder or the new one. Nothing import did not make is
-ever deleted, and articles gone from the source are only reported.
+ever deleted, and articles gone from the source are only reported. An article whose key was
+imported before from another file that still exists is skipped and reported at its line, unless
+``other_source`` says what the file is: a newer export of the same knowledge base (``"update"``: the
+advisory imported before is updated) or another knowledge base (``"add"``: a new advisory beside it).
 
 The package, one module per job (each importing only the ones above it, and from the rest of kb
 only kb.content.load, kb.content.model and kb.storage; ``convert`` names ``run``'s importer for type checking only):

@@ -47,21 +47,49 @@ class _Importer:
 
     # ids ---------------------------------------------------------------------------------------
 
-    def assign_ids(self, arts: list[_Article], existing: dict[str, _Existing]) -> None:
+    def assign_ids(self, arts: list[_Article], existing: dict[str, _Existing], other_source: str | None = None) -> None:
+        """Give each article its advisory id: the folder it was imported into before, or a new one.
+
+        An article is the same as one imported before when its key was recorded from this source
+        (or from a file that no longer exists: the source was moved). A key recorded from another
+        file that still exists is ambiguous: a newer export of the same knowledge base, or another
+        knowledge base whose keys overlap. ``other_source`` says which ("update": the advisory
+        imported before; "add": a new advisory beside it); without it the article is skipped and
+        reported at its line, so that no advisory is ever doubled silently."""
         here = str(self.source.resolve())
         by_key: dict[str, str] = {}
+        elsewhere: dict[str, tuple[str, str]] = {}  # key -> (advisory id, the other file), for keys imported from another file
         for name, ex in existing.items():
             if ex.book is None:
                 continue
             src = ex.book["source"]
             recorded = str(src.get("path", ""))
-            same_source = recorded == here or not Path(recorded).exists()
-            if same_source and src["key"] not in by_key:
-                by_key[src["key"]] = name
+            if recorded == here or not Path(recorded).exists():
+                by_key.setdefault(src["key"], name)
+            else:
+                elsewhere.setdefault(src["key"], (name, recorded))
         taken = set(existing)
         pending: list[_Article] = []
         for a in arts:
             res = a.result
+            if a.key not in by_key and a.key in elsewhere and other_source != "add":
+                name, recorded = elsewhere[a.key]
+                if other_source == "update":
+                    by_key[a.key] = name
+                else:
+                    res.id, res.outcome = name, "skipped"
+                    res.reason = f"its key was imported before from {recorded}, as {name}"
+                    where = min(a.texts.values(), key=lambda s: (str(s.path), s.line))
+                    self.report.problems.append(
+                        Problem(
+                            str(where.path),
+                            where.line,
+                            f"article '{a.key}' was imported before from {recorded}, as {name}; not imported",
+                            "if this file is a newer export of the same knowledge base, run again with --other-source update; "
+                            "if it is another knowledge base whose ids overlap, with --other-source add",
+                        )
+                    )
+                    continue
             if a.key in by_key:
                 res.id = by_key[a.key]
                 book = existing[res.id].book or {}
@@ -225,13 +253,18 @@ def import_articles(
     force: bool = False,
     dry_run: bool = False,
     notify: Callable[[str], None] | None = None,
+    other_source: str | None = None,
 ) -> ImportReport:
     """Import the articles of ``source`` (a .jsonl file or a folder of Markdown files) into
     ``content_dir``; see the documentation of the package (:mod:`kb.importer`). Raises
     :class:`SourceError` when the source cannot be used at all and :class:`kb.storage.UnsafeTarget`
     for a content folder import will not write; problems with single lines or files are in the
     report (``report.problems``). ``notify`` is told when another import into the same folder is
-    running (this one waits for it)."""
+    running (this one waits for it). ``other_source`` ("update" or "add") says what an article whose
+    key was imported before from another file that still exists is: the same article, updated, or
+    another one, added beside it; without it such articles are skipped and reported."""
+    if other_source not in (None, "update", "add"):
+        raise ValueError(f"other_source must be 'update', 'add' or None, not {other_source!r}")
     src = Path(source)
     root = Path(content_dir)
     if not src.exists():
@@ -265,7 +298,7 @@ def import_articles(
         if not dry_run:
             _recover(root)
         existing = read_existing(root)
-        imp.assign_ids(arts, existing)
+        imp.assign_ids(arts, existing, other_source)
         outputs: dict[str, _Output] = {}
         todo = [a for a in arts if a.result.outcome != "skipped" and a.result.id]
         for _round in range(3):  # an article that cannot be converted is no link target: convert its linkers again
