@@ -265,6 +265,24 @@ class KnowledgeBase:
     def _content_rel(self) -> str:
         return os.path.relpath(self.content_dir.resolve(), self.index_dir.resolve())
 
+    def _refuse_emptying(self) -> None:
+        """A content folder without advisories never replaces an index that has some: that is a
+        wrong ``--content`` or folders moved away far more often than a wish to empty the knowledge
+        base (which deleting the index and the site does). Raises :class:`kb.ContentError`."""
+        build_dir = current_build(self.index_dir)
+        had = (read_manifest(build_dir) or {}).get("advisories") if build_dir is not None else None
+        if isinstance(had, int) and had > 0:
+            raise ContentError(
+                [
+                    Problem(
+                        str(self.content_dir),
+                        1,
+                        f"the content folder holds no advisories, and the index in {self.index_dir} has {had}: nothing was built",
+                        "check --content (or KB_CONTENT); to empty the knowledge base, delete the index and the site folders",
+                    )
+                ]
+            )
+
     def _previous_build(self, scan: bool = False) -> tuple[Index, dict, ForkedScan | None] | None:
         """The current build, open, and its sources, when a build may start from it: made by this
         code from this content folder, undamaged, and without too many deleted documents. With
@@ -444,6 +462,9 @@ class KnowledgeBase:
         plan = self._plan
         assert plan is not None
         self._plan = None
+        if not plan.order:
+            plan.close()
+            self._refuse_emptying()
         fresh = plan.fresh
         to_analyze = [name for name in plan.order if name in fresh]
 

@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 from kb.cli import main as kb_main
-from kb.storage import UnsafeTarget
 from kb.content.load import load
 from kb.content.model import Template, template_problems
 from kb.importer import (
@@ -28,6 +27,7 @@ from kb.importer import (
     section_type,
     slugify,
 )
+from kb.storage import UnsafeTarget
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "import"
 JSONL = FIX / "jsonl" / "kb.jsonl"

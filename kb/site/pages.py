@@ -58,6 +58,7 @@ from ..browser.index import (  # noqa: F401  (re-exported: kb.site.pages was the
 )
 from ..content.load import ASSETS, ID_RE, markdown_parser
 from ..content.model import LANGS, MESSAGE_KINDS, Advisory, Case, url_problem
+from ..content.problems import ContentError, Problem
 from ..render_text import LABELS as TEXT_LABELS
 from ..search.index import Index
 from ..storage import SITE_MARKER, claim_folder, writer_lock
@@ -859,6 +860,23 @@ def claim_site(out: Path, protect: tuple[Path, ...] = ()) -> Path:
     return claim_folder(Path(out), SITE_MARKER, "site", legacy=_legacy_site, protect=protect, beside=True)
 
 
+def _refuse_emptying(out: Path) -> None:
+    """No advisories never replace a site that shows some (a wrong content folder, far more often
+    than a wish to empty the site, which deleting it does). Raises :class:`kb.ContentError`."""
+    shown = {p.parent.name for lang in LANGS for p in (out / lang).glob("*/index.html")}
+    if shown:
+        raise ContentError(
+            [
+                Problem(
+                    str(out),
+                    1,
+                    f"there are no advisories to build the site from, and the site in {out} shows {len(shown)}: nothing was built",
+                    "check --content (or KB_CONTENT); to empty the site, delete its folder",
+                )
+            ]
+        )
+
+
 def write_site(
     advisories: Sequence[Advisory],
     out: Path,
@@ -887,6 +905,8 @@ def write_site(
     if base_url and not base_url.endswith("/"):
         base_url += "/"
     out = claim_site(out, protect)
+    if not advisories:
+        _refuse_emptying(out)
     with writer_lock(out.parent, name=None, wait=wait, notify=notify):
         for left in [*out.parent.glob(f".{out.name}.new-*"), *out.parent.glob(f".{out.name}.old-*")]:
             shutil.rmtree(left, ignore_errors=True)

@@ -26,8 +26,8 @@ except ImportError:  # not on Windows
 
 from kb.cli import main as kb_main
 from kb.content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, load, load_or_raise
-from kb.content.problems import ContentError
 from kb.content.model import MAX_FREE_SLOTS, MIN_TEMPLATE_PIECE, MIN_TEMPLATE_TEXT, Reference, Template, template_problems, url_problem
+from kb.content.problems import ContentError
 from kb.site.pages import MarkdownRenderer, write_site
 
 REPO = Path(__file__).resolve().parents[2]

@@ -158,6 +158,24 @@ def test_an_empty_or_new_site_folder_is_fine_and_gets_a_marker(kb_home: Path):
     assert run_kb("site", "--site", "empty", cwd=kb_home).returncode == 0  # and kb may replace it again
 
 
+@pytest.mark.parametrize("command", [("build",), ("build", "--no-site"), ("site",)])
+def test_a_content_folder_without_advisories_never_replaces_a_built_index_or_site(kb_home: Path, command: tuple[str, ...]):
+    """A wrong --content, or every folder moved away, would have wiped the index and the site
+    without a word: exit 3 naming what is there, and both stay as they were; an empty knowledge
+    base is still built where there was none."""
+    (kb_home / "empty").mkdir()
+    before = tree_digest(kb_home)
+    r = run_kb("--content", "empty", *command, cwd=kb_home)
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert "holds no advisories" in r.stderr or "no advisories to build the site from" in r.stderr
+    assert "check --content" in r.stderr and "Traceback" not in r.stderr
+    assert tree_digest(kb_home) == before
+    assert run_kb("search", QUERY, cwd=kb_home).returncode == 0
+    elsewhere = ("--index", "new-index", *command, *(() if "--no-site" in command else ("--site", "new-site")))
+    r = run_kb("--content", "empty", *elsewhere, cwd=kb_home)
+    assert r.returncode == 0, r.stderr
+
+
 # --- exit codes, pipes, options -------------------------------------------------------------------
 
 
