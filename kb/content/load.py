@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -759,7 +760,43 @@ def _check_template(template: Template, path: Path, line: int, report: Report) -
         problems = [(f"message {text[:80]!r}: {problem}", hint) for problem, hint in template_problems(template)]
     for problem, hint in problems:
         report.error(path, line, problem, hint)
+    for problem, hint in _slot_slips(template):
+        report.warn(path, line, problem, hint)
     return not problems
+
+
+_SLOT_TYPES = "|".join(PLACEHOLDER_TYPES)
+_SINGLE_BRACED_SLOT_RE = re.compile(r"(?<!\{)\{\s*[A-Za-z_]\w*\s*:\s*(?:" + _SLOT_TYPES + r")\s*(?:=[^{}\n]*)?\}(?!\})")
+_WIDE_BRACED_SLOT_RE = re.compile(r"[｛{]{2}\s*[A-Za-zＡ-Ｚａ-ｚ_＿][^｛｝{}\n]{0,80}[｝}]{2}")
+
+
+def _slot_slips(template: Template) -> list[tuple[str, str]]:
+    """Warnings for what looks like a slot but is read as fixed text (``{n:number}``, full-width
+    ``｛｛n｝｝``), and for an example its slot's type cannot match (``{{n:number=abc}}``): each
+    makes the message unfindable with other values, yet is no error of the format."""
+    out: list[tuple[str, str]] = []
+    for piece in template.literals:
+        for rx, what in ((_SINGLE_BRACED_SLOT_RE, "single braces"), (_WIDE_BRACED_SLOT_RE, "full-width braces")):
+            m = rx.search(piece)
+            if m and (what == "single braces" or not m.group(0).isascii()):
+                out.append(
+                    (
+                        f"'{m.group(0)}' looks like a placeholder written with {what}: it is read as fixed text, so the message "
+                        "is found only with these very characters",
+                        "write a placeholder with two ASCII braces on each side: {{name:type}}",
+                    )
+                )
+    for ph in template.placeholders:  # (values are matched in text without white space, NFKC, lowercase: kb.text.templates)
+        pattern = PLACEHOLDER_TYPES.get(ph.type, "").replace(r"\s", "")
+        value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", ph.example or "").lower())
+        if ph.example and pattern and ph.type != "text" and not re.fullmatch(pattern, value, re.DOTALL):
+            out.append(
+                (
+                    f"the example '{ph.example}' of {{{{{ph.name}:{ph.type}}}}} is not a {ph.type}",
+                    f"give an example of the type (a {ph.type}), or another type: " + ", ".join(PLACEHOLDER_TYPES),
+                )
+            )
+    return out
 
 
 def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: Report, implicit: bool = False) -> Case:

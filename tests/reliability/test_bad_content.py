@@ -375,3 +375,36 @@ def test_a_date_the_calendar_does_not_have_is_an_error_at_its_line(tmp_path, val
         load_or_raise(tmp_path)
     assert kb_main(["--content", str(tmp_path), "--index", str(tmp_path / "index"), "build", "--no-site"]) == 3
     assert not (tmp_path / "index").exists()
+
+
+def warnings_of(root: Path) -> list[tuple[str, int, str, str]]:
+    return [(Path(p.path).name, p.line, p.message, p.hint) for p in load(root)[1] if p.severity == "warning"]
+
+
+@pytest.mark.parametrize(
+    ("slot", "says"),
+    [
+        ("{n:number}", "'{n:number}' looks like a placeholder written with single braces"),
+        ("{ n : number }", "'{ n : number }' looks like a placeholder written with single braces"),
+        ("｛｛n:number｝｝", "'｛｛n:number｝｝' looks like a placeholder written with full-width braces"),
+        ("{{n:number=abc}}", "the example 'abc' of {{n:number}} is not a number"),
+        ("{{n:hex=zz}}", "the example 'zz' of {{n:hex}} is not a hex"),
+    ],
+)
+def test_a_slot_that_would_be_read_as_fixed_text_or_never_fits_is_a_warning_at_its_line(tmp_path, slot, says):
+    """Such a message is found only with the very characters written (or its example is wrong): the
+    format allows it, so it is a warning, at the message's line."""
+    advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", f"Widget{slot} exploded at the gate."))
+    assert errors(tmp_path) == []
+    ((name, line, message, hint),) = warnings_of(tmp_path)
+    assert (name, line) == ("advisory.yaml", line_no(YAML, "Widget{{n:number}}"))
+    assert message.startswith(says) and ("{{" in hint or "another type" in hint)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Widget{{n:number}} exploded.", "Widget {0} failed with {x}.", "Widget {{{{n:number}}}} exploded.", "Disk {{d:path=C:\\Documents and Settings}} exploded."],
+)
+def test_what_is_no_slip_gets_no_warning(tmp_path, text):
+    advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", text.replace("\\", "\\\\")))
+    assert errors(tmp_path) == [] and warnings_of(tmp_path) == []
