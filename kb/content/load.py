@@ -950,6 +950,7 @@ def _load_advisory(folder: Path, report: Report) -> Advisory | None:
     if data is not None:
         declared = frozenset(c["id"] for c in data.get("cases", ()))
     langdocs: dict[str, _LangDoc] = {}
+    sources: dict[str, str] = {}  # language -> its file's text
     present = [lang for lang in LANGS if os.path.lexists(folder / f"{lang}.md")]  # (a broken link too: read_text says so)
     if not present:
         report.error(
@@ -963,6 +964,7 @@ def _load_advisory(folder: Path, report: Report) -> Advisory | None:
         doc = parse_language_file(mtext, mpath, lang, report, declared)
         if doc is not None:
             langdocs[lang] = doc
+            sources[lang] = mtext
     _check_translations(folder, langdocs, report)
     if data is None:
         return None
@@ -982,7 +984,16 @@ def _load_advisory(folder: Path, report: Report) -> Advisory | None:
             if cid not in doc.cases:
                 others = [o for o in langdocs if o != lang and cid in langdocs[o].cases]
                 where = f" (it is in {', '.join(o + '.md' for o in others)})" if others else ""
-                report.error(mpath, 1, f"case '{cid}' is missing from {lang}.md{where}", f"add a section '# {cid}: <title>' to {lang}.md")
+                slip = _heading_slip(sources[lang], cid)
+                if slip:
+                    report.error(
+                        mpath,
+                        slip,
+                        f"case '{cid}' is missing from {lang}.md: this line looks like its heading, but is not one",
+                        f"write it as '# {cid}: <title>': one '#' and a space at the start of the line, then the id and an ASCII colon",
+                    )
+                else:
+                    report.error(mpath, 1, f"case '{cid}' is missing from {lang}.md{where}", f"add a section '# {cid}: <title>' to {lang}.md")
         if [c for c in doc.order if c in seen_ids] != [c for c in yaml_case_ids if c in doc.cases]:
             report.warn(mpath, 1, f"cases in {lang}.md are not in the order of advisory.yaml", "keep the same order in every file")
     if len(langdocs) == len(LANGS):
@@ -1023,6 +1034,17 @@ def _load_advisory(folder: Path, report: Report) -> Advisory | None:
         path=str(folder),
         intro={lang: d.intro for lang, d in langdocs.items()},
     )
+
+
+def _heading_slip(text: str, case_id: str) -> int | None:
+    """The 1-based line of ``text`` that starts with ``case_id`` the way a case heading does (after
+    any ``#`` or ``＃``), yet was not read as one (``## id:``, ``#id:``, ``# id：`` with a full-width colon,
+    no colon), or None."""
+    slip = re.compile(r"[ \t]*[#＃]*[ \t\u3000]*" + re.escape(case_id) + r"(?:[ \t\u3000]*[:：]|[ \t\u3000]+\S|[ \t\u3000]*$)")
+    for n, line in enumerate(text.split("\n"), 1):
+        if slip.match(line):
+            return n
+    return None
 
 
 def _check_translations(folder: Path, langdocs: dict[str, _LangDoc], report: Report) -> None:

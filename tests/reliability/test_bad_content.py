@@ -408,3 +408,14 @@ def test_a_slot_that_would_be_read_as_fixed_text_or_never_fits_is_a_warning_at_i
 def test_what_is_no_slip_gets_no_warning(tmp_path, text):
     advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", text.replace("\\", "\\\\")))
     assert errors(tmp_path) == [] and warnings_of(tmp_path) == []
+
+
+@pytest.mark.parametrize("heading", ["# first： 最初のケース", "#first: 最初のケース", "## first: 最初のケース", "＃ first: 最初のケース", "# first 最初のケース", "first: 最初のケース"])
+def test_a_mistyped_case_heading_is_named_at_its_own_line(tmp_path, heading):
+    """A full-width colon, a missing space or '#', one '#' too many: the case is missing, and the
+    error points at the line the author meant as its heading, not at line 1."""
+    ja = MD["ja"].replace("# first: 最初のケース", heading)
+    advisory(tmp_path, ja=ja)
+    (problem,) = errors(tmp_path)
+    assert problem[:2] == ("ja.md", line_no(ja, heading))
+    assert "case 'first' is missing from ja.md: this line looks like its heading" in problem[2] and "'# first: <title>'" in problem[3]
