@@ -59,8 +59,8 @@ _ALNUM = re.compile(r"[^\W_]")  # (what str.isalnum takes: letters, digits, CJK;
 
 
 def _shown(text: object) -> str:
-    """``text`` for stderr: control characters in it (from a file name or an argument) escaped,
-    not sent to the terminal."""
+    """``text`` for the terminal: control characters in it (from the content, a file name, the
+    query or an argument) escaped, not sent to the terminal."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
@@ -271,6 +271,11 @@ def _say_if_stale(stale: str | None) -> None:
         _say(f"note: {stale}; these answers come from the index as built (run `kb build` to update it)")
 
 
+def _out(text: str) -> None:
+    """A line on stdout, control characters from the content or the query escaped (:func:`_shown`)."""
+    print(_shown(text))
+
+
 def _print_hits(hits: Results) -> int:
     if not hits:
         print("no matching advisory")
@@ -278,13 +283,13 @@ def _print_hits(hits: Results) -> int:
     for n, h in enumerate(hits, 1):
         flag = "  NOT AFFECTED" if h.not_affected else ""
         flag += f"  ({ONLY_IN[h.lang]})" if hits.lang and h.lang != hits.lang else ""
-        print(f"{n}. [{h.confidence}] {h.title}{flag}")
-        print(f"   {h.id}#{h.case}   site: {h.url}")
+        _out(f"{n}. [{h.confidence}] {h.title}{flag}")
+        _out(f"   {h.id}#{h.case}   site: {h.url}")
         for e in h.evidence[:3]:
-            print("   " + _clip(f"why ({e.field}): {e.text}"))
+            _out("   " + _clip(f"why ({e.field}): {e.text}"))
         if n == 1:
             for k, s in enumerate(h.steps, 1):
-                print("   " + _clip(f"step {k}: {s}"))
+                _out("   " + _clip(f"step {k}: {s}"))
     return EXIT_OK
 
 
@@ -302,7 +307,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if case_id and case_id not in adv.case_ids:
         _tell(f"advisory '{advisory_id}' has no case '{case_id}' (cases: {', '.join(adv.case_ids)})")
         return EXIT_NO_RESULTS
-    print(advisory_text(adv, args.lang, case_id or None))
+    _out(advisory_text(adv, args.lang, case_id or None))
     return EXIT_OK
 
 

@@ -419,3 +419,23 @@ def test_a_mistyped_case_heading_is_named_at_its_own_line(tmp_path, heading):
     (problem,) = errors(tmp_path)
     assert problem[:2] == ("ja.md", line_no(ja, heading))
     assert "case 'first' is missing from ja.md: this line looks like its heading" in problem[2] and "'# first: <title>'" in problem[3]
+
+
+def test_control_characters_in_the_content_are_a_warning_and_never_reach_the_terminal(tmp_path, capsys):
+    """Pasted terminal colours or a NUL in the prose: a warning at the first one's line, and `kb
+    show` / `kb search` print them escaped (a terminal would obey them)."""
+    ja = MD["ja"].replace("壊れます。", "壊れます。\x1b[31m赤い\x07警告\x00です。")
+    advisory(tmp_path / "content", ja=ja)
+    assert errors(tmp_path / "content") == []
+    ((name, line, message, _hint),) = warnings_of(tmp_path / "content")
+    assert (name, line) == ("ja.md", line_no(ja, "壊れます。")) and message == "control character U+001B in the text (and 2 more in the file)"
+    folders = ["--content", str(tmp_path / "content"), "--index", str(tmp_path / "index")]
+    assert kb_main([*folders, "build", "--no-site"]) == 0
+    capsys.readouterr()
+    assert kb_main([*folders, "show", "acme-widget"]) == 0
+    shown = capsys.readouterr().out
+    assert "壊れます。\\x1b[31m赤い\\x07警告\\x00です。" in shown
+    assert kb_main([*folders, "search", "赤い警告 壊れます", "--lang", "ja"]) == 0
+    found = capsys.readouterr().out
+    assert "acme-widget#first" in found
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", shown + found)
