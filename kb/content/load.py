@@ -673,8 +673,12 @@ def parse_language_file(text: str, path: Path, lang: str, report: Report, declar
         for k, (s_ln, s_txt) in enumerate(inside):
             s_stop = inside[k + 1][0] if k + 1 < len(inside) else stop
             sec_kind = section_kind(s_txt)
-            procs = _procedures(tokens_between(head_end[s_ln], s_stop))
-            sections.append(Section(s_txt, sec_kind, src(head_end[s_ln], s_stop), procs))
+            inner = tokens_between(head_end[s_ln], s_stop)
+            procs = _procedures(inner)
+            sec_md = src(head_end[s_ln], s_stop)
+            if sec_kind is not None:
+                _section_slips(s_txt, sec_kind, sec_md, inner, path, body_start + s_ln + 1, body_start + 1, report)
+            sections.append(Section(s_txt, sec_kind, sec_md, procs))
         cases[cid] = (ctitle, abs_line, _case_text(ctitle, sections))
         order.append(cid)
     if not ok:
@@ -691,6 +695,29 @@ def parse_language_file(text: str, path: Path, lang: str, report: Report, declar
         prose_fingerprint(title, summary, "\n".join(body)),
         asset_links,
     )
+
+
+_LIST_ITEM_RE = re.compile(r"\s*(?:\d{1,3}[.)]|[-*+])\s")
+
+
+def _section_slips(heading: str, kind: str, markdown: str, tokens: list[Token], path: Path, line: int, first: int, report: Report) -> None:
+    """Warnings for a typed section that says nothing (its heading alone), and for steps indented so
+    far that Markdown reads them as code (a tab, or four spaces, before ``1.``): the advisory is
+    then shown and searched without them, which no error says."""
+    if not markdown:
+        report.warn(path, line, f"section '{heading}' is empty", "write what it says, or delete the heading")
+        return
+    if kind not in ("workaround", "resolution"):
+        return
+    for t in tokens:
+        if t.type == "code_block" and t.map and _LIST_ITEM_RE.match(t.content):
+            report.warn(
+                path,
+                first + t.map[0],
+                f"lines of section '{heading}' look like a list but are indented as code (a tab or four spaces): they are not read as steps",
+                "start each step at the left margin: '1. ...'",
+            )
+            return
 
 
 def _case_text(title: str, sections: list[Section]) -> CaseText:

@@ -439,3 +439,20 @@ def test_control_characters_in_the_content_are_a_warning_and_never_reach_the_ter
     found = capsys.readouterr().out
     assert "acme-widget#first" in found
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", shown + found)
+
+
+def test_an_empty_typed_section_and_steps_indented_as_code_are_warnings(tmp_path):
+    """Both leave the advisory without what its heading promises, and no error says so: the one-
+    language advisory has no other file to compare with."""
+    ja = "---\ntitle: ウィジェットの問題\nsummary: ウィジェットが壊れる。\n---\n\n# first: 最初のケース\n\n## 原因\n\n## 回避方法\n\n\t1. 再起動します。\n\t2. 確認します。\n"
+    d = advisory(tmp_path, ja=ja)
+    (d / "en.md").unlink()
+    assert errors(tmp_path) == []
+    assert [(n, line, m.split(":")[0]) for n, line, m, _h in warnings_of(tmp_path)] == [
+        ("ja.md", line_no(ja, "## 原因"), "section '原因' is empty"),
+        ("ja.md", line_no(ja, "1. 再起動"), "lines of section '回避方法' look like a list but are indented as code (a tab or four spaces)"),
+    ]
+    fixed = ja.replace("## 原因\n\n", "## 原因\n\n摩耗です。\n\n").replace("\t", "")
+    advisory(tmp_path, ja=fixed)
+    (d / "en.md").unlink()
+    assert warnings_of(tmp_path) == []
