@@ -382,7 +382,8 @@ def make_parser() -> argparse.ArgumentParser:
     m = sub.add_parser(
         "import",
         help="bring an existing knowledge base (JSON Lines or Markdown files) into the content folder",
-        epilog=EXIT_CODES_HELP + "  (for import, 3 means some lines or files of SOURCE could not be read; the rest was imported)\n",
+        epilog=EXIT_CODES_HELP
+        + "  (for import, 3 means some lines, files or articles of SOURCE could not be read or imported; the rest was imported)\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     m.add_argument("source", metavar="SOURCE", help="a .jsonl file (one article a line) or a folder of Markdown files with front matter")

@@ -17,6 +17,7 @@ from kb.content.load import load
 from kb.content.model import Template, template_problems
 from kb.importer import (
     BOOKKEEPING,
+    MAX_SOURCE_BYTES,
     SECTION_ALIASES,
     SECTION_TYPES,
     ImportReport,
@@ -338,6 +339,9 @@ def test_rerun_never_touches_a_folder_import_did_not_make(content: Path, tmp_pat
     assert res.outcome == "skipped" and "not made by kb import" in res.reason
     assert fingerprint(mine) == {k.split("/", 1)[1]: v for k, v in before.items() if k.startswith("vpn-timeout/")}
     assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    # an error at the article's file, so that the import says it left something out (exit 3)
+    (problem,) = rep.errors
+    assert Path(problem.path).name.startswith("vpn-timeout.") and "not imported" in problem.message
     # the link to it is not a kb: link to someone else's advisory
     _, back = front(content / "collect-logs" / "ja.md")
     assert "kb:" not in back and "VPN の記事に戻る (./vpn-timeout.md)" in back
@@ -354,6 +358,31 @@ def test_rerun_keeps_files_added_by_hand_and_reports_gone_articles(content: Path
     assert outcome(rep, "vpn-timeout") == "updated"
     assert (content / "vpn-timeout" / "review.txt").read_text("utf-8") == "checked\n"  # carried over
     assert rep.gone == ["collect-logs"] and (content / "collect-logs" / "ja.md").exists()  # reported, not deleted
+
+
+def test_jsonl_lines_too_long_doubled_keys_and_fields_of_the_wrong_type_are_reported(content: Path, tmp_path: Path) -> None:
+    """A line over the article limit is skipped without being read whole; a key given twice and a
+    field import cannot use (a number for a summary, an object for a vendor) are said, not dropped
+    in silence."""
+    src = tmp_path / "odd.jsonl"
+    long_body = "x" * (MAX_SOURCE_BYTES + 10)
+    src.write_text(
+        json.dumps({"id": "big", "lang": "en", "title": "Big", "body": long_body})
+        + "\n"
+        + '{"id": "twice", "id": "twice-2", "lang": "en", "title": "Twice", "body": "Body."}\n'
+        + json.dumps({"id": "typed", "lang": "en", "title": "Typed", "summary": 123, "vendor": {"name": "Acme"}, "body": "Body."})
+        + "\n",
+        "utf-8",
+    )
+    rep = import_articles(src, content)
+    assert [(p.line, p.severity, p.message.split(";")[0]) for p in rep.problems] == [
+        (1, "error", f"line is over {MAX_SOURCE_BYTES:,} bytes, kb's limit for one article"),
+        (2, "warning", "the object has key 'id' twice"),
+    ]
+    assert [(a.id, a.outcome) for a in rep.articles] == [("twice-2", "new"), ("typed", "new")]
+    typed = next(a for a in rep.articles if a.id == "typed")
+    assert typed.unmapped == ["summary (a JSON int, not text)", "vendor (a JSON dict, not text)"]
+    assert "vendor" not in adv(content / "typed")
 
 
 def test_a_key_imported_from_another_file_is_never_doubled_silently(content: Path, tmp_path: Path) -> None:

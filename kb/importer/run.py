@@ -79,15 +79,11 @@ class _Importer:
                 else:
                     res.id, res.outcome = name, "skipped"
                     res.reason = f"its key was imported before from {recorded}, as {name}"
-                    where = min(a.texts.values(), key=lambda s: (str(s.path), s.line))
-                    self.report.problems.append(
-                        Problem(
-                            str(where.path),
-                            where.line,
-                            f"article '{a.key}' was imported before from {recorded}, as {name}; not imported",
-                            "if this file is a newer export of the same knowledge base, run again with --other-source update; "
-                            "if it is another knowledge base whose ids overlap, with --other-source add",
-                        )
+                    self.not_imported(
+                        a,
+                        f"article '{a.key}' was imported before from {recorded}, as {name}; not imported",
+                        "if this file is a newer export of the same knowledge base, run again with --other-source update; "
+                        "if it is another knowledge base whose ids overlap, with --other-source add",
                     )
                     continue
             if a.key in by_key:
@@ -107,6 +103,11 @@ class _Importer:
                 res.id = first
                 res.outcome = "skipped"
                 res.reason = f"{self.content_dir / first} exists and {existing[first].why}; left alone"
+                self.not_imported(
+                    a,
+                    f"article '{a.key}' would be the advisory '{first}', but {self.content_dir / first} exists and {existing[first].why}; not imported",
+                    f"give the article another id in the source, or move the folder {first} away if it may be replaced",
+                )
                 continue
             for c in itertools.chain([first], cands):
                 if c not in taken and c not in assigned:
@@ -116,6 +117,11 @@ class _Importer:
         for a in arts:
             if a.result.id and a.result.outcome != "skipped":
                 self.available[a.key] = a.result.id
+
+    def not_imported(self, a: _Article, message: str, hint: str) -> None:
+        """An error at the article's first line in the source: it is left out (import exits 3)."""
+        where = min(a.texts.values(), key=lambda s: (str(s.path), s.line))
+        self.report.problems.append(Problem(str(where.path), where.line, message, hint))
 
     def candidates(self, a: _Article) -> Iterator[str]:
         """Ids for an article, best first: its slug, the slug with its folders in front, slug-2, slug-3 …"""

@@ -13,7 +13,9 @@ import os
 import posixpath
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +88,10 @@ class _Reader:
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror}") from None
         with f:
-            for n, raw in enumerate(f, 1):
+            for n, raw in _lines(f, MAX_SOURCE_BYTES):
+                if raw is None:
+                    self.problem(path, n, f"line is over {MAX_SOURCE_BYTES:,} bytes, kb's limit for one article; line skipped", "split the article")
+                    continue
                 if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
                 if not raw.strip():
@@ -96,11 +101,20 @@ class _Reader:
                 except UnicodeDecodeError as exc:
                     self.problem(path, n, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; line skipped", "save the file as UTF-8")
                     continue
+                doubled: list[str] = []
                 try:
-                    obj = json.loads(line)
+                    obj = json.loads(line, object_pairs_hook=partial(_object_noting_doubles, doubled))
                 except (ValueError, RecursionError) as exc:
                     self.problem(path, n, f"not valid JSON ({str(exc)[:120]}); line skipped", hint)
                     continue
+                if doubled:
+                    self.problem(
+                        path,
+                        n,
+                        f"the object has key {', '.join(map(repr, dict.fromkeys(doubled)))} twice; the last value was kept",
+                        "give each key once",
+                        "warning",
+                    )
                 if not isinstance(obj, dict):
                     self.problem(path, n, f"a JSON {type(obj).__name__}, not an object; line skipped", hint)
                     continue
@@ -130,13 +144,18 @@ class _Reader:
             )
             return
         title = obj.get("title")
-        summary = obj.get("summary", obj.get("description"))
         meta: dict[str, Any] = {}
         for k in ("date", "published", "updated", "lastmod", "service", "services", "product", "products", "source", "url", "vendor"):
             if obj.get(k) not in (None, "", []):
                 meta[k] = obj[k]
-        known = {"id", "lang", "title", "body", "summary", "description", *meta}
-        meta["_unmapped"] = sorted(k for k in obj if k not in known and obj[k] not in (None, "", []))
+        wrong = [k for k in ("title", "summary", "description", *meta) if obj.get(k) not in (None, "", []) and not _fits(k, obj[k])]
+        for k in wrong:
+            meta.pop(k, None)
+        known = {"id", "lang", "title", "body", "summary", "description", *meta, *wrong}
+        meta["_unmapped"] = sorted(
+            [k for k in obj if k not in known and obj[k] not in (None, "", [])] + [f"{k} (a JSON {type(obj[k]).__name__}, not text)" for k in wrong]
+        )
+        summary = next((s for s in (obj.get("summary"), obj.get("description")) if isinstance(s, str) and s.strip()), None)
         src = obj.get("source")
         src_path = src.rsplit(":", 1)[-1] if isinstance(src, str) and src.lower().endswith((".md", ".markdown")) else ""
         rel_dir = posixpath.dirname(src_path.replace("\\", "/").lstrip("/")) if src_path else ""
@@ -399,3 +418,44 @@ def _path_spellings(rel: str) -> list[str]:
     if stem.lower() in ("index", "readme", "_index") and d:
         out += [d, d + "/"]
     return out
+
+
+_NAME_LISTS = frozenset({"service", "services", "product", "products"})
+_NUMBER_DATES = frozenset({"date", "published", "updated", "lastmod"})
+
+
+def _fits(key: str, value: Any) -> bool:
+    """Whether a JSON Lines field's value has a type import can use: text; a list of names for
+    services and products; a number for a date (a Unix time)."""
+    if isinstance(value, str):
+        return True
+    if key in _NAME_LISTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return key in _NUMBER_DATES and isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _object_noting_doubles(doubled: list[str], pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as ``json`` makes it (the last of a repeated key wins), noting repeated keys."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            doubled.append(k)
+        out[k] = v
+    return out
+
+
+def _lines(f: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """The lines of a binary file, numbered from 1; None for a line over ``limit`` bytes, which is
+    skipped without ever being held whole (a 600 MB line would otherwise be read into memory)."""
+    n = 0
+    while True:
+        raw = f.readline(limit + 1)
+        if not raw:
+            return
+        n += 1
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield n, raw
+            continue
+        while raw and not raw.endswith(b"\n"):  # (the rest of the long line, a piece at a time)
+            raw = f.readline(1 << 20)
+        yield n, None

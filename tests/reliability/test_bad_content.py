@@ -403,14 +403,29 @@ def test_a_slot_that_would_be_read_as_fixed_text_or_never_fits_is_a_warning_at_i
 
 @pytest.mark.parametrize(
     "text",
-    ["Widget{{n:number}} exploded.", "Widget {0} failed with {x}.", "Widget {{{{n:number}}}} exploded.", "Disk {{d:path=C:\\Documents and Settings}} exploded."],
+    [
+        "Widget{{n:number}} exploded.",
+        "Widget {0} failed with {x}.",
+        "Widget {{{{n:number}}}} exploded.",
+        "Disk {{d:path=C:\\Documents and Settings}} exploded.",
+    ],
 )
 def test_what_is_no_slip_gets_no_warning(tmp_path, text):
     advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", text.replace("\\", "\\\\")))
     assert errors(tmp_path) == [] and warnings_of(tmp_path) == []
 
 
-@pytest.mark.parametrize("heading", ["# first： 最初のケース", "#first: 最初のケース", "## first: 最初のケース", "＃ first: 最初のケース", "# first 最初のケース", "first: 最初のケース"])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "# first： 最初のケース",
+        "#first: 最初のケース",
+        "## first: 最初のケース",
+        "＃ first: 最初のケース",
+        "# first 最初のケース",
+        "first: 最初のケース",
+    ],
+)
 def test_a_mistyped_case_heading_is_named_at_its_own_line(tmp_path, heading):
     """A full-width colon, a missing space or '#', one '#' too many: the case is missing, and the
     error points at the line the author meant as its heading, not at line 1."""
