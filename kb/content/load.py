@@ -353,6 +353,20 @@ _HINTS = {
 }
 
 
+def _pattern_hint(value: str, keys: list[str], default: str) -> str:
+    """The hint for a value its pattern refused, by what the value is (the keys on its path)."""
+    last = keys[-1] if keys else ""
+    if last in DATE_KEYS:
+        return "write the date as YYYY-MM-DD, e.g. 2005-04-12"
+    if last in ("from_version", "to_version"):
+        return "write a version as numbers with dots, e.g. 7.1 or 5.2.3790 (quote it so YAML keeps it as written)"
+    if "names" in keys:
+        return "a file name, without a folder: none of \\ / : * ? \" < > |"
+    if value != unicodedata.normalize("NFKC", value):
+        return "write it in half-width (ASCII) characters: " + repr(unicodedata.normalize("NFKC", value))
+    return default
+
+
 @lru_cache(maxsize=1)
 def _schema_valid() -> Callable[[Any], bool]:
     return compile_schema(schema())
@@ -371,6 +385,8 @@ def _schema_problems(data: Any, lines: dict[tuple, int], path: Path, report: Rep
         where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         msg = err.message if len(err.message) < 200 else err.message[:200] + "..."
         hint = _HINTS.get(err.validator, "see kb/schema/advisory.schema.json")
+        if err.validator == "pattern" and isinstance(err.instance, str):
+            hint = _pattern_hint(err.instance, [p for p in err.absolute_path if isinstance(p, str)], hint)
         if err.validator == "pattern" and list(err.absolute_path)[-1:] == ["url"] and isinstance(err.instance, str):
             msg = f"{err.instance[:200]!r} is not a web address: {url_problem(err.instance) or 'it does not match ' + WEB_URL_RE.pattern}"
             hint = "give the full address of the page, starting with https:// (or http://)"

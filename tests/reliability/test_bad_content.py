@@ -471,3 +471,16 @@ def test_an_empty_typed_section_and_steps_indented_as_code_are_warnings(tmp_path
     advisory(tmp_path, ja=fixed)
     (d / "en.md").unlink()
     assert warnings_of(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "hint"),
+    [
+        (("vendor: Acme\n", "vendor: Acme\npublished: 2020/01/05\n"), "write the date as YYYY-MM-DD, e.g. 2005-04-12"),
+        (("models: [AW100F2]", "models: [ＡＷ１００Ｆ２]"), "write it in half-width (ASCII) characters: 'AW100F2'"),
+    ],
+)
+def test_a_value_its_pattern_refuses_gets_the_hint_for_what_it_is(tmp_path, edit, hint):
+    advisory(tmp_path, YAML.replace(*edit))
+    ((_name, _line, _message, got),) = errors(tmp_path)
+    assert got == hint
