@@ -802,7 +802,8 @@ def _check_template(template: Template, path: Path, line: int, report: Report) -
         problems.append(
             (
                 f"'{text[at : at + 2]}' at character {at + 1} of the message is neither a placeholder nor an escape: {around!r}",
-                "a placeholder is {{name}}, {{name:type}} or {{name:type=example}}; for a literal '{{' or '}}' write it twice: '{{{{' or '}}}}'",
+                _almost_a_slot(text[at:])
+                or "a placeholder is {{name}}, {{name:type}} or {{name:type=example}}; for a literal '{{' or '}}' write it twice: '{{{{' or '}}}}'",
             )
         )
     names: set[str] = set()
@@ -819,6 +820,23 @@ def _check_template(template: Template, path: Path, line: int, report: Report) -
     for problem, hint in _slot_slips(template):
         report.warn(path, line, problem, hint)
     return not problems
+
+
+_ALMOST_SLOT_RE = re.compile(r"\{\{\s*([^{}:=\s]+)\s*(?::\s*([^{}=\s]+)\s*)?(?:=[^{}\n]*)?\}\}")
+
+
+def _almost_a_slot(text: str) -> str | None:
+    """The hint for ``{{...}}`` at the start of ``text`` that is nearly a placeholder: a name that
+    is not ASCII (``{{番号}}``), a type in capitals (``{{n:Number}}``)."""
+    m = _ALMOST_SLOT_RE.match(text)
+    if m is None:
+        return None
+    name, kind = m.group(1), m.group(2)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return f"a placeholder's name is ASCII letters, digits and '_', starting with a letter: '{{{{n}}}}' or '{{{{count}}}}', not '{name}'"
+    if kind and kind.lower() in PLACEHOLDER_TYPES:
+        return f"types are written in lowercase: '{{{{{name}:{kind.lower()}}}}}'"
+    return None
 
 
 _SLOT_TYPES = "|".join(PLACEHOLDER_TYPES)

@@ -484,3 +484,13 @@ def test_a_value_its_pattern_refuses_gets_the_hint_for_what_it_is(tmp_path, edit
     advisory(tmp_path, YAML.replace(*edit))
     ((_name, _line, _message, got),) = errors(tmp_path)
     assert got == hint
+
+
+@pytest.mark.parametrize(
+    ("slot", "hint"),
+    [("{{n:Number}}", "types are written in lowercase: '{{n:number}}'"), ("{{番号:number}}", "a placeholder's name is ASCII letters, digits and '_'")],
+)
+def test_a_slot_nearly_right_gets_a_hint_that_says_what_is_wrong(tmp_path, slot, hint):
+    advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", f"Widget{slot} exploded at the gate."))
+    ((_name, _line, message, got),) = errors(tmp_path)
+    assert "is neither a placeholder nor an escape" in message and got.startswith(hint)
