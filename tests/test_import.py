@@ -385,6 +385,28 @@ def test_jsonl_lines_too_long_doubled_keys_and_fields_of_the_wrong_type_are_repo
     assert "vendor" not in adv(content / "typed")
 
 
+def test_a_json_array_export_is_read_like_json_lines_and_an_empty_source_is_said(content: Path, tmp_path: Path) -> None:
+    """`jq .` and most export tools write one array over many lines: its articles are imported,
+    each problem at the line its element starts on. A source without articles says so."""
+    rows = [
+        {"id": "a1", "lang": "en", "title": "Printer fault", "body": "The printer stops."},
+        {"id": "a2", "lang": "xx", "title": "Bad language", "body": "x"},
+        {"id": "a3", "lang": "ja", "title": "プリンターの故障", "body": "印刷が止まる。"},
+    ]
+    src = tmp_path / "export.json"
+    text = json.dumps(rows, indent=2, ensure_ascii=False)
+    src.write_text(text, "utf-8")
+    rep = import_articles(src, content)
+    assert [(a.id, a.outcome) for a in rep.articles] == [("a1", "new"), ("a3", "new")]
+    (problem,) = rep.errors
+    assert problem.line == text.split("\n").index("  {", 2) + 1 and "language 'xx'" in problem.message
+    assert import_articles(src, content).unchanged == 2
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", "utf-8")
+    rep = import_articles(empty, content)
+    assert [(p.severity, p.message) for p in rep.problems] == [("warning", "no articles found: nothing to import")]
+
+
 def test_a_key_imported_from_another_file_is_never_doubled_silently(content: Path, tmp_path: Path) -> None:
     """Last month's export is still there and this month's has the same ids: by default those articles
     are reported at their lines and left out (exit 3); --other-source says whether the new file

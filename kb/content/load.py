@@ -361,7 +361,7 @@ def _pattern_hint(value: str, keys: list[str], default: str) -> str:
     if last in ("from_version", "to_version"):
         return "write a version as numbers with dots, e.g. 7.1 or 5.2.3790 (quote it so YAML keeps it as written)"
     if "names" in keys:
-        return "a file name, without a folder: none of \\ / : * ? \" < > |"
+        return 'a file name, without a folder: none of \\ / : * ? " < > |'
     if value != unicodedata.normalize("NFKC", value):
         return "write it in half-width (ASCII) characters: " + repr(unicodedata.normalize("NFKC", value))
     return default

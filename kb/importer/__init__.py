@@ -4,7 +4,7 @@
 
 SOURCE is a JSON Lines file (one object a line: ``id``, ``lang``, ``title``, ``body``, optional
 ``summary``, ``date``, ``service``/``product``, ``source``, ``url``; the same ``id`` in two languages
-is one article) or a folder of Markdown files with YAML (or TOML) front matter in the usual static
+is one article; a ``.json`` file may hold one array of such objects instead) or a folder of Markdown files with YAML (or TOML) front matter in the usual static
 site layouts: ``name.ja.md`` + ``name.en.md``; ``ja/…/name.md`` + ``en/…/name.md``; page bundles
 ``name/index.ja.md``; plain ``name.md`` whose language comes from the front matter
 (``lang``/``language``/``locale``) or from the text.

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
-"""Largest Markdown source file read (larger files are reported and skipped)."""
+"""Largest Markdown source file read (larger files are reported and skipped), and JSON Lines line."""
+MAX_JSON_ARRAY_BYTES = 256 * 1024 * 1024
+"""Largest ``.json`` source holding one array of articles (read whole); JSON Lines has no such limit."""
 MAX_ASSET_BYTES = 16 * 1024 * 1024
 """Largest file copied into ``assets/``; links to larger files become text."""
 MAX_FRONT_MATTER_BYTES = 64 * 1024

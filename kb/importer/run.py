@@ -294,6 +294,16 @@ def import_articles(
     imp = _Importer(src, root, report, vendor)
     arts = imp.read()
     report.articles = [a.result for a in arts]
+    if not arts and not report.errors:
+        report.problems.append(
+            Problem(
+                str(src),
+                1,
+                "no articles found: nothing to import",
+                "give a JSON Lines file or a folder of Markdown files that hold articles",
+                "warning",
+            )
+        )
     if not dry_run:
         try:
             root.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from ..content.load import Problem
-from .common import MAX_FRONT_MATTER_BYTES, MAX_SOURCE_BYTES, SourceError, _norm_lang, detect_lang
+from .common import MAX_FRONT_MATTER_BYTES, MAX_JSON_ARRAY_BYTES, MAX_SOURCE_BYTES, SourceError, _norm_lang, detect_lang
 from .report import ArticleResult, ImportReport
 
 
@@ -88,6 +88,9 @@ class _Reader:
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror}") from None
         with f:
+            if _one_json_array(f):
+                self._read_json_array(f, hint)
+                return
             for n, raw in _lines(f, MAX_SOURCE_BYTES):
                 if raw is None:
                     self.problem(path, n, f"line is over {MAX_SOURCE_BYTES:,} bytes, kb's limit for one article; line skipped", "split the article")
@@ -107,18 +110,58 @@ class _Reader:
                 except (ValueError, RecursionError) as exc:
                     self.problem(path, n, f"not valid JSON ({str(exc)[:120]}); line skipped", hint)
                     continue
-                if doubled:
-                    self.problem(
-                        path,
-                        n,
-                        f"the object has key {', '.join(map(repr, dict.fromkeys(doubled)))} twice; the last value was kept",
-                        "give each key once",
-                        "warning",
-                    )
+                self._said_twice(n, doubled)
                 if not isinstance(obj, dict):
                     self.problem(path, n, f"a JSON {type(obj).__name__}, not an object; line skipped", hint)
                     continue
                 self._jsonl_object(obj, raw.rstrip(b"\r\n"), n, hint)
+
+    def _said_twice(self, line: int, keys: list[str]) -> None:
+        """A warning for keys given twice in one object (JSON keeps the last value)."""
+        if keys:
+            said = ", ".join(map(repr, dict.fromkeys(keys)))
+            self.problem(self.source, line, f"the object has key {said} twice; the last value was kept", "give each key once", "warning")
+
+    def _read_json_array(self, f: Any, hint: str) -> None:
+        """A JSON file holding one array of article objects (an export's other usual shape): each
+        element read as a JSON Lines object would be, its problems at the line it starts on."""
+        path = self.source
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_JSON_ARRAY_BYTES:
+            raise SourceError(
+                f"{path} is one JSON array of {size:,} bytes, over kb's limit of {MAX_JSON_ARRAY_BYTES:,} for that shape: "
+                f"write it as JSON Lines, one article a line (e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl)"
+            )
+        raw = f.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            self.problem(path, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; file skipped", "save the file as UTF-8")
+            return
+        pos = text.index("[") + 1
+        line = text.count("\n", 0, pos) + 1
+        counted = pos
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= len(text) or text[pos] == "]":
+                break
+            line += text.count("\n", counted, pos)
+            counted = pos
+            doubled: list[str] = []
+            decoder = json.JSONDecoder(object_pairs_hook=partial(_object_noting_doubles, doubled))
+            try:
+                obj, end = decoder.raw_decode(text, pos)
+            except (ValueError, RecursionError) as exc:
+                self.problem(path, line, f"not valid JSON ({str(exc)[:120]}); the rest of the file skipped", hint)
+                return
+            self._said_twice(line, doubled)
+            if isinstance(obj, dict):
+                self._jsonl_object(obj, text[pos:end].encode("utf-8"), line, hint)
+            else:
+                self.problem(path, line, f"a JSON {type(obj).__name__}, not an object; element skipped", hint)
+            pos = end
 
     def _jsonl_object(self, obj: dict, raw: bytes, n: int, hint: str) -> None:
         path = self.source
@@ -459,3 +502,22 @@ def _lines(f: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
         while raw and not raw.endswith(b"\n"):  # (the rest of the long line, a piece at a time)
             raw = f.readline(1 << 20)
         yield n, None
+
+
+def _one_json_array(f: Any) -> bool:
+    """Whether the file is one JSON array written over several lines (``[`` alone on its first
+    line, as JSON tools print it) rather than JSON Lines, whose every line is a whole value."""
+    first = b""
+    while not first.strip():
+        first = f.readline(MAX_SOURCE_BYTES)
+        if not first:
+            break
+    f.seek(0)
+    first = first.lstrip(b"\xef\xbb\xbf").strip()
+    if not first.startswith(b"["):
+        return False
+    try:
+        json.loads(first)
+    except ValueError:
+        return True
+    return False
