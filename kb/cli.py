@@ -98,6 +98,7 @@ class _Progress:
 
 
 def _print_problems(problems: list[Problem]) -> int:
+    problems = sorted(problems, key=lambda p: (p.path, p.line))  # (workers and checks find them in their own order)
     errors = [p for p in problems if p.severity == "error"]
     warnings_ = [p for p in problems if p.severity == "warning"]
     for p in errors:

@@ -33,6 +33,7 @@ from ..workers import PARALLEL_FROM, collections_paused, in_workers, ordered_map
 from .model import (
     IMPLICIT_CASE,
     LANGS,
+    MESSAGE_KINDS,
     PLACEHOLDER_TYPES,
     WEB_URL_RE,
     Advisory,
@@ -358,6 +359,8 @@ def _pattern_hint(value: str, keys: list[str], default: str) -> str:
     last = keys[-1] if keys else ""
     if last in DATE_KEYS:
         return "write the date as YYYY-MM-DD, e.g. 2005-04-12"
+    if last == "kind" and _known_kind(value):
+        return f"write '{_known_kind(value)}': a kind is lowercase letters, digits and single hyphens"
     if last in ("from_version", "to_version"):
         return "write a version as numbers with dots, e.g. 7.1 or 5.2.3790 (quote it so YAML keeps it as written)"
     if "names" in keys:
@@ -873,6 +876,18 @@ def _slot_slips(template: Template) -> list[tuple[str, str]]:
     return out
 
 
+_KINDS_BY_LETTERS = {re.sub(r"[-_\s]", "", k): k for k in MESSAGE_KINDS}
+
+
+def _known_kind(kind: str) -> str | None:
+    """The known message kind ``kind`` is, or was meant to be (``eventlog``, ``event_log``,
+    ``stop-codes`` -> ``event-log``, ``stop-code``), else None."""
+    if kind in MESSAGE_KINDS:
+        return kind
+    letters = re.sub(r"[-_\s]", "", kind.lower())
+    return _KINDS_BY_LETTERS.get(letters) or _KINDS_BY_LETTERS.get(letters.removesuffix("s"))
+
+
 def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, lines: dict, report: Report, implicit: bool = False) -> Case:
     messages = []
     seen_msgs: set[str] = set()
@@ -892,6 +907,14 @@ def _case_from(data: dict, at: tuple, texts: dict[str, CaseText], path: Path, li
         if len({tuple(v) for v in names.values()}) > 1:
             report.error(
                 path, mline, f"message '{m['id']}' has different placeholders per language: {names}", "both wordings need the same {{slots}}"
+            )
+        meant = _known_kind(m["kind"])
+        if meant and meant != m["kind"]:
+            report.warn(
+                path,
+                line_of(lines, at + ("messages", k, "kind")),
+                f"message kind '{m['kind']}' is not a known kind; '{meant}' is",
+                f"write kind: {meant} (kinds are open, but only the known ones get their label and their treatment, e.g. a stop-code is generic)",
             )
         if isinstance(m["text"], str) and "en" in texts and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", m["text"]):
             report.warn(

@@ -494,3 +494,11 @@ def test_a_slot_nearly_right_gets_a_hint_that_says_what_is_wrong(tmp_path, slot,
     advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", f"Widget{slot} exploded at the gate."))
     ((_name, _line, message, got),) = errors(tmp_path)
     assert "is neither a placeholder nor an escape" in message and got.startswith(hint)
+
+
+@pytest.mark.parametrize(("kind", "meant"), [("eventlog", "event-log"), ("event_log", "event-log"), ("stop-codes", "stop-code"), ("Popup", "popup")])
+def test_a_misspelt_known_message_kind_is_a_warning_naming_it(tmp_path, kind, meant):
+    """Kinds are open, but a misspelt known one loses its label and its treatment (a stop code is generic)."""
+    advisory(tmp_path, YAML.replace("kind: event-log", f"kind: {kind}"))
+    ((_name, line, message, hint),) = warnings_of(tmp_path) + errors(tmp_path)  # (the schema refuses what is not a lowercase id)
+    assert line == line_no(YAML, "kind: event-log") and meant in message + hint
