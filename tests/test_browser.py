@@ -203,6 +203,100 @@ def test_results_in_page(built, page):
     assert page.evaluate("location.hash") == f"#{items[0][1]}" and page.locator(f"#{items[0][1]}").count() == 1
 
 
+# --- pastes: the box, the URL and the history --------------------------------------------------------------
+
+JA_LOG_LINE = (
+    "2026/11/30 10:{n:02d}:00 サーバー マネージャー: Trend Micro Management Infrastructure (TMI) が準備できていません。エラーメッセージ: errcode=-107"
+)
+
+
+def long_paste(lines: int) -> str:
+    """A Japanese event log, every line different (nothing is dropped as a repeat), with ー words."""
+    return "\n".join(JA_LOG_LINE.format(n=n % 60) + f" #{n}" for n in range(lines))
+
+
+def test_a_long_paste_is_searched_whole_and_kept_out_of_the_url(built, page):
+    """A paste of ~200,000 characters, typed in the box: answered as kb search answers it, with a
+    URL a web server accepts (a GET of the whole paste was refused, 414), a heading that repeats only
+    its start, focus on the results; reload and back bring the whole query back."""
+    base, site = built
+    paste = long_paste(2000)
+    assert len(paste) > 200_000
+    page.goto((site / "ja" / "index.html").as_uri())
+    page.fill("#kb-q", paste)
+    page.press("#kb-q", "Enter")
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    first = hits_on_page(page)[0]
+    want = base.search(paste, lang="ja")[0]
+    assert (first["id"], first["case"], first["confidence"]) == (want.id, want.case, want.confidence)
+    assert len(page.url) < 3_000 and "more=1" in page.url
+    assert len(page.inner_text("#kb-results h2")) < 200
+    assert page.evaluate("document.activeElement.id") == "kb-results-heading"
+    page.reload()
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    assert page.input_value("#kb-q") == paste and hits_on_page(page)[0]["id"] == want.id
+    page.fill("#kb-q", "PGT20146F2")
+    page.press("#kb-q", "Enter")
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    assert "q=PGT20146F2" in page.url and hits_on_page(page)[0]["id"] == "fujitsu-tx200ft-ms05-018"
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#kb-q').value.length > 200000")
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    assert hits_on_page(page)[0]["id"] == want.id
+
+
+def test_a_long_paste_from_an_advisory_page_reaches_the_results_page_whole(built, page):
+    base, site = built
+    paste = long_paste(300)
+    page.goto((site / "ja" / "fujitsu-tx200ft-ms05-018" / "index.html").as_uri())
+    page.fill("#kb-q", paste)
+    page.press("#kb-q", "Enter")
+    page.wait_for_url("**/ja/index.html?q=*", timeout=10_000)
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    assert page.input_value("#kb-q") == paste and len(page.url) < 3_000
+    assert hits_on_page(page)[0]["id"] == base.search(paste, lang="ja")[0].id
+
+
+def test_line_breaks_survive_the_box_and_a_huge_query_with_long_vowels_does_not_overflow(built, page):
+    """The box keeps a multi-line paste's lines (a one-line input glued them, and a second search
+    lost the model number); normalizing ~130,000 characters with サーバー overflowed the stack."""
+    base, site = built
+    open_search(page, site, "Model: PGT20146F\nOS: Windows 2000", "en/index.html")
+    assert page.input_value("#kb-q") == "Model: PGT20146F\nOS: Windows 2000"
+    huge = "サーバー errcode=-107 " + "ab cd " * 21_700
+    hits = js_search(page, huge)
+    assert hits[0]["id"] == base.search(huge)[0].id == "trendmicro-tmcm-tmi-not-ready"
+
+
+def test_over_http_a_paste_searches_and_nothing_logs_an_error(built, page):
+    """Served by a web server (Python's refuses request lines over 64 KB, nginx's over 8 KB): a
+    paste of 20,000 Japanese characters searches; no request fails (no favicon.ico is asked for)."""
+    import functools
+    import http.server
+    import threading
+
+    base, site = built
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page.errors.clear()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/ja/index.html")
+        paste = long_paste(300)
+        page.fill("#kb-q", paste)
+        page.press("#kb-q", "Enter")
+        page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+        assert hits_on_page(page)[0]["id"] == base.search(paste, lang="ja")[0].id
+        assert page.errors == [] and failed == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 # Japanese questions in a user's own words: bigrams alone rank another case first, or leave the right
 # one weak; the lexicon's words (MeCab's lemmas of the corpus, the glossary's colloquial verbs) do not.
 PARAPHRASES = [

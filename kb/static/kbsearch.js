@@ -112,7 +112,7 @@
         for (let k = 0; k < out.length; k++) if (!drop.has(k)) { s += out[k]; o.push(origin[k]); }
         out = s;
         origin.length = 0;
-        origin.push(...o);
+        for (let k = 0; k < o.length; k++) origin.push(o[k]); // (not push(...o): a long paste's spread overflows the stack)
       }
     }
     origin.push(text.length);
@@ -1438,13 +1438,13 @@
     box.hidden = false;
     box.lang = lang;
     box.dataset.kbLang = lang;
-    const heading = el("h2", { id: "kb-results-heading", tabindex: "-1" }, `${L.results}: `, el("q", null, query));
+    const heading = el("h2", { id: "kb-results-heading", tabindex: "-1" }, `${L.results}: `, el("q", null, clipped(query)));
     box.append(heading);
     // the same search in the other language, one click away
     const other = Object.keys(UI).find((l) => l !== lang && (!state.core || state.core.langs.includes(l)));
     if (other) {
       box.append(el("p", { class: "kb-other-lang" },
-        el("a", { href: `${prefix}${other}/index.html?q=${encodeURIComponent(query)}`, hreflang: other, lang: other, "data-kb-other": other }, L.other)));
+        el("a", { href: `${prefix}${other}/index.html${queryString(query)}`, hreflang: other, lang: other, "data-kb-other": other }, L.other)));
     }
     if (!hits.length) {
       box.append(el("p", { class: "kb-none" }, L.none));
@@ -1474,7 +1474,107 @@
     box.append(list);
   }
 
-  async function run(query) {
+  // --- the page: the query in the box, in the URL and in the history --------------------------------------
+
+  const URL_QUERY_MAX = 2000; // bytes of an encoded query a results URL carries (web servers refuse long ones: 414)
+  const STORED_QUERY = "kb-query"; // sessionStorage key of the whole of a longer query
+  const HEADING_QUERY_MAX = 160; // characters of the query the results heading repeats
+  const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+  /** The query part of a results URL: the whole query when it is short; else as much of it as fits
+   * and `more=1`, the whole in sessionStorage (a megabyte paste in a URL is refused by web servers
+   * and by Chromium), and the history entry's state (see submit). */
+  function queryString(query) {
+    const text = String(query).replace(LONE_SURROGATE_RE, "\ufffd"); // (encodeURIComponent throws on them)
+    const whole = encodeURIComponent(text);
+    if (whole.length <= URL_QUERY_MAX) return `?q=${whole}`;
+    let head = "";
+    let size = 0;
+    for (const ch of text) {
+      const n = encodeURIComponent(ch).length;
+      if (size + n > URL_QUERY_MAX) break;
+      head += ch;
+      size += n;
+    }
+    try {
+      sessionStorage.setItem(STORED_QUERY, text);
+    } catch (err) { /* (storage off or full: the page searches what the URL holds) */ }
+    return `?q=${encodeURIComponent(head)}&more=1`;
+  }
+
+  /** The query a page was opened with: its history entry's, else its URL's (made whole from
+   * sessionStorage when the URL holds only its start), else null. */
+  function pageQuery() {
+    if (history.state && typeof history.state.q === "string") return history.state.q;
+    const params = new URLSearchParams(location.search);
+    const q = params.get("q");
+    if (q === null || !params.get("more")) return q;
+    try {
+      const whole = sessionStorage.getItem(STORED_QUERY);
+      if (whole && whole.startsWith(q)) return whole;
+    } catch (err) { /* (storage off) */ }
+    return q;
+  }
+
+  const clipped = (query) => {
+    const chars = Array.from(query.length > 4 * HEADING_QUERY_MAX ? query.slice(0, 4 * HEADING_QUERY_MAX) : query);
+    return chars.length > HEADING_QUERY_MAX ? chars.slice(0, HEADING_QUERY_MAX).join("") + "…" : query;
+  };
+
+  function fillBoxes(query) {
+    for (const box of document.querySelectorAll('form.search [name="q"]')) {
+      box.value = query;
+      fit(box);
+    }
+  }
+
+  /** A textarea as tall as its text, up to its CSS max-height. */
+  function fit(box) {
+    if (box.tagName !== "TEXTAREA") return;
+    box.style.height = "auto";
+    box.style.height = `${box.scrollHeight + 2}px`;
+  }
+
+  /** A search from the box: on the page's own results page it runs here, the URL and the history
+   * following; from any other page the browser goes to the results page. */
+  function submitted(ev) {
+    const form = ev.currentTarget;
+    const query = form.elements.q ? form.elements.q.value : "";
+    ev.preventDefault();
+    if (!query.trim()) return;
+    const target = new URL(form.getAttribute("action") || "", location.href);
+    target.search = queryString(query);
+    target.hash = "";
+    if (target.pathname === location.pathname && document.getElementById("kb-results")) {
+      history.pushState({ q: query }, "", target.href);
+      run(query, true);
+    } else {
+      location.assign(target.href);
+    }
+  }
+
+  function typed(ev) {
+    // Enter searches (Shift+Enter: a new line); never while an input method is composing (Japanese)
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+      ev.preventDefault();
+      const form = ev.currentTarget.form;
+      if (form.requestSubmit) form.requestSubmit();
+      else form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  }
+
+  function moved() {
+    const query = pageQuery();
+    fillBoxes(query || "");
+    const box = document.getElementById("kb-results");
+    if (query && query.trim()) run(query);
+    else if (box) {
+      box.replaceChildren();
+      box.hidden = true;
+    }
+  }
+
+  async function run(query, focus = false) {
     const box = document.getElementById("kb-results");
     if (!box) return;
     let lang = resultsLang(query);
@@ -1489,6 +1589,7 @@
       const hits = await search(query, { lang: state.core.langs.includes(lang) ? lang : undefined });
       render(box, query, hits, lang);
       box.dataset.kbMs = String(Math.round((performance.now() - t0) * 10) / 10);
+      if (focus) document.getElementById("kb-results-heading").focus(); // (a keyboard user goes on from the results)
     } catch (err) {
       box.replaceChildren(el("p", { class: "kb-error" }, `${L.error}: ${err.message}`));
     } finally {
@@ -1498,10 +1599,20 @@
   }
 
   function init() {
-    const q = new URLSearchParams(location.search).get("q");
+    for (const form of document.querySelectorAll("form.search")) {
+      form.addEventListener("submit", submitted);
+      const box = form.elements.q;
+      if (box && box.tagName === "TEXTAREA") {
+        box.addEventListener("keydown", typed);
+        box.addEventListener("input", () => fit(box));
+      }
+    }
+    window.addEventListener("popstate", moved);
+    const q = pageQuery();
     if (q === null) return;
-    for (const input of document.querySelectorAll('input[name="q"]')) input.value = q;
-    if (q.trim()) run(q);
+    if (!(history.state && typeof history.state.q === "string")) history.replaceState({ q }, "", location.href); // (back here: the whole query again)
+    fillBoxes(q);
+    if (q.trim()) run(q, true);
   }
 
   window.KBSearch = {

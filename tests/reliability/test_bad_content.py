@@ -488,7 +488,10 @@ def test_a_value_its_pattern_refuses_gets_the_hint_for_what_it_is(tmp_path, edit
 
 @pytest.mark.parametrize(
     ("slot", "hint"),
-    [("{{n:Number}}", "types are written in lowercase: '{{n:number}}'"), ("{{番号:number}}", "a placeholder's name is ASCII letters, digits and '_'")],
+    [
+        ("{{n:Number}}", "types are written in lowercase: '{{n:number}}'"),
+        ("{{番号:number}}", "a placeholder's name is ASCII letters, digits and '_'"),
+    ],
 )
 def test_a_slot_nearly_right_gets_a_hint_that_says_what_is_wrong(tmp_path, slot, hint):
     advisory(tmp_path, YAML.replace("Widget{{n:number}} exploded.", f"Widget{slot} exploded at the gate."))
