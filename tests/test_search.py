@@ -108,6 +108,7 @@ def test_answer_language(base):
 def test_not_affected_carries_the_reason(base):
     hit = base.search("TX150FT S2")[0]
     assert hit.not_affected and hit.confidence == "exact"
+    assert hit.steps == [], "the case's steps are for the models it affects"
     ev = next(e for e in hit.evidence if e.field == "not_affected")
     assert "already applied" in ev.text
 

@@ -778,6 +778,7 @@ class Searcher:
             repeats_message = best == "messages" and any(e.field == "message" for e in evidence)
             if (a.matched.get(best) or a.matched.get("grams")) and not repeats_message:
                 evidence.append(Evidence(best, highlight(source.get(best, ""), set().union(*a.matched.values()), japanese)))
+        not_affected = a.not_affected and not a.applies
         return Hit(
             id=adv,
             case=case,
@@ -787,8 +788,9 @@ class Searcher:
             confidence=confidence,
             evidence=evidence,
             url=spec.case_url(adv, case, lang),
-            not_affected=a.not_affected and not a.applies,
-            steps=[s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
+            not_affected=not_affected,
+            # (the case's steps are for the models it affects: none for a model it lists as not affected)
+            steps=[] if not_affected else [s for s in texts.get("steps", "").split("\n") if s][: spec.STEPS_SHOWN],
         )
 
 

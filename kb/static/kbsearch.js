@@ -1395,9 +1395,10 @@
       const duplicate = best === "messages" && evidence.some((e) => e.field === "message");
       if (((a.matched[best] && a.matched[best].size) || nGrams) && !duplicate) evidence.push({ field: best, parts: highlight(src.texts[best] || "", terms) });
     }
+    const notAffected = a.notAffected && !a.applies; // (its steps are for the models it affects: none shown)
     return {
       id: here.advisory, case: here.case, title: here.doc.title, lang, score: a.score, confidence,
-      not_affected: a.notAffected && !a.applies, evidence, steps: (here.doc.steps || []).slice(0, P.STEPS_SHOWN),
+      not_affected: notAffected, evidence, steps: notAffected ? [] : (here.doc.steps || []).slice(0, P.STEPS_SHOWN),
       url: caseUrl(here.advisory, here.case, lang),
     };
   }
@@ -1504,8 +1505,10 @@
 
   /** The query a page was opened with: its history entry's, else its URL's (made whole from
    * sessionStorage when the URL holds only its start), else null. */
+  const entryQuery = () => (typeof history === "object" && history && history.state && typeof history.state.q === "string" ? history.state.q : null);
+
   function pageQuery() {
-    if (history.state && typeof history.state.q === "string") return history.state.q;
+    if (entryQuery() !== null) return entryQuery();
     const params = new URLSearchParams(location.search);
     const q = params.get("q");
     if (q === null || !params.get("more")) return q;
@@ -1607,10 +1610,10 @@
         box.addEventListener("input", () => fit(box));
       }
     }
-    window.addEventListener("popstate", moved);
+    if (typeof window.addEventListener === "function") window.addEventListener("popstate", moved);
     const q = pageQuery();
     if (q === null) return;
-    if (!(history.state && typeof history.state.q === "string")) history.replaceState({ q }, "", location.href); // (back here: the whole query again)
+    if (entryQuery() === null) history.replaceState({ q }, "", location.href); // (back here: the whole query again)
     fillBoxes(q);
     if (q.trim()) run(q, true);
   }
