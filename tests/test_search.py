@@ -539,3 +539,10 @@ def test_strings_read_with_pread_are_the_mapped_ones(tmp_path):
     (tmp_path / "t.bin").write_bytes(data[:-2])
     with pytest.raises(ValueError):
         Strings(tmp_path / "t", map_file=False)  # (the size is checked when the table is opened)
+
+
+def test_lone_letters_and_digits_never_make_a_hit_strong(base):
+    """A model number typed one character at a time matched only the 2 of "Patch 2": related at
+    best, never the answer (the label is a promise)."""
+    hits = base.search("P G T 2 0 1 4 6 F 2")
+    assert hits and all(h.confidence == "weak" for h in hits)

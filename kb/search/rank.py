@@ -525,7 +525,8 @@ class Searcher:
             return spec.CONFIDENCES[0]
         if a.strong:
             return spec.CONFIDENCES[1]
-        terms = len(set().union(*(v for f, v in a.matched.items() if f != "grams")))
+        # (a lone Latin letter or digit decides nothing: "P G T 2 0 1 4 6 F 2" matched the 2 of "Patch 2")
+        terms = len({t for f, v in a.matched.items() if f != "grams" for t in v if not (len(t) == 1 and t.isascii())})
         if rank == 0 and a.coverage >= spec.STRONG_MIN_COVERAGE and terms >= spec.STRONG_MIN_TERMS:
             # Words alone: only the first hit, when it covers much of the query and leads every
             # other advisory clearly, the more clearly the less it covers (near-equal answers mean

@@ -1083,7 +1083,7 @@
     if (a.exact) return EXACT;
     if (a.strong) return STRONG;
     const terms = new Set();
-    for (const [f, set] of Object.entries(a.matched || {})) if (f !== "grams") for (const t of set) terms.add(t);
+    for (const [f, set] of Object.entries(a.matched || {})) if (f !== "grams") for (const t of set) if (!(t.length === 1 && t < "\u0080")) terms.add(t);
     if (rank === 0 && a.coverage >= P.STRONG_MIN_COVERAGE && terms.size >= P.STRONG_MIN_TERMS) {
       // words alone: the first hit, covering much of the query and clearly ahead of every other
       // advisory, the more clearly the less it covers ...
