@@ -546,3 +546,10 @@ def test_lone_letters_and_digits_never_make_a_hit_strong(base):
     best, never the answer (the label is a promise)."""
     hits = base.search("P G T 2 0 1 4 6 F 2")
     assert hits and all(h.confidence == "weak" for h in hits)
+
+
+@pytest.mark.parametrize("query", ["errcode -107", "errcode 107 が出る", "エラーコード -107"])
+def test_a_key_value_typed_apart_finds_its_advisory(base, query):
+    """errcode=-107 is an identifier, and its key and value are words too: typed with a space (or
+    the key in Japanese), the message's advisory comes first, not "no matching advisory"."""
+    assert base.search(query)[0].id == "trendmicro-tmcm-tmi-not-ready"

@@ -357,7 +357,7 @@
   }
 
   /** Identifiers whose text also gives words (kb/text/analysis.py: WORDY_ID_KINDS): cron.log is cron and log too. */
-  const WORDY_ID_KINDS = new Set(["file", "fileline"]);
+  const WORDY_ID_KINDS = new Set(["file", "fileline", "keyvalue"]);
 
   /** The query-side pipeline without MeCab: {original, normalized, origin, identifiers, words, grams}.
    * `lexical`: Japanese words from the lexicon (its shards for the text loaded: analyzeQuery), where

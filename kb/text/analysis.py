@@ -626,8 +626,8 @@ class Analysis:
         return [t for i in self.identifiers for t in i.terms]
 
 
-WORDY_ID_KINDS = frozenset({"file", "fileline"})
-"""Identifiers whose text also gives words (a file name's parts), besides the identifier itself."""
+WORDY_ID_KINDS = frozenset({"file", "fileline", "keyvalue"})
+"""Identifiers whose text also gives words (a file name's parts, the key and value of errcode=-107), besides the identifier itself."""
 
 
 def _segments(norm: str, ids: list[Identifier]) -> list[tuple[int, int]]:
