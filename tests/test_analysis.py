@@ -99,7 +99,7 @@ def test_every_identifier_pattern_needs_what_it_declares():
 
     from kb.text.analysis import _ID_PATTERNS, DIGIT, _needs_met
 
-    pieces = _ID_PIECES.split(" ") + [" ", " ", "-", "_", "."]
+    pieces = _ID_PIECES.split(" ") + [" ", " ", "-", "_", ".", "critical process died"]  # (a spaced bug check name)
     rnd = random.Random(7)
     matched = dict.fromkeys(kind + str(k) for k, (kind, _rx, _n) in enumerate(_ID_PATTERNS))
     for _ in range(30_000):
@@ -232,3 +232,21 @@ def test_mecab_words_are_the_same_with_the_token_memo_cold_warm_and_emptied(monk
     monkeypatch.setattr(analysis, "_NODE_WORDS_KEPT", 5)
     assert [analysis.mecab_words(t, 7) for t in texts] == fresh  # emptied again and again
     assert len(analysis._NODE_WORDS) <= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("irql not less or equal", ("0xa", "irql_not_less_or_equal")),
+        ("DRIVER  IRQL NOT LESS OR EQUAL で停止", ("0xd1", "driver_irql_not_less_or_equal")),
+        ("Critical Process Died", ("0xef", "critical_process_died")),
+    ],
+)
+def test_a_bug_check_name_typed_with_spaces_is_its_stop_code(text, terms):
+    assert [i.terms for i in analyze(text).identifiers] == [terms]
+
+
+@pytest.mark.parametrize("text", ["memory management", "the file system is full", "system service"])
+def test_two_word_bug_check_names_typed_with_spaces_stay_words(text):
+    """MEMORY_MANAGEMENT and FILE_SYSTEM are bug checks, but with spaces they are everyday phrases."""
+    assert analyze(text).identifiers == []

@@ -130,6 +130,16 @@
   const FILE_EXT = "exe|dll|sys|cpp|cc|c|h|hpp|cs|java|py|js|ini|cfg|conf|log|msi|msp|msu|bat|cmd|ps1|xml|inf|cab|ocx|drv|vbs|jar|so";
   const B = "(?<![0-9a-z_])";
   const E = "(?![0-9a-z_])";
+  const SPACED_STOP_NAMES = "@spaced-stop-names";
+  let spacedStopNamesRe = null;
+  /** kb/text/analysis.py SPACED_STOP_NAMES_RE: the bug check names of three words or more, spaced. */
+  function spacedStopNames() {
+    if (spacedStopNamesRe === null) {
+      const names = Object.keys(stopCodes()).filter((n) => n.split("_").length >= 3).sort((a, b) => b.length - a.length);
+      spacedStopNamesRe = new RegExp(B + "(?:" + names.map((n) => n.replaceAll("_", `${S}+`)).join("|") + ")" + E, "gu");
+    }
+    return spacedStopNamesRe;
+  }
   const ID_PATTERNS = [
     ["guid", "\\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\}?"],
     ["bulletin", B + `ms ?-?(${D}{2}) ?-?(${D}{3})(?![0-9])`],
@@ -142,12 +152,13 @@
     ["file", `(?<![0-9a-z_.-])([0-9a-z_-]+\\.(?:${FILE_EXT}))` + E],
     ["stopcode", B + `(?:stop|bug ?check(?: code)?)${S}?:?${S}?(0x[0-9a-f]{1,8})` + E],
     ["stopcode", B + "[a-z][a-z0-9]*(?:_[a-z0-9]+){1,8}" + E], // IRQL_NOT_LESS_OR_EQUAL: a bug check's name (P.STOP_CODES)
+    ["stopcode", SPACED_STOP_NAMES], // irql not less or equal: made from P.STOP_CODES when first needed (spacedStopNames)
     ["keyvalue", B + `([a-z][a-z_]{2,24})${S}?=${S}?(-?${D}+|0x[0-9a-f]+)` + E],
     ["hex", B + "0x[0-9a-f]{1,16}" + E],
     ["version", `(?<![0-9a-z_.])(?:v(${D}+(?:\\.${D}+)+[a-z]${D}+)|(${D}+\\.${D}+\\.${D}+(?:\\.${D}+)?))(?![0-9a-z_]|\\.${D})`],
     ["kbnum", `(?<![0-9a-z_.-])(${D}{6,7})(?![0-9a-z_]|\\.${D})`],
     ["model", B + `(?:[a-z]{1,6}-?${D}[a-z0-9]*(?:[- ][a-z]{0,2}${D}{1,2}(?![0-9a-z_.]))?|${D}[a-z0-9]*[a-z][a-z0-9]*)` + E],
-  ].map(([kind, src]) => [kind, new RegExp(src, "gu")]);
+  ].map(([kind, src]) => [kind, src === SPACED_STOP_NAMES ? null : new RegExp(src, "gu")]);
 
   const ND_RE = /\p{Nd}/u;
   /** The value of a decimal digit of any script: Nd runs are whole sets of 0..9 starting at 0. */
@@ -181,7 +192,8 @@
       case "stopcode": {
         if (g[0] !== undefined) return [hexCanon(g[0]), []];
         const codes = stopCodes();
-        return Object.hasOwn(codes, m[0]) ? [hexCanon("0x" + codes[m[0]].toString(16)), [m[0]]] : null;
+        const name = m[0].replace(new RegExp(`${S}+`, "gu"), "_");
+        return Object.hasOwn(codes, name) ? [hexCanon("0x" + codes[name].toString(16)), [name]] : null;
       }
       case "kb": case "kbnum": return [`kb${g[0]}`, []];
       case "cve": return [`cve-${g[0]}-${g[1]}`, []];
@@ -211,7 +223,8 @@
   function findIdentifiers(norm) {
     const found = [];
     const taken = [];
-    for (const [kind, rx] of ID_PATTERNS) {
+    for (const [kind, pattern] of ID_PATTERNS) {
+      const rx = pattern || spacedStopNames();
       for (const m of norm.matchAll(rx)) {
         // a stop code's span is its hex code only: "STOP" stays a word (the group ends the match)
         const e = m.index + m[0].length;

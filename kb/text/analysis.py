@@ -158,6 +158,11 @@ DIGIT = "digit"
 _ANY_DIGIT_RE = re.compile(r"\d")
 _B = r"(?<![0-9a-z_])"  # ASCII word boundaries: Japanese text often touches an identifier directly
 _E = r"(?![0-9a-z_])"
+SPACED_STOP_NAMES_RE = re.compile(
+    _B + "(?:" + "|".join(n.replace("_", r"\s+") for n in sorted((n for n in STOP_CODES if n.count("_") >= 2), key=len, reverse=True)) + ")" + _E
+)
+"""Bug check names of three words or more written with spaces (``irql not less or equal``); shorter
+ones (``memory management``, ``file system``) are ordinary phrases, so they count only with underscores."""
 _ID_PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("guid", re.compile(r"\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?"), ("-",)),
     ("bulletin", re.compile(_B + r"ms ?-?(\d{2}) ?-?(\d{3})(?![0-9])"), ("ms", DIGIT)),
@@ -170,6 +175,7 @@ _ID_PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("file", re.compile(rf"(?<![0-9a-z_.-])([0-9a-z_-]+\.(?:{_FILE_EXT})){_E}"), (".",)),
     ("stopcode", re.compile(_B + r"(?:stop|bug ?check(?: code)?)\s?:?\s?(0x[0-9a-f]{1,8})" + _E), ("stop|bug", "0x")),
     ("stopcode", re.compile(_B + r"[a-z][a-z0-9]*(?:_[a-z0-9]+){1,8}" + _E), ("_",)),  # IRQL_NOT_LESS_OR_EQUAL: a bug check's name
+    ("stopcode", SPACED_STOP_NAMES_RE, (" ",)),  # irql not less or equal: the name as people type it
     ("keyvalue", re.compile(_B + r"([a-z][a-z_]{2,24})\s?=\s?(-?\d+|0x[0-9a-f]+)" + _E), ("=", DIGIT)),
     ("hex", re.compile(_B + r"0x[0-9a-f]{1,16}" + _E), ("0x",)),
     ("version", re.compile(r"(?<![0-9a-z_.])(?:v(\d+(?:\.\d+)+[a-z]\d+)|(\d+\.\d+\.\d+(?:\.\d+)?))(?![0-9a-z_]|\.\d)"), (".", DIGIT)),
@@ -187,8 +193,9 @@ def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | Non
     if kind == "stopcode":
         if g:
             return _hex(g[0]), ()
-        code = STOP_CODES.get(m.group(0))
-        return (_hex(f"0x{code:x}"), (m.group(0),)) if code is not None else None
+        name = re.sub(r"\s+", "_", m.group(0))
+        code = STOP_CODES.get(name)
+        return (_hex(f"0x{code:x}"), (name,)) if code is not None else None
     if kind in ("kb", "kbnum"):
         return f"kb{g[0]}", ()
     if kind == "cve":
