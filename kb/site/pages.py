@@ -929,6 +929,7 @@ def write_site(
                 for page in of_advisory.pop(k, ()):
                     _write(tmp, page.path, render_page(env, page, adv))
             _write(tmp, "static/style.css", resources.files("kb").joinpath("static", "style.css").read_text("utf-8"))
+            _write(tmp, "static/favicon.svg", resources.files("kb").joinpath("static", "favicon.svg").read_text("utf-8"))  # (no /favicon.ico 404)
             _write(tmp, "static/kbsearch.js", browser_script())  # with kb/static/porter2.js put in
             for adv_id, files in assets.items():
                 for rel, source in files.items():
