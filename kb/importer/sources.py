@@ -116,6 +116,16 @@ class _Reader:
                     continue
                 self._jsonl_object(obj, raw.rstrip(b"\r\n"), n, hint)
 
+    def _utf8(self, raw: bytes, path: Path, outcome: str) -> str | None:
+        """``raw`` as UTF-8 (a BOM dropped), or None after an error at the line of the first byte
+        that is not UTF-8 (``outcome`` says what became of the file)."""
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            self.problem(path, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; {outcome}", "save the file as UTF-8")
+            return None
+
     def _said_twice(self, line: int, keys: list[str]) -> None:
         """A warning for keys given twice in one object (JSON keeps the last value)."""
         if keys:
@@ -132,12 +142,8 @@ class _Reader:
                 f"{path} is one JSON array of {size:,} bytes, over kb's limit of {MAX_JSON_ARRAY_BYTES:,} for that shape: "
                 f"write it as JSON Lines, one article a line (e.g. jq -c '.[]' {path.name} > {path.stem}.jsonl)"
             )
-        raw = f.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            self.problem(path, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; file skipped", "save the file as UTF-8")
+        text = self._utf8(f.read(), path, "file skipped")
+        if text is None:
             return
         pos = text.index("[") + 1
         line = text.count("\n", 0, pos) + 1
@@ -272,13 +278,10 @@ class _Reader:
         except OSError as exc:
             self.problem(path, 1, f"cannot read file: {exc.strerror}; not imported", "check the file's permissions")
             return
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            self.problem(path, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; not imported", "save the file as UTF-8")
+        decoded = self._utf8(raw, path, "not imported")
+        if decoded is None:
             return
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = decoded.replace("\r\n", "\n").replace("\r", "\n")
         parsed = self._front_matter(text, path)
         if parsed is None:
             return
