@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .content.problems import ContentError, Problem
+from .content.problems import CONTROL_CHARS_RE, ContentError, Problem
 from .search.layout import IndexUnavailable
 from .storage import Busy, UnsafeTarget
 from .text.pastes import UndecodableInput, decode
@@ -54,14 +54,13 @@ EXIT_CODES_HELP = """exit codes:
 """
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ALNUM = re.compile(r"[^\W_]")  # (what str.isalnum takes: letters, digits, CJK; in C, for megabyte pastes)
 
 
 def _shown(text: object) -> str:
     """``text`` for the terminal: control characters in it (from the content, a file name, the
     query or an argument) escaped, not sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return CONTROL_CHARS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def _tell(text: object) -> None:

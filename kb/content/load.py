@@ -57,7 +57,7 @@ from .model import (
     url_problem,
 )
 from .plain_blocks import plain_block_tokens
-from .problems import ContentError, Problem, Report
+from .problems import CONTROL_CHARS_RE, ContentError, Problem, Report
 from .schema_check import compile_schema
 from .shelf import Shelf
 
@@ -135,9 +135,9 @@ def read_text(path: Path, report: Report, limit: int = MAX_MARKDOWN_BYTES) -> st
     if not text.strip():
         report.error(path, 1, "file is empty", "write the content, or delete the file (and its folder)")
         return None
-    control = _CONTROL_CHAR_RE.search(text)
+    control = CONTROL_CHARS_RE.search(text)
     if control:
-        more = len(_CONTROL_CHAR_RE.findall(text)) - 1
+        more = len(CONTROL_CHARS_RE.findall(text)) - 1
         report.warn(
             path,
             text.count("\n", 0, control.start()) + 1,
@@ -145,10 +145,6 @@ def read_text(path: Path, report: Report, limit: int = MAX_MARKDOWN_BYTES) -> st
             "delete it: the command line shows it escaped (\\x1b) and a browser not at all",
         )
     return text
-
-
-_CONTROL_CHAR_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Characters no author means to write (tabs and line ends aside): pasted terminal colours, NULs."""
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: ~10x faster

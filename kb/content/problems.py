@@ -5,8 +5,13 @@ names these, does not import the Markdown and YAML parsers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Characters no author means to write and no terminal should be sent (tabs and line ends aside):
+pasted terminal colours, NULs. ``kb check`` warns of them in the content; the command line escapes them."""
 
 
 @dataclass(frozen=True)
