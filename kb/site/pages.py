@@ -67,9 +67,6 @@ if TYPE_CHECKING:
     from ..api import KnowledgeBase
 
 
-
-
-
 def default_site_dir() -> Path:
     """``KB_SITE``, else ``./site`` in the working directory."""
     return Path(os.environ.get("KB_SITE") or "site")
@@ -928,8 +925,8 @@ def write_site(
             for k, adv in enumerate(advisories):  # (each advisory taken once, for its pages in every language)
                 for page in of_advisory.pop(k, ()):
                     _write(tmp, page.path, render_page(env, page, adv))
-            _write(tmp, "static/style.css", resources.files("kb").joinpath("static", "style.css").read_text("utf-8"))
-            _write(tmp, "static/favicon.svg", resources.files("kb").joinpath("static", "favicon.svg").read_text("utf-8"))  # (no /favicon.ico 404)
+            for name in ("style.css", "favicon.svg"):  # (an icon of its own: no request for /favicon.ico)
+                _write(tmp, f"static/{name}", resources.files("kb").joinpath("static", name).read_text("utf-8"))
             _write(tmp, "static/kbsearch.js", browser_script())  # with kb/static/porter2.js put in
             for adv_id, files in assets.items():
                 for rel, source in files.items():
