@@ -130,6 +130,7 @@
   const FILE_EXT = "exe|dll|sys|cpp|cc|c|h|hpp|cs|java|py|js|ini|cfg|conf|log|msi|msp|msu|bat|cmd|ps1|xml|inf|cab|ocx|drv|vbs|jar|so";
   const B = "(?<![0-9a-z_])";
   const E = "(?![0-9a-z_])";
+  const SPACES_RE = new RegExp(`${S}+`, "gu");
   const SPACED_STOP_NAMES = "@spaced-stop-names";
   let spacedStopNamesRe = null;
   /** kb/text/analysis.py SPACED_STOP_NAMES_RE: the bug check names of three words or more, spaced. */
@@ -192,7 +193,7 @@
       case "stopcode": {
         if (g[0] !== undefined) return [hexCanon(g[0]), []];
         const codes = stopCodes();
-        const name = m[0].replace(new RegExp(`${S}+`, "gu"), "_");
+        const name = m[0].replace(SPACES_RE, "_");
         return Object.hasOwn(codes, name) ? [hexCanon("0x" + codes[name].toString(16)), [name]] : null;
       }
       case "kb": case "kbnum": return [`kb${g[0]}`, []];
