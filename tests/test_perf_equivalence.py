@@ -469,7 +469,44 @@ def test_an_index_hands_the_matcher_what_it_was_built_with(tmp_path):
             parsed.cut(),
             parsed.slots,
         )
+    # The entries grouped by wording are the build's (wording-entries.npy, wording-bounds.npy), as
+    # the matcher groups them itself for keys without them.
+    import numpy as np
+
+    grouped, wording = index.template_keys.grouped, np.asarray(index.template_keys.wording)
+    assert grouped is not None
+    order = np.argsort(wording, kind="stable")
+    assert grouped[0].tolist() == order.tolist()
+    assert grouped[1].tolist() == np.searchsorted(wording[order], np.arange(len(index.template_keys.texts) + 1)).tolist()
     base.close()
+
+
+def test_templates_of_a_build_without_the_entries_by_wording_are_grouped_when_opened(tmp_path):
+    """A build made before kb wrote wording-entries.npy and wording-bounds.npy: the matcher groups the
+    entries itself, with the same matches."""
+    from kb.api import KnowledgeBase
+    from kb.search.template_table import SplitStrings, Templates
+
+    base = KnowledgeBase(ROOT / "content", tmp_path / "index")
+    base.build()
+    build_dir = base.searcher().index.dir
+    entries = [t for a in base.advisories() for t in template_entries(a)]
+    base.close()
+    old = tmp_path / "old"
+    shutil.copytree(build_dir, old)
+    (old / "wording-entries.npy").unlink()
+    (old / "wording-bounds.npy").unlink()
+    import numpy as np
+
+    t_new, t_old = Templates(build_dir), Templates(old)
+    assert t_new.grouped is not None and t_old.grouped is None
+
+    def keys(t: Templates) -> WordingKeys:
+        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes, SplitStrings(t.lits), t.grouped)
+
+    ref, new, was = RefMatcher(entries, choose_keys(entries)), TemplateMatcher(entries, keys(t_new)), TemplateMatcher(entries, keys(t_old))
+    for text in pastes(entries, seed=5, n=40):
+        assert as_tuples(new.match(text)) == as_tuples(was.match(text)) == as_tuples(ref.match(text))
 
 
 # === crediting the messages found: all cases at once, as one case at a time would ======================

@@ -1316,7 +1316,7 @@ class Index:
         import numpy as np
 
         t = self._template_files()
-        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes, SplitStrings(t.lits))
+        return WordingKeys(t.wordings, SplitStrings(t.keys), np.asarray(t.rows[:, 5]), t.codes, SplitStrings(t.lits), t.grouped)
 
     def template_table(self) -> Templates:
         """The templates as numbers (:class:`~kb.search.template_table.Templates`): a row per entry,

@@ -437,9 +437,12 @@ class TemplateMatcher:
                     self._group_wording.append(w)
                 entry_group.append(g)
             group_keys, self._texts = new_keys, texts
-        groups = np.asarray(entry_group, dtype=np.int64)
-        self._entry_order = np.argsort(groups, kind="stable")  # entries by group (ascending within one)
-        self._group_bounds = np.searchsorted(groups[self._entry_order], np.arange(len(group_keys) + 1))
+        if known is not None and known.grouped is not None:  # (each wording is a group)
+            self._entry_order, self._group_bounds = known.grouped
+        else:
+            groups = np.asarray(entry_group, dtype=np.int64)
+            self._entry_order = np.argsort(groups, kind="stable")  # entries by group (ascending within one)
+            self._group_bounds = np.searchsorted(groups[self._entry_order], np.arange(len(group_keys) + 1))
         if known is not None and known.codes is not None:
             self._key_codes, self._key_groups = known.codes
         else:
@@ -570,9 +573,10 @@ class WordingKeys(Sequence[list[str]]):
     """Template keys as an index stores them: ``keys[i]`` for entry ``i`` (a sequence of lists like
     :func:`choose_keys` returns), and besides, each wording once: ``texts``, their ``keys``, the
     ``wording`` of every entry and, optionally, ``codes``: the keys as sorted trigram codes with their
-    wordings (two arrays) and ``lits``: each wording's :func:`literal_parts`. A :class:`TemplateMatcher`
-    given these groups the entries without looking at them, and reads a wording's text (and its
-    literal parts) only when it is a candidate."""
+    wordings (two arrays), ``lits``: each wording's :func:`literal_parts`, and ``grouped``: the entries
+    by wording (their numbers, ascending within a wording, and where each wording's begin). A
+    :class:`TemplateMatcher` given these groups the entries without looking at them, and reads a
+    wording's text (and its literal parts) only when it is a candidate."""
 
     def __init__(
         self,
@@ -581,8 +585,10 @@ class WordingKeys(Sequence[list[str]]):
         wording: Any,
         codes: tuple[Any, Any] | None = None,
         lits: Sequence[list[str]] | None = None,
+        grouped: tuple[Any, Any] | None = None,
     ):
         self.texts, self.keys, self.wording, self.codes, self.lits = texts, keys, wording, codes, lits
+        self.grouped = grouped
 
     def __len__(self) -> int:
         return len(self.wording)
