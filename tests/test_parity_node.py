@@ -56,6 +56,7 @@ from kb.browser.index import (
     japanese_lexicon,
     search_index,
     term_hash,
+    without_comment_lines,
 )
 from kb.content.load import load_or_raise
 from kb.content.model import MESSAGE_KINDS, Template
@@ -415,10 +416,64 @@ def test_one_stemmer():
     raw, stemmer, shipped = KBSEARCH.read_text("utf-8"), (PROJECT_ROOT / "kb" / "static" / "porter2.js").read_text("utf-8"), browser_script()
     assert "function porter2(" not in raw and raw.count(PORTER2_MARKER) == 1
     assert shipped.count("function porter2(") == 1 and PORTER2_MARKER not in shipped
-    body = [line.strip() for line in stemmer[: stemmer.index("if (typeof module")].splitlines()]
+    # (as written, less its comment lines and blank lines: without_comment_lines)
+    body = [line.strip() for line in without_comment_lines(stemmer[: stemmer.index("if (typeof module")]).splitlines()]
     shipped_lines = [line.strip() for line in shipped.splitlines()]
     start = shipped_lines.index(body[0])
+    assert body[0].startswith("function porter2(") and len(body) > 100
     assert shipped_lines[start : start + len(body)] == body, "porter2.js is not shipped as written"
+
+
+def test_the_shipped_script_is_the_source_without_its_comment_lines():
+    """The site's kbsearch.js leaves out whole-line comments and blank lines, nothing else: every other
+    line of kbsearch.js is shipped, in order; a line inside a template literal is kept."""
+    raw, shipped = KBSEARCH.read_text("utf-8"), browser_script()
+    code = [line for line in raw.split("\n") if line.strip() and PORTER2_MARKER not in line]
+    shipped_lines = shipped.split("\n")
+    at = 0
+    missing = []
+    for line in code:
+        try:
+            at = shipped_lines.index(line, at) + 1
+        except ValueError:
+            missing.append(line)
+    comments = [line for line in missing if line.strip().startswith(("//", "/*", "*"))]
+    assert missing == comments and comments, missing[:5]
+    assert not any(line.strip().startswith("//") for line in shipped_lines)
+    assert len(shipped) < 0.95 * (len(raw) + len((PROJECT_ROOT / "kb" / "static" / "porter2.js").read_text("utf-8")))
+
+
+def test_comment_lines_are_stripped_outside_template_literals_only():
+    js = "\n".join(
+        [
+            "/** A block",
+            " * of comment. */",
+            "const a = 1; // kept: code before it",
+            "  // a whole-line comment",
+            "/* one line */",
+            "",
+            "const t = `first",
+            "// inside a template literal: kept",
+            "/* also kept */",
+            "last`;",
+            "const r = /a\\/\\/b/;",
+            "/* not whole */ const b = 2;",
+        ]
+    )
+    assert without_comment_lines(js).split("\n") == [
+        "const a = 1; // kept: code before it",
+        "const t = `first",
+        "// inside a template literal: kept",
+        "/* also kept */",
+        "last`;",
+        "const r = /a\\/\\/b/;",
+        "/* not whole */ const b = 2;",
+        "",
+    ]
+    with pytest.raises(RuntimeError):
+        without_comment_lines("/* a block\n ends */ before code();")
+    with pytest.raises(RuntimeError):
+        without_comment_lines("/* never ends\nconst a = 1;")
 
 
 def test_js_analysis_tables_match_python():
