@@ -14,6 +14,7 @@ from kb.text.analysis import (
     find_identifiers,
     latin_words,
     mecab_words,
+    model_family_keys,
     model_key_spans,
     model_keys,
     normalize,
@@ -127,6 +128,20 @@ def test_identifier_offsets_map_to_original():
 def test_model_keys_drop_the_family_name():
     assert model_keys("PRIMERGY TX150FT S2") == ["primergytx150fts2", "tx150fts2"]
     assert model_keys("PGT20146F2") == ["pgt20146f2"]
+
+
+def test_model_family_keys_drop_a_generation_written_apart():
+    assert model_family_keys("PRIMERGY TX150FT S2") == ["primergytx150ft", "tx150ft"]
+    assert model_family_keys("ProLiant DL380 G7") == ["proliantdl380", "dl380"]
+    assert model_family_keys("ＴＸ１５０ＦＴ－Ｓ２") == ["tx150ft"]
+    assert model_family_keys("RX200 S6") == ["rx200"]
+    # no generation apart, or nothing a query could spell as a model number before it
+    for name in ("PGT20146F2", "PowerEdge R640", "Windows Server 2003 R2", "PGT 20146 F2", "iPhone 12", "TX150FT", "DL380 Gen10"):
+        assert model_family_keys(name) == [], name
+    # the family is what the query analysis reads as a model number when it is typed alone
+    for name in ("PRIMERGY TX150FT S2", "ProLiant DL380 G7"):
+        family = model_family_keys(name)[-1]
+        assert [i.value for i in find_identifiers(normalize(family.upper())) if i.kind == "model"] == [family]
 
 
 def test_model_key_spans_find_a_model_number_written_with_spaces():

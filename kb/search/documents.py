@@ -15,7 +15,7 @@ from sys import intern
 
 from .. import spec
 from ..content.model import Advisory, Case, Packed
-from ..text.analysis import analyze, find_identifiers, forget_tagger, model_keys, normalize
+from ..text.analysis import analyze, find_identifiers, forget_tagger, model_family_keys, model_keys, normalize
 from ..text.templates import TemplateEntry
 from ..workers import PARALLEL_FROM, ordered_map
 
@@ -140,6 +140,11 @@ def documents(adv: Advisory) -> list[SearchDoc]:
         primary = [k for m, p in case.models() if p for k in model_keys(m)]
         conditional = [k for m, p in case.models() if not p for k in model_keys(m)]
         not_affected = [k for n in case.not_affected if n.model for k in model_keys(n.model)]
+        # A declared model's family (TX150FT of PRIMERGY TX150FT S2) is a mention, not a declaration:
+        # a query naming it finds the case by rarity, weakly, and is never told the model is (not) affected.
+        declared = {*primary, *conditional, *not_affected}
+        family_of = [m for m, _p in case.models()] + [n.model for n in case.not_affected if n.model]
+        families = list(dict.fromkeys(k for m in family_of for k in model_family_keys(m) if k not in declared))
         for lang in adv.langs:
             texts = case_texts(adv, case, lang)
             terms: dict[str, list[str]] = {}
@@ -154,7 +159,7 @@ def documents(adv: Advisory) -> list[SearchDoc]:
                 grams.extend(intern(t.text) for t in a.grams)
                 ids.extend(map(intern, a.id_terms()))
             terms["grams"] = grams
-            terms["ids"] = ids + primary + conditional + not_affected
+            terms["ids"] = ids + primary + conditional + not_affected + families
             terms["refs"] = refs
             terms["models"] = primary
             terms["models_cond"] = conditional

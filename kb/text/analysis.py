@@ -242,6 +242,24 @@ def model_keys(text: str) -> list[str]:
     return keys
 
 
+_GENERATION_RE = re.compile(r"[a-z]{0,2}\d{1,2}")  # (what the model pattern of _ID_PATTERNS takes after a space or hyphen)
+
+
+def model_family_keys(text: str) -> list[str]:
+    """Index keys of the family of a declared model whose name ends in a generation written apart
+    (``PRIMERGY TX150FT S2`` -> ``primergytx150ft``, ``tx150ft``; ``ProLiant DL380 G7`` -> ``dl380``, ...):
+    :func:`model_keys` of the name without that last word, when a letters-and-digits word comes
+    before it, and only keys a query can spell as a model number (letters and digits, 4 characters
+    or more). None for other names (``PowerEdge R640``, ``PGT20146F2``, ``Windows Server 2003 R2``).
+    People often type the family alone; the search counts it as a mention, never as the declared model."""
+    parts = [p for p in re.split(r"[\s\-]+", normalize(text)) if p]
+    if len(parts) < 2 or not _GENERATION_RE.fullmatch(parts[-1]):
+        return []
+    if not any(re.search(r"\d", p) and re.search(r"[a-z]", p) for p in parts[:-1]):
+        return []
+    return [k for k in model_keys(" ".join(parts[:-1])) if len(k) >= 4 and re.search(r"\d", k) and re.search(r"[a-z]", k)]
+
+
 _ALNUM_RE = re.compile(r"[a-z0-9]+")
 MAX_MODEL_CANDIDATES = 64
 """Model-number candidates looked up per query, at most (each costs an exact lookup)."""
