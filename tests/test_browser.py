@@ -245,6 +245,26 @@ def test_a_long_paste_is_searched_whole_and_kept_out_of_the_url(built, page):
     assert hits_on_page(page)[0]["id"] == want.id
 
 
+def test_moves_within_the_results_page_do_not_search_again(built, page):
+    """Back from an anchor of the results page (the skip link) leaves the results as they are (they
+    were found and drawn again); back to another query searches it."""
+    _, site = built
+    open_search(page, site, "PGT20146F2", "en/index.html")
+    page.evaluate("document.querySelector('#kb-results .kb-hit').kbMark = 1")
+    page.evaluate("document.querySelector('a.skip').click()")
+    assert page.evaluate("location.hash") == "#kb-main"
+    page.go_back()
+    page.evaluate("() => new Promise((r) => setTimeout(r, 100))")
+    assert page.evaluate("document.querySelector('#kb-results .kb-hit').kbMark") == 1
+    page.fill("#kb-q", "errcode=-107")
+    page.press("#kb-q", "Enter")
+    page.wait_for_function("() => document.querySelector('#kb-results .kb-hit') && !document.querySelector('#kb-results .kb-hit').kbMark")
+    page.go_back()
+    page.wait_for_selector("#kb-results[data-kb-done] .kb-hit", state="attached")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('q') === 'PGT20146F2'")
+    page.wait_for_function("() => document.querySelector('#kb-results[data-kb-done] .kb-hit')?.dataset.kbId === 'fujitsu-tx200ft-ms05-018'")
+
+
 def test_a_long_paste_from_an_advisory_page_reaches_the_results_page_whole(built, page):
     base, site = built
     paste = long_paste(300)

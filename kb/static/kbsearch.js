@@ -1580,12 +1580,16 @@
     }
   }
 
+  let shown = null; // the query whose results the page shows (or is finding)
+
   function moved() {
     const query = pageQuery();
-    fillBoxes(query || "");
     const box = document.getElementById("kb-results");
+    if (query !== null && query === shown && box && !box.hidden) return; // (a move within the page: #anchors, the skip link)
+    fillBoxes(query || "");
     if (query && query.trim()) run(query);
     else if (box) {
+      shown = null;
       box.replaceChildren();
       box.hidden = true;
     }
@@ -1594,6 +1598,7 @@
   async function run(query, focus = false) {
     const box = document.getElementById("kb-results");
     if (!box) return;
+    shown = query;
     let lang = resultsLang(query);
     const L = UI[lang] || UI.en;
     box.hidden = false;
@@ -1608,6 +1613,7 @@
       box.dataset.kbMs = String(Math.round((performance.now() - t0) * 10) / 10);
       if (focus) document.getElementById("kb-results-heading").focus(); // (a keyboard user goes on from the results)
     } catch (err) {
+      shown = null; // (a move back here tries again)
       box.replaceChildren(el("p", { class: "kb-error" }, `${L.error}: ${err.message}`));
     } finally {
       box.removeAttribute("aria-busy");
