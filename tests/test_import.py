@@ -385,6 +385,23 @@ def test_jsonl_lines_too_long_doubled_keys_and_fields_of_the_wrong_type_are_repo
     assert "vendor" not in adv(content / "typed")
 
 
+def test_a_key_given_twice_in_markdown_front_matter_is_said(content: Path, tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys: the first title or date was lost in silence."""
+    src = tmp_path / "export"
+    src.mkdir()
+    (src / "printer.en.md").write_text(
+        "---\ntitle: Printer stops\ndate: 2024-01-02\ntags: [a]\ntitle: Printer stops printing\ndate: 2024-02-03\n---\nThe printer stops.\n", "utf-8"
+    )
+    (src / "plain.en.md").write_text("---\ntitle: Plain\nextra: {a: 1, b: 2}\n---\nBody.\n", "utf-8")
+    rep = import_articles(src, content)
+    assert [(Path(p.path).name, p.line, p.severity, p.message) for p in rep.problems if "twice" in p.message] == [
+        ("printer.en.md", 5, "warning", "the front matter has key 'title', 'date' twice; the last value was kept")
+    ]
+    assert sorted((a.id, a.outcome) for a in rep.articles) == [("plain", "new"), ("printer", "new")]
+    fm, _ = front(content / "printer" / "en.md")
+    assert fm["title"] == "Printer stops printing"
+
+
 def test_a_json_array_export_is_read_like_json_lines_and_an_empty_source_is_said(content: Path, tmp_path: Path) -> None:
     """`jq .` and most export tools write one array over many lines: its articles are imported,
     each problem at the line its element starts on. A source without articles says so."""

@@ -422,17 +422,46 @@ _FRONT_KEYS = {
 _BAD = object()
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DoublesNotingLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, noting each key a mapping gives again (YAML keeps the last value): (key, 0-based line)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.doubled: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[str] = set()
+        for key, _value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    self.doubled.append((key.value, key.start_mark.line))
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _safe_yaml(text: str, path: Path, reader: _Reader) -> Any:
-    """YAML without anchors and aliases (refused: a few lines can expand to billions of values)."""
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """YAML without anchors and aliases (refused: a few lines can expand to billions of values); keys
+    given twice are a warning at the first one's second line (the first value would be lost in silence)."""
     try:
         if "&" in text or "*" in text:
-            for ev in yaml.parse(text, Loader=loader_cls):
+            for ev in yaml.parse(text, Loader=_YAML_LOADER):
                 if getattr(ev, "anchor", None):
                     line = (ev.start_mark.line if ev.start_mark else 0) + 2
                     reader.problem(path, line, "YAML anchors and aliases are not allowed in front matter; not imported", "write each value out")
                     return _BAD
-        return yaml.load(text, Loader=loader_cls)
+        loader = _DoublesNotingLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+        if loader.doubled:
+            said = ", ".join(map(repr, dict.fromkeys(k for k, _line in loader.doubled)))
+            line = loader.doubled[0][1] + 2
+            reader.problem(path, line, f"the front matter has key {said} twice; the last value was kept", "give each key once", "warning")
+        return data
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reader.problem(
