@@ -57,6 +57,7 @@ from .model import (
     url_problem,
 )
 from .plain_blocks import plain_block_tokens
+from .plain_yaml import plain_yaml
 from .problems import CONTROL_CHARS_RE, ContentError, Problem, Report
 from .schema_check import compile_schema
 from .shelf import Shelf
@@ -159,6 +160,8 @@ _NoDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
 _MALFORMED_HINT = "check indentation, and quote values that contain ': ' or start with { [ * & ! % @ `"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -189,7 +192,31 @@ def parse_yaml(text: str, path: Path, report: Report, line_offset: int = 0) -> t
 
     Refused before anything is built: anchors and aliases, nesting deeper than ``MAX_YAML_DEPTH``,
     keys that are not plain scalars, merge keys (``<<``). Duplicate keys are reported (the later
-    one would silently replace the earlier one)."""
+    one would silently replace the earlier one). Plain YAML (:mod:`kb.content.plain_yaml`: what
+    advisory.yaml is usually made of) is read without libyaml's nodes, with the same result."""
+    plain = plain_yaml(text, _plain_tag, MAX_YAML_DEPTH)
+    if plain is not None:
+        data, lines = plain
+        return data, {at: line + 1 + line_offset for at, line in lines.items()}
+    return parse_yaml_nodes(text, path, report, line_offset)
+
+
+_RESOLVERS = _NoDatesLoader.yaml_implicit_resolvers
+_ANY_FIRST = _RESOLVERS.get(None, [])
+
+
+@lru_cache(maxsize=4096)  # (keys and many values repeat from file to file)
+def _plain_tag(value: str) -> str:
+    """The tag the loader resolves a plain scalar to (as ``Resolver.resolve`` does: the resolvers of
+    its first character, then those for any)."""
+    for tag, rx in _RESOLVERS.get(value[0] if value else "", []) + _ANY_FIRST:
+        if rx.match(value):
+            return tag
+    return _STR
+
+
+def parse_yaml_nodes(text: str, path: Path, report: Report, line_offset: int = 0) -> tuple[Any, dict[tuple, int]] | None:
+    """:func:`parse_yaml` through libyaml's nodes (any YAML)."""
     try:
         marks = _anchors_and_aliases(text)
     except yaml.YAMLError as exc:
@@ -242,9 +269,6 @@ def _constructed(text: str) -> Any:
         raise ValueError(str(exc)) from exc
     finally:
         loader.dispose()
-
-
-_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 def _value(loader: Any, node: yaml.Node) -> Any:
