@@ -388,7 +388,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     m.add_argument("source", metavar="SOURCE", help="a .jsonl file (one article a line) or a folder of Markdown files with front matter")
     m.add_argument("--vendor", help="vendor name written into every imported advisory")
-    m.add_argument("--force", action="store_true", help="overwrite imported files that were edited by hand since the last import")
+    m.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite imported files that were edited by hand since the last import, and import again advisories whose folder was deleted",
+    )
     m.add_argument("--dry-run", action="store_true", help="write nothing; print what would happen")
     m.add_argument(
         "--other-source",

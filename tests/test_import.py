@@ -360,6 +360,53 @@ def test_rerun_keeps_files_added_by_hand_and_reports_gone_articles(content: Path
     assert rep.gone == ["collect-logs"] and (content / "collect-logs" / "ja.md").exists()  # reported, not deleted
 
 
+def test_an_advisory_deleted_after_import_stays_deleted_unless_forced(content: Path, tmp_path: Path) -> None:
+    """A folder deleted by hand is an edit by hand: the next import leaves its article out (it came
+    back as "new", silently), the links to it become text; --force imports it again, under its id."""
+    from kb.importer.bookkeeping import LEDGER
+
+    src = copy_source(tmp_path)
+    import_articles(src, content)
+    assert (content / LEDGER).is_file()
+    shutil.rmtree(content / "vpn-timeout")
+    for _run in range(2):
+        rep = import_articles(src, content)
+        res = next(a for a in rep.articles if a.key == "vpn-timeout")
+        assert (res.id, res.outcome) == ("vpn-timeout", "kept") and "deleted" in res.reason and "--force" in res.reason
+        assert not (content / "vpn-timeout").exists() and not rep.errors
+    _, back = front(content / "collect-logs" / "ja.md")
+    assert "kb:" not in back and "VPN の記事に戻る" in back  # (no link to an advisory that is not there)
+    advisories, problems = load(content)
+    assert [a.id for a in advisories] == ["collect-logs"] and not [p for p in problems if p.severity == "error"]
+    rep = import_articles(src, content, force=True)
+    res = next(a for a in rep.articles if a.key == "vpn-timeout")
+    assert (res.id, res.outcome) == ("vpn-timeout", "new") and any("deleted" in n for n in res.notes)
+    assert (content / "vpn-timeout" / "ja.md").is_file()
+    _, back = front(content / "collect-logs" / "ja.md")
+    assert "kb:vpn-timeout" in back
+    assert outcome(import_articles(src, content), "vpn-timeout") == "unchanged"
+
+
+def test_the_ledger_is_written_only_when_something_changes_and_never_in_a_dry_run(content: Path, tmp_path: Path) -> None:
+    from kb.importer.bookkeeping import LEDGER
+
+    src = copy_source(tmp_path)
+    import_articles(src, content, dry_run=True)
+    assert not content.exists() or not (content / LEDGER).exists()
+    import_articles(src, content)
+    ledger = json.loads((content / LEDGER).read_text("utf-8"))
+    assert sorted(ledger["advisories"]) == ["collect-logs", "vpn-timeout"]
+    assert {v["key"] for v in ledger["advisories"].values()} == {"collect-logs", "vpn-timeout"}
+    stamp = (content / LEDGER).stat().st_mtime_ns
+    import_articles(src, content)
+    assert (content / LEDGER).stat().st_mtime_ns == stamp
+    # an unreadable ledger takes nothing for deleted (and is written again whole)
+    (content / LEDGER).write_text("{not json", "utf-8")
+    shutil.rmtree(content / "vpn-timeout")
+    assert outcome(import_articles(src, content), "vpn-timeout") == "new"
+    assert sorted(json.loads((content / LEDGER).read_text("utf-8"))["advisories"]) == ["collect-logs", "vpn-timeout"]
+
+
 def test_jsonl_lines_too_long_doubled_keys_and_fields_of_the_wrong_type_are_reported(content: Path, tmp_path: Path) -> None:
     """A line over the article limit is skipped without being read whole; a key given twice and a
     field import cannot use (a number for a summary, an object for a vendor) are said, not dropped
@@ -444,11 +491,13 @@ def test_a_key_imported_from_another_file_is_never_doubled_silently(content: Pat
     rep = import_articles(new, content, other_source="update")
     assert [(a.id, a.outcome) for a in rep.articles] == [("a1", "updated"), ("a2", "updated")]  # (a1: its record names the new file)
     assert json.loads((content / "a1" / ".kb-import.json").read_text("utf-8"))["source"]["path"] == str(new.resolve())
-    assert sorted(p.name for p in content.iterdir()) == ["a1", "a2"] and "replace the drum" in (content / "a2" / "en.md").read_text("utf-8")
+    assert sorted(p.name for p in content.iterdir() if not p.name.startswith(".")) == ["a1", "a2"] and "replace the drum" in (
+        content / "a2" / "en.md"
+    ).read_text("utf-8")
     again = tmp_path / "other-kb.jsonl"
     again.write_text(old.read_text("utf-8"), "utf-8")
     assert kb_main(["import", str(again), "--content", str(content), "--other-source", "add"]) == 0
-    assert sorted(p.name for p in content.iterdir()) == ["a1", "a1-2", "a2", "a2-2"]
+    assert sorted(p.name for p in content.iterdir() if not p.name.startswith(".")) == ["a1", "a1-2", "a2", "a2-2"]
     with pytest.raises(ValueError):
         import_articles(new, content, other_source="merge")
 
@@ -459,7 +508,7 @@ def test_ids_are_stable_and_unique(content: Path, tmp_path: Path) -> None:
         (src / folder).mkdir(parents=True)
         (src / folder / "setup.md").write_text(f"---\ntitle: Setup {folder}\nlang: en\n---\n\nText {folder}.\n", "utf-8")
     import_articles(src, content)
-    assert sorted(p.name for p in content.iterdir()) == ["b-setup", "setup"]  # a/setup sorts first
+    assert sorted(p.name for p in content.iterdir() if not p.name.startswith(".")) == ["b-setup", "setup"]  # a/setup sorts first
     assert "Setup a" in (content / "setup" / "en.md").read_text("utf-8")
     (src / "0").mkdir()
     (src / "0" / "setup.md").write_text("---\ntitle: Setup 0\nlang: en\n---\n\nText 0.\n", "utf-8")
@@ -475,9 +524,10 @@ def test_interrupted_import_is_recovered(content: Path, tmp_path: Path) -> None:
     os.rename(content / "vpn-timeout", content / ".kb-import-vpn-timeout.999.old")
     (content / ".kb-import-collect-logs.999.tmp").mkdir()
     (content / ".kb-import-collect-logs.999.tmp" / "ja.md").write_text("half", "utf-8")
+    (content / ".kb-imported.json.999.tmp").write_text('{"half', "utf-8")  # (and its ledger half written)
     rep = import_articles(src, content)
     assert rep.unchanged == 2
-    assert sorted(p.name for p in content.iterdir()) == ["collect-logs", "vpn-timeout"]
+    assert sorted(p.name for p in content.iterdir()) == [".kb-imported.json", "collect-logs", "vpn-timeout"]
 
 
 def test_failed_write_leaves_the_old_folder(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,9 @@ templates, volatile values (GUIDs, timestamps, request ids) turned into ``{{slot
 Re-runs: an article whose output is what import wrote last time is ``unchanged`` (nothing is
 written); when the output changed and the folder still holds exactly what import wrote, it is
 ``updated``; files edited by hand since are left alone (``kept``; ``force`` overwrites them); a folder
-that import did not make is never touched (``skipped``). Files someone added to an imported folder
+deleted by hand after an import stays deleted (``kept``: ``CONTENT_DIR/.kb-imported.json`` lists every
+advisory import wrote; ``force`` imports it again, under its id); a folder that import did not make is
+never touched (``skipped``). Files someone added to an imported folder
 are carried over on every rewrite. Each folder is written beside its place and renamed in, so an
 interrupted import leaves either the old folder or the new one. Nothing import did not make is
 ever deleted, and articles gone from the source are only reported. An article whose key was
@@ -46,7 +48,7 @@ only kb.content.load, kb.content.model and kb.storage; ``convert`` names ``run``
 - ``convert``: the Markdown cleanups of one article (title heading, anchors, links to
   ``kb:``/``assets/``/text, raw HTML report, heading levels)
 - ``advisory``: the ``advisory.yaml`` of an article, dates (:func:`parse_date`) and the YAML style
-- ``bookkeeping``: ``.kb-import.json``, re-run decisions, atomic folder writes, recovery
+- ``bookkeeping``: ``.kb-import.json``, the ledger ``.kb-imported.json``, re-run decisions, atomic folder writes, recovery
 - ``run``: :func:`import_articles`, tying them together under the content folder's writer lock
 """
 

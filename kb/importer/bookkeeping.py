@@ -24,6 +24,37 @@ BOOKKEEPING = ".kb-import.json"
 FORMAT = 1
 """Version of the bookkeeping format and of the conversion (part of the source hash)."""
 _TMP_RE = re.compile(r"^\.kb-import-(.+)\.(\d+)\.(tmp|old)$")
+LEDGER = ".kb-imported.json"
+"""The file in the content folder that lists every advisory import wrote: its id -> the source file
+and the article's key. A listed advisory whose folder is gone was deleted by hand: the next import
+leaves its article out (an edit by hand, like any other: ``force`` imports it again)."""
+_LEDGER_TMP_RE = re.compile(r"^\.kb-imported\.json\.\d+\.tmp$")
+MAX_LEDGER_BYTES = 64 << 20
+
+
+def read_ledger(content_dir: Path) -> dict[str, dict[str, str]]:
+    """The advisories import wrote into ``content_dir`` (:data:`LEDGER`); none when there is no
+    readable ledger (nothing is then taken for deleted)."""
+    path = content_dir / LEDGER
+    try:
+        raw = json.loads(path.read_text("utf-8")) if path.stat().st_size <= MAX_LEDGER_BYTES else None
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("advisories"), dict):
+        return {}
+    return {
+        str(k): {"path": v["path"], "key": v["key"]}
+        for k, v in raw["advisories"].items()
+        if isinstance(v, dict) and isinstance(v.get("path"), str) and isinstance(v.get("key"), str)
+    }
+
+
+def write_ledger(content_dir: Path, ledger: dict[str, dict[str, str]]) -> None:
+    """Write :data:`LEDGER` whole (beside it, then renamed over it)."""
+    tmp = content_dir / f"{LEDGER}.{os.getpid()}.tmp"
+    doc = {"made_by": "kb import", "format": FORMAT, "advisories": dict(sorted(ledger.items()))}
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    os.replace(tmp, content_dir / LEDGER)
 
 
 @dataclass
@@ -182,6 +213,9 @@ def _folder_hashes(folder: Path) -> dict[str, str]:
 def _recover(root: Path) -> None:
     """Undo what an interrupted import left: put back a folder moved aside, remove half-written ones."""
     for d in sorted(root.iterdir()):
+        if _LEDGER_TMP_RE.match(d.name) and d.is_file() and not d.is_symlink():
+            d.unlink()  # (a ledger half written: the ledger itself is whole)
+            continue
         m = _TMP_RE.match(d.name)
         if not m or not d.is_dir() or d.is_symlink():
             continue

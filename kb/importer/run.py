@@ -17,7 +17,7 @@ from pathlib import Path
 from ..content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, Problem
 from ..storage import UnsafeTarget, output_holding, writer_lock
 from .advisory import _dump, advisory_yaml
-from .bookkeeping import FORMAT, _Existing, _recover, decide, read_existing, write_folder
+from .bookkeeping import FORMAT, _Existing, _recover, decide, read_existing, read_ledger, write_folder, write_ledger
 from .common import SourceError, _sha, slugify
 from .convert import _ArticleContext, _Converter, _Output
 from .report import ImportReport
@@ -47,8 +47,19 @@ class _Importer:
 
     # ids ---------------------------------------------------------------------------------------
 
-    def assign_ids(self, arts: list[_Article], existing: dict[str, _Existing], other_source: str | None = None) -> None:
+    def assign_ids(
+        self,
+        arts: list[_Article],
+        existing: dict[str, _Existing],
+        other_source: str | None = None,
+        ledger: dict[str, dict[str, str]] | None = None,
+        force: bool = False,
+    ) -> None:
         """Give each article its advisory id: the folder it was imported into before, or a new one.
+
+        An article imported before whose folder was deleted since (``ledger``, :data:`LEDGER`) is
+        left out ("kept": deleted by hand, as an edit by hand is kept), or with ``force`` imported
+        again under its id; no other article takes that id.
 
         An article is the same as one imported before when its key was recorded from this source
         (or from a file that no longer exists: the source was moved). A key recorded from another
@@ -68,10 +79,22 @@ class _Importer:
                 by_key.setdefault(src["key"], name)
             else:
                 elsewhere.setdefault(src["key"], (name, recorded))
-        taken = set(existing)
+        deleted: dict[str, str] = {}  # key -> id, of articles imported from here whose folder is gone
+        for name, entry in (ledger or {}).items():
+            if name not in existing and (entry["path"] == here or not Path(entry["path"]).exists()):
+                deleted.setdefault(entry["key"], name)
+        taken = set(existing) | set(deleted.values())
         pending: list[_Article] = []
         for a in arts:
             res = a.result
+            if a.key not in by_key and a.key in deleted:
+                res.id = deleted[a.key]
+                if force:
+                    res.notes.append("imported before, then its folder was deleted; imported again (--force)")
+                else:
+                    res.outcome = "kept"
+                    res.reason = "its folder was deleted after an earlier import, and stays deleted; --force imports it again"
+                continue
             if a.key not in by_key and a.key in elsewhere and other_source != "add":
                 name, recorded = elsewhere[a.key]
                 if other_source == "update":
@@ -115,7 +138,7 @@ class _Importer:
                     assigned.add(c)
                     break
         for a in arts:
-            if a.result.id and a.result.outcome != "skipped":
+            if a.result.id and a.result.outcome not in ("skipped", "kept"):  # (a link to a deleted one becomes text)
                 self.available[a.key] = a.result.id
 
     def not_imported(self, a: _Article, message: str, hint: str) -> None:
@@ -194,7 +217,7 @@ class _Importer:
         res.messages.clear()
         res.counts.clear()
         res.unmapped.clear()
-        res.notes[:] = [n for n in res.notes if n.startswith("imported before")]
+        res.notes[:] = [n for n in res.notes if n.startswith("imported before")]  # (what assign_ids said)
         files: dict[str, bytes] = {}
         messages: list[tuple[str, str, str]] = []
         for lang in ("ja", "en"):
@@ -314,9 +337,10 @@ def import_articles(
         if not dry_run:
             _recover(root)
         existing = read_existing(root)
-        imp.assign_ids(arts, existing, other_source)
+        ledger = read_ledger(root)
+        imp.assign_ids(arts, existing, other_source, ledger, force)
         outputs: dict[str, _Output] = {}
-        todo = [a for a in arts if a.result.outcome != "skipped" and a.result.id]
+        todo = [a for a in arts if a.result.outcome not in ("skipped", "kept") and a.result.id]
         for _round in range(3):  # an article that cannot be converted is no link target: convert its linkers again
             failed = []
             for a in todo:
@@ -337,7 +361,7 @@ def import_articles(
                 break
         for a in arts:
             res = a.result
-            if res.outcome == "skipped" or not res.id or a.key not in outputs:
+            if res.outcome in ("skipped", "kept") or not res.id or a.key not in outputs:
                 if not res.outcome:
                     res.outcome, res.reason = "skipped", res.reason or "no advisory id could be given"
                 continue
@@ -351,6 +375,15 @@ def import_articles(
                     res.outcome, res.reason = "skipped", f"could not be written: {exc.strerror or exc}"
                     report.problems.append(Problem(str(root / res.id), 1, f"cannot write {res.id}: {exc}", "check the folder's permissions"))
         here = str(src.resolve())
+        if not dry_run:
+            # every folder import wrote or finds as it wrote it (a folder deleted by hand stays listed)
+            made = {a.result.id: {"path": here, "key": a.key} for a in arts if a.result.id and a.result.outcome in ("new", "updated", "unchanged")}
+            for name, ex in existing.items():
+                if ex.book is not None and name not in made:
+                    made[name] = {"path": str(ex.book["source"].get("path", "")), "key": ex.book["source"]["key"]}
+            merged = {k: v for k, v in ledger.items() if k not in existing} | made
+            if merged != ledger:
+                write_ledger(root, merged)
         keys = {a.key for a in arts}
         for name, ex in existing.items():
             if ex.book is not None and str(ex.book["source"].get("path")) == here and ex.book["source"]["key"] not in keys:
