@@ -377,11 +377,11 @@ def import_articles(
         here = str(src.resolve())
         if not dry_run:
             # every folder import wrote or finds as it wrote it (a folder deleted by hand stays listed)
-            made = {a.result.id: {"path": here, "key": a.key} for a in arts if a.result.id and a.result.outcome in ("new", "updated", "unchanged")}
+            written = {a.result.id: {"path": here, "key": a.key} for a in arts if a.result.id and a.result.outcome in ("new", "updated", "unchanged")}
             for name, ex in existing.items():
-                if ex.book is not None and name not in made:
-                    made[name] = {"path": str(ex.book["source"].get("path", "")), "key": ex.book["source"]["key"]}
-            merged = {k: v for k, v in ledger.items() if k not in existing} | made
+                if ex.book is not None and name not in written:
+                    written[name] = {"path": str(ex.book["source"].get("path", "")), "key": ex.book["source"]["key"]}
+            merged = {k: v for k, v in ledger.items() if k not in existing} | written
             if merged != ledger:
                 write_ledger(root, merged)
         keys = {a.key for a in arts}
