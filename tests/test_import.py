@@ -407,6 +407,20 @@ def test_the_ledger_is_written_only_when_something_changes_and_never_in_a_dry_ru
     assert sorted(json.loads((content / LEDGER).read_text("utf-8"))["advisories"]) == ["collect-logs", "vpn-timeout"]
 
 
+def test_a_ledger_that_cannot_be_written_is_a_warning_and_the_folders_stay(content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kb.importer.run as run
+
+    def full(*_a: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run, "write_ledger", full)
+    rep = import_articles(copy_source(tmp_path), content)
+    assert rep.new == 2 and not rep.errors
+    (warning,) = [p for p in rep.problems if "cannot write" in p.message]
+    assert warning.severity == "warning" and "No space left" in warning.message and "may come back" in warning.message
+    assert (content / "vpn-timeout" / "ja.md").is_file()
+
+
 def test_jsonl_lines_too_long_doubled_keys_and_fields_of_the_wrong_type_are_reported(content: Path, tmp_path: Path) -> None:
     """A line over the article limit is skipped without being read whole; a key given twice and a
     field import cannot use (a number for a summary, an object for a vendor) are said, not dropped

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..content.load import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, Problem
 from ..storage import UnsafeTarget, output_holding, writer_lock
 from .advisory import _dump, advisory_yaml
-from .bookkeeping import FORMAT, _Existing, _recover, decide, read_existing, read_ledger, write_folder, write_ledger
+from .bookkeeping import FORMAT, LEDGER, _Existing, _recover, decide, read_existing, read_ledger, write_folder, write_ledger
 from .common import SourceError, _sha, slugify
 from .convert import _ArticleContext, _Converter, _Output
 from .report import ImportReport
@@ -383,7 +383,18 @@ def import_articles(
                     written[name] = {"path": str(ex.book["source"].get("path", "")), "key": ex.book["source"]["key"]}
             merged = {k: v for k, v in ledger.items() if k not in existing} | written
             if merged != ledger:
-                write_ledger(root, merged)
+                try:
+                    write_ledger(root, merged)
+                except OSError as exc:  # (the folders are written: say what is lost, do not fail the import)
+                    report.problems.append(
+                        Problem(
+                            str(root / LEDGER),
+                            1,
+                            f"cannot write {LEDGER}: {exc.strerror or exc}; a folder deleted by hand may come back at the next import",
+                            "check the content folder's permissions and free space",
+                            "warning",
+                        )
+                    )
         keys = {a.key for a in arts}
         for name, ex in existing.items():
             if ex.book is not None and str(ex.book["source"].get("path")) == here and ex.book["source"]["key"] not in keys:
