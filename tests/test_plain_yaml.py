@@ -146,6 +146,25 @@ def test_what_pyyaml_writes_is_read_as_libyaml_reads_it(flow):
     assert taken >= (0 if flow else 300)  # (all flow: a root in braces is left to libyaml)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- |\n x\n- y\n",
+        "- |-\n  a\n  b\n- c\n",
+        "a:\n- |\n  x\n  y\nb: 1\n",
+        "a:\n  - |-\n    x\n\n    y\n  - z\n",
+        "- a: |\n    x\n  b: y\n",
+        "- |\n x\n  y\n",
+        "k: |-\n  a\n\n\nn: 1\n",
+        "-  |\n   x\n",
+        "- a: |\n   x\n",
+        "k: |\n  # not a comment\n  - not an item\n",
+    ],
+)
+def test_literal_blocks_in_items_and_mappings_are_read_as_libyaml_reads_them(text: str):
+    assert _same_as_libyaml(text)
+
+
 def test_deep_nesting_is_left_to_libyaml_which_reports_it():
     text = "".join(" " * (2 * k) + f"k{k}:\n" for k in range(MAX_YAML_DEPTH + 2)) + " " * (2 * (MAX_YAML_DEPTH + 2)) + "k: x\n"
     assert plain_yaml(text, _plain_tag, MAX_YAML_DEPTH) is None
