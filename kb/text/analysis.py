@@ -217,10 +217,17 @@ def _canonical(kind: str, m: re.Match[str]) -> tuple[str, tuple[str, ...]] | Non
         return (f"v{g[0]}" if g[0] else g[1]), ()
     if kind == "model":
         value = model_key(m.group(0))
-        if len(value) < 4 or not re.search(r"[a-z]", value) or not re.search(r"\d", value):
-            return None
-        return value, ()
+        return (value, ()) if _is_model_number(value) else None
     return None
+
+
+def _letters_and_digits(text: str) -> bool:
+    return bool(re.search(r"[a-z]", text)) and bool(re.search(r"\d", text))
+
+
+def _is_model_number(key: str) -> bool:
+    """Whether a model key (:func:`model_key`) is one the identifier analysis takes: letters and digits, 4 characters or more."""
+    return len(key) >= 4 and _letters_and_digits(key)
 
 
 def model_key(text: str) -> str:
@@ -234,7 +241,7 @@ def model_keys(text: str) -> list[str]:
     keys = [model_key(text)]
     parts = normalize(text).split()
     for i, p in enumerate(parts):
-        if re.search(r"\d", p) and re.search(r"[a-z]", p):
+        if _letters_and_digits(p):
             key = model_key(" ".join(parts[i:]))
             if key not in keys:
                 keys.append(key)
@@ -255,9 +262,9 @@ def model_family_keys(text: str) -> list[str]:
     parts = [p for p in re.split(r"[\s\-]+", normalize(text)) if p]
     if len(parts) < 2 or not _GENERATION_RE.fullmatch(parts[-1]):
         return []
-    if not any(re.search(r"\d", p) and re.search(r"[a-z]", p) for p in parts[:-1]):
+    if not any(map(_letters_and_digits, parts[:-1])):
         return []
-    return [k for k in model_keys(" ".join(parts[:-1])) if len(k) >= 4 and re.search(r"\d", k) and re.search(r"[a-z]", k)]
+    return [k for k in model_keys(" ".join(parts[:-1])) if _is_model_number(k)]
 
 
 _ALNUM_RE = re.compile(r"[a-z0-9]+")
