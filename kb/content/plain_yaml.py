@@ -247,7 +247,7 @@ class _Reader:
         if first == "[" or first == "{":
             if depth + 1 > self.max_depth:  # (its items)
                 raise _NotPlain
-            collection, end = (self.flow_sequence if first == "[" else self.flow_mapping)(text, 1, path, number, depth)
+            collection, end = (self.flow_sequence if first == "[" else self.flow_mapping)(text, 1, path, number)
             _rest_is_comment(text, end)
             return collection
         if first == '"' or first == "'":
@@ -271,7 +271,7 @@ class _Reader:
             return int(value)
         raise _NotPlain  # (true, null, 1.5, 0x1F, 1_000, ...: the loader builds those)
 
-    def flow_sequence(self, text: str, at: int, path: tuple, number: int, depth: int) -> tuple[list, int]:
+    def flow_sequence(self, text: str, at: int, path: tuple, number: int) -> tuple[list, int]:
         out: list[Any] = []
         while True:
             at = _skip_spaces(text, at)
@@ -280,16 +280,11 @@ class _Reader:
             value, at = self.flow_scalar(text, at)
             self.where[(*path, len(out))] = number
             out.append(value)
-            at = _skip_spaces(text, at)
-            if at >= len(text):
-                raise _NotPlain
-            if text[at] == "]":
-                return out, at + 1
-            if text[at] != ",":
-                raise _NotPlain
-            at += 1
+            done, at = _after_item(text, at, "]")
+            if done:
+                return out, at
 
-    def flow_mapping(self, text: str, at: int, path: tuple, number: int, depth: int) -> tuple[dict, int]:
+    def flow_mapping(self, text: str, at: int, path: tuple, number: int) -> tuple[dict, int]:
         out: dict[str, Any] = {}
         while True:
             at = _skip_spaces(text, at)
@@ -303,14 +298,9 @@ class _Reader:
                 raise _NotPlain
             self.where[(*path, key)] = number
             out[key], at = self.flow_scalar(text, m.end())
-            at = _skip_spaces(text, at)
-            if at >= len(text):
-                raise _NotPlain
-            if text[at] == "}":
-                return out, at + 1
-            if text[at] != ",":
-                raise _NotPlain
-            at += 1
+            done, at = _after_item(text, at, "}")
+            if done:
+                return out, at
 
     def flow_scalar(self, text: str, at: int) -> tuple[Any, int]:
         if at >= len(text):
@@ -323,6 +313,15 @@ class _Reader:
         while end < len(text) and text[end] not in ",]}":
             end += 1
         return self.plain(text[at:end].rstrip(" "), block=False), end
+
+
+def _after_item(text: str, at: int, close: str) -> tuple[bool, int]:
+    """After an item of a flow collection: whether ``close`` ends the collection there, and where
+    what follows (the next item, or the rest of the line) starts."""
+    at = _skip_spaces(text, at)
+    if at >= len(text) or text[at] not in (close, ","):
+        raise _NotPlain
+    return text[at] == close, at + 1
 
 
 def _skip_spaces(text: str, at: int) -> int:
