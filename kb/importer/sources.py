@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from ..content.load import Problem
+from ..content.load import SAFE_LOADER, Problem
 from .common import MAX_FRONT_MATTER_BYTES, MAX_JSON_ARRAY_BYTES, MAX_SOURCE_BYTES, SourceError, _norm_lang, detect_lang
 from .report import ArticleResult, ImportReport
 
@@ -422,10 +422,7 @@ _FRONT_KEYS = {
 _BAD = object()
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _DoublesNotingLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
+class _DoublesNotingLoader(SAFE_LOADER):  # type: ignore[misc,valid-type]
     """The safe loader, noting each key a mapping gives again (YAML keeps the last value): (key, 0-based line)."""
 
     def __init__(self, stream: str):
@@ -447,7 +444,7 @@ def _safe_yaml(text: str, path: Path, reader: _Reader) -> Any:
     given twice are a warning at the first one's second line (the first value would be lost in silence)."""
     try:
         if "&" in text or "*" in text:
-            for ev in yaml.parse(text, Loader=_YAML_LOADER):
+            for ev in yaml.parse(text, Loader=SAFE_LOADER):
                 if getattr(ev, "anchor", None):
                     line = (ev.start_mark.line if ev.start_mark else 0) + 2
                     reader.problem(path, line, "YAML anchors and aliases are not allowed in front matter; not imported", "write each value out")
