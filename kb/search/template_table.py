@@ -274,14 +274,13 @@ class Entries(Sequence[TemplateEntry]):
         return e
 
     def __iter__(self) -> Iterator[TemplateEntry]:
-        if len(self._made) < self._n:  # every entry at once: far cheaper than one by one
+        made = self._made
+        if len(made) < self._n:  # every entry at once: far cheaper than one by one
             t = self._t
             strings, texts = t.string_list(), list(t.wordings)
-            made = self._made
             for i, (a, c, m, lang, k, w, g) in enumerate(t.rows.tolist()):
                 if i not in made:
                     made[i] = TemplateEntry(strings[a], strings[c], strings[m], strings[lang], strings[k], texts[w], bool(g))
-        made = self._made
         return (made[i] for i in range(self._n))
 
     def __eq__(self, other: object) -> bool:
