@@ -553,3 +553,29 @@ def test_a_key_value_typed_apart_finds_its_advisory(base, query):
     """errcode=-107 is an identifier, and its key and value are words too: typed with a space (or
     the key in Japanese), the message's advisory comes first, not "no matching advisory"."""
     assert base.search(query)[0].id == "trendmicro-tmcm-tmi-not-ready"
+
+
+def test_marks_are_placed_from_the_kept_analysis_of_each_line():
+    """Highlighting marks every occurrence of the matched words, bigrams and identifiers in the line
+    with most of them, from each line's analysis kept compactly (kb.search.rank._markable: the
+    terms interned, their spans end to end), and a second time from what was kept, the same."""
+    from kb.search import rank
+    from kb.text.analysis import analyze
+
+    line = "サーバーを再起動するとサーバーのログに errcode=-107 が出る"
+    places, identifiers = rank._markable(line, True)
+    expected: dict[str, list[int]] = {}
+    a = analyze(line)
+    for t in a.words + a.grams:
+        expected.setdefault(t.text, []).extend((t.start, t.end))
+    assert places == {t: tuple(s) for t, s in expected.items()}
+    assert places["サーバ"] == (0, 4, 11, 15)  # (both occurrences)
+    assert identifiers == ((frozenset({"errcode=-107"}), 20, 32),)
+    assert rank._spans_of(places, {"サーバ", "absent"}, 100) == [(100, 104), (111, 115)]
+    text = "First line about nothing.\n" + line
+    rank._markable.cache_clear()
+    first = rank.highlight(text, {"サーバ", "再", "起動", "errcode=-107"})
+    assert first == "«サーバー»を«再起動»すると«サーバー»のログに «errcode=-107» が出る", first
+    assert rank._markable.cache_info().misses == 1  # (only the line with the terms was analyzed)
+    assert rank.highlight(text, {"サーバ", "再", "起動", "errcode=-107"}) == first
+    assert rank._markable.cache_info().hits == 1

@@ -19,11 +19,13 @@ import dataclasses
 import gc
 import heapq
 import re
+import sys
 import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -270,22 +272,41 @@ def _mark(text: str, spans: list[tuple[int, int]], width: int | None = None) -> 
 _KANA_TAIL_RE = re.compile(r"[\u3040-\u309f]+$")
 
 
-@lru_cache(maxsize=1024)
-def _markable(text: str, japanese: bool) -> tuple[dict[str, tuple[tuple[int, int], ...]], tuple[tuple[frozenset[str], int, int], ...]]:
+MARKED_PIECES_KEPT = 2048
+"""Pieces of advisories' text (lines, mostly) whose places of terms :func:`_markable` keeps (~4 KB
+each for real text: ~8 MB, what 1,024 took before they were kept compactly): the advisories found
+come back across searches. At 1,024 a round of the real-text benchmark's queries on 200 articles
+(~1,070 lines) found none of them still kept, and a line's analysis is ~0.25 ms (a fifth of a
+search there)."""
+
+Places = dict[str, tuple[int, ...]]
+"""Term -> where it is in a piece of text: its spans' start and end offsets, end to end."""
+
+
+@lru_cache(maxsize=MARKED_PIECES_KEPT)
+def _markable(text: str, japanese: bool) -> tuple[Places, tuple[tuple[frozenset[str], int, int], ...]]:
     """What highlighting needs of a piece of an advisory's text, remembered (the same lines come back
-    across searches): where each of its words and bigrams is, as term -> (start, end) pairs, and its
-    identifiers as (terms, start, end), offsets into ``text``. Only these are kept, not the whole
-    analysis (its map from each normalized character back would take several times the room).
+    across searches): where each of its words and bigrams is (:data:`Places`), and its identifiers as
+    (terms, start, end), offsets into ``text``. Only these are kept, not the whole analysis (its map
+    from each normalized character back would take several times the room), and compactly: the
+    terms interned (the same words come in many lines), a term's spans in one flat tuple (a tuple
+    of pairs, and the terms' own strings, took ~8.6 KB a line of real text against ~4 KB).
     Always MeCab's analysis when ``japanese`` (the browser-parity tests swap this module's
     ``analyze``, for the query, not this one)."""
     a = text_analysis.analyze(text, japanese=japanese)
-    places: dict[str, list[tuple[int, int]]] = {}
+    places: dict[str, list[int]] = {}
     for t in a.words + a.grams:
-        places.setdefault(t.text, []).append((t.start, t.end))
+        places.setdefault(t.text, []).extend((t.start, t.end))
     return (
-        {term: tuple(spans) for term, spans in places.items()},
+        {sys.intern(term): tuple(spans) for term, spans in places.items()},
         tuple((frozenset(i.terms), *a.span(i.start, i.end)) for i in a.identifiers),
     )
+
+
+def _spans_of(places: Places, terms: AbstractSet[str], offset: int) -> list[tuple[int, int]]:
+    """The spans of those of ``terms`` that ``places`` has, moved by ``offset``."""
+    found = [places[t] for t in terms if t in places] if len(terms) < len(places) else [p for t, p in places.items() if t in terms]
+    return [(offset + p[i], offset + p[i + 1]) for p in found for i in range(0, len(p), 2)]
 
 
 @lru_cache(maxsize=8192)
@@ -354,8 +375,7 @@ def highlight(text: str, terms: set[str], japanese: bool = True) -> str:
     spans: list[tuple[int, int]] = []
     for start, end in pieces:
         places, identifiers = _markable(text[start:end], japanese)
-        found = [places[t] for t in terms if t in places] if len(terms) < len(places) else [p for t, p in places.items() if t in terms]
-        spans += [(start + x, start + y) for pairs in found for x, y in pairs]
+        spans += _spans_of(places, terms, start)
         spans += [(start + x, start + y) for ts, x, y in identifiers if not ts.isdisjoint(terms)]
     merged: list[tuple[int, int]] = []
     for s, e in sorted(spans):
