@@ -52,6 +52,7 @@ from .model import (
     Section,
     Step,
     Template,
+    near_typed_heading,
     section_kind,
     template_problems,
     url_problem,
@@ -718,6 +719,13 @@ def parse_language_file(text: str, path: Path, lang: str, report: Report, declar
             sec_md = src(head_end[s_ln], s_stop)
             if sec_kind is not None:
                 _section_slips(s_txt, sec_kind, sec_md, inner, path, body_start + s_ln + 1, body_start + 1, report)
+            elif (near := near_typed_heading(s_txt)) is not None:
+                report.warn(
+                    path,
+                    body_start + s_ln + 1,
+                    f"section '{s_txt}' is free-form, one character from '{near[0]}' ({near[1]})",
+                    f"a free-form section is shown as written, but not read as the case's {near[1]}; if that is what it is, name it '{near[0]}'",
+                )
             sections.append(Section(s_txt, sec_kind, sec_md, procs))
         cases[cid] = (ctitle, abs_line, _case_text(ctitle, sections))
         order.append(cid)

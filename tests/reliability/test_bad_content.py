@@ -473,6 +473,48 @@ def test_an_empty_typed_section_and_steps_indented_as_code_are_warnings(tmp_path
     assert warnings_of(tmp_path) == []
 
 
+def test_a_section_heading_one_character_from_a_typed_one_is_a_warning(tmp_path):
+    """`## Symptons` or `## 発生要件` make a free-form section: the case then has no symptoms or
+    conditions for ranking and "What to do", and nothing said so. A heading that is another word
+    (`## Nodes`, `## 対象`, `## 動作環境`) says nothing."""
+    ja = (
+        "---\ntitle: ウィジェットの問題\nsummary: ウィジェットが壊れる。\n---\n\n# first: 最初のケース\n\n"
+        "## 発生要件\n\n高負荷時。\n\n## 対象\n\nAW100F2\n\n## 動作環境\n\nWindows\n\n## Symptons\n\nIt breaks.\n\n## Nodes\n\nTwo.\n"
+    )
+    d = advisory(tmp_path, ja=ja)
+    (d / "en.md").unlink()
+    assert errors(tmp_path) == []
+    assert [(n, line, m, h) for n, line, m, h in warnings_of(tmp_path)] == [
+        (
+            "ja.md",
+            line_no(ja, "## 発生要件"),
+            "section '発生要件' is free-form, one character from '発生条件' (conditions)",
+            "a free-form section is shown as written, but not read as the case's conditions; if that is what it is, name it '発生条件'",
+        ),
+        (
+            "ja.md",
+            line_no(ja, "## Symptons"),
+            "section 'Symptons' is free-form, one character from 'symptoms' (symptoms)",
+            "a free-form section is shown as written, but not read as the case's symptoms; if that is what it is, name it 'symptoms'",
+        ),
+    ]
+    advisory(tmp_path, ja=ja.replace("発生要件", "発生条件").replace("Symptons", "Symptoms"))
+    (d / "en.md").unlink()
+    assert warnings_of(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("near", "typed"),
+    [("Reslution", "resolution"), ("Resolutoin", "resolution"), ("Root cuase", "root cause"), ("Solutions", "solution"), ("回避手段", "回避手順")],
+)
+def test_slips_of_typed_headings(near, typed):
+    from kb.content.model import near_typed_heading
+
+    assert near_typed_heading(near)[0] == typed
+    for other in ("Notes", "Nodes", "Issues", "現像", "対応表", "参考資料", "Resolution", "FAQ", "背景"):
+        assert near_typed_heading(other) is None, other
+
+
 @pytest.mark.parametrize(
     ("edit", "hint"),
     [
