@@ -733,10 +733,14 @@ def test_template_strings_are_numbered_by_first_appearance_as_a_dict_numbers_the
         assert renumbered.shape == cells.shape and renumbered.ravel().tolist() == [number[v] for v in flat]
 
 
-@pytest.mark.parametrize(("per_pass", "read_from"), [(None, None), (1000, None), (7, None), (1, None), (None, 1), (1000, 5), (7, 3)])
-def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatch, per_pass, read_from):
+@pytest.mark.parametrize(
+    ("per_pass", "read_from", "per_document"),
+    [(None, None, None), (1000, None, 0), (7, None, 0), (1, None, 0), (None, 1, None), (1000, 5, 0), (7, 3, 0), (1, None, 1), (7, 3, 2)],
+)
+def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatch, per_pass, read_from, per_document):
     """Index.search (all postings laid end to end in reused arrays, one bincount, the best documents'
-    terms looked up at once; or, past ``POSTINGS_PER_PASS`` postings, in passes that start from the
+    terms looked up at once; or, past ``POSTINGS_PER_PASS`` postings or ``PASS_PER_DOCUMENT`` per
+    document, whichever is more, in passes that start from the
     sums so far, the terms looked up one by one) gives the scores, order and matched terms of adding
     one term's postings at a time, bit for bit; a large search followed by small ones leaves nothing
     behind, and the reused arrays stay within a pass's size. The same when the lists of
@@ -751,6 +755,8 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
     index = synthetic_base.searcher().index
     if per_pass is not None:
         monkeypatch.setattr(index_module, "POSTINGS_PER_PASS", per_pass)
+    if per_document is not None:
+        monkeypatch.setattr(index_module, "PASS_PER_DOCUMENT", per_document)
     if read_from is not None:
         mapped_lookups = {(f, t): index.lookup(f, t) for f in ("models", "refs") for t in ("pgt20146f2", "ms05-018", "kb890859", "none")}
         monkeypatch.setattr(index, "READ_FROM", read_from)
@@ -799,7 +805,9 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
                 assert p.matched == has
                 assert index._position(p.key) == d
     if per_pass is not None:
-        assert max(len(a) for a in index._scratch._arrays.values()) <= 1.25 * (index.doc_count + per_pass) + 1
+        size = index_module._pass_size(index.doc_count)
+        assert size == max(per_pass, index_module.PASS_PER_DOCUMENT * index.doc_count)
+        assert max(len(a) for a in index._scratch._arrays.values()) <= 1.25 * (index.doc_count + size) + 1
     if read_from is not None:
         assert "read-docs" in index._scratch._arrays or per_pass == 7  # (long lists were read into the reused arrays)
 

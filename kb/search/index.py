@@ -269,12 +269,27 @@ class _Scratch(threading.local):
 
 
 POSTINGS_PER_PASS = 1 << 16
-"""Postings :func:`_sum_postings` lays end to end at most at once: what its reused arrays may hold
-(~1 MB), whatever the query. Without a bound they grew to the longest paste so far and stayed
-that large (~100 MB at 30,000 advisories after ordinary pastes, more after a megabyte); at 1 << 20
-(~17 MB) a query process's resident memory was 15 MB more after 800 queries at 10,000 advisories,
-with the same latency; 1 << 18 -> 1 << 16: ~3 MB less, the same latency (A/B, interleaved); at
+"""Postings :func:`_sum_postings` lays end to end at once, at least (:func:`_pass_size`): what its
+reused arrays may hold (~1 MB) whatever the query. Without a bound they grew to the longest paste
+so far and stayed that large (~100 MB at 30,000 advisories after ordinary pastes, more after a
+megabyte); at 1 << 20 (~17 MB) a query process's resident memory was 15 MB more after 800 queries
+at 10,000 advisories, with the same latency; 1 << 18 -> 1 << 16: ~3 MB less (A/B, interleaved); at
 1 << 14 the multi-line pastes took 2-3 ms more."""
+
+PASS_PER_DOCUMENT = 4
+"""A pass holds at least this many postings per document of the index (:func:`_pass_size`). Each
+pass after the first lays every document's sum so far ahead of its postings: with passes of 1 << 16
+postings the 20 slowest pastes at 30,000 advisories (110,000 documents, ~1.5M postings each) summed
+the sums of every document again in each of ~25 passes, more than their postings: 47-52 ms for
+their word overlap, 33-37 ms with passes of ~4 documents' worth (at 10,000 advisories ~12 -> ~11
+ms; harness on the bench's indexes, interleaved). The arrays are ~17 bytes a posting: ~2.5 MB at
+10,000 advisories, ~7.5 MB at 30,000."""
+
+
+def _pass_size(n_docs: int) -> int:
+    """Postings summed at once in an index of ``n_docs`` documents: :data:`POSTINGS_PER_PASS` or
+    :data:`PASS_PER_DOCUMENT` per document, whichever is more."""
+    return max(POSTINGS_PER_PASS, PASS_PER_DOCUMENT * n_docs)
 
 
 Pass = list[tuple[int, Any, Any, float]]
@@ -1500,7 +1515,7 @@ class Index:
             weight = (math.log(self.doc_count / (df + 1)) + 1) * boosts.get(t, 1.0) if self.doc_count else 0.0
             parts.append((docs, w, weight))
             used.append((f, t))
-        passes = _passes(parts, POSTINGS_PER_PASS)
+        passes = _passes(parts, _pass_size(n_docs))
         scores, all_docs = _sum_postings(passes, n_docs, self._scratch)
         if lang is not None:
             scores[self._twins(lang)] = 0.0  # (once for all terms: what a document scored there is dropped)
