@@ -545,6 +545,8 @@ class TemplateMatcher:
                         s, e = m.span(f"s{k}")
                         values[p.name] = text[origin[s] : origin[e - 1] + 1] if e > s else ""
                     return Found(True, 1.0, values, (origin[m.start()], origin[m.end() - 1] + 1))
+        if not covered and chunks and not (spec.MIN_FRAGMENT_CHARS <= len(sq) <= w.total):
+            return None  # (none of it, and too long or too short to be a fragment of it: most candidates of a long paste)
         coverage = covered / w.chunk_total
         # The longest chunk is what tells this message from its siblings (AccountDisabledException
         # vs TenantAccessBlockedException after the same prefix): without it, the paste is another message.
