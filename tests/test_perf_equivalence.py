@@ -765,6 +765,9 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
         assert index.documents() == [split_key(index._key(d)) for d in range(index.doc_count)]  # (lookups now go through these)
         assert {(f, t): index.lookup(f, t) for f, t in mapped_lookups} == mapped_lookups
     monkeypatch.setattr(index, "_scratch", index_module._Scratch())  # (the fixture's may have grown before)
+    cut_at: set[int] = set()  # (the pass sizes the searches asked for)
+    passes_of = index_module._passes
+    monkeypatch.setattr(index_module, "_passes", lambda parts, size: cut_at.add(size) or passes_of(parts, size))
     rng = random.Random(11)
     queries = []
     for size in (400, 3, 60, 1, 150, 8):  # (sizes up and down: the arrays are reused)
@@ -804,6 +807,7 @@ def test_word_overlap_is_scored_as_one_term_at_a_time(synthetic_base, monkeypatc
                         has.setdefault(f, set()).add(t)
                 assert p.matched == has
                 assert index._position(p.key) == d
+    assert cut_at == {index_module._pass_size(index.doc_count)}
     if per_pass is not None:
         size = index_module._pass_size(index.doc_count)
         assert size == max(per_pass, index_module.PASS_PER_DOCUMENT * index.doc_count)
