@@ -20,8 +20,14 @@ from .advisory import _dump, advisory_yaml
 from .bookkeeping import FORMAT, LEDGER, _Existing, _recover, decide, read_existing, read_ledger, write_folder, write_ledger
 from .common import SourceError, _sha, slugify
 from .convert import _ArticleContext, _Converter, _Output
-from .report import ImportReport
+from .report import ArticleResult, ImportReport
 from .sources import _Article, _LangSource, _Reader, _strip_ext
+
+
+def _id_to_write(res: ArticleResult) -> str | None:
+    """The advisory id of an article to convert and write; None when it has none, or was skipped or
+    kept as it is (an edit by hand, a folder deleted by hand: then it is no link target either)."""
+    return res.id if res.id and res.outcome not in ("skipped", "kept") else None
 
 
 class _Importer:
@@ -138,8 +144,8 @@ class _Importer:
                     assigned.add(c)
                     break
         for a in arts:
-            if a.result.id and a.result.outcome not in ("skipped", "kept"):  # (a link to a deleted one becomes text)
-                self.available[a.key] = a.result.id
+            if (adv_id := _id_to_write(a.result)) is not None:  # (a link to a deleted one becomes text)
+                self.available[a.key] = adv_id
 
     def not_imported(self, a: _Article, message: str, hint: str) -> None:
         """An error at the article's first line in the source: it is left out (import exits 3)."""
@@ -340,7 +346,7 @@ def import_articles(
         ledger = read_ledger(root)
         imp.assign_ids(arts, existing, other_source, ledger, force)
         outputs: dict[str, _Output] = {}
-        todo = [a for a in arts if a.result.outcome not in ("skipped", "kept") and a.result.id]
+        todo = [a for a in arts if _id_to_write(a.result)]
         for _round in range(3):  # an article that cannot be converted is no link target: convert its linkers again
             failed = []
             for a in todo:
@@ -361,19 +367,20 @@ def import_articles(
                 break
         for a in arts:
             res = a.result
-            if res.outcome in ("skipped", "kept") or not res.id or a.key not in outputs:
+            adv_id = _id_to_write(res)
+            if adv_id is None or a.key not in outputs:
                 if not res.outcome:
                     res.outcome, res.reason = "skipped", res.reason or "no advisory id could be given"
                 continue
             out = outputs[a.key]
-            outcome, carry = decide(a, out, existing.get(res.id), force)
+            outcome, carry = decide(a, out, existing.get(adv_id), force)
             res.outcome = outcome
             if outcome in ("new", "updated") and not dry_run:
                 try:
-                    write_folder(root, src, imp.kind, a, res.id, out, carry)
+                    write_folder(root, src, imp.kind, a, adv_id, out, carry)
                 except OSError as exc:
                     res.outcome, res.reason = "skipped", f"could not be written: {exc.strerror or exc}"
-                    report.problems.append(Problem(str(root / res.id), 1, f"cannot write {res.id}: {exc}", "check the folder's permissions"))
+                    report.problems.append(Problem(str(root / adv_id), 1, f"cannot write {adv_id}: {exc}", "check the folder's permissions"))
         here = str(src.resolve())
         if not dry_run:
             # every folder import wrote or finds as it wrote it (a folder deleted by hand stays listed)
