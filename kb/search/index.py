@@ -269,8 +269,8 @@ class _Scratch(threading.local):
 
 
 POSTINGS_PER_PASS = 1 << 16
-"""Postings :func:`_sum_postings` lays end to end at once, at least (:func:`_pass_size`): what its
-reused arrays may hold (~1 MB) whatever the query. Without a bound they grew to the longest paste
+"""The fewest postings :func:`_sum_postings` lays end to end at once (:func:`_pass_size`: more in a
+large index); its reused arrays hold a pass (~1 MB at this size), whatever the query. Without a bound they grew to the longest paste
 so far and stayed that large (~100 MB at 30,000 advisories after ordinary pastes, more after a
 megabyte); at 1 << 20 (~17 MB) a query process's resident memory was 15 MB more after 800 queries
 at 10,000 advisories, with the same latency; 1 << 18 -> 1 << 16: ~3 MB less (A/B, interleaved); at
